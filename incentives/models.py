@@ -1,0 +1,1 @@
+"""团内激励 — models arrive with this app's issue."""

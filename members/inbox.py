@@ -1,0 +1,26 @@
+"""操作中心 providers of this app (OPC-01)."""
+
+from django.urls import reverse
+
+from zhtj.core import inbox
+
+from .models import AdminChangeRequest
+
+
+@inbox.register("admin_change", "管理员变更")
+class AdminChangeProvider:
+    @staticmethod
+    def pending(request):
+        """Requests of the acting org's direct sub-orgs: only the direct superior decides."""
+        return (
+            AdminChangeRequest.objects.filter(state=AdminChangeRequest.State.PENDING, org__parent=request.acting_org)
+            .select_related("org", "post__person")
+            .order_by("-created_at")
+        )
+
+    @staticmethod
+    def describe(obj):
+        return (
+            f"{obj.org.name}申请{obj.get_action_display()}：{obj.post.person.name}",
+            reverse("members:admin_request", args=[obj.pk]),
+        )

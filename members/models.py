@@ -1,0 +1,277 @@
+"""People (the login user) and their cadre posts (ROLE-01, ROLE-05, ROLE-06, ORG-12)."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django_fsm import FSMField, transition
+
+from zhtj.core.audit import HistoryMixin
+from zhtj.core.tree import in_subtree
+from zhtj.core.workflow import Workflow
+
+from .choices import Gender, PostNature, PostTitle, VerificationStatus
+from .idnumber import birth_date_of, gender_of, mask, normalize_id_number
+
+
+class PersonQuerySet(models.QuerySet):
+    def in_branches_of(self, org):
+        """Members whose 团组织关系 lies in `org`'s subtree (one range join)."""
+        return in_subtree(self, org, "branch")
+
+    def visible_from(self, org):
+        """People an admin of `org` may see: members of its subtree, or cadres holding an
+        active post in it (ROLE-02)."""
+        posts = in_subtree(CadrePost.objects.active(), org, "org").filter(person=OuterRef("pk"))
+        return self.filter(Q(pk__in=self.model.objects.in_branches_of(org).values("pk")) | Exists(posts))
+
+
+class PersonManager(BaseUserManager.from_queryset(PersonQuerySet)):
+    use_in_migrations = True
+
+    def create_user(self, id_number, password=None, **fields):
+        """A new person logs in with the initial password: the ID number's last 8 characters (ROLE-06)."""
+        id_number = normalize_id_number(id_number)
+        fields.setdefault("birth_date", birth_date_of(id_number))
+        fields.setdefault("gender", gender_of(id_number))
+        person = self.model(id_number=id_number, **fields)
+        if password is None:
+            person.set_password(Person.initial_password_for(id_number))
+            person.must_change_password = True
+        else:
+            person.set_password(password)
+        person.save(using=self._db)
+        return person
+
+    def create_superuser(self, id_number, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(id_number, password, **fields)
+
+
+class Person(HistoryMixin, AbstractBaseUser, PermissionsMixin):
+    id_number = models.CharField("身份证号码", max_length=18, unique=True)
+    name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    birth_date = models.DateField("出生日期")
+    mobile = models.CharField("手机号码", max_length=20, blank=True)
+    # The one 团组织关系 (ROLE-05): a single FK, and the database refuses any org that
+    # is not branch-kind (trigger in migration 0002, ORG-03).
+    branch = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name="所在团支部",
+    )
+    verification_status = models.CharField(
+        "身份认证状态",
+        max_length=12,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.UNVERIFIED,
+    )
+    must_change_password = models.BooleanField("须修改初始密码", default=False)
+    is_active = models.BooleanField("可登录", default=True)
+    is_staff = models.BooleanField("运维人员", default=False)
+    date_joined = models.DateTimeField("创建时间", default=timezone.now)
+
+    objects = PersonManager()
+
+    USERNAME_FIELD = "id_number"
+    REQUIRED_FIELDS = ["name"]
+    history_fields = ("name", "gender", "id_number", "mobile", "branch_id", "verification_status", "is_active")
+
+    class Meta:
+        verbose_name = "人员"
+        verbose_name_plural = "人员"
+        indexes = [models.Index(fields=["branch", "name"], name="person_branch_name")]
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def initial_password_for(id_number):
+        return id_number[-8:]
+
+    @property
+    def masked_id_number(self):
+        return mask(self.id_number)
+
+    @property
+    def masked_mobile(self):
+        return mask(self.mobile, 3, 4)
+
+    @property
+    def is_member(self):
+        return self.branch_id is not None
+
+    def own_orgs(self):
+        """The orgs this person belongs to: the branch and every org of an active post."""
+        orgs = [post.org for post in self.cadre_posts.active().select_related("org")]
+        if self.branch_id and all(o.pk != self.branch_id for o in orgs):
+            orgs.insert(0, self.branch)
+        return orgs
+
+    def admin_posts(self):
+        """Active posts that carry admin rights: the orgs this person may act for."""
+        return (
+            self.cadre_posts.filter(admin_slot__isnull=False, ended_on__isnull=True)
+            .select_related("org")
+            .order_by("org__tree_id", "org__lft")
+        )
+
+
+class CadrePostQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_on__isnull=True)
+
+    def admins(self):
+        return self.active().filter(admin_slot__isnull=False)
+
+
+class CadrePost(HistoryMixin, models.Model):
+    """A person's post in an org. An admin is a post with an admin slot (1 or 2), so
+    "admins are cadres of that org" holds by construction and "at most two" is a
+    unique index (ORG-12, ROLE-01)."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="cadre_posts",
+        verbose_name="团干部",
+    )
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="cadre_posts", verbose_name="任职组织"
+    )
+    title = models.CharField("团内现任职务", max_length=32, choices=PostTitle.choices)
+    nature = models.CharField("团干部性质", max_length=16, choices=PostNature.choices, default=PostNature.PART_TIME)
+    started_on = models.DateField("任现职年月", null=True, blank=True)
+    ended_on = models.DateField("离任时间", null=True, blank=True)
+    admin_slot = models.PositiveSmallIntegerField("管理员席位", null=True, blank=True)
+
+    objects = CadrePostQuerySet.as_manager()
+    history_fields = ("title", "nature", "ended_on", "admin_slot")
+
+    class Meta:
+        verbose_name = "团干部职务"
+        verbose_name_plural = "团干部职务"
+        constraints = [
+            models.CheckConstraint(
+                name="admin_slot_is_1_or_2", condition=Q(admin_slot__in=[1, 2]) | Q(admin_slot__isnull=True)
+            ),
+            models.UniqueConstraint(
+                fields=["org", "admin_slot"], condition=Q(admin_slot__isnull=False), name="at_most_two_admins_per_org"
+            ),
+            models.CheckConstraint(
+                name="admin_post_is_active", condition=Q(admin_slot__isnull=True) | Q(ended_on__isnull=True)
+            ),
+            models.UniqueConstraint(
+                fields=["person", "org"], condition=Q(ended_on__isnull=True), name="one_active_post_per_person_org"
+            ),
+        ]
+        indexes = [models.Index(fields=["org", "ended_on"], name="post_org_active")]
+
+    def __str__(self):
+        return f"{self.org} {self.get_title_display()} {self.person}"
+
+    @property
+    def is_admin(self):
+        return self.admin_slot is not None and self.ended_on is None
+
+
+class PasswordResetCode(models.Model):
+    """重置密码验证码 (ROLE-07): single use, 24 hours, burnt after a few wrong guesses."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reset_codes")
+    code = models.CharField("验证码", max_length=8)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    expired = models.BooleanField(default=False, help_text="set by the expire_codes job")
+
+    class Meta:
+        verbose_name = "重置密码验证码"
+        verbose_name_plural = "重置密码验证码"
+        indexes = [models.Index(fields=["expired", "expires_at"], name="resetcode_expiry")]
+
+    def __str__(self):
+        return f"{self.person} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def new_code():
+        return f"{secrets.randbelow(10**8):08d}"
+
+    def is_usable(self, now=None):
+        now = now or timezone.now()
+        return (
+            not self.expired
+            and self.used_at is None
+            and self.expires_at > now
+            and self.failed_attempts < settings.ZHTJ["RESET_CODE_MAX_TRIES"]
+        )
+
+
+class AdminChangeRequest(Workflow):
+    """管理员变更 of one's own org, waiting for the direct superior (ORG-12)."""
+
+    class Action(models.TextChoices):
+        ADD = "add", "添加管理员"
+        REVOKE = "revoke", "撤销管理员"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已同意"
+        REJECTED = "rejected", "不同意"
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.CASCADE,
+        related_name="admin_change_requests",
+        verbose_name="组织",
+    )
+    post = models.ForeignKey(
+        CadrePost,
+        on_delete=models.CASCADE,
+        related_name="admin_change_requests",
+        verbose_name="团干部",
+    )
+    action = models.CharField("变更类型", max_length=10, choices=Action.choices)
+    state = FSMField("状态", default=State.PENDING, choices=State.choices, protected=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    reason = models.CharField("审批意见", max_length=200, blank=True)
+
+    inbox_kind = "admin_change"
+
+    class Meta:
+        verbose_name = "管理员变更申请"
+        verbose_name_plural = "管理员变更申请"
+        constraints = [
+            # One open request per cadre post: a double click can't file two.
+            models.UniqueConstraint(
+                fields=["post"], condition=Q(state="pending"), name="one_pending_admin_change_per_post"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.org}：{self.get_action_display()} {self.post.person.name}"
+
+    @property
+    def approver_org_id(self):
+        return self.org.parent_id
+
+    @transition(field=state, source=State.PENDING, target=State.APPROVED)
+    def approve(self, by=None, note=""):
+        from .services import apply_admin_change
+
+        apply_admin_change(self.post, self.action)
+
+    @transition(field=state, source=State.PENDING, target=State.REJECTED)
+    def reject(self, by=None, note=""):
+        self.reason = note

@@ -1,0 +1,91 @@
+"""团员列表, 团干部列表, a person's page, 重置密码验证码, and a member's 我的组织."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from zhtj.core.access import MEMBER, ORG_ADMIN, access, scoped
+from zhtj.core.audit import history_of
+
+from .models import CadrePost, Person
+from .services import issue_reset_code
+
+
+def _page(request, queryset):
+    from django.conf import settings
+
+    return Paginator(queryset, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+
+
+def _may_issue_reset_code(acting_org, person):
+    """ROLE-07: the person's own org admin or that org's direct superior; not further up."""
+    return any(acting_org.pk in (org.pk, org.parent_id) for org in person.own_orgs())
+
+
+@access(ORG_ADMIN)
+def member_list(request):
+    """团员列表: members of the acting org's subtree, with search (MEM-12)."""
+    people = Person.objects.in_branches_of(request.acting_org).select_related("branch").order_by("branch__lft", "name")
+    q = request.GET.get("q", "").strip()[:50]
+    if q:
+        people = people.filter(name__contains=q)
+    page = _page(request, people)
+    for person in page:
+        branch = person.branch
+        person.can_reset = request.acting_org.pk in (branch.pk, branch.parent_id)
+    return render(request, "members/member_list.html", {"page": page, "q": q})
+
+
+@access(ORG_ADMIN)
+def cadre_list(request):
+    """团干部列表: active posts in the acting org's subtree."""
+    posts = (
+        scoped(request, CadrePost.objects.active(), "org").select_related("person", "org").order_by("org__lft", "title")
+    )
+    q = request.GET.get("q", "").strip()[:50]
+    if q:
+        posts = posts.filter(person__name__contains=q)
+    page = _page(request, posts)
+    for post in page:
+        post.can_reset = request.acting_org.pk in (post.org_id, post.org.parent_id)
+    return render(request, "members/cadre_list.html", {"page": page, "q": q})
+
+
+def _visible_person(request, pk):
+    return get_object_or_404(Person.objects.visible_from(request.acting_org).select_related("branch"), pk=pk)
+
+
+@access(ORG_ADMIN)
+def person_detail(request, pk):
+    person = _visible_person(request, pk)
+    return render(
+        request,
+        "members/person_detail.html",
+        {
+            "person": person,
+            "posts": person.cadre_posts.select_related("org").order_by("ended_on", "org__lft"),
+            "history": history_of(person)[:20],
+            "can_reset": _may_issue_reset_code(request.acting_org, person),
+        },
+    )
+
+
+@require_POST
+@access(ORG_ADMIN)
+def reset_code(request, pk):
+    """生成重置密码验证码 (ROLE-07). Out of scope → 404; a grand-parent → 403."""
+    person = _visible_person(request, pk)
+    if not _may_issue_reset_code(request.acting_org, person):
+        raise PermissionDenied("隔级无法操作：只有本组织或直属上级团组织的管理员可以生成重置密码验证码。")
+    code = issue_reset_code(person, by=request.user)
+    messages.success(request, f"已为{person.name}生成重置密码验证码。")
+    return render(request, "members/reset_code.html", {"person": person, "code": code})
+
+
+@access(MEMBER)
+def my_org(request):
+    """我的组织: the member's own branch."""
+    branch = request.user.branch
+    return render(request, "members/my_org.html", {"branch": branch})

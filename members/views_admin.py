@@ -1,0 +1,118 @@
+"""业务办理 → 管理员变更 (ORG-12).
+
+An org changing its own admins files a request that its direct superior approves
+in 操作中心; a direct superior changing a sub-org's admins applies at once.
+"""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from orgs.choices import BRANCH_KINDS
+from orgs.models import Organization
+from zhtj.core import inbox
+from zhtj.core.access import DIRECT_SUPERIOR, ORG_ADMIN, access, require_direct_superior, scoped
+from zhtj.core.audit import history_of
+from zhtj.core.workflow import WorkflowError, perform
+
+from .choices import PostTitle
+from .models import AdminChangeRequest
+from .services import grant_admin, request_admin_change, revoke_admin
+
+
+@require_http_methods(["GET", "POST"])
+@access(ORG_ADMIN)
+def admin_change(request, org_pk=None):
+    acting = request.acting_org
+    if org_pk is None:
+        org, own = acting, True
+    else:
+        org = get_object_or_404(scoped(request, Organization.objects.all(), ""), pk=org_pk)
+        require_direct_superior(request, org)
+        own = False
+    posts = org.cadre_posts.active().select_related("person").order_by("admin_slot", "title")
+    if request.method == "POST":
+        post_id = request.POST.get("post", "")
+        post = get_object_or_404(posts, pk=int(post_id) if post_id.isdigit() else -1)
+        action = request.POST.get("action")
+        if action not in AdminChangeRequest.Action.values:
+            messages.error(request, "请选择“添加管理员”或“撤销管理员”。")
+            return render(request, "members/admin_change.html", _context(org, own, posts), status=400)
+        try:
+            if own:
+                _refuse_own_secretary_revoke(org, post, action)
+                request_admin_change(post, action, by=request.user)
+                messages.success(request, "管理员变更申请已提交，待上级组织管理员审批。")
+            else:
+                (grant_admin if action == AdminChangeRequest.Action.ADD else revoke_admin)(post)
+                inbox.notify(
+                    org=org,
+                    kind="admin_change",
+                    text=f"上级组织已为本组织{AdminChangeRequest.Action(action).label}：{post.person.name}",
+                )
+                messages.success(request, f"已{AdminChangeRequest.Action(action).label}：{post.person.name}。")
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+            return render(request, "members/admin_change.html", _context(org, own, posts), status=409)
+        return redirect(request.path)
+    return render(request, "members/admin_change.html", _context(org, own, posts))
+
+
+def _refuse_own_secretary_revoke(org, post, action):
+    """ORG-12: revoking a branch secretary's admin rights is the superior's call."""
+    if (
+        action == AdminChangeRequest.Action.REVOKE
+        and org.category in BRANCH_KINDS
+        and post.title == PostTitle.SECRETARY
+    ):
+        raise WorkflowError("如需撤销团支部书记的管理员权限，请联系上级组织管理员办理。")
+
+
+def _context(org, own, posts):
+    return {
+        "org": org,
+        "own": own,
+        "posts": posts,
+        "pending": AdminChangeRequest.objects.filter(org=org, state=AdminChangeRequest.State.PENDING).select_related(
+            "post__person"
+        ),
+        "actions": AdminChangeRequest.Action,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@access(DIRECT_SUPERIOR)
+def admin_request(request, pk):
+    """One 管理员变更 request: any ancestor may view it; only the direct superior decides."""
+    req = get_object_or_404(
+        scoped(request, AdminChangeRequest.objects.select_related("org", "post__person", "requested_by"), "org"), pk=pk
+    )
+    if request.method == "POST":
+        require_direct_superior(request, req.org)
+        action = request.POST.get("decision")
+        note = request.POST.get("note", "").strip()[:200]
+        if action not in ("approve", "reject"):
+            messages.error(request, "请选择“同意”或“不同意”。")
+            return redirect(request.path)
+        if action == "reject" and not note:
+            messages.error(request, "不同意时须填写理由。")
+            return render(request, "members/admin_request.html", {"req": req, "history": history_of(req)}, status=400)
+        try:
+            req = perform(req, action, by=request.user, note=note)
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+            return render(request, "members/admin_request.html", {"req": req, "history": history_of(req)}, status=409)
+        verdict = "已同意" if action == "approve" else f"不同意（{note}）"
+        inbox.notify(
+            org=req.org,
+            kind="admin_change",
+            text=f"管理员变更申请{verdict}：{req.get_action_display()} {req.post.person.name}",
+        )
+        messages.success(request, f"已处理：{verdict}。")
+        return redirect("inbox")
+    can_decide = req.org.parent_id == request.acting_org.pk
+    if not can_decide and req.state == AdminChangeRequest.State.PENDING:
+        messages.info(request, "隔级无法操作：仅直属上级组织可以审批，您可以查看。")
+    return render(
+        request, "members/admin_request.html", {"req": req, "history": history_of(req), "can_decide": can_decide}
+    )

@@ -1,0 +1,87 @@
+"""Every enumeration of the org tree, with the seeds' Chinese labels."""
+
+from django.db import models
+
+
+class OrgCategory(models.TextChoices):
+    """组织类别 (ORG-02). The last seven are branch kinds: members sit only there (ORG-03)."""
+
+    LEADERSHIP = "leadership", "团的领导机关"
+    COMMITTEE = "committee", "团委"
+    WORKING_COMMITTEE = "working_committee", "团工委"
+    GENERAL_BRANCH = "general_branch", "团总支"
+    BRANCH = "branch", "团支部"
+    GRADUATE = "graduate", "毕业生团组织"
+    FLOATING = "floating", "流动团员团支部"
+    PENDING_TRANSFER = "pending_transfer", "待接转团支部"
+    SCHOOL_SOCIETY = "school_society", "学社衔接临时团支部"
+    DELAYED_GRADUATION = "delayed_graduation", "延迟毕业团组织"
+    ABROAD = "abroad", "出国(境)学习研究团员团支部"
+    SPECIAL_UNIT_POOL = "special_unit_pool", "特殊单位专属库"
+
+
+BRANCH_KINDS = frozenset(
+    {
+        OrgCategory.BRANCH,
+        OrgCategory.GRADUATE,
+        OrgCategory.FLOATING,
+        OrgCategory.PENDING_TRANSFER,
+        OrgCategory.SCHOOL_SOCIETY,
+        OrgCategory.DELAYED_GRADUATION,
+        OrgCategory.ABROAD,
+        OrgCategory.SPECIAL_UNIT_POOL,
+    }
+)
+# 团委 / 团工委 / 团总支: the grassroots committees that hold sub-orgs but no members.
+COMMITTEE_KINDS = frozenset({OrgCategory.COMMITTEE, OrgCategory.WORKING_COMMITTEE, OrgCategory.GENERAL_BRANCH})
+# Categories a parent admin may pick when creating a sub-org (ORG-08); the special
+# branch kinds are made by the system (graduation job, transfers, ops).
+CREATABLE_CATEGORIES = (
+    OrgCategory.COMMITTEE,
+    OrgCategory.WORKING_COMMITTEE,
+    OrgCategory.GENERAL_BRANCH,
+    OrgCategory.BRANCH,
+)
+
+
+class LeadershipLevel(models.IntegerChoices):
+    """Levels of 团的领导机关, highest first; `leadership(level)` policies compare them."""
+
+    CENTRAL = 1, "团中央"
+    PROVINCE = 2, "省级团委"
+    CITY = 3, "市级团委"
+    COUNTY = 4, "县级团委"
+
+
+class Industry(models.TextChoices):
+    """单位所属行业类别."""
+
+    PARTY_GOVERNMENT = "party_government", "党政机关"
+    PUBLIC_INSTITUTION = "public_institution", "事业单位"
+    STATE_ENTERPRISE = "state_enterprise", "国有企业"
+    PRIVATE_ENTERPRISE = "private_enterprise", "非公有制企业"
+    SOCIAL_ORGANIZATION = "social_organization", "社会组织"
+    UNIVERSITY = "university", "普通高等院校"
+    VOCATIONAL_COLLEGE = "vocational_college", "高等职业（专科）院校"
+    SECONDARY_VOCATIONAL = "secondary_vocational", "中等职业学校"
+    HIGH_SCHOOL = "high_school", "普通高中"
+    MIDDLE_SCHOOL = "middle_school", "初中"
+    TOWNSHIP = "township", "乡镇"
+    STREET = "street", "街道"
+    COMMUNITY = "community", "城市社区"
+    VILLAGE = "village", "农村"
+    MILITARY = "military", "军队、武警"
+    OTHER = "other", "其他"
+
+
+# The school domain (ORG-15: who may mark graduation).
+SCHOOL_INDUSTRIES = frozenset(
+    {
+        Industry.UNIVERSITY,
+        Industry.VOCATIONAL_COLLEGE,
+        Industry.SECONDARY_VOCATIONAL,
+        Industry.HIGH_SCHOOL,
+        Industry.MIDDLE_SCHOOL,
+    }
+)
+HIGHER_EDUCATION_INDUSTRIES = frozenset({Industry.UNIVERSITY, Industry.VOCATIONAL_COLLEGE})

@@ -1,0 +1,183 @@
+"""The org tree (ORG-01 … ORG-03): one MPTT tree from 团中央 to every 团支部."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from mptt.models import MPTTModel, TreeForeignKey
+
+from zhtj.core.audit import HistoryMixin
+
+from .choices import BRANCH_KINDS, COMMITTEE_KINDS, Industry, LeadershipLevel, OrgCategory
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def subtree_of(self, org, include_self=True):
+        """The org and everything below it: one indexed range query, no recursion."""
+        q = self.filter(tree_id=org.tree_id, lft__gte=org.lft, rght__lte=org.rght)
+        return q if include_self else q.exclude(pk=org.pk)
+
+    def branch_kinds(self):
+        return self.filter(is_branch_kind=True)
+
+
+class OrganizationManager(models.Manager.from_queryset(OrganizationQuerySet)):
+    pass
+
+
+class Organization(HistoryMixin, MPTTModel):
+    parent = TreeForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上级组织",
+    )
+    name = models.CharField("组织简称", max_length=100)
+    full_name = models.CharField("组织全称", max_length=300)
+    category = models.CharField("组织类别", max_length=32, choices=OrgCategory.choices)
+    # Derived from category on save; kept as a column so the database can enforce
+    # that a person's relation sits only in a branch-kind org (ORG-03, ROLE-05).
+    is_branch_kind = models.BooleanField(default=False, editable=False)
+    leadership_level = models.PositiveSmallIntegerField(
+        "领导机关层级", choices=LeadershipLevel.choices, null=True, blank=True
+    )
+    industry = models.CharField("单位所属行业类别", max_length=32, choices=Industry.choices, blank=True)
+    sort_order = models.PositiveIntegerField("组织排序", default=0)
+
+    phone = models.CharField("联系电话", max_length=32, blank=True)
+    email = models.EmailField("电子邮箱", blank=True)
+    admin_staff_quota = models.PositiveIntegerField("本级团组织行政编制数", null=True, blank=True)
+    admin_staff_actual = models.PositiveIntegerField("行政编制实际配备数", null=True, blank=True)
+    career_staff_quota = models.PositiveIntegerField("本级团组织事业编制数", null=True, blank=True)
+    career_staff_actual = models.PositiveIntegerField("事业编制实际配备数", null=True, blank=True)
+    secretary_name = models.CharField("书记姓名", max_length=50, blank=True)
+    secretary_id_number = models.CharField("书记身份证号码", max_length=18, blank=True)
+    secretary_mobile = models.CharField("书记手机号码", max_length=20, blank=True)
+    youth_count = models.PositiveIntegerField(
+        "14-28周岁青年数", null=True, blank=True, validators=[MaxValueValidator(10000)]
+    )
+    party_recommended_count = models.PositiveIntegerField(
+        "年度经推入党团员数", null=True, blank=True, validators=[MaxValueValidator(1000)]
+    )
+
+    # Key-domain gate (ORG-14).
+    school_code = models.CharField("学校标识码", max_length=20, blank=True)
+    student_count = models.PositiveIntegerField("在校学生数", null=True, blank=True)
+    enterprise_level = models.CharField("企业层级", max_length=32, blank=True)
+    enterprise_location = models.CharField("企业所在驻地", max_length=100, blank=True)
+
+    # Graduation mark (ORG-15): a month or a reason, never both.
+    graduation_month = models.DateField("预计毕业时间", null=True, blank=True)
+    graduation_unknown_reason = models.CharField("无法确定毕业时间原因", max_length=200, blank=True)
+
+    first_admin_login_at = models.DateTimeField("首次登录系统时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
+
+    objects = OrganizationManager()
+
+    history_fields = (
+        "name",
+        "full_name",
+        "category",
+        "industry",
+        "phone",
+        "email",
+        "secretary_name",
+        "secretary_mobile",
+        "student_count",
+        "enterprise_level",
+        "enterprise_location",
+        "graduation_month",
+        "graduation_unknown_reason",
+        "parent_id",
+    )
+
+    class MPTTMeta:
+        order_insertion_by = ["sort_order"]
+
+    class Meta:
+        verbose_name = "团组织"
+        verbose_name_plural = "团组织"
+        constraints = [
+            models.CheckConstraint(
+                name="org_branch_kind_matches_category",
+                condition=Q(is_branch_kind=True, category__in=[c.value for c in BRANCH_KINDS])
+                | (Q(is_branch_kind=False) & ~Q(category__in=[c.value for c in BRANCH_KINDS])),
+            ),
+            models.CheckConstraint(
+                name="org_leadership_level_only_for_leadership",
+                condition=Q(category=OrgCategory.LEADERSHIP, leadership_level__isnull=False)
+                | (~Q(category=OrgCategory.LEADERSHIP) & Q(leadership_level__isnull=True)),
+            ),
+            models.CheckConstraint(
+                name="org_graduation_month_xor_reason",
+                condition=Q(graduation_month__isnull=True) | Q(graduation_unknown_reason=""),
+            ),
+        ]
+        indexes = [models.Index(fields=["tree_id", "lft", "rght"], name="org_subtree_range")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.is_branch_kind = self.category in BRANCH_KINDS
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("orgs:detail", args=[self.pk])
+
+    # --- what kind of org this is -------------------------------------------------
+    @property
+    def is_leadership(self):
+        return self.category == OrgCategory.LEADERSHIP
+
+    @property
+    def is_committee_kind(self):
+        return self.category in COMMITTEE_KINDS
+
+    @property
+    def direct_superior(self):
+        return self.parent
+
+    def subtree(self, include_self=True):
+        return Organization.objects.subtree_of(self, include_self=include_self)
+
+    def contains(self, other):
+        """Is `other` this org or below it (ROLE-02)? Pure arithmetic on the MPTT bounds."""
+        return other is not None and other.tree_id == self.tree_id and self.lft <= other.lft and other.rght <= self.rght
+
+    def is_direct_superior_of(self, other):
+        return other is not None and other.parent_id == self.pk
+
+
+class AdminRegistrationCode(models.Model):
+    """管理员注册码 (ORG-09): 8 case-sensitive letters/digits, 20 days, single use."""
+
+    org = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="registration_codes", verbose_name="组织"
+    )
+    code = models.CharField("管理员注册码", max_length=8, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField("有效期至")
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    expired = models.BooleanField(default=False, help_text="set by the expire_codes job; expiry is also checked at use")
+
+    class Meta:
+        verbose_name = "管理员注册码"
+        verbose_name_plural = "管理员注册码"
+        indexes = [models.Index(fields=["expired", "expires_at"], name="regcode_expiry")]
+
+    def __str__(self):
+        return f"{self.org} {self.code}"
+
+    def is_usable(self, now=None):
+        now = now or timezone.now()
+        return not self.expired and self.used_at is None and self.expires_at > now

@@ -1,0 +1,45 @@
+"""本组织信息, 管理下级组织 and an org's page (views only; the tree logic is on the model)."""
+
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect, render
+
+from zhtj.core.access import ORG_ADMIN, access, scoped
+from zhtj.core.audit import history_of
+
+from .models import Organization
+
+
+def _with_counts(queryset):
+    """Member and direct-child counts as subqueries: one query for the whole list."""
+    members = Organization.objects.filter(pk=OuterRef("pk")).annotate(n=Count("members")).values("n")
+    return queryset.annotate(
+        member_count=Coalesce(Subquery(members), 0),
+        child_count=Count("children", distinct=True),
+    )
+
+
+@access(ORG_ADMIN)
+def mine(request):
+    return redirect("orgs:detail", pk=request.acting_org.pk)
+
+
+@access(ORG_ADMIN)
+def children(request):
+    """管理下级组织: the acting org's direct sub-orgs."""
+    subs = _with_counts(Organization.objects.filter(parent=request.acting_org)).order_by("sort_order", "lft")
+    return render(request, "orgs/children.html", {"org": request.acting_org, "subs": subs})
+
+
+@access(ORG_ADMIN)
+def detail(request, pk):
+    """Any org in the acting org's subtree; anything else is 404 (ROLE-02)."""
+    org = get_object_or_404(scoped(request, Organization.objects.select_related("parent"), ""), pk=pk)
+    admins = org.cadre_posts.filter(admin_slot__isnull=False, ended_on__isnull=True).select_related("person")
+    subs = _with_counts(org.children.all()).order_by("sort_order", "lft")
+    ancestors = org.get_ancestors().filter(lft__gte=request.acting_org.lft)
+    return render(
+        request,
+        "orgs/detail.html",
+        {"org": org, "admins": admins, "subs": subs, "ancestors": ancestors, "history": history_of(org)[:20]},
+    )

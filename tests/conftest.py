@@ -1,0 +1,60 @@
+import pytest
+from django.core.cache import cache
+
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def tree(db):
+    """团中央 → 团山东省委 → 团青岛市委 → 大学团委 → {学院A团委 → A1团支部, 学院B团委 → B1团支部}.
+
+    Two sibling subtrees (A, B) under one university, for isolation tests."""
+    from orgs.choices import Industry, LeadershipLevel
+
+    central = f.leadership("团中央")
+    province = f.leadership("团山东省委", central, LeadershipLevel.PROVINCE)
+    city = f.leadership("团青岛市委", province, LeadershipLevel.CITY)
+    uni = f.OrgFactory(name="测试大学团委", parent=city, industry=Industry.UNIVERSITY)
+    col_a = f.OrgFactory(name="学院A团委", parent=uni, industry=Industry.UNIVERSITY)
+    col_b = f.OrgFactory(name="学院B团委", parent=uni, industry=Industry.UNIVERSITY)
+    branch_a = f.branch(col_a, "A1团支部")
+    branch_b = f.branch(col_b, "B1团支部")
+
+    class Tree:
+        pass
+
+    t = Tree()
+    for name, org in dict(
+        central=central,
+        province=province,
+        city=city,
+        uni=uni,
+        col_a=col_a,
+        col_b=col_b,
+        branch_a=branch_a,
+        branch_b=branch_b,
+    ).items():
+        org.refresh_from_db()
+        setattr(t, name, org)
+    return t
+
+
+@pytest.fixture
+def login(client):
+    """login(person) logs the test client in (bypassing the form) and returns it."""
+
+    def _login(person, acting_org=None):
+        client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+        if acting_org is not None:
+            session = client.session
+            session["acting_org_id"] = acting_org.pk
+            session.save()
+        return client
+
+    return _login

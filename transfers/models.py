@@ -1,0 +1,1 @@
+"""团组织关系转接 — models arrive with this app's issue."""

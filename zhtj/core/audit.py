@@ -1,0 +1,88 @@
+"""Audit history (BEY-05): who changed what, when, before and after.
+
+The request middleware puts the actor in a context variable, so a model save
+anywhere in a request is attributed without passing the user around.
+"""
+
+import contextvars
+from contextlib import contextmanager
+from datetime import date, datetime
+
+from django.contrib.contenttypes.models import ContentType
+
+_actor = contextvars.ContextVar("zhtj_actor", default=(None, None))
+
+
+@contextmanager
+def acting_as(person, org_id=None):
+    token = _actor.set((person, org_id))
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def current_actor():
+    person, org_id = _actor.get()
+    if person is not None and not getattr(person, "is_authenticated", True):
+        person = None
+    return person, org_id
+
+
+def _plain(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def record(obj, action, *, from_state="", to_state="", changes=None, note="", actor=None):
+    from .models import AuditLog
+
+    person, org_id = current_actor()
+    return AuditLog.objects.create(
+        actor=actor or person,
+        acting_org_id=org_id,
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=obj.pk,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        changes=changes or {},
+        note=note,
+    )
+
+
+def history_of(obj):
+    from .models import AuditLog
+
+    return AuditLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+    ).select_related("actor")
+
+
+class HistoryMixin:
+    """Writes an AuditLog row with before/after values of `history_fields` on each save."""
+
+    history_fields: tuple = ()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._history_snapshot = instance._history_values()
+        return instance
+
+    def _history_values(self):
+        return {f: _plain(getattr(self, f, None)) for f in self.history_fields}
+
+    def save(self, *args, **kwargs):
+        creating = self.pk is None
+        super().save(*args, **kwargs)
+        after = self._history_values()
+        if creating:
+            record(self, "create", changes={k: [None, v] for k, v in after.items() if v not in (None, "")})
+        else:
+            before = getattr(self, "_history_snapshot", {})
+            diff = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+            if diff:
+                record(self, "update", changes=diff)
+        self._history_snapshot = after

@@ -1,0 +1,16 @@
+from . import inbox
+from .navigation import menu_for
+
+
+def shell(request):
+    """What the base layout needs: menu, acting org, org switcher, 操作中心 count."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.must_change_password:
+        return {}
+    return {
+        "menu": menu_for(request),
+        "acting_org": request.acting_org,
+        "admin_orgs": request.admin_orgs,
+        "inbox_count": inbox.pending_count(request),
+        "unread_count": inbox.notifications_for(request).filter(read_at__isnull=True).count(),
+    }

@@ -1,0 +1,20 @@
+"""Error pages in Chinese; the reason given to PermissionDenied/Http404 is shown when useful."""
+
+from django.shortcuts import render
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    reason = str(exception) if exception and str(exception) else "您没有权限访问此页面。"
+    return render(request, "errors/403.html", {"reason": reason}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "errors/500.html", status=500)

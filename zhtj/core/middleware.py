@@ -1,0 +1,90 @@
+"""Request plumbing: the acting org (ROLE-04), the forced password change (ROLE-06),
+and double-submit protection (BEY-06)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from . import audit
+
+SESSION_KEY = "acting_org_id"
+PERSONAL = 0  # session value for "acting as myself" (个人中心)
+
+
+class ActingOrgMiddleware:
+    """Puts `request.acting_org` (an Organization or None) and `request.admin_orgs` on the request.
+
+    The choice lives in the session. A stale or tampered id (not an org the person
+    administers now) is never trusted: it falls back to the default with a message.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.acting_org = None
+        request.admin_orgs = []
+        user = request.user
+        if user.is_authenticated:
+            request.admin_orgs = [post.org for post in user.admin_posts()]
+            wanted = request.session.get(SESSION_KEY)
+            if wanted is None:
+                request.acting_org = request.admin_orgs[0] if request.admin_orgs else None
+            elif wanted != PERSONAL:
+                request.acting_org = next((o for o in request.admin_orgs if o.pk == wanted), None)
+                if request.acting_org is None:
+                    request.session.pop(SESSION_KEY, None)
+                    request.acting_org = request.admin_orgs[0] if request.admin_orgs else None
+                    messages.warning(request, "您已不是原所选组织的管理员，已切换到可管理的组织。")
+        org_id = request.acting_org.pk if request.acting_org else None
+        with audit.acting_as(user if user.is_authenticated else None, org_id):
+            return self.get_response(request)
+
+
+class ForcePasswordChangeMiddleware:
+    """The first login with the initial password must change it before anything else (ROLE-06)."""
+
+    ALLOWED = ("password_change", "logout")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.must_change_password:
+            allowed = {reverse(name) for name in self.ALLOWED}
+            if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
+                messages.info(request, "首次登录请先修改初始密码。")
+                return redirect("password_change")
+        return self.get_response(request)
+
+
+ONCE_FIELD = "_once"
+
+
+class OnceTokenMiddleware:
+    """A form rendered with {% form_guard %} carries a one-time token; posting it twice
+    (double click, lag, back button) runs the view once (BEY-06).
+
+    `cache.add` is atomic in Redis and in the local-memory cache, so two identical
+    posts racing each other still get one effect.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST":
+            token = request.POST.get(ONCE_FIELD, "")
+            if token and not cache.add(f"once:{token}", 1, settings.ZHTJ["ONCE_TOKEN_SECONDS"]):
+                messages.warning(request, "请勿重复提交：该表单已提交过，本次提交未执行。")
+                back = request.META.get("HTTP_REFERER", "")
+                if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+                    back = reverse("home")
+                response = redirect(back)
+                response.status_code = 303
+                return response
+        return self.get_response(request)

@@ -1,0 +1,95 @@
+"""Shared records: the audit trail, notifications, and the log of job runs."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+
+class AuditLog(models.Model):
+    """One row per change: a workflow transition (from → to) or a record edit (before/after).
+
+    BEY-05 / SEC-04: written in the same transaction as the change it describes.
+    """
+
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    acting_org_id = models.BigIntegerField("操作组织", null=True, blank=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.BigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    action = models.CharField("操作", max_length=40)
+    from_state = models.CharField("原状态", max_length=40, blank=True)
+    to_state = models.CharField("新状态", max_length=40, blank=True)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    note = models.TextField("备注", blank=True)
+
+    class Meta:
+        verbose_name = "操作记录"
+        verbose_name_plural = "操作记录"
+        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="audit_target")]
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class Notification(models.Model):
+    """A result shown in someone's 操作中心: to an org (its admins) or to one person (OPC-01)."""
+
+    recipient_org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    recipient_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField("类型", max_length=40)
+    text = models.CharField("内容", max_length=300)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient_org", "read_at"], name="notice_org"),
+            models.Index(fields=["recipient_person", "read_at"], name="notice_person"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="notification_has_one_recipient",
+                condition=models.Q(recipient_org__isnull=False, recipient_person__isnull=True)
+                | models.Q(recipient_org__isnull=True, recipient_person__isnull=False),
+            )
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class JobRun(models.Model):
+    """What a scheduled job changed on a run (JOB-08): for ops, and to prove idempotency."""
+
+    name = models.CharField(max_length=60)
+    run_date = models.DateField()
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    changed = models.IntegerField(default=0)
+    summary = models.JSONField(default=dict)
+    via = models.CharField(max_length=20, default="command")
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.name} {self.run_date} changed={self.changed}"

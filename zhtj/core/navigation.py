@@ -1,0 +1,76 @@
+"""The left menu, in the seeds' words, showing only what the acting role may use.
+
+Each entry names a URL and the audience it is for: "admin" (acting for an org),
+"member" (personal center), or a callable deciding from the request. Menu groups
+with no visible entry are not shown. Apps add their entries here as they land.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: str
+    url_name: str
+    audience: str = "admin"
+    when: Callable | None = None  # extra condition on the request
+
+    def visible(self, request):
+        is_admin = getattr(request, "acting_org", None) is not None
+        if self.audience == "admin" and not is_admin:
+            return False
+        if self.audience == "member" and is_admin:
+            return False
+        return self.when is None or self.when(request)
+
+
+@dataclass(frozen=True)
+class Group:
+    label: str
+    icon: str
+    entries: tuple = field(default_factory=tuple)
+
+
+def _committee(request):
+    return not request.acting_org.is_branch_kind
+
+
+MENU = (
+    Group("组织首页", "house", (Entry("组织首页", "home"),)),
+    Group("我的首页", "person", (Entry("我的首页", "home", "member"), Entry("我的组织", "members:my_org", "member"))),
+    Group(
+        "组织管理",
+        "diagram-3",
+        (
+            Entry("本组织信息", "orgs:mine"),
+            Entry("管理下级组织", "orgs:children", when=_committee),
+        ),
+    ),
+    Group("团员管理", "people", (Entry("团员列表", "members:list"),)),
+    Group("团干部管理", "person-badge", (Entry("团干部列表", "members:cadres"),)),
+    Group("业务办理", "briefcase", (Entry("管理员变更", "orgs:admin_change"),)),
+    Group("团内激励", "award", ()),
+    Group("组织整顿", "tools", ()),
+    Group("对标定级", "star", ()),
+    Group("三会两制一课", "journal-text", ()),
+    Group("团内大数据", "bar-chart", ()),
+)
+
+
+def menu_for(request):
+    groups = []
+    for group in MENU:
+        links = []
+        for entry in group.entries:
+            if not entry.visible(request):
+                continue
+            try:
+                links.append({"label": entry.label, "url": reverse(entry.url_name)})
+            except NoReverseMatch:
+                continue
+        if links:
+            groups.append({"label": group.label, "icon": group.icon, "links": links})
+    return groups

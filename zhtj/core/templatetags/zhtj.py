@@ -1,0 +1,21 @@
+import uuid
+
+from django import template
+from django.middleware.csrf import get_token
+from django.utils.html import format_html
+
+from ..middleware import ONCE_FIELD
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def form_guard(context):
+    """CSRF token plus a one-time submit token (BEY-06). Every POST form uses this."""
+    request = context["request"]
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}"><input type="hidden" name="{}" value="{}">',
+        get_token(request),
+        ONCE_FIELD,
+        uuid.uuid4().hex,
+    )

@@ -1,0 +1,70 @@
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import inbox
+from .access import MEMBER, access
+from .middleware import PERSONAL, SESSION_KEY
+
+
+@access(MEMBER)
+def home(request):
+    """组织首页 for an acting admin, 我的首页 for a member."""
+    org = request.acting_org
+    if org is None:
+        return render(request, "core/member_home.html", {"person": request.user})
+    return render(
+        request,
+        "core/org_home.html",
+        {"org": org, "counts": inbox.counts(request), "providers": inbox.providers_for(request)},
+    )
+
+
+@access(MEMBER)
+def inbox_page(request):
+    """操作中心: 待办 of every kind with the 所有类型 filter, and 处理结果 (OPC-01)."""
+    providers = inbox.providers_for(request)
+    kind = request.GET.get("kind", "")
+    if kind and kind not in {p.kind for p in providers}:
+        kind = ""
+    notices = inbox.notifications_for(request)[:50]
+    return render(
+        request,
+        "core/inbox.html",
+        {
+            "providers": providers,
+            "counts": inbox.counts(request),
+            "kind": kind,
+            "items": inbox.items(request, kind or None),
+            "notices": notices,
+        },
+    )
+
+
+@require_POST
+@access(MEMBER)
+def mark_notifications_read(request):
+    inbox.notifications_for(request).filter(read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, "已全部标记为已读。")
+    return redirect("inbox")
+
+
+@require_POST
+@access(MEMBER)
+def switch_org(request):
+    """切换其他组织 (ROLE-04): only to an org the person administers, or to 个人中心."""
+    raw = request.POST.get("org", "")
+    if raw == str(PERSONAL):
+        if not request.user.is_member:
+            raise Http404
+        request.session[SESSION_KEY] = PERSONAL
+        messages.success(request, "已切换到个人中心。")
+        return redirect("home")
+    target = next((o for o in request.admin_orgs if str(o.pk) == raw), None)
+    if target is None:
+        raise Http404("您不是该组织的管理员。")
+    request.session[SESSION_KEY] = target.pk
+    messages.success(request, f"已切换到“{target.name}”。")
+    return redirect("home")

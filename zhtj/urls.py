@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from zhtj.core import views as core_views
+
+admin.site.site_header = "智慧团建 运维后台"
+admin.site.site_title = "智慧团建"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("inbox/", core_views.inbox_page, name="inbox"),
+    path("inbox/read/", core_views.mark_notifications_read, name="inbox_read"),
+    path("switch-org/", core_views.switch_org, name="switch_org"),
+    path("", include("members.urls_auth")),
+    path("orgs/", include("orgs.urls")),
+    path("members/", include("members.urls")),
+    path("ops/admin/", admin.site.urls),
+]
+
+handler400 = "zhtj.core.errors.bad_request"
+handler403 = "zhtj.core.errors.permission_denied"
+handler404 = "zhtj.core.errors.page_not_found"
+handler500 = "zhtj.core.errors.server_error"
