@@ -117,6 +117,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"
+# The interface is Chinese only: LocaleMiddleware must not follow a browser that asks for English.
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -1,0 +1,42 @@
+# The two commands of the README:
+#   make demo   install everything, migrate, seed the demo tree, serve it on :8000
+#   make test   install everything, run the whole test suite
+# Without DATABASE_URL / REDIS_URL: SQLite and eager Celery. With them: PostgreSQL and Redis.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+HOST   ?= 127.0.0.1:8000
+
+.PHONY: demo test setup lint worker beat
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+demo: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST)
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Production shape (needs REDIS_URL): a worker and the beat scheduler.
+worker: setup
+	$(VENV)/bin/celery -A zhtj worker --loglevel=info
+
+beat: setup
+	$(VENV)/bin/celery -A zhtj beat --loglevel=info

@@ -1,0 +1,100 @@
+"""Browser fixtures for tests/e2e: Debian's Chromium driven by Playwright's sync API.
+
+The browser is never downloaded: it is /usr/bin/chromium (`apt-get install chromium`).
+Without it the browser tests are skipped with the reason -- except under CI=true,
+where a missing browser is a failure, so CI cannot pass by not running them.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 15_000
+
+
+def _unavailable(reason):
+    """Skip locally, fail under CI (which must execute the browser tests)."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: the browser tests must run, not be skipped)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def _allow_orm_beside_playwright(monkeypatch):
+    """Playwright's sync API keeps an asyncio loop running in the test thread, so Django
+    would refuse ORM calls there (SynchronousOnlyOperation). Allowed for these tests only."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def browser(_allow_orm_beside_playwright, transactional_db, live_server):
+    """A headless Chromium for one test. Requests the database and the live server first,
+    so Playwright's loop is stopped again before the database is flushed."""
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} not found: install Debian's chromium package to run the browser tests")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright Python package is not installed")
+
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _context(browser, live_server, **options):
+    context = browser.new_context(base_url=live_server.url, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A desktop page (sidebar visible). The browser asks for English on purpose: the
+    interface is Chinese only, whatever language the browser prefers."""
+    context = _context(browser, live_server, viewport={"width": 1280, "height": 800}, locale="en-US")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    """A 390x844 phone page with touch, as a branch secretary uses it (BEY-04)."""
+    context = _context(
+        browser, live_server, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, name) saves the page to test-results/<name>.png (gitignored)."""
+    RESULTS.mkdir(exist_ok=True)
+
+    def _shot(page, name):
+        path = RESULTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _shot

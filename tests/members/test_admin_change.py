@@ -1,0 +1,132 @@
+"""业务办理 → 管理员变更 (ORG-12) and the workflow pattern it uses (SEC-04, BEY-05)."""
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from members.choices import PostTitle
+from members.models import AdminChangeRequest, CadrePost
+from members.services import grant_admin, request_admin_change
+from tests import factories as f
+from zhtj.core.models import AuditLog, Notification
+from zhtj.core.workflow import WorkflowError, perform
+
+
+@pytest.fixture
+def branch_setup(tree):
+    secretary = f.admin_of(tree.branch_a, "支书")
+    deputy = f.person("副书记", branch=tree.branch_a, password="Zhtj-pass-2026")
+    deputy_post = CadrePost.objects.create(person=deputy, org=tree.branch_a, title=PostTitle.DEPUTY_SECRETARY)
+    superior = f.admin_of(tree.col_a, "学院书记")
+    return secretary, deputy_post, superior
+
+
+def test_own_org_change_waits_for_superior(client, login, tree, branch_setup):
+    """ORG-12: adding an admin of one's own org files a request; nothing changes until approved."""
+    secretary, deputy_post, _ = branch_setup
+    r = login(secretary).post("/members/admin-change/", {"post": deputy_post.pk, "action": "add"})
+    assert r.status_code == 302
+    deputy_post.refresh_from_db()
+    assert deputy_post.admin_slot is None
+    req = AdminChangeRequest.objects.get(post=deputy_post)
+    assert req.state == "pending"
+
+
+def test_superior_approves_from_inbox(client, login, tree, branch_setup):
+    """ORG-12 / OPC-01: the request appears in the direct superior's 操作中心; approving applies it,
+    writes an audit row, and notifies the submitting org."""
+    secretary, deputy_post, superior = branch_setup
+    req = request_admin_change(deputy_post, "add", by=secretary)
+    c = login(superior)
+    page = c.get("/inbox/")
+    assert "管理员变更" in page.content.decode() and deputy_post.person.name in page.content.decode()
+    r = c.post(f"/members/admin-change/requests/{req.pk}/", {"decision": "approve"})
+    assert r.status_code == 302
+    deputy_post.refresh_from_db()
+    assert deputy_post.is_admin
+    log = AuditLog.objects.get(object_id=req.pk, action="approve")
+    assert (log.actor, log.from_state, log.to_state) == (superior, "pending", "approved")
+    assert Notification.objects.filter(recipient_org=tree.branch_a, text__contains="已同意").exists()
+
+
+def test_reject_needs_reason(client, login, tree, branch_setup):
+    """ORG-12: 不同意 without a reason is a 400 and the request stays pending."""
+    secretary, deputy_post, superior = branch_setup
+    req = request_admin_change(deputy_post, "add", by=secretary)
+    r = login(superior).post(f"/members/admin-change/requests/{req.pk}/", {"decision": "reject", "note": ""})
+    assert r.status_code == 400
+    req.refresh_from_db()
+    assert req.state == "pending"
+
+
+def test_superior_changes_sub_org_at_once(client, login, tree, branch_setup):
+    """ORG-12: a direct superior adding a sub-org's admin takes effect immediately."""
+    _, deputy_post, superior = branch_setup
+    r = login(superior).post(f"/members/admin-change/org/{tree.branch_a.pk}/", {"post": deputy_post.pk, "action": "add"})
+    assert r.status_code == 302
+    deputy_post.refresh_from_db()
+    assert deputy_post.is_admin
+    assert not AdminChangeRequest.objects.exists()
+
+
+def test_branch_cannot_revoke_own_secretary(client, login, tree, branch_setup):
+    """ORG-12: revoking a branch secretary's admin rights is the superior's call."""
+    secretary, _, _ = branch_setup
+    post = secretary.cadre_posts.get()
+    r = login(secretary).post("/members/admin-change/", {"post": post.pk, "action": "revoke"})
+    assert r.status_code == 409
+    assert "上级组织管理员" in r.content.decode()
+    assert not AdminChangeRequest.objects.exists()
+
+
+def test_third_admin_is_refused(tree, branch_setup):
+    """ORG-12 / ROLE-01: at most two admins per org — by the service and by a unique index."""
+    secretary, deputy_post, _ = branch_setup
+    grant_admin(deputy_post)
+    third = CadrePost.objects.create(person=f.person("委员"), org=tree.branch_a, title=PostTitle.COMMITTEE_MEMBER)
+    with pytest.raises(WorkflowError, match="最多设置2名管理员"):
+        grant_admin(third)
+    third.admin_slot = 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        third.save()
+
+
+def test_admin_must_be_active_cadre(tree):
+    """ROLE-01: an admin is an active cadre post of that org (a check constraint)."""
+    post = CadrePost.objects.create(person=f.person(), org=tree.branch_a, title=PostTitle.SECRETARY, admin_slot=1)
+    post.ended_on = post.person.date_joined.date()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        post.save()
+
+
+def test_approval_that_cannot_apply_changes_nothing(tree, branch_setup):
+    """SEC-04: an approval failing half-way (org already has 2 admins) leaves the request pending
+    and writes no audit row."""
+    secretary, deputy_post, superior = branch_setup
+    req = request_admin_change(deputy_post, "add", by=secretary)
+    other = CadrePost.objects.create(person=f.person("另一人"), org=tree.branch_a, title=PostTitle.COMMITTEE_MEMBER)
+    grant_admin(other)
+    with pytest.raises(WorkflowError):
+        perform(req, "approve", by=superior)
+    req.refresh_from_db()
+    assert req.state == "pending"
+    assert not AuditLog.objects.filter(object_id=req.pk, action="approve").exists()
+
+
+def test_second_decision_is_refused(tree, branch_setup):
+    """SEC-04: the same step handled twice has one effect; the second gets a clear message."""
+    secretary, deputy_post, superior = branch_setup
+    req = request_admin_change(deputy_post, "add", by=secretary)
+    perform(req, "approve", by=superior)
+    with pytest.raises(WorkflowError, match="已被处理"):
+        perform(req, "reject", by=superior, note="晚了")
+    assert AuditLog.objects.filter(object_id=req.pk, content_type__model="adminchangerequest").exclude(action="submit").count() == 1
+
+
+def test_one_pending_request_per_post(tree, branch_setup):
+    """SEC-04 / BEY-06: a double click can't file two requests for the same post."""
+    secretary, deputy_post, _ = branch_setup
+    request_admin_change(deputy_post, "add", by=secretary)
+    with pytest.raises(WorkflowError, match="待审批"):
+        request_admin_change(deputy_post, "add", by=secretary)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AdminChangeRequest.objects.create(org=tree.branch_a, post=deputy_post, action="add", requested_by=secretary)

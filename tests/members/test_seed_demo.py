@@ -1,0 +1,34 @@
+"""`manage.py seed_demo`: a believable tree with logins for every role, idempotent."""
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from members.models import CadrePost, Person
+from orgs.choices import LeadershipLevel, OrgCategory
+from orgs.models import Organization
+from zhtj.core.models import AuditLog
+
+
+def test_seed_demo_builds_tree_and_is_idempotent(db):
+    """ORG-01 / ORG-02 / ROLE-01: 团中央, 38 provincial-level organs, a university down to class branches,
+    a county with a 乡镇街道 org; admins at every level; re-running changes nothing."""
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert Organization.objects.filter(leadership_level=LeadershipLevel.PROVINCE).count() == 38
+    assert Organization.objects.filter(category=OrgCategory.SPECIAL_UNIT_POOL).count() == 32
+    assert Organization.objects.filter(name="计算机专业2023级1班团支部", parent__name="2023级团总支").exists()
+    assert Organization.objects.filter(name="长江路街道团工委", parent__name="团黄岛区委").exists()
+    for level in LeadershipLevel:
+        assert CadrePost.objects.admins().filter(org__leadership_level=level).exists(), level
+    for category in (OrgCategory.COMMITTEE, OrgCategory.GENERAL_BRANCH, OrgCategory.BRANCH, OrgCategory.WORKING_COMMITTEE):
+        assert CadrePost.objects.admins().filter(org__category=category).exists(), category
+    assert Person.objects.filter(branch__isnull=False).count() >= 40
+    text = out.getvalue()
+    for role in ("团中央管理员", "团支部管理员", "团员（个人中心）", "多岗团干部", "运维人员"):
+        assert role in text
+    before = (Organization.objects.count(), Person.objects.count(), CadrePost.objects.count(), AuditLog.objects.count())
+    call_command("seed_demo", stdout=StringIO())
+    after = (Organization.objects.count(), Person.objects.count(), CadrePost.objects.count(), AuditLog.objects.count())
+    assert before == after
+    assert Organization.objects.get(name="团中央").get_descendant_count() == Organization.objects.count() - 1
