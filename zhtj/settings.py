@@ -171,6 +171,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+CSRF_FAILURE_VIEW = "zhtj.core.errors.csrf_failure"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Every window, duration and limit of the SPEC, with the seeds' values as defaults.

@@ -18,3 +18,9 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "errors/500.html", status=500)
+
+
+def csrf_failure(request, reason=""):
+    return render(
+        request, "errors/403.html", {"reason": "页面已过期或来源无法验证，请刷新页面后重新提交。"}, status=403
+    )
