@@ -1,5 +1,6 @@
 """Login, logout, 修改密码 and 忘记密码 (ROLE-06, ROLE-07, ROLE-09, SEC-02)."""
 
+from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -25,9 +26,8 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        if self.request.user.must_change_password:
-            messages.info(self.request, "您正在使用初始密码登录，请先修改密码。")
-        else:
+        # A person on the initial password is sent to 修改密码, whose page says why.
+        if not self.request.user.must_change_password:
             messages.success(self.request, f"欢迎，{self.request.user.name}。")
         return response
 
@@ -63,7 +63,8 @@ password_change = access(MEMBER)(PasswordChangeView.as_view())
 
 @access(PUBLIC)
 def forgot_password(request):
-    form = ForgotPasswordForm(request.POST or None)
+    # An empty POST is still a submission: bound, so it answers with the required-field messages.
+    form = ForgotPasswordForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -74,6 +75,8 @@ def forgot_password(request):
             except ResetRefused as exc:
                 form.add_error(None, str(exc))
             else:
+                # The admin vouched for this person with the code: lift any login lockout too.
+                axes_reset(username=form.cleaned_data["id_number"])
                 messages.success(request, "密码已重置，请使用新密码登录。")
                 return redirect("login")
         status = 400

@@ -5,6 +5,8 @@ from zhtj.core import views as core_views
 
 admin.site.site_header = "智慧团建 运维后台"
 admin.site.site_title = "智慧团建"
+# The `ops` policy: the Django admin is for superusers only, not merely staff.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
 
 urlpatterns = [
     path("", core_views.home, name="home"),

@@ -70,7 +70,9 @@ def test_inbox_counts_are_constant_queries(client, login, tree, django_assert_ma
     """OPC-02: the count is one COUNT per provider, whatever the number of items."""
     secretary = f.admin_of(tree.branch_a, "支书")
     for i in range(30):
-        post = CadrePost.objects.create(person=f.person(f"委员{i}"), org=tree.branch_a, title=PostTitle.COMMITTEE_MEMBER)
+        post = CadrePost.objects.create(
+            person=f.person(f"委员{i}"), org=tree.branch_a, title=PostTitle.COMMITTEE_MEMBER
+        )
         request_admin_change(post, "add", by=secretary)
     c = login(f.admin_of(tree.col_a))
     with django_assert_max_num_queries(15):

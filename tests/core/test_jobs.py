@@ -21,10 +21,12 @@ from zhtj.core.tasks import run_scheduled_job
 def _codes(tree, now):
     admin = f.admin_of(tree.col_a)
     member = f.person("团员", branch=tree.branch_a)
-    reg_old = AdminRegistrationCode.objects.create(org=tree.branch_a, code="Ab3dE6gH", created_by=admin,
-                                                   expires_at=now - timedelta(days=1))
-    reg_new = AdminRegistrationCode.objects.create(org=tree.branch_b, code="aB3De6Gh", created_by=admin,
-                                                   expires_at=now + timedelta(days=19))
+    reg_old = AdminRegistrationCode.objects.create(
+        org=tree.branch_a, code="Ab3dE6gH", created_by=admin, expires_at=now - timedelta(days=1)
+    )
+    reg_new = AdminRegistrationCode.objects.create(
+        org=tree.branch_b, code="aB3De6Gh", created_by=admin, expires_at=now + timedelta(days=19)
+    )
     reset = issue_reset_code(member, by=admin)
     return reg_old, reg_new, reset
 

@@ -41,17 +41,22 @@ def _allow_orm_beside_playwright(monkeypatch):
 
 
 @pytest.fixture
-def browser(_allow_orm_beside_playwright, transactional_db, live_server):
+def _fast_password_hashing(settings):
+    """seed_demo hashes ~50 initial passwords; Argon2 (~0.2 s each) would make every
+    journey wait 10 s for its data. What is tested here is the pages, not the hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def browser(_allow_orm_beside_playwright, _fast_password_hashing, transactional_db, live_server):
     """A headless Chromium for one test. Requests the database and the live server first,
     so Playwright's loop is stopped again before the database is flushed."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} not found: install Debian's chromium package to run the browser tests")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _unavailable("the playwright Python package is not installed")
-
-    from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as pw:

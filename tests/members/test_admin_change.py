@@ -61,7 +61,9 @@ def test_reject_needs_reason(client, login, tree, branch_setup):
 def test_superior_changes_sub_org_at_once(client, login, tree, branch_setup):
     """ORG-12: a direct superior adding a sub-org's admin takes effect immediately."""
     _, deputy_post, superior = branch_setup
-    r = login(superior).post(f"/members/admin-change/org/{tree.branch_a.pk}/", {"post": deputy_post.pk, "action": "add"})
+    r = login(superior).post(
+        f"/members/admin-change/org/{tree.branch_a.pk}/", {"post": deputy_post.pk, "action": "add"}
+    )
     assert r.status_code == 302
     deputy_post.refresh_from_db()
     assert deputy_post.is_admin
@@ -119,7 +121,12 @@ def test_second_decision_is_refused(tree, branch_setup):
     perform(req, "approve", by=superior)
     with pytest.raises(WorkflowError, match="已被处理"):
         perform(req, "reject", by=superior, note="晚了")
-    assert AuditLog.objects.filter(object_id=req.pk, content_type__model="adminchangerequest").exclude(action="submit").count() == 1
+    assert (
+        AuditLog.objects.filter(object_id=req.pk, content_type__model="adminchangerequest")
+        .exclude(action="submit")
+        .count()
+        == 1
+    )
 
 
 def test_one_pending_request_per_post(tree, branch_setup):

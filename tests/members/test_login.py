@@ -31,9 +31,7 @@ def logged_in_as(client):
 
 
 def change_password(client, old, new, new2=None):
-    return client.post(
-        "/password/change/", {"old_password": old, "new_password1": new, "new_password2": new2 or new}
-    )
+    return client.post("/password/change/", {"old_password": old, "new_password1": new, "new_password2": new2 or new})
 
 
 @pytest.fixture
@@ -143,6 +141,18 @@ def test_password_change_with_wrong_old_password_is_refused(client, member):
     assert member.must_change_password and member.check_password(initial(member))
 
 
+def test_too_short_new_password_is_refused_in_chinese(client, member):
+    """ROLE-06 / SEC-06: the password validators answer in Chinese (a too-short password → 400)."""
+    post_login(client, member.id_number, initial(member))
+    r = change_password(client, initial(member), "Ab1!")
+    assert r.status_code == 400
+    body = r.content.decode()
+    assert "密码长度太短，至少需要8个字符。" in body
+    assert "too short" not in body
+    member.refresh_from_db()
+    assert member.must_change_password and member.check_password(initial(member))
+
+
 def test_person_with_changed_password_is_not_forced(client, ready):
     """ROLE-06: the forced change applies to the initial password only."""
     assert post_login(client, ready.id_number, NEW_PASSWORD).status_code == 302
@@ -152,23 +162,25 @@ def test_person_with_changed_password_is_not_forced(client, ready):
 # --- MEM-02 at login -------------------------------------------------------------------
 
 
+def _bad_check_digit(id_number):
+    return id_number[:17] + next(d for d in "0123456789X" if d != id_number[17])
+
+
 @pytest.mark.parametrize(
-    "typed, message",
+    "make_typed, message",
     [
-        ("37021120000101", "身份证号码应为18位。"),
-        ("3702112000010100123", "身份证号码应为18位。"),
-        ("37021A200001010012", "身份证号码格式不正确"),
-        ("wangxiaoming123456", "身份证号码格式不正确"),
-        ("WRONG-CHECKSUM", None),  # replaced below by a real number with a wrong check digit
+        (lambda n: n[:14], "身份证号码应为18位。"),
+        (lambda n: n + "1", "身份证号码应为18位。"),
+        (lambda n: n[:5] + "A" + n[6:], "身份证号码格式不正确"),
+        (lambda n: "wangxiaoming123456", "身份证号码格式不正确"),
+        (_bad_check_digit, "身份证号码校验位不正确，请核对后重新输入。"),
     ],
+    ids=["too-short", "too-long", "letter-inside", "not-digits", "bad-checksum"],
 )
-def test_malformed_id_number_is_refused_clearly(client, member, typed, message):
+def test_malformed_id_number_is_refused_clearly(client, member, make_typed, message):
     """MEM-02: at login a wrong-length, non-digit or bad-checksum ID number gets a clear Chinese
     message and a 400, and is not recorded as a failed login attempt (ROLE-09)."""
-    if typed == "WRONG-CHECKSUM":
-        digits = "0123456789X"
-        typed = member.id_number[:17] + next(d for d in digits if d != member.id_number[17])
-        message = "身份证号码校验位不正确，请核对后重新输入。"
+    typed = make_typed(member.id_number)
     r = post_login(client, typed, initial(member))
     assert r.status_code == 400
     body = r.content.decode()
@@ -181,7 +193,7 @@ def test_malformed_id_number_is_refused_clearly(client, member, typed, message):
 
 def test_malformed_id_numbers_never_lock_the_account(client, member):
     """MEM-02 / ROLE-09: more malformed tries than the failure limit still leave the account usable."""
-    bad = member.id_number[:17] + ("0" if member.id_number[17] != "0" else "1")
+    bad = _bad_check_digit(member.id_number)
     for _ in range(settings.AXES_FAILURE_LIMIT + 2):
         assert post_login(client, bad, initial(member)).status_code == 400
     assert post_login(client, member.id_number, initial(member)).status_code == 302
@@ -231,7 +243,7 @@ def test_settings_lock_after_a_few_failures_for_a_while():
     assert 3 <= settings.AXES_FAILURE_LIMIT <= 10
     assert timedelta(minutes=5) <= settings.AXES_COOLOFF_TIME <= timedelta(hours=24)
     assert settings.AXES_RESET_ON_SUCCESS is True
-    assert "axes.backends.AxesStandaloneBackend" == settings.AUTHENTICATION_BACKENDS[0]
+    assert settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
 
 
 def test_account_locks_after_failure_limit(client, member):

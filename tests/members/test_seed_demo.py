@@ -21,7 +21,12 @@ def test_seed_demo_builds_tree_and_is_idempotent(db):
     assert Organization.objects.filter(name="长江路街道团工委", parent__name="团黄岛区委").exists()
     for level in LeadershipLevel:
         assert CadrePost.objects.admins().filter(org__leadership_level=level).exists(), level
-    for category in (OrgCategory.COMMITTEE, OrgCategory.GENERAL_BRANCH, OrgCategory.BRANCH, OrgCategory.WORKING_COMMITTEE):
+    for category in (
+        OrgCategory.COMMITTEE,
+        OrgCategory.GENERAL_BRANCH,
+        OrgCategory.BRANCH,
+        OrgCategory.WORKING_COMMITTEE,
+    ):
         assert CadrePost.objects.admins().filter(org__category=category).exists(), category
     assert Person.objects.filter(branch__isnull=False).count() >= 40
     text = out.getvalue()

@@ -91,3 +91,18 @@ def test_org_and_person_changes_are_recorded(tree):
     person_log = history_of(member).first()
     assert person_log.action == "update" and person_log.changes == {"mobile": ["", "13900000000"]}
     assert history_of(member).filter(action="create").exists()
+
+
+def test_first_admin_login_is_recorded(client, tree):
+    """ORG-11 (groundwork): 是否已登录过系统 — the first login of any admin stamps the org, once."""
+    admin = f.admin_of(tree.branch_a, password="Zhtj-pass-2026")
+    assert client.post("/login/", {"username": admin.id_number, "password": "Zhtj-pass-2026"}).status_code == 302
+    tree.branch_a.refresh_from_db()
+    first = tree.branch_a.first_admin_login_at
+    assert first is not None
+    client.post("/logout/")
+    client.post("/login/", {"username": admin.id_number, "password": "Zhtj-pass-2026"})
+    tree.branch_a.refresh_from_db()
+    assert tree.branch_a.first_admin_login_at == first
+    tree.branch_b.refresh_from_db()
+    assert tree.branch_b.first_admin_login_at is None

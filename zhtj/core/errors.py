@@ -1,5 +1,6 @@
 """Error pages in Chinese; the reason given to PermissionDenied/Http404 is shown when useful."""
 
+from django.conf import settings
 from django.shortcuts import render
 
 
@@ -24,3 +25,9 @@ def csrf_failure(request, reason=""):
     return render(
         request, "errors/403.html", {"reason": "页面已过期或来源无法验证，请刷新页面后重新提交。"}, status=403
     )
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """ROLE-09: too many failed logins. Says for how long, not which part was wrong."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)

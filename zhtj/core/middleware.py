@@ -57,8 +57,7 @@ class ForcePasswordChangeMiddleware:
         if user.is_authenticated and user.must_change_password:
             allowed = {reverse(name) for name in self.ALLOWED}
             if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
-                messages.info(request, "首次登录请先修改初始密码。")
-                return redirect("password_change")
+                return redirect("password_change")  # the page explains why
         return self.get_response(request)
 
 

@@ -51,7 +51,7 @@ MENU = (
     ),
     Group("团员管理", "people", (Entry("团员列表", "members:list"),)),
     Group("团干部管理", "person-badge", (Entry("团干部列表", "members:cadres"),)),
-    Group("业务办理", "briefcase", (Entry("管理员变更", "orgs:admin_change"),)),
+    Group("业务办理", "briefcase", (Entry("管理员变更", "members:admin_change"),)),
     Group("团内激励", "award", ()),
     Group("组织整顿", "tools", ()),
     Group("对标定级", "star", ()),
