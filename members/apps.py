@@ -1,4 +1,25 @@
+from importlib import import_module
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate, pre_migrate
+
+
+def _sqlite_triggers(action):
+    """ORG-03's triggers on SQLite live outside migrations (see migration 0003)."""
+
+    def handler(sender, using="default", **kwargs):
+        from django.db import connections
+
+        connection = connections[using]
+        if connection.vendor != "sqlite":
+            return
+        tables = connection.introspection.table_names()
+        if "members_person" not in tables or "orgs_organization" not in tables:
+            return
+        trigger_sql = import_module("members.migrations.0003_branch_kind_trigger")
+        getattr(trigger_sql, f"sqlite_{action}")(connection)
+
+    return handler
 
 
 class MembersConfig(AppConfig):
@@ -7,3 +28,6 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         from . import inbox, jobs, signals  # noqa: F401  registers providers, jobs, signal handlers
+
+        pre_migrate.connect(_sqlite_triggers("drop"), sender=self, dispatch_uid="members_sqlite_triggers_drop")
+        post_migrate.connect(_sqlite_triggers("create"), sender=self, dispatch_uid="members_sqlite_triggers_create")

@@ -73,6 +73,8 @@ class Person(HistoryMixin, AbstractBaseUser, PermissionsMixin):
         choices=VerificationStatus.choices,
         default=VerificationStatus.UNVERIFIED,
     )
+    # Set by the June 1 job for members of branches converted to 毕业生团组织 (ORG-16).
+    is_graduate = models.BooleanField("毕业生", default=False)
     must_change_password = models.BooleanField("须修改初始密码", default=False)
     is_active = models.BooleanField("可登录", default=True)
     is_staff = models.BooleanField("运维人员", default=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_admin
+from . import views, views_admin, views_register
 
 app_name = "members"
 urlpatterns = [
@@ -15,3 +15,4 @@ urlpatterns += [
     path("admin-change/org/<int:org_pk>/", views_admin.admin_change, name="admin_change_sub"),
     path("admin-change/requests/<int:pk>/", views_admin.admin_request, name="admin_request"),
 ]
+urlpatterns += views_register.urlpatterns

@@ -10,7 +10,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 
 from zhtj.core.audit import HistoryMixin
 
-from .choices import BRANCH_KINDS, COMMITTEE_KINDS, Industry, LeadershipLevel, OrgCategory
+from .choices import BRANCH_KINDS, COMMITTEE_KINDS, SCHOOL_INDUSTRIES, Industry, LeadershipLevel, OrgCategory
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -74,6 +74,12 @@ class Organization(HistoryMixin, MPTTModel):
     graduation_month = models.DateField("预计毕业时间", null=True, blank=True)
     graduation_unknown_reason = models.CharField("无法确定毕业时间原因", max_length=200, blank=True)
 
+    graduation_marked_at = models.DateTimeField("毕业时间标记时间", null=True, blank=True)
+    # When the org's own admin first submitted its info: ORG-06 fields freeze from then on.
+    info_submitted_at = models.DateTimeField("组织信息提交时间", null=True, blank=True)
+    # ORG-14: the key-domain answers can't be changed once submitted.
+    key_domain_submitted_at = models.DateTimeField("重点领域信息提交时间", null=True, blank=True)
+
     first_admin_login_at = models.DateTimeField("首次登录系统时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
 
@@ -105,8 +111,8 @@ class Organization(HistoryMixin, MPTTModel):
         constraints = [
             models.CheckConstraint(
                 name="org_branch_kind_matches_category",
-                condition=Q(is_branch_kind=True, category__in=[c.value for c in BRANCH_KINDS])
-                | (Q(is_branch_kind=False) & ~Q(category__in=[c.value for c in BRANCH_KINDS])),
+                condition=Q(is_branch_kind=True, category__in=sorted(BRANCH_KINDS))
+                | (Q(is_branch_kind=False) & ~Q(category__in=sorted(BRANCH_KINDS))),
             ),
             models.CheckConstraint(
                 name="org_leadership_level_only_for_leadership",
@@ -138,6 +144,15 @@ class Organization(HistoryMixin, MPTTModel):
     @property
     def is_committee_kind(self):
         return self.category in COMMITTEE_KINDS
+
+    @property
+    def is_school_domain(self):
+        return self.industry in SCHOOL_INDUSTRIES
+
+    @property
+    def may_mark_graduation(self):
+        """ORG-15: 校团委, 二级团委, 年级团总支 of the school domain; not leadership organs or branches."""
+        return self.is_committee_kind and self.is_school_domain
 
     @property
     def direct_superior(self):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_codes, views_create, views_graduation, views_info, views_progress
 
 app_name = "orgs"
 urlpatterns = [
@@ -8,3 +8,6 @@ urlpatterns = [
     path("children/", views.children, name="children"),
     path("<int:pk>/", views.detail, name="detail"),
 ]
+# Each feature keeps its routes beside its views.
+for feature in (views_create, views_codes, views_info, views_progress, views_graduation):
+    urlpatterns += feature.urlpatterns

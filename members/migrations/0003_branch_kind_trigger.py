@@ -56,16 +56,31 @@ SQLITE_DROP = [
 ]
 
 
+# SQLite remakes a whole table for most schema changes, which drops its triggers and
+# trips over triggers naming the table being remade; there the triggers are dropped
+# before every migrate and created after it (members/apps.py), not kept in a migration.
+
+
 def forwards(apps, schema_editor):
-    statements = [POSTGRES] if schema_editor.connection.vendor == "postgresql" else SQLITE
-    for sql in statements:
-        schema_editor.execute(sql)
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(POSTGRES)
 
 
 def backwards(apps, schema_editor):
-    statements = [POSTGRES_DROP] if schema_editor.connection.vendor == "postgresql" else SQLITE_DROP
-    for sql in statements:
-        schema_editor.execute(sql)
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(POSTGRES_DROP)
+
+
+def sqlite_drop(connection):
+    with connection.cursor() as cursor:
+        for sql in SQLITE_DROP:
+            cursor.execute(sql)
+
+
+def sqlite_create(connection):
+    with connection.cursor() as cursor:
+        for sql in SQLITE_DROP + SQLITE:
+            cursor.execute(sql)
 
 
 class Migration(migrations.Migration):

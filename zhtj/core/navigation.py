@@ -38,6 +38,10 @@ def _committee(request):
     return not request.acting_org.is_branch_kind
 
 
+def _may_mark_graduation(request):
+    return request.acting_org.may_mark_graduation
+
+
 MENU = (
     Group("组织首页", "house", (Entry("组织首页", "home"),)),
     Group("我的首页", "person", (Entry("我的首页", "home", "member"), Entry("我的组织", "members:my_org", "member"))),
@@ -47,6 +51,9 @@ MENU = (
         (
             Entry("本组织信息", "orgs:mine"),
             Entry("管理下级组织", "orgs:children", when=_committee),
+            Entry("创建下级组织", "orgs:create", when=_committee),
+            Entry("组织录入情况", "orgs:progress", when=_committee),
+            Entry("标记团支部毕业时间", "orgs:graduation", when=_may_mark_graduation),
         ),
     ),
     Group("团员管理", "people", (Entry("团员列表", "members:list"),)),

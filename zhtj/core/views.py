@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import inbox
+from . import inbox, prompts
 from .access import MEMBER, access
 from .middleware import PERSONAL, SESSION_KEY
 
@@ -13,12 +13,13 @@ from .middleware import PERSONAL, SESSION_KEY
 def home(request):
     """组织首页 for an acting admin, 我的首页 for a member."""
     org = request.acting_org
+    notes = prompts.for_request(request)
     if org is None:
-        return render(request, "core/member_home.html", {"person": request.user})
+        return render(request, "core/member_home.html", {"person": request.user, "prompts": notes})
     return render(
         request,
         "core/org_home.html",
-        {"org": org, "counts": inbox.counts(request), "providers": inbox.providers_for(request)},
+        {"org": org, "counts": inbox.counts(request), "providers": inbox.providers_for(request), "prompts": notes},
     )
 
 

@@ -1,0 +1,3 @@
+"""(placeholder: 管理员注册)"""
+
+urlpatterns = []

@@ -1,0 +1,221 @@
+"""Excel in and out, one home for every import and export (SEC-05, SEC-06, BEY-03).
+
+Templates carry a hidden marker sheet naming the template, so an upload of the
+wrong template (or any other workbook) is refused with a clear message. Uploads
+are read with openpyxl in read-only mode after a size check; every problem with
+the file as a whole raises `ExcelError` (its message is for the user). Problems
+with single rows are the caller's: `read_rows` hands back each row with its
+spreadsheet row number. Exports neutralize formula injection and are written by
+a write-only workbook into a temporary file that is streamed back.
+"""
+
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.http import FileResponse
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+MARKER_SHEET = "_zhtj"
+REASON_HEADER = "失败原因"  # added by the error workbook; ignored on re-upload
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ExcelError(Exception):
+    """The uploaded file can't be used at all; the message says why, in Chinese."""
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    required: bool = False
+    choices: tuple = ()  # shown as a dropdown in the template
+    width: int = 20
+    help: str = ""
+
+
+@dataclass
+class Template:
+    """A downloadable import template: its columns, its instructions and its marker."""
+
+    marker: str  # e.g. "suborgs-v1"; checked on upload
+    title: str
+    columns: list = field(default_factory=list)
+    instructions: list = field(default_factory=list)
+    max_rows: int = 2000
+
+    @property
+    def headers(self):
+        return [c.header for c in self.columns]
+
+    def workbook(self):
+        wb = Workbook()
+        ws = wb.active
+        ws.title = self.title[:31]
+        red = Font(bold=True, color="C00000")
+        for i, col in enumerate(self.columns, start=1):
+            cell = ws.cell(row=1, column=i, value=col.header)
+            cell.font = red if col.required else Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="F2F2F2")
+            ws.column_dimensions[get_column_letter(i)].width = col.width
+            if col.choices:
+                # Choices live on the marker sheet so long lists still work as a dropdown.
+                dv = DataValidation(
+                    type="list",
+                    formula1=f"={MARKER_SHEET}!${get_column_letter(i)}$2:${get_column_letter(i)}${len(col.choices) + 1}",
+                    allow_blank=not col.required,
+                    showErrorMessage=True,
+                    errorTitle="输入有误",
+                    error=f"请从下拉列表中选择{col.header}",
+                )
+                dv.add(f"{get_column_letter(i)}2:{get_column_letter(i)}{self.max_rows + 1}")
+                ws.add_data_validation(dv)
+        ws.freeze_panes = "A2"
+        notes = wb.create_sheet("填写说明")
+        notes.column_dimensions["A"].width = 100
+        for r, line in enumerate(self.instructions, start=1):
+            notes.cell(row=r, column=1, value=line).alignment = Alignment(wrap_text=True)
+        marker = wb.create_sheet(MARKER_SHEET)
+        marker["A1"] = self.marker
+        for i, col in enumerate(self.columns, start=1):
+            for r, choice in enumerate(col.choices, start=2):
+                marker.cell(row=r, column=i, value=choice)
+        marker.sheet_state = "hidden"
+        return wb
+
+    def response(self, filename):
+        return workbook_response(self.workbook(), filename)
+
+
+def workbook_response(wb, filename):
+    tmp = tempfile.TemporaryFile()
+    wb.save(tmp)
+    tmp.seek(0)
+    return FileResponse(tmp, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+
+
+def open_upload(upload, template):
+    """Check the file as a whole and return the data worksheet (read-only).
+
+    Raises ExcelError for: no file, too large, not an xlsx, corrupt, the wrong
+    template, missing or extra columns, too many rows."""
+    if upload is None:
+        raise ExcelError("请选择要上传的 Excel 文件。")
+    if upload.size == 0:
+        raise ExcelError("上传的文件是空的。")
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ExcelError(f"文件过大：不能超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB。")
+    if not upload.name.lower().endswith(".xlsx"):
+        raise ExcelError("只能上传 .xlsx 格式的 Excel 文件（请使用下载的模板，不要另存为 .xls 或 .csv）。")
+    try:
+        upload.seek(0)
+        if not zipfile.is_zipfile(upload):
+            raise ExcelError("文件不是有效的 .xlsx 文件，可能已损坏或只是改了扩展名。")
+        upload.seek(0)
+        wb = load_workbook(upload, read_only=True, data_only=False)
+    except ExcelError:
+        raise
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        raise ExcelError("文件无法读取，可能已损坏，请重新下载模板填写后上传。") from None
+    if MARKER_SHEET not in wb.sheetnames or wb[MARKER_SHEET]["A1"].value != template.marker:
+        raise ExcelError(f"上传的表格不是“{template.title}”模板，请下载本页面提供的模板填写后上传。")
+    ws = wb.worksheets[0]
+    header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+    header = [str(h).strip() if h is not None else "" for h in header]
+    while header and header[-1] == "":
+        header.pop()
+    missing = [h for h in template.headers if h not in header]
+    extra = [h for h in header if h and h not in template.headers and h != REASON_HEADER]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append("缺少列：" + "、".join(missing))
+        if extra:
+            parts.append("多出列：" + "、".join(extra))
+        raise ExcelError("表格列与模板不一致（" + "；".join(parts) + "），请使用本页面下载的模板。")
+    return ws, header
+
+
+@dataclass
+class Row:
+    number: int  # the spreadsheet row number, as the user sees it
+    values: dict
+    formula_in: list  # headers whose cell holds a formula
+
+
+def read_rows(upload, template):
+    """Yield a Row per non-empty data row; raise ExcelError for the file as a whole."""
+    ws, header = open_upload(upload, template)
+    rows = []
+    for number, raw in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        cells = list(raw)[: len(header)]
+        if all(_blank(v) for v in cells):
+            continue
+        if len(rows) >= template.max_rows:
+            raise ExcelError(f"一次最多导入 {template.max_rows} 行，请分批上传。")
+        values, formulas = {}, []
+        for name, value in zip(header, cells, strict=False):
+            if not name or name == REASON_HEADER:
+                continue
+            if isinstance(value, str) and value.startswith("="):
+                formulas.append(name)
+            values[name] = cell_text(value)
+        rows.append(Row(number, values, formulas))
+    return rows
+
+
+def _blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def cell_text(value):
+    """A cell as clean text: numbers typed as floats lose their '.0' (Excel stores long
+    digit strings as numbers), dates become ISO text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def safe_cell(value):
+    """Neutralize formula injection in exports (SEC-05): text starting with = + - @ is quoted."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def export_response(filename, headers, rows, title="Sheet1"):
+    """A streamed-from-disk export of any size: write-only workbook, injection-safe cells."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    ws.append(headers)
+    for row in rows:
+        ws.append([safe_cell(v) for v in row])
+    return workbook_response(wb, filename)
+
+
+def error_workbook_response(template, failed, filename):
+    """The failed rows back in the template's shape, with a 失败原因 column (BEY-03)."""
+    wb = template.workbook()
+    ws = wb.worksheets[0]
+    reason_col = len(template.columns) + 1
+    ws.cell(row=1, column=reason_col, value=REASON_HEADER).font = Font(bold=True, color="C00000")
+    ws.column_dimensions[get_column_letter(reason_col)].width = 60
+    for r, (values, reason) in enumerate(failed, start=2):
+        for c, header in enumerate(template.headers, start=1):
+            ws.cell(row=r, column=c, value=safe_cell(values.get(header, "")))
+        ws.cell(row=r, column=reason_col, value=reason)
+    return workbook_response(wb, filename)
