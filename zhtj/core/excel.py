@@ -94,7 +94,7 @@ class Template:
 
 
 def workbook_response(wb, filename):
-    tmp = tempfile.TemporaryFile()
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it after streaming
     wb.save(tmp)
     tmp.seek(0)
     return FileResponse(tmp, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
