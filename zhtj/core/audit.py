@@ -72,7 +72,10 @@ class HistoryMixin:
         return instance
 
     def _history_values(self):
-        return {f: _plain(getattr(self, f, None)) for f in self.history_fields}
+        # Only fields actually loaded: touching a deferred one would query (and, inside
+        # from_db of a partial refresh, recurse).
+        loaded = self.__dict__
+        return {f: _plain(loaded[f]) for f in self.history_fields if f in loaded}
 
     def save(self, *args, **kwargs):
         creating = self.pk is None
