@@ -85,3 +85,13 @@ SCHOOL_INDUSTRIES = frozenset(
     }
 )
 HIGHER_EDUCATION_INDUSTRIES = frozenset({Industry.UNIVERSITY, Industry.VOCATIONAL_COLLEGE})
+
+
+class EnterpriseLevel(models.TextChoices):
+    """企业层级 of a 国有企业 org (ORG-14). **(decision)** by the owning government level."""
+
+    CENTRAL = "central", "中央企业"
+    PROVINCIAL = "provincial", "省属企业"
+    MUNICIPAL = "municipal", "市属企业"
+    COUNTY = "county", "县属企业"
+    OTHER = "other", "其他国有企业"

@@ -1,1 +1,28 @@
-"""操作中心 providers of the org tree (OPC-01). (placeholder: filled by the graduation feature)"""
+"""操作中心 providers of the org tree (OPC-01)."""
+
+from django.urls import reverse
+
+from zhtj.core import inbox
+
+from .models import GraduationCorrectionRequest
+
+
+@inbox.register(GraduationCorrectionRequest.inbox_kind, "毕业时间更正")
+class GraduationCorrectionProvider:
+    @staticmethod
+    def pending(request):
+        """BEY-02: pending 毕业时间更正 requests wait for the branch's provincial committee only."""
+        return (
+            GraduationCorrectionRequest.objects.filter(
+                state=GraduationCorrectionRequest.State.PENDING, approver=request.acting_org
+            )
+            .select_related("branch", "filed_by_org")
+            .order_by("-created_at")
+        )
+
+    @staticmethod
+    def describe(obj):
+        return (
+            f"{obj.filed_by_org.name}申请更正“{obj.branch.name}”毕业时间：{obj.old_label} → {obj.new_label}",
+            reverse("orgs:graduation_correction", args=[obj.pk]),
+        )

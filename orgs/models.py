@@ -6,9 +6,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django_fsm import FSMField, transition
 from mptt.models import MPTTModel, TreeForeignKey
 
 from zhtj.core.audit import HistoryMixin
+from zhtj.core.workflow import Workflow
 
 from .choices import BRANCH_KINDS, COMMITTEE_KINDS, SCHOOL_INDUSTRIES, Industry, LeadershipLevel, OrgCategory
 
@@ -196,3 +198,87 @@ class AdminRegistrationCode(models.Model):
     def is_usable(self, now=None):
         now = now or timezone.now()
         return not self.expired and self.used_at is None and self.expires_at > now
+
+
+class GraduationCorrectionRequest(Workflow):
+    """毕业时间更正 (BEY-02, ORG-15): a graduation mark is final for the school, so a wrong one
+    is corrected through a request that the branch's provincial committee (省级团委) decides."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已同意"
+        REJECTED = "rejected", "不同意"
+
+    branch = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="graduation_corrections", verbose_name="团支部"
+    )
+    filed_by_org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", verbose_name="申请组织")
+    approver = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="审批组织")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    old_month = models.DateField("原预计毕业时间", null=True, blank=True)
+    old_reason = models.CharField("原无法确定毕业时间原因", max_length=200, blank=True)
+    new_month = models.DateField("更正后预计毕业时间", null=True, blank=True)
+    new_reason = models.CharField("更正后无法确定毕业时间原因", max_length=200, blank=True)
+    explanation = models.CharField("更正说明", max_length=500)
+    state = FSMField("状态", default=State.PENDING, choices=State.choices, protected=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审批人",
+    )
+    reason = models.CharField("审批意见", max_length=200, blank=True)
+
+    inbox_kind = "graduation_correction"
+
+    class Meta:
+        verbose_name = "毕业时间更正申请"
+        verbose_name_plural = "毕业时间更正申请"
+        constraints = [
+            # One open request per branch: a double click or a second admin can't file two.
+            models.UniqueConstraint(
+                fields=["branch"], condition=Q(state="pending"), name="one_pending_graduation_correction"
+            ),
+            # The corrected mark, like the mark itself: a month or a reason, exactly one.
+            models.CheckConstraint(
+                name="graduation_correction_month_xor_reason",
+                condition=Q(new_month__isnull=False, new_reason="") | (Q(new_month__isnull=True) & ~Q(new_reason="")),
+            ),
+        ]
+        indexes = [models.Index(fields=["approver", "state"], name="gradcorr_approver_state")]
+
+    def __str__(self):
+        return f"{self.branch}：毕业时间更正"
+
+    @staticmethod
+    def mark_label(month, reason):
+        if month:
+            return f"{month:%Y-%m}"
+        if reason:
+            return f"无法确定（{reason}）"
+        return "未标记"
+
+    @property
+    def old_label(self):
+        return self.mark_label(self.old_month, self.old_reason)
+
+    @property
+    def new_label(self):
+        return self.mark_label(self.new_month, self.new_reason)
+
+    @transition(field=state, source=State.PENDING, target=State.APPROVED)
+    def approve(self, by=None, note=""):
+        from .graduation import apply_correction
+
+        apply_correction(self, by=by)
+        self.decided_by = by
+        self.reason = note
+
+    @transition(field=state, source=State.PENDING, target=State.REJECTED)
+    def reject(self, by=None, note=""):
+        self.decided_by = by
+        self.reason = note

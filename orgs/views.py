@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from zhtj.core.access import ORG_ADMIN, access, scoped
 from zhtj.core.audit import history_of
 
+from .completeness import annotate_completeness
 from .models import Organization
 
 
@@ -34,7 +35,9 @@ def children(request):
 @access(ORG_ADMIN)
 def detail(request, pk):
     """Any org in the acting org's subtree; anything else is 404 (ROLE-02)."""
-    org = get_object_or_404(scoped(request, Organization.objects.select_related("parent"), ""), pk=pk)
+    org = get_object_or_404(
+        annotate_completeness(scoped(request, Organization.objects.select_related("parent"), "")), pk=pk
+    )
     admins = org.cadre_posts.filter(admin_slot__isnull=False, ended_on__isnull=True).select_related("person")
     subs = _with_counts(org.children.all()).order_by("sort_order", "lft")
     ancestors = org.get_ancestors().filter(lft__gte=request.acting_org.lft)

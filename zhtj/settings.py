@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "zhtj.core.middleware.ActingOrgMiddleware",
     "zhtj.core.middleware.ForcePasswordChangeMiddleware",
+    "orgs.middleware.KeyDomainGateMiddleware",
     "zhtj.core.middleware.OnceTokenMiddleware",
     # Last, so its lockout answer wraps everything above.
     "axes.middleware.AxesMiddleware",
@@ -185,6 +186,30 @@ ZHTJ = {
     "ONCE_TOKEN_SECONDS": 3600,  # BEY-06
     "INBOX_PAGE_SIZE": 50,
     "LIST_PAGE_SIZE": 50,
+    "ORG_SHORT_NAME_MAX_LENGTH": 50,  # ORG-04 (decision): 组织简称 at most this many characters
+    "SUBORG_BATCH_MAX_ROWS": 2000,  # ORG-08: rows per 批量创建下级组织 upload
+    "IMPORT_ERRORS_SECONDS": 3600,  # BEY-03: failed rows kept for the error-workbook download
+    # ORG-16 / JOB-01: the (month, day) marked branches of the year become 毕业生团组织.
+    "GRADUATION_CONVERSION_DATE": (6, 1),
+    "GRADUATION_MONTH_YEARS_AHEAD": 10,  # ORG-15 (decision): latest expected graduation year, from now
+    "GRADUATION_CORRECTION_YEARS_BACK": 5,  # BEY-02 (decision): earliest corrected graduation year, from now
+    "ORG_YOUTH_COUNT_MAX": 10000,  # ORG-07: 14-28周岁青年数
+    "ORG_PARTY_RECOMMENDED_MAX": 1000,  # ORG-07: 年度经推入党团员数
+    "ORG_STAFFING_MAX": 9999,  # ORG-07 (decision): upper bound of each staffing number
+    "STUDENT_COUNT_MAX": 1000000,  # ORG-14 (decision): upper bound of 在校学生数
+    "PROGRESS_PAGE_SIZE": 50,  # ORG-11: rows per page of 组织录入情况
+}
+
+# JOB-01: the June 1 graduate conversion, on the date of the setting above.
+CELERY_BEAT_SCHEDULE["graduate_conversion"] = {
+    "task": "zhtj.core.tasks.run_scheduled_job",
+    "schedule": crontab(
+        month_of_year=ZHTJ["GRADUATION_CONVERSION_DATE"][0],
+        day_of_month=ZHTJ["GRADUATION_CONVERSION_DATE"][1],
+        hour=1,
+        minute=0,
+    ),
+    "args": ["graduate_conversion"],
 }
 
 LOGGING = {

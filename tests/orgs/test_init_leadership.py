@@ -18,7 +18,10 @@ def write(tmp_path, text, name="leaders.csv"):
 
 def test_creates_tree_and_is_idempotent(db, tmp_path, capsys):
     """ORG-01: 团中央 → provinces → cities → counties from a file; re-running changes nothing."""
-    f = write(tmp_path, "团中央,,团中央,0\n团山东省委,团中央,省级团委,15\n团青岛市委,团山东省委,市级团委,2\n团黄岛区委,团青岛市委,县级团委,1\n")
+    f = write(
+        tmp_path,
+        "团中央,,团中央,0\n团山东省委,团中央,省级团委,15\n团青岛市委,团山东省委,市级团委,2\n团黄岛区委,团青岛市委,县级团委,1\n",
+    )
     call_command("init_leadership", f)
     qd = Organization.objects.get(name="团青岛市委")
     assert qd.parent.name == "团山东省委" and qd.leadership_level == LeadershipLevel.CITY

@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 MARKER_SHEET = "_zhtj"
 REASON_HEADER = "失败原因"  # added by the error workbook; ignored on re-upload
@@ -29,6 +30,24 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class ExcelError(Exception):
     """The uploaded file can't be used at all; the message says why, in Chinese."""
+
+
+# What openpyxl raises on a damaged file, while opening it or (read-only mode parses
+# lazily) while reading its rows; broken XML inside a valid zip is a ParseError (a SyntaxError).
+_UNREADABLE = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    KeyError,
+    ValueError,
+    OSError,
+    TypeError,
+    EOFError,
+    IndexError,
+    AttributeError,
+    SyntaxError,
+)
+_UNREADABLE_MESSAGE = "文件无法读取，可能已损坏，请重新下载模板填写后上传。"
 
 
 @dataclass(frozen=True)
@@ -119,17 +138,21 @@ def open_upload(upload, template):
             raise ExcelError("文件不是有效的 .xlsx 文件，可能已损坏或只是改了扩展名。")
         upload.seek(0)
         wb = load_workbook(upload, read_only=True, data_only=False)
+        marker = wb[MARKER_SHEET]["A1"].value if MARKER_SHEET in wb.sheetnames else None
+        ws = wb.worksheets[0]
+        header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
     except ExcelError:
         raise
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise ExcelError("文件无法读取，可能已损坏，请重新下载模板填写后上传。") from None
-    if MARKER_SHEET not in wb.sheetnames or wb[MARKER_SHEET]["A1"].value != template.marker:
+    except _UNREADABLE:
+        raise ExcelError(_UNREADABLE_MESSAGE) from None
+    if marker != template.marker:
         raise ExcelError(f"上传的表格不是“{template.title}”模板，请下载本页面提供的模板填写后上传。")
-    ws = wb.worksheets[0]
-    header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
     header = [str(h).strip() if h is not None else "" for h in header]
     while header and header[-1] == "":
         header.pop()
+    doubled = sorted({h for h in header if h and header.count(h) > 1}, key=header.index)
+    if doubled:
+        raise ExcelError("表格中有重复的列：" + "、".join(doubled) + "，请使用本页面下载的模板。")
     missing = [h for h in template.headers if h not in header]
     extra = [h for h in header if h and h not in template.headers and h != REASON_HEADER]
     if missing or extra:
@@ -152,6 +175,13 @@ class Row:
 def read_rows(upload, template):
     """Yield a Row per non-empty data row; raise ExcelError for the file as a whole."""
     ws, header = open_upload(upload, template)
+    try:
+        return _data_rows(ws, header, template)
+    except _UNREADABLE:
+        raise ExcelError(_UNREADABLE_MESSAGE) from None
+
+
+def _data_rows(ws, header, template):
     rows = []
     for number, raw in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
         cells = list(raw)[: len(header)]
@@ -163,11 +193,17 @@ def read_rows(upload, template):
         for name, value in zip(header, cells, strict=False):
             if not name or name == REASON_HEADER:
                 continue
-            if isinstance(value, str) and value.startswith("="):
+            if _is_formula(value):
                 formulas.append(name)
+                if not isinstance(value, str):  # an array formula: keep its text for the error workbook
+                    value = getattr(value, "text", None)
             values[name] = cell_text(value)
         rows.append(Row(number, values, formulas))
     return rows
+
+
+def _is_formula(value):
+    return isinstance(value, (ArrayFormula, DataTableFormula)) or (isinstance(value, str) and value.startswith("="))
 
 
 def _blank(value):

@@ -25,7 +25,9 @@ LEVELS = {label: value for value, label in LeadershipLevel.choices}
 def read_file(path):
     if path.suffix.lower() == ".xlsx":
         wb = load_workbook(path, read_only=True, data_only=True)
-        rows = [["" if v is None else str(v).strip() for v in row] for row in wb.worksheets[0].iter_rows(values_only=True)]
+        rows = [
+            ["" if v is None else str(v).strip() for v in row] for row in wb.worksheets[0].iter_rows(values_only=True)
+        ]
     else:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             rows = [[c.strip() for c in row] for row in csv.reader(fh)]
@@ -59,7 +61,9 @@ class Command(BaseCommand):
             elif level == LeadershipLevel.CENTRAL and parent:
                 errors.append(f"第{n}行：团中央没有上级组织")
             elif level != LeadershipLevel.CENTRAL:
-                parent_level = planned.get(parent, (None, None))[1] or getattr(existing.get(parent), "leadership_level", None)
+                parent_level = planned.get(parent, (None, None))[1] or getattr(
+                    existing.get(parent), "leadership_level", None
+                )
                 if parent_level is None:
                     errors.append(f"第{n}行：上级组织“{parent}”不存在（须为已有的或文件中靠前的团的领导机关）")
                 elif parent_level >= level:
@@ -85,8 +89,12 @@ class Command(BaseCommand):
                 if org is not None:
                     raise CommandError(f"“{name}”已存在于其他上级组织下，请核对后再导入。")
                 existing[name] = Organization.objects.create(
-                    parent=parent, name=name, full_name=name, category=OrgCategory.LEADERSHIP,
-                    leadership_level=level, sort_order=sort,
+                    parent=parent,
+                    name=name,
+                    full_name=name,
+                    category=OrgCategory.LEADERSHIP,
+                    leadership_level=level,
+                    sort_order=sort,
                 )
                 created += 1
         self.stdout.write(f"完成：新建 {created} 个，更新排序 {updated} 个，其余未变。")

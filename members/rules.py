@@ -1,0 +1,95 @@
+"""Rules about people that several entry paths share (管理员注册 now; 录入团员 later).
+
+MEM-03 入团年龄: joined on/after 2017-01-01 → at least 13 in the join month; before → at
+least 12; orgs under 团新疆区委 → at least 13 always. A person "is 13 in the join month"
+when their 13th birthday falls in that month or earlier, so the comparison is made in
+whole months (the join time is only known to the month).
+"""
+
+import re
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from orgs.choices import OrgCategory
+from orgs.models import Organization
+
+RULE_CHANGE = date(2017, 1, 1)  # from this date the minimum joining age is 13 (MEM-03)
+MIN_AGE_BEFORE = 12
+MIN_AGE_FROM_2017 = 13
+MIN_AGE_XINJIANG = 13
+XINJIANG_ORGAN = "团新疆区委"  # the leadership organ whose whole subtree uses 13 (MEM-03)
+
+ESCALATION = (
+    "因入团年龄问题无法录入系统的，请由发展其成为团员的团组织或县区级团委开具相关说明，"
+    "交由省级团委汇总后报团中央统一录入。"
+)
+
+
+def _months(d):
+    return d.year * 12 + d.month - 1
+
+
+def age_in_months(birth_date, month):
+    """Whole months from the birth month to `month` (a date; only year and month count)."""
+    return _months(month) - _months(birth_date)
+
+
+def joining_age_problem(birth_date, joined_month, in_xinjiang):
+    """MEM-03: None when joining in `joined_month` respects the minimum age, else the refusal
+    (why, and where such cases go). `joined_month` is any date in the join month."""
+    if in_xinjiang:
+        minimum, why = MIN_AGE_XINJIANG, "按照团新疆区委要求，新疆地区入团时须年满13周岁"
+    elif joined_month >= RULE_CHANGE:
+        minimum, why = MIN_AGE_FROM_2017, "2017年1月1日及以后入团的，入团时须年满13周岁"
+    else:
+        minimum, why = MIN_AGE_BEFORE, "2017年1月1日以前入团的，入团时须年满12周岁"
+    if age_in_months(birth_date, joined_month) >= minimum * 12:
+        return None
+    return (
+        f"入团年龄不符合规定：{why}（出生于{birth_date.year}年{birth_date.month}月，"
+        f"入团年月为{joined_month.year}年{joined_month.month}月，入团时未满{minimum}周岁）。{ESCALATION}"
+    )
+
+
+def in_xinjiang(org):
+    """Is `org` 团新疆区委 or below it? One query on the MPTT bounds."""
+    if org is None:
+        return False
+    return Organization.objects.filter(
+        category=OrgCategory.LEADERSHIP,
+        name=XINJIANG_ORGAN,
+        tree_id=org.tree_id,
+        lft__lte=org.lft,
+        rght__gte=org.rght,
+    ).exists()
+
+
+# --- 入团年月 as typed (forms) or read from a cell (Excel) ------------------------------------
+
+_YEAR_MONTH = re.compile(r"(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))(?:\s*[-/.]\s*\d{1,2}\s*日?)?")
+FIRST_YEAR = 1922  # 中国社会主义青年团 was founded in 1922
+
+MONTH_FORMAT = "入团年月格式不正确，请按“2015-05”的格式填写年和月。"
+MONTH_FUTURE = "入团年月不能晚于当前月份。"
+
+
+def parse_year_month(text, today=None):
+    """入团年月 → the first day of that month. Accepts 2015-05, 2015-5, 2015/05, 2015.05,
+    201505, 2015年5月 and a full date (2015-05-01, as an Excel date cell reads); refuses
+    anything else, a month before 1922 or after the current month (ValidationError)."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("请填写入团年月。", code="required")
+    match = _YEAR_MONTH.fullmatch(text)
+    if not match:
+        raise ValidationError(MONTH_FORMAT, code="invalid")
+    year, month = int(match[1]), int(match[2] or match[3])
+    if not 1 <= month <= 12 or year < FIRST_YEAR:
+        raise ValidationError(MONTH_FORMAT, code="invalid")
+    value = date(year, month, 1)
+    today = today or timezone.localdate()
+    if value > today.replace(day=1):
+        raise ValidationError(MONTH_FUTURE, code="future")
+    return value

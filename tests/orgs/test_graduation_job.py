@@ -1,0 +1,182 @@
+"""The June 1 graduate conversion (ORG-16, JOB-01, JOB-08) and graduate orgs staying usable (ORG-17)."""
+
+from datetime import date, datetime
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from celery.schedules import crontab
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from members.models import Person
+from orgs.choices import OrgCategory
+from orgs.graduation import run_day
+from orgs.models import Organization
+from tests import factories as f
+from zhtj.core import jobs
+from zhtj.core.models import AuditLog, JobRun
+from zhtj.core.tasks import run_scheduled_job
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _mark(org, month=None, reason=""):
+    Organization.objects.filter(pk=org.pk).update(
+        graduation_month=month, graduation_unknown_reason=reason, graduation_marked_at=datetime(2027, 2, 1, tzinfo=TZ)
+    )
+    return org
+
+
+@pytest.fixture
+def classes(tree):
+    """Branches of 学院A团委 marked for 2027 (two), 2028, a reason, and one unmarked; members in each."""
+
+    class Classes:
+        pass
+
+    c = Classes()
+    c.tree = tree
+    c.y2027a = _mark(tree.branch_a, date(2027, 7, 1))
+    c.y2027b = _mark(f.branch(tree.col_b, "2023级2班团支部"), date(2027, 1, 1))
+    c.y2028 = _mark(f.branch(tree.col_a, "2024级1班团支部"), date(2028, 7, 1))
+    c.reason = _mark(f.branch(tree.col_a, "教职工团支部"), reason="教职工团支部，成员不是在校学生")
+    c.unmarked = f.branch(tree.col_a, "2025级1班团支部")
+    c.members = {
+        name: [f.person(f"{name}团员{i}", branch=getattr(c, name)) for i in range(3)]
+        for name in ("y2027a", "y2027b", "y2028", "reason", "unmarked")
+    }
+    return c
+
+
+def category(org):
+    return Organization.objects.values_list("category", flat=True).get(pk=org.pk)
+
+
+def graduates():
+    return set(Person.objects.filter(is_graduate=True).values_list("pk", flat=True))
+
+
+def test_june_first_converts_this_years_branches(classes):
+    """ORG-16 / JOB-01: run for 2027-06-01, every 团支部 marked for a month of 2027 becomes 毕业生团组织
+    and all its members are flagged 毕业生; marks of 2028, reasons and unmarked branches are untouched;
+    one audit row per converted org; the counts go to the JobRun."""
+    out = StringIO()
+    call_command("run_job", "graduate_conversion", "--date", "2027-06-01", stdout=out)
+    assert category(classes.y2027a) == category(classes.y2027b) == OrgCategory.GRADUATE
+    for name in ("y2028", "reason", "unmarked"):
+        assert category(getattr(classes, name)) == OrgCategory.BRANCH
+    expected = {p.pk for name in ("y2027a", "y2027b") for p in classes.members[name]}
+    assert graduates() == expected
+    run = JobRun.objects.get()
+    assert (run.changed, run.summary["orgs"], run.summary["members"], run.summary["year"]) == (8, 2, 6, 2027)
+    assert "变更 8 条" in out.getvalue()
+    logs = AuditLog.objects.filter(action="graduate_conversion")
+    assert set(logs.values_list("object_id", flat=True)) == {classes.y2027a.pk, classes.y2027b.pk}
+    assert logs.first().changes == {"category": ["branch", "graduate"]}
+
+
+def test_second_run_changes_nothing(classes):
+    """ORG-16 / JOB-08: the job is idempotent: a second run finds nothing to change."""
+    call_command("run_job", "graduate_conversion", "--date", "2027-06-01", stdout=StringIO())
+    before = (graduates(), list(Organization.objects.order_by("pk").values_list("pk", "category")))
+    call_command("run_job", "graduate_conversion", "--date", "2027-06-01", stdout=StringIO())
+    assert (graduates(), list(Organization.objects.order_by("pk").values_list("pk", "category"))) == before
+    assert list(JobRun.objects.order_by("started_at").values_list("changed", flat=True)) == [8, 0]
+    assert AuditLog.objects.filter(action="graduate_conversion").count() == 2
+
+
+def test_next_year_converts_next_years_marks(classes):
+    """ORG-16: each year's run converts that year's marks only: --date picks the year."""
+    call_command("run_job", "graduate_conversion", "--date", "2028-06-01", stdout=StringIO())
+    assert category(classes.y2028) == OrgCategory.GRADUATE
+    assert category(classes.y2027a) == OrgCategory.BRANCH
+    assert graduates() == {p.pk for p in classes.members["y2028"]}
+
+
+def test_the_run_date_decides_the_year_even_on_new_years_eve(classes):
+    """JOB-08: a run for 2027-12-31 acts as of the end of that day, which is still 2027."""
+    assert run_day(jobs.moment_for(date(2027, 12, 31))) == date(2027, 12, 31)
+    call_command("run_job", "graduate_conversion", "--date", "2027-12-31", stdout=StringIO())
+    assert JobRun.objects.get().summary["year"] == 2027
+    assert category(classes.y2027a) == OrgCategory.GRADUATE and category(classes.y2028) == OrgCategory.BRANCH
+
+
+def test_today_runs_for_this_year(classes):
+    """JOB-01: without --date (as from Celery beat on June 1) the year is today's."""
+    with time_machine.travel(datetime(2028, 6, 1, 1, 0, tzinfo=TZ), tick=False):
+        call_command("run_job", "graduate_conversion", stdout=StringIO())
+    assert category(classes.y2028) == OrgCategory.GRADUATE and category(classes.y2027a) == OrgCategory.BRANCH
+
+
+def test_celery_task_runs_the_same_job(classes):
+    """JOB-08: the beat task runs the same code as the command."""
+    summary = run_scheduled_job.apply(args=["graduate_conversion", "2027-06-01"]).get()
+    assert (summary["orgs"], summary["members"]) == (2, 6)
+    assert JobRun.objects.get().via == "celery"
+
+
+def test_beat_schedule_runs_on_the_conversion_date():
+    """JOB-01: the beat entry fires once a year at 01:00 on ZHTJ["GRADUATION_CONVERSION_DATE"] (6月1日)."""
+    assert settings.ZHTJ["GRADUATION_CONVERSION_DATE"] == (6, 1)
+    entry = settings.CELERY_BEAT_SCHEDULE["graduate_conversion"]
+    assert entry["task"] == "zhtj.core.tasks.run_scheduled_job" and entry["args"] == ["graduate_conversion"]
+    assert entry["schedule"] == crontab(month_of_year=6, day_of_month=1, hour=1, minute=0)
+    assert "graduate_conversion" in jobs.registered()
+
+
+def _queries_for_members(tree, n):
+    branch = _mark(f.branch(tree.col_a, f"{n}人团支部"), date(2027, 7, 1))
+    Person.objects.bulk_create(
+        [
+            Person(id_number=f.new_id_number(), name=f"团员{i}", gender="1", birth_date=date(2005, 1, 1), branch=branch)
+            for i in range(n)
+        ]
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        call_command("run_job", "graduate_conversion", "--date", "2027-06-01", stdout=StringIO())
+    assert Person.objects.filter(branch=branch, is_graduate=True).count() == n
+    JobRun.objects.all().delete()
+    return len(ctx.captured_queries)
+
+
+def test_query_count_does_not_grow_with_members(tree):
+    """ORG-16 / JOB-01: set-based: converting a branch of 300 members takes as many queries as one of 3."""
+    few = _queries_for_members(tree, 3)
+    many = _queries_for_members(tree, 300)
+    assert many == few
+    assert few <= 10
+
+
+# --- ORG-17: graduate orgs stay usable ---------------------------------------------------------------
+
+
+def test_graduate_org_stays_branch_kind_editable_and_listed(client, login, classes):
+    """ORG-17: a 毕业生团组织 is still branch-kind: the database trigger accepts new members in it and
+    members transferring out of it; its info can be edited; it shows in 管理下级组织 and its page."""
+    call_command("run_job", "graduate_conversion", "--date", "2027-06-01", stdout=StringIO())
+    org = Organization.objects.get(pk=classes.y2027a.pk)
+    assert org.category == OrgCategory.GRADUATE and org.is_branch_kind
+    newcomer = f.person("延迟毕业团员", branch=org)  # the trigger refuses non-branch-kind orgs
+    assert newcomer.branch_id == org.pk
+    leaver = Person.objects.get(pk=classes.members["y2027a"][0].pk)
+    leaver.branch = classes.unmarked
+    leaver.save()
+    leaver.refresh_from_db()
+    assert leaver.branch_id == classes.unmarked.pk and leaver.is_graduate
+    org.phone = "0532-88888888"
+    org.save()
+    assert Organization.objects.get(pk=org.pk).phone == "0532-88888888"
+    c = login(f.admin_of(classes.tree.col_a))
+    listing = c.get("/orgs/children/").content.decode()
+    assert org.name in listing and "毕业生团组织" in listing
+    assert c.get(f"/orgs/{org.pk}/").status_code == 200
+    assert login(f.admin_of(org)).get("/members/").status_code == 200
