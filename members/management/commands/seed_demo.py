@@ -10,6 +10,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from members.choices import PostNature, PostTitle
 from members.idnumber import make_id_number
@@ -172,6 +173,38 @@ class Demo:
 
         self.university(qingdao)
         self.county(qingdao)
+        self.org_pages(shandong, qingdao)
+
+    def org_pages(self, shandong, qingdao):
+        """Content for the 组织管理 pages: filled-in org info (some complete, some not),
+        open 管理员注册码 for the county's sub-orgs, and graduation marks on one grade."""
+        from orgs.codes import generate
+        from orgs.graduation import mark_branches
+
+        for org in Organization.objects.filter(
+            name__in=["中国石油大学（华东）团委", "计算机科学与技术学院团委", "2023级团总支"]
+        ):
+            if org.admin_staff_quota is None:
+                org.admin_staff_quota = org.admin_staff_actual = org.career_staff_quota = org.career_staff_actual = 0
+                org.info_submitted_at = org.created_at
+                org.save()
+        huangdao = Organization.objects.get(name="团黄岛区委", parent=qingdao)
+        by = CadrePost.objects.admins().filter(org=huangdao).first().person
+        for sub in huangdao.get_children():
+            if not sub.registration_codes.filter(used_at__isnull=True, expired=False).exists():
+                generate(sub, by=by)
+        grade = Organization.objects.get(name="2022级团总支")
+        unmarked = grade.get_children().filter(graduation_month__isnull=True, graduation_unknown_reason="")
+        if unmarked.exists():
+            grade_admin = CadrePost.objects.admins().filter(org=grade.parent).first().person
+            year = timezone.localdate().year + 1
+            mark_branches(
+                grade.parent,
+                list(unmarked.values_list("pk", flat=True)),
+                month=date(year, 6, 1),
+                reason="",
+                by=grade_admin,
+            )
 
     def university(self, city):
         upc = self.org(
