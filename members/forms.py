@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from .idnumber import normalize_id_number
+from zhtj.core.idnumber import normalize_id_number
 
 
 class IdNumberLoginForm(AuthenticationForm):

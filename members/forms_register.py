@@ -16,10 +16,10 @@ from django.db import IntegrityError, transaction
 
 from orgs import codes
 from zhtj.core import audit
+from zhtj.core.idnumber import birth_date_of, normalize_id_number
 from zhtj.core.workflow import WorkflowError
 
 from .choices import PostTitle
-from .idnumber import birth_date_of, normalize_id_number
 from .models import CadrePost, Person
 from .rules import in_xinjiang, joining_age_problem, parse_year_month
 from .services import grant_admin

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django_fsm import FSMField, transition
 
 from zhtj.core.audit import HistoryMixin
+from zhtj.core.idnumber import birth_date_of, gender_of, mask, normalize_id_number
 from zhtj.core.tree import in_subtree
 from zhtj.core.workflow import Workflow
 
 from .choices import Gender, PostNature, PostTitle, VerificationStatus
-from .idnumber import birth_date_of, gender_of, mask, normalize_id_number
 
 
 class PersonQuerySet(models.QuerySet):

@@ -13,7 +13,7 @@ from django.core.validators import RegexValidator
 from django.db import transaction
 from django.utils import timezone
 
-from members.idnumber import normalize_id_number  # a pure helper (python-stdnum), no models
+from zhtj.core.idnumber import normalize_id_number
 from zhtj.core.workflow import WorkflowError
 
 from .choices import SCHOOL_INDUSTRIES, EnterpriseLevel, Industry, OrgCategory

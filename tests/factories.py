@@ -6,10 +6,10 @@ from itertools import count
 import factory
 
 from members.choices import PostTitle
-from members.idnumber import make_id_number
 from members.models import CadrePost, Person
 from orgs.choices import LeadershipLevel, OrgCategory
 from orgs.models import Organization
+from zhtj.core.idnumber import make_id_number
 
 _seq = count(1)
 

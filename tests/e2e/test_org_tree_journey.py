@@ -26,10 +26,10 @@ except ImportError:  # same rule as tests/e2e/conftest.py: skip locally, fail un
 
 from openpyxl import load_workbook
 
-from members.idnumber import make_id_number
 from members.models import CadrePost, Person
 from orgs.choices import OrgCategory
 from orgs.models import Organization
+from zhtj.core.idnumber import make_id_number
 
 pytestmark = pytest.mark.e2e
 

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from members.choices import PostTitle
 from members.forms_register import ALREADY_REGISTERED, RegisterForm, RegistrationRefused, register_admin
-from members.idnumber import make_id_number
 from members.models import CadrePost, Person
 from members.rules import in_xinjiang, joining_age_problem, parse_year_month
 from orgs import codes
 from orgs.choices import LeadershipLevel
 from orgs.models import AdminRegistrationCode
 from tests import factories as f
+from zhtj.core.idnumber import make_id_number
 from zhtj.core.models import AuditLog
 
 URL = "/members/register/"

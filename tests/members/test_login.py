@@ -9,9 +9,9 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
 
-from members.idnumber import make_id_number
 from members.models import Person
 from tests import factories as f
+from zhtj.core.idnumber import make_id_number
 
 NEW_PASSWORD = "Qingnian-2026!"
 WRONG_PASSWORD = "Wrong-pass-999"

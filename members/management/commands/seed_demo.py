@@ -13,11 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from members.choices import PostNature, PostTitle
-from members.idnumber import make_id_number
 from members.models import CadrePost, Person
 from orgs.choices import Industry, LeadershipLevel, OrgCategory
 from orgs.models import Organization
 from orgs.services import suggest_full_name
+from zhtj.core.idnumber import make_id_number
 
 PROVINCES = [
     ("团北京市委", "110101"),
