@@ -11,6 +11,12 @@ def _clean_cache():
 
 
 @pytest.fixture
+def fast_hasher(settings):
+    """MD5 instead of Argon2 (~0.1 s a person) for tests that aren't about hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
 def tree(db):
     """团中央 → 团山东省委 → 团青岛市委 → 大学团委 → {学院A团委 → A1团支部, 学院B团委 → B1团支部}.
 

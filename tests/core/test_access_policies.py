@@ -29,9 +29,8 @@ PASSWORD = "Zhtj-pass-2026"
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Argon2 costs ~0.1 s a person; these tests are about access, not hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_hasher(fast_hasher):
+    pass
 
 
 # --- the walker -------------------------------------------------------------------------

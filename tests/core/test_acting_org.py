@@ -21,9 +21,8 @@ SWITCHER = 'id="org-switcher"'
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Argon2 costs ~0.1 s a person; these tests are about the session, not hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_hasher(fast_hasher):
+    pass
 
 
 @pytest.fixture

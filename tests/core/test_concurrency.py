@@ -1,14 +1,13 @@
 """Two admins acting on one item at the same moment (SEC-04, OPC-02)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from members.choices import PostTitle
 from members.models import AdminChangeRequest, CadrePost
 from members.services import request_admin_change
 from tests import factories as f
+from tests.concurrency import at_once
 from zhtj.core.models import AuditLog
 from zhtj.core.workflow import WorkflowError, perform
 
@@ -22,25 +21,12 @@ def test_two_admins_approve_at_once_one_wins(tree):
     post = CadrePost.objects.create(person=f.person("委员"), org=tree.branch_a, title=PostTitle.COMMITTEE_MEMBER)
     req = request_admin_change(post, "add", by=secretary)
     admins = [f.admin_of(tree.col_a, "管理员一"), f.admin_of(tree.col_a, "管理员二")]
-    barrier = threading.Barrier(2)
-    outcomes = []
 
     def approve(admin):
-        try:
-            stale = AdminChangeRequest.objects.get(pk=req.pk)  # both load it while pending
-            barrier.wait()
-            perform(stale, "approve", by=admin)
-            outcomes.append("ok")
-        except WorkflowError as exc:
-            outcomes.append(str(exc))
-        finally:
-            connections.close_all()
+        stale = AdminChangeRequest.objects.get(pk=req.pk)  # both load it while pending
+        perform(stale, "approve", by=admin)
 
-    threads = [threading.Thread(target=approve, args=(a,)) for a in admins]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    outcomes = at_once(approve, [(a,) for a in admins], expected=(WorkflowError,))
     assert sorted(outcomes, key=lambda o: o != "ok")[0] == "ok"
     assert outcomes.count("ok") == 1
     assert any("已被处理" in o or "已被其他管理员处理" in o for o in outcomes if o != "ok")

@@ -27,9 +27,8 @@ SKIP_LEVEL_REASON = "隔级无法操作"
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Argon2 costs ~0.1 s a person; these tests are about scope, not hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_hasher(fast_hasher):
+    pass
 
 
 @pytest.fixture

@@ -41,10 +41,9 @@ def _allow_orm_beside_playwright(monkeypatch):
 
 
 @pytest.fixture
-def _fast_password_hashing(settings):
+def _fast_password_hashing(fast_hasher):
     """seed_demo hashes ~50 initial passwords; Argon2 (~0.2 s each) would make every
     journey wait 10 s for its data. What is tested here is the pages, not the hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

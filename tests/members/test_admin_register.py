@@ -1,11 +1,10 @@
 """注册 → 管理员注册 (ORG-09, MEM-02, MEM-03, ROLE-06, SEC-04, SEC-06) and the joining-age rule."""
 
-import threading
 from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from members.choices import PostTitle
@@ -16,6 +15,7 @@ from orgs import codes
 from orgs.choices import LeadershipLevel
 from orgs.models import AdminRegistrationCode
 from tests import factories as f
+from tests.concurrency import at_once
 from zhtj.core.idnumber import make_id_number
 from zhtj.core.models import AuditLog
 
@@ -26,8 +26,8 @@ _seq = iter(range(500, 999))
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_hasher(fast_hasher):
+    pass
 
 
 def id_number(birth=BIRTH, region="370211"):
@@ -443,24 +443,7 @@ def test_two_people_racing_with_one_code(tree):
     becomes admin, the other is told the code was used; one person is created."""
     code = codes.generate(tree.branch_a, by=f.admin_of(tree.col_a))
     forms = [_valid_form(code.code, name="甲"), _valid_form(code.code, name="乙")]
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def go(form):
-        try:
-            barrier.wait()
-            form.save()
-            outcomes.append("ok")
-        except RegistrationRefused as exc:
-            outcomes.append(str(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=go, args=(form,)) for form in forms]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    outcomes = at_once(lambda form: form.save(), [(form,) for form in forms], expected=(RegistrationRefused,))
     assert outcomes.count("ok") == 1
     assert any("已被使用" in o for o in outcomes if o != "ok")
     assert Person.objects.filter(name__in=["甲", "乙"]).count() == 1

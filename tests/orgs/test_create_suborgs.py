@@ -1,13 +1,12 @@
 """管理中心 → 创建下级组织: 单个创建 and 批量创建 (ORG-04, ORG-05, ORG-08, SEC-05, SEC-06, BEY-03)."""
 
 import io
-import threading
 import zipfile
 from collections import defaultdict
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
+from django.db import connection
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
@@ -16,6 +15,7 @@ from orgs.models import Organization
 from orgs.naming import category_problem, short_name_problem, suffix_of
 from orgs.suborgs import CATEGORY, NAME, SubOrgRefused, batch_template, create_suborg, import_suborgs
 from tests import factories as f
+from tests.concurrency import at_once
 from zhtj.core.excel import MARKER_SHEET, XLSX_TYPE, Column, Row, Template
 from zhtj.core.models import AuditLog
 
@@ -27,8 +27,8 @@ FULL_NAME = "/orgs/create/full-name/"
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_hasher(fast_hasher):
+    pass
 
 
 @pytest.fixture
@@ -626,24 +626,7 @@ def test_concurrent_batches_keep_the_tree_whole(tree):
         return [Row(i + 2, {NAME: f"{prefix}{i}团支部", CATEGORY: "团支部"}, []) for i in range(60)]
 
     jobs = [(tree.col_a, "甲"), (tree.col_b, "乙"), (tree.col_a, "甲"), (tree.uni, "丙"), (tree.col_a, "丁")]
-    barrier = threading.Barrier(len(jobs))
-    errors = []
-
-    def run(parent, prefix):
-        try:
-            barrier.wait()
-            import_suborgs(parent, rows(prefix))
-        except Exception as exc:  # noqa: BLE001 -- reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=job) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors
+    at_once(lambda parent, prefix: import_suborgs(parent, rows(prefix)), jobs)
     assert_tree_consistent()
     assert Organization.objects.filter(parent=tree.col_a, name__startswith="甲").count() == 60
     assert Organization.objects.filter(parent=tree.col_a, name__startswith="丁").count() == 60

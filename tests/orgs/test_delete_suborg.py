@@ -17,8 +17,8 @@ PASSWORD = "Zhtj-pass-2026"
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_hasher(fast_hasher):
+    pass
 
 
 @pytest.fixture

@@ -25,9 +25,8 @@ WARNING = "标记成功后将无法自行取消，请确认所选团支部的毕
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Argon2 costs ~0.1 s a person; these tests are about graduation marks, not hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_hasher(fast_hasher):
+    pass
 
 
 @pytest.fixture(autouse=True)

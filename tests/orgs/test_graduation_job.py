@@ -25,8 +25,8 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_hasher(fast_hasher):
+    pass
 
 
 def _mark(org, month=None, reason=""):

@@ -22,8 +22,8 @@ SOE_NOTICE = "请先填写本组织重点领域信息（企业层级、企业所
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_hasher(fast_hasher):
+    pass
 
 
 @pytest.fixture
