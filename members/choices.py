@@ -36,3 +36,140 @@ class VerificationStatus(models.TextChoices):
     UNVERIFIED = "unverified", "未认证"
     PASSED = "passed", "认证通过"
     FAILED = "failed", "认证不通过"
+
+
+# --- MEM-01: the personal fields' national choice lists -------------------------------------
+
+# 民族 (GB/T 3304): the 56 nationalities, plus 其他 and 外国血统中国籍人士.
+ETHNICITIES = [
+    "汉族",
+    "蒙古族",
+    "回族",
+    "藏族",
+    "维吾尔族",
+    "苗族",
+    "彝族",
+    "壮族",
+    "布依族",
+    "朝鲜族",
+    "满族",
+    "侗族",
+    "瑶族",
+    "白族",
+    "土家族",
+    "哈尼族",
+    "哈萨克族",
+    "傣族",
+    "黎族",
+    "傈僳族",
+    "佤族",
+    "畲族",
+    "高山族",
+    "拉祜族",
+    "水族",
+    "东乡族",
+    "纳西族",
+    "景颇族",
+    "柯尔克孜族",
+    "土族",
+    "达斡尔族",
+    "仫佬族",
+    "羌族",
+    "布朗族",
+    "撒拉族",
+    "毛南族",
+    "仡佬族",
+    "锡伯族",
+    "阿昌族",
+    "普米族",
+    "塔吉克族",
+    "怒族",
+    "乌孜别克族",
+    "俄罗斯族",
+    "鄂温克族",
+    "德昂族",
+    "保安族",
+    "裕固族",
+    "京族",
+    "塔塔尔族",
+    "独龙族",
+    "鄂伦春族",
+    "赫哲族",
+    "门巴族",
+    "珞巴族",
+    "基诺族",
+    "其他",
+    "外国血统中国籍人士",
+]  # noqa: SIM905 -- one readable line per row of the standard
+Ethnicity = models.TextChoices("Ethnicity", [(e, e) for e in ETHNICITIES])
+
+
+class Education(models.TextChoices):
+    """学历 (GB/T 4658, as the real system groups it)."""
+
+    DOCTORATE = "doctorate", "研究生（博士）"
+    MASTER = "master", "研究生（硕士）"
+    BACHELOR = "bachelor", "大学本科"
+    JUNIOR_COLLEGE = "junior_college", "大学专科"
+    SECONDARY_SPECIALIZED = "secondary_specialized", "中等专科"
+    VOCATIONAL_HIGH = "vocational_high", "职业高中"
+    TECHNICAL_SCHOOL = "technical_school", "技工学校"
+    HIGH_SCHOOL = "high_school", "普通高中"
+    JUNIOR_HIGH = "junior_high", "初中"
+    PRIMARY = "primary", "小学"
+    OTHER = "other", "其他"
+
+
+class Occupation(models.TextChoices):
+    """职业. For 学生 the next field is the 在读状况 (StudyStatus); otherwise the 具体职业 in words."""
+
+    STUDENT = "student", "学生"
+    PARTY_GOVERNMENT = "party_government", "党政机关工作人员"
+    PUBLIC_INSTITUTION = "public_institution", "事业单位工作人员"
+    STATE_ENTERPRISE = "state_enterprise", "国有企业员工"
+    PRIVATE_ENTERPRISE = "private_enterprise", "非公有制企业员工"
+    SOCIAL_ORGANIZATION = "social_organization", "社会组织从业人员"
+    FARMER = "farmer", "农民"
+    MIGRANT_WORKER = "migrant_worker", "进城务工人员"
+    FREELANCE = "freelance", "自由职业者"
+    MILITARY = "military", "军人"
+    UNEMPLOYED = "unemployed", "待业"
+    OTHER = "other", "其他"
+
+
+class StudyStatus(models.TextChoices):
+    """在读状况 of a student."""
+
+    JUNIOR_HIGH = "junior_high", "初中在读"
+    HIGH_SCHOOL = "high_school", "普通高中在读"
+    SECONDARY_VOCATIONAL = "secondary_vocational", "中职在读"
+    VOCATIONAL_COLLEGE = "vocational_college", "高职（专科）在读"
+    UNDERGRADUATE = "undergraduate", "本科在读"
+    POSTGRADUATE = "postgraduate", "研究生在读"
+
+
+class PoliticalStatus(models.TextChoices):
+    """政治面貌 (GB/T 4762) of a league member: party members under 28 keep their membership."""
+
+    LEAGUE_MEMBER = "league_member", "共青团员"
+    PARTY_PROBATIONARY = "party_probationary", "中共预备党员"
+    PARTY_MEMBER = "party_member", "中共党员"
+
+
+PARTY_STATUSES = frozenset({PoliticalStatus.PARTY_MEMBER, PoliticalStatus.PARTY_PROBATIONARY})
+
+
+class AppointmentMethod(models.TextChoices):
+    """任现职方式."""
+
+    ELECTED = "elected", "选举"
+    APPOINTED = "appointed", "任命"
+    HIRED = "hired", "聘任"
+    OTHER = "other", "其他"
+
+
+class DutyStatus(models.TextChoices):
+    """在岗状态."""
+
+    ON_DUTY = "on_duty", "在岗"
+    OFF_DUTY = "off_duty", "不在岗"

@@ -191,11 +191,12 @@ class RegisterForm(CodeForm):
             id_number=data["id_number"],
             name=data["name"],
             mobile=data["mobile"],
+            joined_month=data["joined_month"],
             password=data["password1"],
         )
 
 
-def register_admin(*, org, org_name, code_text, title, id_number, name, mobile, password):
+def register_admin(*, org, org_name, code_text, title, id_number, name, mobile, password, joined_month=None):
     """One transaction: lock the code row and check it again, create the person (in the org
     if it is branch-kind), the cadre post, the admin slot, and mark the code used. Any
     refusal rolls everything back and leaves the code unused."""
@@ -211,6 +212,7 @@ def register_admin(*, org, org_name, code_text, title, id_number, name, mobile, 
                 password=password,
                 name=name,
                 mobile=mobile,
+                joined_month=joined_month,
                 branch=org if org.is_branch_kind else None,
             )
             post = CadrePost.objects.create(person=person, org=org, title=title)

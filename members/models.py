@@ -14,7 +14,18 @@ from zhtj.core.idnumber import birth_date_of, gender_of, mask, normalize_id_numb
 from zhtj.core.tree import in_subtree
 from zhtj.core.workflow import Workflow
 
-from .choices import Gender, PostNature, PostTitle, VerificationStatus
+from .choices import (
+    AppointmentMethod,
+    DutyStatus,
+    Education,
+    Ethnicity,
+    Gender,
+    Occupation,
+    PoliticalStatus,
+    PostNature,
+    PostTitle,
+    VerificationStatus,
+)
 
 
 class PersonQuerySet(models.QuerySet):
@@ -73,6 +84,22 @@ class Person(HistoryMixin, AbstractBaseUser, PermissionsMixin):
         choices=VerificationStatus.choices,
         default=VerificationStatus.UNVERIFIED,
     )
+    # MEM-01 personal fields. Blank/null in the database because people arrive by several
+    # paths (管理员注册 asks only a few); what is required is the entry forms' and the
+    # import's business (members/validation.py), and MEM-08 completeness says what is missing.
+    ethnicity = models.CharField("民族", max_length=16, choices=Ethnicity.choices, blank=True)
+    education = models.CharField("学历", max_length=32, choices=Education.choices, blank=True)
+    occupation = models.CharField("职业", max_length=32, choices=Occupation.choices, blank=True)
+    # 在读状况 (a StudyStatus value) for students, else 具体职业 in words.
+    occupation_detail = models.CharField("在读状况/具体职业", max_length=50, blank=True)
+    political_status = models.CharField("政治面貌", max_length=32, choices=PoliticalStatus.choices, blank=True)
+    joined_month = models.DateField("入团时间", null=True, blank=True, help_text="the first day of the join month")
+    development_number = models.CharField("发展团员编号", max_length=12, blank=True)
+    party_joined_month = models.DateField("入党时间", null=True, blank=True)
+    party_application_submitted = models.BooleanField("是否递交入党申请书", null=True, blank=True)
+    party_application_date = models.DateField("递交入党申请书时间", null=True, blank=True)
+    is_volunteer = models.BooleanField("是否成为注册志愿者", null=True, blank=True)
+    volunteer_since = models.DateField("成为注册志愿者时间", null=True, blank=True)
     # Set by the June 1 job for members of branches converted to 毕业生团组织 (ORG-16).
     is_graduate = models.BooleanField("毕业生", default=False)
     must_change_password = models.BooleanField("须修改初始密码", default=False)
@@ -84,12 +111,40 @@ class Person(HistoryMixin, AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "id_number"
     REQUIRED_FIELDS = ["name"]
-    history_fields = ("name", "gender", "id_number", "mobile", "branch_id", "verification_status", "is_active")
+    history_fields = (
+        "name",
+        "gender",
+        "id_number",
+        "mobile",
+        "branch_id",
+        "verification_status",
+        "is_active",
+        "ethnicity",
+        "education",
+        "occupation",
+        "occupation_detail",
+        "political_status",
+        "joined_month",
+        "development_number",
+        "party_joined_month",
+        "party_application_submitted",
+        "party_application_date",
+        "is_volunteer",
+        "volunteer_since",
+    )
 
     class Meta:
         verbose_name = "人员"
         verbose_name_plural = "人员"
         indexes = [models.Index(fields=["branch", "name"], name="person_branch_name")]
+        constraints = [
+            # MEM-04: a 发展团员编号 belongs to one person in the whole system.
+            models.UniqueConstraint(
+                fields=["development_number"],
+                condition=~Q(development_number=""),
+                name="unique_development_number",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -152,10 +207,22 @@ class CadrePost(HistoryMixin, models.Model):
     nature = models.CharField("团干部性质", max_length=16, choices=PostNature.choices, default=PostNature.PART_TIME)
     started_on = models.DateField("任现职年月", null=True, blank=True)
     ended_on = models.DateField("离任时间", null=True, blank=True)
+    appointment_method = models.CharField("任现职方式", max_length=16, choices=AppointmentMethod.choices, blank=True)
+    is_party_committee_member = models.BooleanField("是否同级党(工)委(党支部)委员", null=True, blank=True)
+    duty_status = models.CharField("在岗状态", max_length=16, choices=DutyStatus.choices, default=DutyStatus.ON_DUTY)
     admin_slot = models.PositiveSmallIntegerField("管理员席位", null=True, blank=True)
 
     objects = CadrePostQuerySet.as_manager()
-    history_fields = ("title", "nature", "ended_on", "admin_slot")
+    history_fields = (
+        "title",
+        "nature",
+        "started_on",
+        "ended_on",
+        "admin_slot",
+        "appointment_method",
+        "is_party_committee_member",
+        "duty_status",
+    )
 
     class Meta:
         verbose_name = "团干部职务"

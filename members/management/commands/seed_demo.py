@@ -7,10 +7,13 @@ row is found by a stable key before it is created, so re-running changes nothing
 """
 
 from datetime import date
+from importlib import import_module
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from members.choices import PostNature, PostTitle
 from members.models import CadrePost, Person
@@ -273,6 +276,11 @@ class Command(BaseCommand):
         demo = Demo()
         with transaction.atomic():
             demo.build()
+            # Each app may add its own demo data in `<app>/demo.py`: `seed(stdout)`, idempotent.
+            # Found through the app registry, so members does not import the apps above it.
+            for config in apps.get_app_configs():
+                if module_has_submodule(config.module, "demo"):
+                    import_module(f"{config.name}.demo").seed(self.stdout)
             ops = Person.objects.filter(id_number=make_id_number("110101", date(1980, 1, 1), 999)).first()
             if ops is None:
                 ops = Person.objects.create_superuser(
