@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orgs.choices import Industry
-from orgs.graduation import province_of, run_day
+from orgs.graduation import province_of
 from orgs.models import Organization
 from zhtj.core import audit, inbox
 from zhtj.core.workflow import WorkflowError, perform
@@ -354,9 +354,13 @@ def progress(org, year):
 def carry_over(moment):
     """Key branches unfinished when their campaign's key deadline has passed move into next year's
     campaign as 重点整改中. Set-based (one INSERT of the missing rows), idempotent."""
-    day = run_day(moment)
-    # The last campaign year whose key deadline is over on `day`.
-    year = day.year if day > deadline("REC_KEY_DEADLINE", day.year) else day.year - 1
+    local = timezone.localtime(moment)
+
+    def over(y):  # the key deadline of year y is over at the end of its day
+        return timezone.make_aware(datetime.combine(deadline("REC_KEY_DEADLINE", y) + timedelta(days=1), time.min))
+
+    # The last campaign year whose key deadline is over at `moment`.
+    year = local.year if moment >= over(local.year) else local.year - 1
     has_next = CampaignRecord.objects.filter(branch=OuterRef("branch"), year=OuterRef("year") + 1)
     due = (
         CampaignRecord.objects.filter(year__lte=year, state__in=KEY_OPEN_STATES)
