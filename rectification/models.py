@@ -231,6 +231,9 @@ class BottomSelection(models.Model):
         verbose_name_plural = "排名后20%勾选"
         constraints = [models.UniqueConstraint(fields=["org", "year"], name="one_bottom_selection_per_year")]
 
+    def __str__(self):
+        return f"{self.org}（{self.year}年排名后20%）"
+
 
 class SelfCheckCorrectionRequest(Workflow):
     """自检表更正 (BEY-02, REC-09): a locked form is reopened only when the provincial committee

@@ -15,9 +15,7 @@ def key_branch(request):
     org = getattr(request, "acting_org", None)
     if org is None or not org.is_branch_kind:
         return ()
-    state = (
-        CampaignRecord.objects.filter(branch=org, year=s.campaign_year()).values_list("state", flat=True).first()
-    )
+    state = CampaignRecord.objects.filter(branch=org, year=s.campaign_year()).values_list("state", flat=True).first()
     if state in (RecState.KEY, RecState.CONTINUE):
         verdict = "继续整改" if state == RecState.CONTINUE else "纳入重点整顿团支部"
         return (
@@ -28,5 +26,7 @@ def key_branch(request):
             ),
         )
     if state == RecState.REJECTED:
-        return (prompts.Prompt("上级团组织审核结果：自检表不通过，请整顿后再次提交。", reverse("rectification:self_check")),)
+        return (
+            prompts.Prompt("上级团组织审核结果：自检表不通过，请整顿后再次提交。", reverse("rectification:self_check")),
+        )
     return ()

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -219,7 +219,9 @@ def bottom_candidates(parent, year, today=None):
     """Direct sub-branches that may be selected: not 毕业生团组织 / 待接转团支部, at least
     REC_MIN_AGE_MONTHS old, and in a state the seed allows (not 合格 / 整改后合格 / 重点整改后合格)."""
     today = today or timezone.localdate()
-    founded_before = timezone.make_aware(datetime.combine(months_before(today, settings.ZHTJ["REC_MIN_AGE_MONTHS"]), time.max))
+    founded_before = timezone.make_aware(
+        datetime.combine(months_before(today, settings.ZHTJ["REC_MIN_AGE_MONTHS"]), time.max)
+    )
     return (
         with_status(Organization.objects.filter(parent=parent, is_branch_kind=True), year)
         .exclude(category__in=BOTTOM_EXCLUDED_CATEGORIES)
@@ -273,7 +275,13 @@ def select_bottom(parent, ids, *, by):
                 "请整改后编辑自检表重新提交。",
                 link=reverse("rectification:self_check"),
             )
-        BottomSelection.objects.create(org=parent, year=year, count=len(ids), eligible=len(candidates), selected_by=by)
+        try:
+            with transaction.atomic():
+                BottomSelection.objects.create(
+                    org=parent, year=year, count=len(ids), eligible=len(candidates), selected_by=by
+                )
+        except IntegrityError:  # another admin's selection won the race: undo ours entirely
+            raise RecError("本年度已勾选排名后 20% 团支部，一经确定无法撤销或再次勾选。", status=409) from None
     return len(ids)
 
 
@@ -369,9 +377,7 @@ def carry_over(moment):
     )
     now = timezone.now()
     rows = [
-        CampaignRecord(
-            branch_id=b, year=y + 1, state=RecState.KEY, poor_count=poor, key_since=now, carried_over=True
-        )
+        CampaignRecord(branch_id=b, year=y + 1, state=RecState.KEY, poor_count=poor, key_since=now, carried_over=True)
         for b, y, poor in due
     ]
     CampaignRecord.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)

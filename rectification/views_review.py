@@ -100,7 +100,9 @@ def review(request, pk):
             )
         except s.RecError as exc:
             messages.error(request, str(exc))
-            return render(request, "rectification/review.html", _review_context(request, branch, year), status=exc.status)
+            return render(
+                request, "rectification/review.html", _review_context(request, branch, year), status=exc.status
+            )
         messages.success(request, f"已审核“{branch.name}”的自检表，整顿状态：{record.get_state_display()}。")
         return redirect("rectification:branches")
     return render(request, "rectification/review.html", _review_context(request, branch, year))

@@ -27,10 +27,9 @@ def history_context(branch, year, raw_month):
     record = CampaignRecord.objects.filter(branch=branch, year=year).first()
     checks = list(record.checks.order_by("-submitted_at", "-pk")) if record else []
     month = s.parse_month(raw_month, year) if raw_month else None
-    if month:
-        shown = next((c for c in checks if c.month == month), None)  # REC-10: empty if none that month
-    else:
-        shown = checks[0] if checks else None
+    # REC-10: a month shows its last form (nothing if none); no month, the latest.
+    latest = checks[0] if checks else None
+    shown = next((c for c in checks if c.month == month), None) if month else latest
     return {
         "branch": branch,
         "year": year,
@@ -115,7 +114,11 @@ def self_check_fill(request):
         messages.error(request, "当前不在整理整顿集中开展期间，不能填写自检表。")
         return redirect("rectification:self_check")
     return fill(
-        request, branch, by_superior=False, template="rectification/self_check_form.html", done_url="rectification:self_check"
+        request,
+        branch,
+        by_superior=False,
+        template="rectification/self_check_form.html",
+        done_url="rectification:self_check",
     )
 
 

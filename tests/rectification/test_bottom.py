@@ -52,10 +52,12 @@ def test_ineligible_branches_are_refused(client, login, camp):
     c = as_committee(login, camp)
     review(c, camp.branches[0], "approve")
     review(c, camp.branches[1], "approve")
-    grad = f.OrgFactory(parent=camp.committee, category=OrgCategory.GRADUATE, name="毕业生团组织X",
-                        created_at=at(2025, 1, 1))
-    pending = f.OrgFactory(parent=camp.committee, category=OrgCategory.PENDING_TRANSFER, name="待接转X",
-                           created_at=at(2025, 1, 1))
+    grad = f.OrgFactory(
+        parent=camp.committee, category=OrgCategory.GRADUATE, name="毕业生团组织X", created_at=at(2025, 1, 1)
+    )
+    pending = f.OrgFactory(
+        parent=camp.committee, category=OrgCategory.PENDING_TRANSFER, name="待接转X", created_at=at(2025, 1, 1)
+    )
     young = f.branch(camp.committee, "新建团支部", created_at=timezone.make_aware(datetime(2026, 8, 1)))
     for bad in (camp.branches[0], grad, pending, young):
         r = pick(c, bad, camp.branches[1], camp.branches[2])
