@@ -49,7 +49,7 @@ def check_in_scope(org, year):
         )
     if not Organization.objects.filter(pk=org.pk).filter(in_scope_q(year)).exists():
         raise RecError(
-            f"成立6个月以内的团(总)支部（{founded_by(year):%Y年%-m月%-d日}之后成立）不纳入{year}年对标定级范围。",
+            f"成立{settings.ZHTJ['GRD_MIN_AGE_MONTHS']}个月以内的团(总)支部（{founded_by(year).year}年{services.md(founded_by(year))}之后成立）不纳入{year}年对标定级范围。",
             status=403,
         )
 
@@ -120,7 +120,8 @@ def review_rows(acting, year):
     """Direct sub 团(总)支部 of `acting` with their record: one query."""
     rec = GradingRecord.objects.filter(org=OuterRef("pk"), year=year)
     return (
-        Organization.objects.filter(parent=acting, category__in=GRADING_CATEGORIES)
+        Organization.objects.filter(parent=acting)
+        .filter(in_scope_q(year))
         .annotate(
             g_id=Subquery(rec.values("pk")[:1]),
             g_state=Subquery(rec.values("state")[:1]),

@@ -87,6 +87,10 @@ def months_before(day, months):
     return date(y, m + 1, min(day.day, monthrange(y, m + 1)[1]))
 
 
+def md(day):
+    return f"{day.month}月{day.day}日"
+
+
 def check_submission_month(month):
     """REC-10: a form belongs to the current month of the campaign; past months can't be submitted."""
     today = timezone.localdate()

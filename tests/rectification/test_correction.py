@@ -1,6 +1,8 @@
 """自检表更正 (BEY-02, REC-09): a locked form is reopened by a request the provincial committee
 approves, with audit; the approver is the nearest 省级团委 (orgs.graduation.province_of)."""
 
+import pytest
+
 from rectification.models import SelfCheckCorrectionRequest
 from zhtj.core.models import AuditLog, Notification
 
@@ -68,3 +70,39 @@ def test_bad_requests(client, login, camp):
 
     other = f.admin_of(camp.tree.col_b, "学院B书记")
     assert file(login(other, camp.tree.col_b), camp.branches[1]).status_code == 404
+
+
+def test_unlock_reopens_each_locked_state_in_its_phase(camp):
+    """BEY-02 / REC-08: 合格 → 未提交, 整改后合格 → 基本合格, 重点整改后合格 → 重点整改中; an unlocked
+    record can't be 'unlocked'."""
+    from rectification import services
+    from rectification.models import CampaignRecord
+    from zhtj.core.workflow import WorkflowError, perform
+
+    from .conftest import answers
+
+    month = services.current_month()
+    expected = {}
+    for i, (poor, then) in enumerate(((0, None), (3, 0), (5, 0))):
+        branch, who = camp.branches[i], camp.branch_admins[i]
+        services.submit_check(branch, answers(poor), month, by=who, org=branch)
+        record = CampaignRecord.objects.get(branch=branch)
+        services.review(record, "approve" if i < 2 else "start_key", by=camp.admin)
+        if then is not None:
+            services.submit_check(branch, answers(then), month, by=who, org=branch)
+            if i == 2:
+                services.review(CampaignRecord.objects.get(branch=branch), "pass_key", by=camp.admin)
+        expected[branch.pk] = (
+            ("qualified", "rectified", "key_qualified")[i],
+            (
+                "not_submitted",
+                "basic",
+                "key",
+            )[i],
+        )
+    for pk, (locked, reopened) in expected.items():
+        record = CampaignRecord.objects.get(branch_id=pk)
+        assert record.state == locked
+        assert perform(record, "unlock", by=camp.province_admin).state == reopened
+    with pytest.raises(WorkflowError, match="未锁定"):
+        perform(CampaignRecord.objects.get(branch=camp.branches[1]), "unlock")
