@@ -247,6 +247,11 @@ def bottom_done(parent, year):
 def select_bottom(parent, ids, *, by):
     """All or nothing: every id a candidate, at least the minimum, once a year (final)."""
     year = campaign_year()
+    if not in_campaign():
+        first, last = _months()
+        raise RecError(
+            f"当前不在整理整顿集中开展期间（每年{first}月至{last}月），不能勾选排名后 20% 团支部。", status=409
+        )
     with transaction.atomic():
         # Lock the superior's row: two admins selecting at once are serialized.
         Organization.objects.select_for_update().filter(pk=parent.pk).first()

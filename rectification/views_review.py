@@ -93,7 +93,7 @@ def review(request, pk):
         record = CampaignRecord.objects.filter(branch=branch, year=year).first()
         if record is None:
             messages.error(request, "该团支部尚未提交自检表，无需审核。")
-            return redirect("rectification:review", pk=pk)
+            return render(request, "rectification/review.html", _review_context(request, branch, year), status=409)
         try:
             record = s.review(
                 record, request.POST.get("action", ""), by=request.user, note=request.POST.get("note", "")

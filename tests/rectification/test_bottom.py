@@ -88,3 +88,11 @@ def test_grandparent_cannot_select(client, login, camp):
     r = as_committee(login, camp).post(URL, {"branches": ["x1"]})
     assert r.status_code == 400
     assert state(camp.branches[0]) is None
+
+
+def test_not_outside_the_campaign(client, login, camp, clock):
+    """REC-10/13: the selection belongs to the campaign (September–December)."""
+    clock.move_to(at(2027, 2, 1, 9, 0))
+    r = pick(as_committee(login, camp), *camp.branches[:2])
+    assert r.status_code == 409 and "不在整理整顿集中开展期间" in text(r)
+    assert not BottomSelection.objects.exists()

@@ -130,7 +130,7 @@ def test_bad_action_and_unsubmitted_branch(client, login, camp):
     r = review(c, camp.branches[0], "delete")
     assert r.status_code == 400 and state(camp.branches[0]) == "pending"
     r = review(c, camp.branches[1], "approve")
-    assert r.status_code == 302 and state(camp.branches[1]) is None
+    assert r.status_code == 409 and "尚未提交自检表" in text(r) and state(camp.branches[1]) is None
 
 
 def test_inbox_lists_forms_waiting_for_review(client, login, camp):
@@ -145,3 +145,21 @@ def test_inbox_lists_forms_waiting_for_review(client, login, camp):
     assert AuditLog.objects.filter(action="approve", to_state="basic").exists()
     u = login(camp.uni_admin, camp.tree.uni)
     assert "B1团支部”提交了" not in text(u.get("/inbox/"))
+
+
+def test_list_runs_constant_queries(client, login, camp):
+    """The 下级组织列表 runs the same number of queries for 6 or 16 sub-branches."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    submit(as_branch(login, camp, 0), 2)
+    c = as_committee(login, camp)
+    with CaptureQueriesContext(connection) as small:
+        c.get(LIST)
+    for i in range(10):
+        f.branch(camp.committee, f"D{i}团支部")
+    submit(as_branch(login, camp, 1), 2)
+    c = as_committee(login, camp)
+    with CaptureQueriesContext(connection) as large:
+        assert text(c.get(LIST)).count("data-org=") == 16
+    assert len(large) == len(small)
