@@ -8,7 +8,7 @@ from django.utils import timezone
 from zhtj.core import prompts
 
 from . import services as s
-from .choices import AWAITING_REVIEW, RecState
+from .choices import AWAITING_REVIEW, GRADING_CATEGORIES, RecState
 from .models import CampaignRecord
 
 
@@ -56,7 +56,8 @@ def deadlines(request):
 @prompts.register
 def key_branch(request):
     org = getattr(request, "acting_org", None)
-    if org is None or not org.is_branch_kind:
+    # Branches, and 团总支 that 不予定级 may have made key branches (GRD-05).
+    if org is None or not (org.is_branch_kind or org.category in GRADING_CATEGORIES):
         return ()
     state = CampaignRecord.objects.filter(branch=org, year=s.campaign_year()).values_list("state", flat=True).first()
     if state in (RecState.KEY, RecState.CONTINUE):

@@ -116,3 +116,21 @@ def test_review_list_constant_queries(client, login, camp):
     with CaptureQueriesContext(connection) as large:
         c.get(LIST)
     assert len(large) == len(small)
+
+
+def test_not_graded_general_branch_rectifies_too(client, login, camp):
+    """GRD-05: a 团总支 rated 不予定级 becomes a key org: prompted, it fills the 自检表 and its
+    superior re-reviews it from 整理整顿团支部."""
+    general = f.OrgFactory(
+        parent=camp.committee, category=OrgCategory.GENERAL_BRANCH, name="2024级团总支", created_at=at(2025, 1, 1)
+    )
+    boss = f.admin_of(general, "总支书记")
+    login(boss, general).post("/rectification/grading/", {"level": "3"})
+    as_committee(login, camp).post(SUBMIT, {"orgs": [general.pk], "level": "0"})
+    g = login(boss, general)
+    assert "纳入重点整顿团支部" in text(g.get("/"))
+    from .conftest import form_data
+
+    assert g.post("/rectification/self-check/fill/", form_data(2)).status_code == 302
+    assert state(general) == "key_pending"
+    assert "2024级团总支" in text(as_committee(login, camp).get("/rectification/branches/"))
