@@ -55,3 +55,15 @@ def test_carried_branch_resubmits_next_campaign(client, login, camp):
         assert "纳入重点整顿团支部" in b.get("/").content.decode()
         submit(b, 1, month="2027-09")
         assert state(camp.branches[0], 2027) == "key_pending"
+
+
+def test_jobs_are_registered_and_scheduled(settings):
+    """JOB-05 / JOB-06 / JOB-08: both jobs are in the registry and in the beat schedule; the lock
+    runs at GRD_LOCK_AT (December 31, 12:00)."""
+    from zhtj.core.jobs import registered
+
+    beat = settings.CELERY_BEAT_SCHEDULE
+    for name in ("grading_lock", "rectification_carry_over"):
+        assert name in registered() and beat[name]["args"] == [name]
+    lock = beat["grading_lock"]["schedule"]
+    assert (lock.month_of_year, lock.day_of_month, lock.hour, lock.minute) == ({12}, {31}, {12}, {0})
