@@ -135,7 +135,7 @@ def evaluate(request, pk):
     """上级评估 (REC-02, REC-04): the direct superior fills the form of a branch that never submitted."""
     branch = _branch_in_scope(request, pk)
     require_direct_superior(request, branch)
-    if not s.in_campaign():
+    if request.method == "GET" and not s.in_campaign():  # a post is refused by the record's rules
         messages.error(request, "当前不在整理整顿集中开展期间，不能评估。")
         return redirect("rectification:evaluate_list")
     return fill(

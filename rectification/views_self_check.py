@@ -110,7 +110,7 @@ def self_check_fill(request):
     """团支部自检 / 编辑: the branch fills the form."""
     year = s.campaign_year()
     branch = _own_branch(request, year)
-    if not s.in_campaign():
+    if request.method == "GET" and not s.in_campaign():  # a post is refused by the record's rules
         messages.error(request, "当前不在整理整顿集中开展期间，不能填写自检表。")
         return redirect("rectification:self_check")
     return fill(

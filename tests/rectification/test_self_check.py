@@ -67,8 +67,9 @@ def test_outside_the_campaign_nothing_is_submitted(client, login, camp):
     """REC-10: the campaign runs September–December; in August the form is refused."""
     with time_machine.travel(at(2027, 8, 20, 9, 0), tick=False):
         c = as_branch(login, camp, 0)
-        r = c.post(FILL, form_data(0, month="2027-08"))
-        assert r.status_code in (302, 400)
+        assert c.get(FILL).status_code == 302
+        assert c.post(FILL, form_data(0, month="2027-08")).status_code == 400
+        assert c.post(FILL, form_data(0, month="2026-12")).status_code == 409
         assert not SelfCheck.objects.exists()
 
 
