@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class RectificationConfig(AppConfig):
     name = "rectification"
     verbose_name = "组织整顿与对标定级"
+
+    def ready(self):
+        from . import inbox, jobs, prompts  # noqa: F401  registers 操作中心 providers, jobs, login prompts

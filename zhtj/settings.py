@@ -198,6 +198,18 @@ ZHTJ = {
     "ORG_STAFFING_MAX": 9999,  # ORG-07 (decision): upper bound of each staffing number
     "STUDENT_COUNT_MAX": 1000000,  # ORG-14 (decision): upper bound of 在校学生数
     "PROGRESS_PAGE_SIZE": 50,  # ORG-11: rows per page of 组织录入情况
+    # REC / GRD: 团支部整理整顿 and 对标定级
+    "REC_CAMPAIGN_MONTHS": (9, 12),  # REC-10: the campaign runs September to December each year
+    "REC_SELF_CHECK_DEADLINE": (10, 31),  # REC-13: branches self-check by the end of October
+    "REC_REVIEW_DEADLINE": (11, 30),  # REC-13: reviews and the bottom 20% by the end of November
+    "REC_KEY_DEADLINE": (12, 31),  # REC-13: key branches done by the end of December (else carried over)
+    "REC_KEY_POOR_COUNT": 10,  # REC-04: this many 较差 or more → must be a key branch
+    "REC_BOTTOM_PERCENT": 20,  # REC-05: at least this share of eligible branches is selected
+    "REC_MIN_AGE_MONTHS": 3,  # REC-05: younger branches can't be selected
+    "GRD_MIN_AGE_MONTHS": 6,  # GRD-02: branches founded within this many months are out of scope …
+    "GRD_AGE_REFERENCE": (10, 1),  # GRD-02: … counted back from this (month, day) of the year
+    "GRD_MAX_CHANGES": 3,  # GRD-03: self-rating changes allowed before the review
+    "GRD_LOCK_AT": (12, 31, 12, 0),  # GRD-04 / JOB-05: (month, day, hour, minute) reviews of the year lock
 }
 
 # JOB-01: the June 1 graduate conversion, on the date of the setting above.
@@ -210,6 +222,24 @@ CELERY_BEAT_SCHEDULE["graduate_conversion"] = {
         minute=0,
     ),
     "args": ["graduate_conversion"],
+}
+
+# REC / GRD: JOB-05 locks 对标定级 reviews at GRD_LOCK_AT; JOB-06 carries unfinished key
+# branches into next year's campaign once the year is over (January 1, 00:30).
+CELERY_BEAT_SCHEDULE["grading_lock"] = {
+    "task": "zhtj.core.tasks.run_scheduled_job",
+    "schedule": crontab(
+        month_of_year=ZHTJ["GRD_LOCK_AT"][0],
+        day_of_month=ZHTJ["GRD_LOCK_AT"][1],
+        hour=ZHTJ["GRD_LOCK_AT"][2],
+        minute=ZHTJ["GRD_LOCK_AT"][3],
+    ),
+    "args": ["grading_lock"],
+}
+CELERY_BEAT_SCHEDULE["rectification_carry_over"] = {
+    "task": "zhtj.core.tasks.run_scheduled_job",
+    "schedule": crontab(month_of_year=1, day_of_month=1, hour=0, minute=30),
+    "args": ["rectification_carry_over"],
 }
 
 LOGGING = {

@@ -38,6 +38,15 @@ def _committee(request):
     return not request.acting_org.is_branch_kind
 
 
+def _branch(request):
+    return request.acting_org.is_branch_kind
+
+
+def _grading_self(request):
+    # GRD-02: 团支部, 团总支, 毕业生团组织 (the categories rectification.choices names)
+    return request.acting_org.category in ("branch", "general_branch", "graduate")
+
+
 def _may_mark_graduation(request):
     return request.acting_org.may_mark_graduation
 
@@ -60,8 +69,24 @@ MENU = (
     Group("团干部管理", "person-badge", (Entry("团干部列表", "members:cadres"),)),
     Group("业务办理", "briefcase", (Entry("管理员变更", "members:admin_change"),)),
     Group("团内激励", "award", ()),
-    Group("组织整顿", "tools", ()),
-    Group("对标定级", "star", ()),
+    Group(
+        "组织整顿",
+        "tools",
+        (
+            Entry("团支部自检", "rectification:self_check", when=_branch),
+            Entry("评估下级团支部", "rectification:evaluate_list", when=_committee),
+            Entry("整理整顿团支部", "rectification:branches", when=_committee),
+            Entry("下级团支部整顿进度", "rectification:progress", when=_committee),
+        ),
+    ),
+    Group(
+        "对标定级",
+        "star",
+        (
+            Entry("团(总)支部自评", "rectification:grading_self", when=_grading_self),
+            Entry("上级复核", "rectification:grading_review", when=_committee),
+        ),
+    ),
     Group("三会两制一课", "journal-text", ()),
     Group("团内大数据", "bar-chart", ()),
 )

@@ -1,0 +1,76 @@
+"""Login prompts of 组织整顿 (OPC-03, REC-06): a branch under key rectification is told on arrival;
+"确定" opens its self-check history with the last submitted form and 编辑."""
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from zhtj.core import prompts
+
+from . import services as s
+from .choices import AWAITING_REVIEW, GRADING_CATEGORIES, RecState
+from .models import CampaignRecord
+
+
+@prompts.register
+def deadlines(request):
+    """REC-13: during the campaign, what is still due and by when — a branch without a form, a
+    superior with forms to review or the bottom 20% still to pick. One query each."""
+    org = getattr(request, "acting_org", None)
+    if org is None or not s.in_campaign():
+        return ()
+    year = s.campaign_year()
+    due = s.deadlines(year)
+    today = timezone.localdate()
+    if org.is_branch_kind:
+        if CampaignRecord.objects.filter(branch=org, year=year).exclude(state=RecState.NOT_SUBMITTED).exists():
+            return ()
+        late = "已超过截止日期，请尽快" if today > due["self_check"] else f"请于{s.md(due['self_check'])}前"
+        return (
+            prompts.Prompt(
+                f"本支部尚未提交{year}年团支部自检表，{late}完成自检。", reverse("rectification:self_check")
+            ),
+        )
+    figures = s.with_status(s.rec_orgs(org, year), year).aggregate(
+        waiting=Count("pk", filter=Q(rec_state__in=AWAITING_REVIEW)),
+        branches=Count("pk", filter=Q(is_branch_kind=True)),
+    )
+    notes = []
+    if figures["waiting"]:
+        notes.append(
+            prompts.Prompt(
+                f"{figures['waiting']}个直属团支部的自检表待审核（{s.md(due['review'])}前完成审核）。",
+                reverse("rectification:branches"),
+            )
+        )
+    if figures["branches"] and not s.bottom_done(org, year):
+        notes.append(
+            prompts.Prompt(
+                f"尚未勾选排名后 20% 团支部，请于{s.md(due['review'])}前按不少于20%的比例确定后进团支部。",
+                reverse("rectification:branches"),
+            )
+        )
+    return notes
+
+
+@prompts.register
+def key_branch(request):
+    org = getattr(request, "acting_org", None)
+    # Branches, and 团总支 that 不予定级 may have made key branches (GRD-05).
+    if org is None or not (org.is_branch_kind or org.category in GRADING_CATEGORIES):
+        return ()
+    state = CampaignRecord.objects.filter(branch=org, year=s.campaign_year()).values_list("state", flat=True).first()
+    if state in (RecState.KEY, RecState.CONTINUE):
+        verdict = "继续整改" if state == RecState.CONTINUE else "纳入重点整顿团支部"
+        return (
+            prompts.Prompt(
+                f"上级团组织审核结果：本支部{verdict}。请整改后在团支部自检中点击“编辑”，修改自检表并重新提交。",
+                reverse("rectification:self_check"),
+                level="danger",
+            ),
+        )
+    if state == RecState.REJECTED:
+        return (
+            prompts.Prompt("上级团组织审核结果：自检表不通过，请整顿后再次提交。", reverse("rectification:self_check")),
+        )
+    return ()

@@ -1,0 +1,454 @@
+"""整理整顿: the campaign calendar (REC-10, REC-13), submissions and reviews through the record's
+state machine, the bottom 20% (REC-05), the two progress views (REC-11, REC-12), the year-end
+carry-over (JOB-06) and locked-form corrections (BEY-02). Views stay thin and call these."""
+
+import math
+from calendar import monthrange
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from orgs.choices import Industry
+from orgs.graduation import province_of
+from orgs.models import Organization
+from zhtj.core import audit, inbox
+from zhtj.core.workflow import WorkflowError, perform
+
+from .choices import (
+    BOTTOM_ELIGIBLE_STATES,
+    BOTTOM_EXCLUDED_CATEGORIES,
+    KEY_DONE_STATES,
+    KEY_OPEN_STATES,
+    LOCKED_STATES,
+    RecState,
+)
+from .models import BottomSelection, CampaignRecord, SelfCheck, SelfCheckCorrectionRequest
+
+
+class RecError(Exception):
+    """Refused input or action; the message is for the user. 400 bad input, 403 not allowed,
+    409 the state of the data refuses it."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.status = status
+
+
+# --- the calendar (REC-10, REC-13) ---------------------------------------------------------------
+
+
+def _months():
+    return settings.ZHTJ["REC_CAMPAIGN_MONTHS"]
+
+
+def campaign_year(today=None):
+    """The campaign a page shows: this year's from its first month on, last year's before."""
+    today = today or timezone.localdate()
+    return today.year if today.month >= _months()[0] else today.year - 1
+
+
+def campaign_months(year):
+    first, last = _months()
+    return [date(year, m, 1) for m in range(first, last + 1)]
+
+
+def in_campaign(today=None):
+    today = today or timezone.localdate()
+    first, last = _months()
+    return first <= today.month <= last
+
+
+def current_month(today=None):
+    today = today or timezone.localdate()
+    return today.replace(day=1)
+
+
+def deadline(key, year):
+    month, day = settings.ZHTJ[key]
+    return date(year, month, min(day, monthrange(year, month)[1]))
+
+
+def deadlines(year):
+    return {
+        "self_check": deadline("REC_SELF_CHECK_DEADLINE", year),
+        "review": deadline("REC_REVIEW_DEADLINE", year),
+        "key": deadline("REC_KEY_DEADLINE", year),
+    }
+
+
+def months_before(day, months):
+    """The same day `months` calendar months earlier (clamped to the month's end)."""
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(y, m + 1, min(day.day, monthrange(y, m + 1)[1]))
+
+
+def md(day):
+    return f"{day.month}月{day.day}日"
+
+
+def check_submission_month(month):
+    """REC-10: a form belongs to the current month of the campaign; past months can't be submitted."""
+    today = timezone.localdate()
+    first, last = _months()
+    if not in_campaign(today):
+        raise WorkflowError(f"当前不在整理整顿集中开展期间（每年{first}月至{last}月），不能提交自检表。")
+    if month != current_month(today):
+        raise WorkflowError(
+            f"自检表只能按当前月份（{today.month}月）提交，不能提交{month.year}年{month.month}月的自检表。"
+            "请刷新页面后在当前月份的数据上修改提交。"
+        )
+
+
+def parse_month(raw, year):
+    """?month=YYYY-MM of the campaign's months, or None for bad input."""
+    raw = (raw or "").strip()
+    for m in campaign_months(year):
+        if raw == f"{m:%Y-%m}":
+            return m
+    return None
+
+
+# --- records and statuses ----------------------------------------------------------------------
+
+
+def record_for(branch, year):
+    try:
+        with transaction.atomic():
+            return CampaignRecord.objects.get_or_create(branch=branch, year=year)[0]
+    except IntegrityError:  # created by a concurrent request
+        return CampaignRecord.objects.get(branch=branch, year=year)
+
+
+def with_status(orgs, year):
+    """Annotate orgs with their record's state (未提交 without a record), poor count and flags."""
+    rec = CampaignRecord.objects.filter(branch=OuterRef("pk"), year=year)
+    return orgs.annotate(
+        rec_state=Coalesce(Subquery(rec.values("state")[:1]), Value(RecState.NOT_SUBMITTED.value)),
+        rec_id=Subquery(rec.values("pk")[:1]),
+        rec_poor=Subquery(rec.values("poor_count")[:1]),
+        rec_bottom=Coalesce(Subquery(rec.values("bottom_selected")[:1]), Value(False)),
+        last_submitted=Subquery(
+            SelfCheck.objects.filter(record__branch=OuterRef("pk"), record__year=year)
+            .order_by("-submitted_at")
+            .values("submitted_at")[:1]
+        ),
+    )
+
+
+def rec_orgs(parent, year):
+    """The orgs 整理整顿 lists under `parent`: its direct sub-branches, and any direct sub-org with
+    a record this year (a 团总支 made a key branch by 不予定级, GRD-05)."""
+    has_record = Exists(CampaignRecord.objects.filter(branch=OuterRef("pk"), year=year))
+    return Organization.objects.filter(parent=parent).filter(Q(is_branch_kind=True) | has_record)
+
+
+def takes_part(org, year):
+    return org.is_branch_kind or CampaignRecord.objects.filter(branch=org, year=year).exists()
+
+
+STATE_LABELS = dict(RecState.choices)
+
+
+# --- submitting (REC-02, REC-06, REC-09, REC-10) -------------------------------------------------
+
+
+def submit_check(branch, answers, month, *, by, org, by_superior=False):
+    """One 自检表 through the record's `submit` transition; the superior is told it waits."""
+    year = campaign_year()
+    record = record_for(branch, year)
+    if record.state in LOCKED_STATES:
+        raise RecError(
+            "该团支部自检表“较差”项为0且已通过上级审核（或上级评估），自检表已锁定，不能修改。"
+            "如确需更正，请由上级团组织提交自检表更正申请，经省级团委审批同意后重新填写。",
+            status=409,
+        )
+    try:
+        record = perform(record, "submit", by=by, org=org, answers=answers, month=month, by_superior=by_superior)
+    except WorkflowError as exc:
+        raise RecError(str(exc), status=409) from None
+    # A branch's own form waits in its superior's 操作中心 (provider): nothing to copy.
+    if by_superior:
+        inbox.notify(
+            org=branch,
+            kind=CampaignRecord.inbox_kind,
+            text=f"上级团组织已评估本支部{year}年团支部自检表，整顿状态：{record.get_state_display()}",
+            link=reverse("rectification:self_check"),
+        )
+    return record
+
+
+REVIEW_ACTIONS = {
+    "reject": "不通过",
+    "approve": "通过",
+    "start_key": "开始整改",
+    "pass_key": "通过",
+    "continue_key": "继续整改",
+}
+
+
+def review(record, action, *, by, note=""):
+    """是否整改 (REC-03/04) and the key branch's re-review (REC-07); the branch is told (REC-06)."""
+    note = (note or "").strip()
+    if action not in REVIEW_ACTIONS:
+        raise RecError("不支持的审核操作。")
+    if len(note) > 200:
+        raise RecError("审核意见不能超过 200 个字。")
+    try:
+        record = perform(record, action, by=by, note=note)
+    except WorkflowError as exc:
+        raise RecError(str(exc), status=409) from None
+    text = f"上级团组织审核了本支部{record.year}年团支部自检表：{REVIEW_ACTIONS[action]}"
+    if record.state in KEY_OPEN_STATES:
+        text += "。本支部已被纳入重点整顿团支部，请整改后编辑自检表重新提交"
+    elif action == "reject":
+        text += "，请整顿后再次提交"
+    inbox.notify(
+        org=record.branch,
+        kind=CampaignRecord.inbox_kind,
+        text=f"{text}（整顿状态：{record.get_state_display()}）。",
+        link=reverse("rectification:self_check"),
+    )
+    return record
+
+
+# --- 勾选排名后 20% 团支部 (REC-05) ------------------------------------------------------------------
+
+
+def bottom_candidates(parent, year, today=None):
+    """Direct sub-branches that may be selected: not 毕业生团组织 / 待接转团支部, at least
+    REC_MIN_AGE_MONTHS old, and in a state the seed allows (not 合格 / 整改后合格 / 重点整改后合格)."""
+    today = today or timezone.localdate()
+    founded_before = timezone.make_aware(
+        datetime.combine(months_before(today, settings.ZHTJ["REC_MIN_AGE_MONTHS"]), time.max)
+    )
+    return (
+        with_status(Organization.objects.filter(parent=parent, is_branch_kind=True), year)
+        .exclude(category__in=BOTTOM_EXCLUDED_CATEGORIES)
+        .filter(created_at__lte=founded_before, rec_state__in=BOTTOM_ELIGIBLE_STATES)
+    )
+
+
+def bottom_minimum(eligible):
+    """At least ceil(20%) of the eligible branches; at least 1 when there are any (fewer than 5 → 1)."""
+    if eligible == 0:
+        return 0
+    return max(1, math.ceil(eligible * settings.ZHTJ["REC_BOTTOM_PERCENT"] / 100))
+
+
+def bottom_done(parent, year):
+    return BottomSelection.objects.filter(org=parent, year=year).first()
+
+
+def select_bottom(parent, ids, *, by):
+    """All or nothing: every id a candidate, at least the minimum, once a year (final)."""
+    year = campaign_year()
+    if not in_campaign():
+        first, last = _months()
+        raise RecError(
+            f"当前不在整理整顿集中开展期间（每年{first}月至{last}月），不能勾选排名后 20% 团支部。", status=409
+        )
+    with transaction.atomic():
+        # Lock the superior's row: two admins selecting at once are serialized.
+        Organization.objects.select_for_update().filter(pk=parent.pk).first()
+        if bottom_done(parent, year):
+            raise RecError("本年度已勾选排名后 20% 团支部，一经确定无法撤销或再次勾选。", status=409)
+        candidates = {o.pk: o for o in bottom_candidates(parent, year)}
+        if not candidates:
+            raise RecError("目前没有可勾选的下级团支部。", status=409)
+        ids = set(ids)
+        wrong = ids - set(candidates)
+        if wrong:
+            names = Organization.objects.filter(pk__in=wrong).values_list("name", flat=True)
+            raise RecError(
+                f"以下团支部不能被勾选为排名后 20% 团支部：{'、'.join(names)}。"
+                "整顿状态为合格、整改后合格、重点整改后合格的团支部，已纳入重点整顿的团支部，"
+                "以及毕业生团组织、待接转团支部、成立未满3个月的团支部不能勾选。"
+            )
+        need = bottom_minimum(len(candidates))
+        if len(ids) < need:
+            raise RecError(
+                f"可勾选的团支部共{len(candidates)}个，排名后 20% 团支部至少需要勾选{need}个，您勾选了{len(ids)}个。"
+            )
+        for pk in sorted(ids):
+            record = record_for(candidates[pk], year)
+            perform(record, "select_bottom", by=by, note="勾选排名后20%团支部")
+            inbox.notify(
+                org=candidates[pk],
+                kind=CampaignRecord.inbox_kind,
+                text=f"本支部已被上级团组织确定为{year}年排名后 20% 团支部，纳入重点整顿团支部（重点整改中），"
+                "请整改后编辑自检表重新提交。",
+                link=reverse("rectification:self_check"),
+            )
+        try:
+            with transaction.atomic():
+                BottomSelection.objects.create(
+                    org=parent, year=year, count=len(ids), eligible=len(candidates), selected_by=by
+                )
+        except IntegrityError:  # another admin's selection won the race: undo ours entirely
+            raise RecError("本年度已勾选排名后 20% 团支部，一经确定无法撤销或再次勾选。", status=409) from None
+    return len(ids)
+
+
+# --- GRD-05: 不予定级 → key rectification --------------------------------------------------------------
+
+
+def make_key_by_grading(org, year, *, by):
+    record = record_for(org, year)
+    if record.state in KEY_OPEN_STATES:
+        return record
+    return perform(record, "grading_key", by=by, note="对标定级复核结果为不予定级")
+
+
+# --- 重点整顿团支部列表 (REC-11) and 下级团支部整顿进度 (REC-12) ----------------------------------------------
+
+
+def key_list(parent, year):
+    """Direct sub-orgs under key rectification this year (in it now or done with it), each with the
+    items rectified per campaign month, not cumulative: one query."""
+    months = campaign_months(year)
+    in_month = {
+        f"m{m.month}": Coalesce(
+            Sum(
+                "checks__improved",
+                filter=Q(checks__month=m, checks__while_key=True),
+            ),
+            0,
+        )
+        for m in months
+    }
+    return (
+        CampaignRecord.objects.filter(branch__parent=parent, year=year, key_since__isnull=False)
+        .select_related("branch")
+        .annotate(**in_month)
+        .order_by("branch__lft")
+    )
+
+
+def progress(org, year):
+    """Key branches of `org`'s subtree by industry: how many, and how many finished in each campaign
+    month (not cumulative). One aggregate query, whatever the size of the subtree."""
+    months = campaign_months(year)
+    per_month = {
+        f"m{m.month}": Count(
+            "pk",
+            filter=Q(
+                state__in=KEY_DONE_STATES,
+                key_done_at__date__gte=m,
+                key_done_at__date__lt=(m + timedelta(days=32)).replace(day=1),
+            ),
+        )
+        for m in months
+    }
+    rows = (
+        CampaignRecord.objects.filter(
+            year=year,
+            key_since__isnull=False,
+            branch__tree_id=org.tree_id,
+            branch__lft__gte=org.lft,
+            branch__rght__lte=org.rght,
+        )
+        .values("branch__industry")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(state__in=KEY_DONE_STATES)), **per_month)
+        .order_by("branch__industry")
+    )
+    labels = dict(Industry.choices)
+    result = []
+    for row in rows:
+        row["industry"] = labels.get(row["branch__industry"], "未填写行业类别")
+        row["months"] = [row[f"m{m.month}"] for m in months]
+        result.append(row)
+    return result
+
+
+# --- JOB-06: year-end carry-over (REC-13) ------------------------------------------------------------
+
+
+def carry_over(moment):
+    """Key branches unfinished when their campaign's key deadline has passed move into next year's
+    campaign as 重点整改中. Set-based (one INSERT of the missing rows), idempotent."""
+    local = timezone.localtime(moment)
+
+    def over(y):  # the key deadline of year y is over at the end of its day
+        return timezone.make_aware(datetime.combine(deadline("REC_KEY_DEADLINE", y) + timedelta(days=1), time.min))
+
+    # The last campaign year whose key deadline is over at `moment`.
+    year = local.year if moment >= over(local.year) else local.year - 1
+    has_next = CampaignRecord.objects.filter(branch=OuterRef("branch"), year=OuterRef("year") + 1)
+    due = (
+        CampaignRecord.objects.filter(year__lte=year, state__in=KEY_OPEN_STATES)
+        .exclude(Exists(has_next))
+        .values_list("branch_id", "year", "poor_count")
+    )
+    now = timezone.now()
+    rows = [
+        CampaignRecord(branch_id=b, year=y + 1, state=RecState.KEY, poor_count=poor, key_since=now, carried_over=True)
+        for b, y, poor in due
+    ]
+    CampaignRecord.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    return {"changed": len(rows), "campaign_year": year, "carried": len(rows)}
+
+
+# --- BEY-02: 自检表更正 -------------------------------------------------------------------------------
+
+
+def pending_correction(record):
+    return SelfCheckCorrectionRequest.objects.filter(record=record, state=SelfCheckCorrectionRequest.State.PENDING)
+
+
+def file_correction(acting, record, *, explanation, by):
+    """An admin of the branch's superior chain asks the provincial committee to reopen a locked form."""
+    explanation = (explanation or "").strip()
+    if not explanation:
+        raise RecError("请填写需修改的原因。")
+    if len(explanation) > 500:
+        raise RecError("更正原因不能超过 500 个字。")
+    if record.state not in LOCKED_STATES:
+        raise RecError("该团支部的自检表未锁定，无需申请更正，团支部可直接编辑后重新提交。", status=409)
+    approver = province_of(record.branch)
+    if approver is None:
+        raise RecError("未找到该团支部所属的省级团委，无法提交更正申请，请联系系统运维人员。", status=409)
+    try:
+        with transaction.atomic():
+            req = SelfCheckCorrectionRequest.objects.create(
+                record=record, filed_by_org=acting, approver=approver, requested_by=by, explanation=explanation
+            )
+            audit.record(req, "submit", to_state=req.state, note=explanation, actor=by)
+    except IntegrityError:
+        raise RecError("该团支部已有一条待审批的自检表更正申请，请等待省级团委处理。", status=409) from None
+    return req
+
+
+def decide_correction(req, decision, *, by, note=""):
+    note = (note or "").strip()
+    if decision not in ("approve", "reject"):
+        raise RecError("请选择“同意”或“不同意”。")
+    if decision == "reject" and not note:
+        raise RecError("不同意时须填写理由。")
+    if len(note) > 200:
+        raise RecError("审批意见不能超过 200 个字。")
+    with transaction.atomic():
+        try:
+            req = perform(req, decision, by=by, note=note)
+        except WorkflowError as exc:
+            raise RecError(str(exc), status=409) from None
+        branch = req.record.branch
+        verdict = "已同意，该团支部可重新填写提交自检表" if decision == "approve" else f"不同意（{note}）"
+        inbox.notify(
+            org=req.filed_by_org,
+            kind=SelfCheckCorrectionRequest.inbox_kind,
+            text=f"“{branch.name}”自检表更正申请{verdict}",
+            link=reverse("rectification:correction", args=[req.pk]),
+        )
+        if decision == "approve":
+            inbox.notify(
+                org=branch,
+                kind=SelfCheckCorrectionRequest.inbox_kind,
+                text="省级团委已同意本支部自检表更正申请，请在“团支部自检”中重新填写提交。",
+                link=reverse("rectification:self_check"),
+            )
+    return req

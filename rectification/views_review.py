@@ -1,0 +1,170 @@
+"""组织整顿 for the superior: 整理整顿团支部 (下级组织列表, 是否整改, 勾选排名后 20% 团支部,
+重点整顿团支部列表) and 评估下级团支部 (REC-02 … REC-05, REC-07, REC-11). Every ancestor in scope
+may look; only the direct superior acts (require_direct_superior: 403 隔级无法操作)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from orgs.models import Organization
+from zhtj.core.access import DIRECT_SUPERIOR, ORG_ADMIN, access, require_direct_superior, scoped
+
+from . import services as s
+from .choices import AWAITING_REVIEW, LOCKED_STATES, RecState
+from .models import CampaignRecord
+from .views_self_check import fill, history_context
+
+
+def _committee(request):
+    org = request.acting_org
+    if org.is_branch_kind:
+        raise PermissionDenied("此功能仅供团支部的上级团组织管理员使用。")
+    return org
+
+
+def _list_context(acting, year):
+    rows = list(s.with_status(s.rec_orgs(acting, year), year).order_by("lft"))
+    labels = s.STATE_LABELS
+    for row in rows:
+        row.state_label = labels[row.rec_state]
+    candidates = set(s.bottom_candidates(acting, year).values_list("pk", flat=True))
+    done = s.bottom_done(acting, year)
+    return {
+        "org": acting,
+        "year": year,
+        "rows": rows,
+        "candidates": candidates,
+        "minimum": s.bottom_minimum(len(candidates)),
+        "bottom_done": done,
+        "deadlines": s.deadlines(year),
+        "awaiting": [str(v) for v in AWAITING_REVIEW],
+    }
+
+
+@require_GET
+@access(ORG_ADMIN)
+def branches(request):
+    """整理整顿团支部 → 下级组织列表: status of every direct sub-branch, bottom-20% marks."""
+    acting = _committee(request)
+    return render(request, "rectification/branches.html", _list_context(acting, s.campaign_year()))
+
+
+@require_POST
+@access(DIRECT_SUPERIOR)
+def select_bottom(request):
+    """勾选排名后 20% 团支部 (REC-05): the acting org's own direct sub-branches only."""
+    acting = _committee(request)
+    raw = request.POST.getlist("branches")
+    if any(not (v.isascii() and v.isdigit() and len(v) <= 12) for v in raw):
+        messages.error(request, "所选团支部无效，请重新勾选。")
+        return render(request, "rectification/branches.html", _list_context(acting, s.campaign_year()), status=400)
+    ids = sorted({int(v) for v in raw})
+    for org in scoped(request, Organization.objects.filter(pk__in=ids), ""):
+        require_direct_superior(request, org)  # a grandchild: 403 隔级无法勾选
+    if scoped(request, Organization.objects.filter(pk__in=ids), "").count() != len(ids):
+        raise Http404
+    try:
+        count = s.select_bottom(acting, ids, by=request.user)
+    except s.RecError as exc:
+        messages.error(request, str(exc))
+        return render(
+            request, "rectification/branches.html", _list_context(acting, s.campaign_year()), status=exc.status
+        )
+    messages.success(request, f"已勾选{count}个排名后 20% 团支部，整顿状态变为重点整改中。")
+    return redirect("rectification:branches")
+
+
+def _branch_in_scope(request, pk):
+    return get_object_or_404(scoped(request, Organization.objects.select_related("parent"), ""), pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@access(DIRECT_SUPERIOR)
+def review(request, pk):
+    """是否整改 / re-review: the branch's last form and the actions its status allows."""
+    branch = _branch_in_scope(request, pk)
+    year = s.campaign_year()
+    if request.method == "POST":
+        require_direct_superior(request, branch)
+        record = CampaignRecord.objects.filter(branch=branch, year=year).first()
+        if record is None:
+            messages.error(request, "该团支部尚未提交自检表，无需审核。")
+            return render(request, "rectification/review.html", _review_context(request, branch, year), status=409)
+        try:
+            record = s.review(
+                record, request.POST.get("action", ""), by=request.user, note=request.POST.get("note", "")
+            )
+        except s.RecError as exc:
+            messages.error(request, str(exc))
+            return render(
+                request, "rectification/review.html", _review_context(request, branch, year), status=exc.status
+            )
+        messages.success(request, f"已审核“{branch.name}”的自检表，整顿状态：{record.get_state_display()}。")
+        return redirect("rectification:branches")
+    return render(request, "rectification/review.html", _review_context(request, branch, year))
+
+
+def _review_context(request, branch, year):
+    context = history_context(branch, year, request.GET.get("month", ""))
+    record = context["record"]
+    context["can_act"] = branch.parent_id == request.acting_org.pk
+    context["first_review"] = bool(record and record.state == RecState.PENDING)
+    context["key_review"] = bool(record and record.state == RecState.KEY_PENDING)
+    context["threshold"] = settings.ZHTJ["REC_KEY_POOR_COUNT"]
+    context["locked"] = bool(record and record.state in LOCKED_STATES)
+    return context
+
+
+@require_GET
+@access(ORG_ADMIN)
+def evaluate_list(request):
+    """评估下级团支部: the direct sub-branches that have not submitted a form."""
+    acting = _committee(request)
+    year = s.campaign_year()
+    rows = s.with_status(s.rec_orgs(acting, year), year).filter(rec_state=RecState.NOT_SUBMITTED).order_by("lft")
+    return render(request, "rectification/evaluate_list.html", {"org": acting, "year": year, "rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+@access(DIRECT_SUPERIOR)
+def evaluate(request, pk):
+    """上级评估 (REC-02, REC-04): the direct superior fills the form of a branch that never submitted."""
+    branch = _branch_in_scope(request, pk)
+    require_direct_superior(request, branch)
+    if request.method == "GET" and not s.in_campaign():  # a post is refused by the record's rules
+        messages.error(request, "当前不在整理整顿集中开展期间，不能评估。")
+        return redirect("rectification:evaluate_list")
+    return fill(
+        request,
+        branch,
+        by_superior=True,
+        template="rectification/self_check_form.html",
+        done_url="rectification:evaluate_list",
+    )
+
+
+@require_GET
+@access(ORG_ADMIN)
+def key_list(request):
+    """重点整顿团支部列表 (REC-11): items rectified per month, not cumulative."""
+    acting = _committee(request)
+    year = s.campaign_year()
+    months = s.campaign_months(year)
+    rows = list(s.key_list(acting, year))
+    for row in rows:
+        row.per_month = [getattr(row, f"m{m.month}") for m in months]
+    return render(request, "rectification/key_list.html", {"org": acting, "year": year, "rows": rows, "months": months})
+
+
+urlpatterns = [
+    path("branches/", branches, name="branches"),
+    path("branches/bottom/", select_bottom, name="select_bottom"),
+    path("branches/key/", key_list, name="key_list"),
+    path("review/<int:pk>/", review, name="review"),
+    path("evaluate/", evaluate_list, name="evaluate_list"),
+    path("evaluate/<int:pk>/", evaluate, name="evaluate"),
+]

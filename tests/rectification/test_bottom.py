@@ -1,0 +1,98 @@
+"""勾选排名后 20% 团支部 (REC-05): minimum counts, eligibility, final once done, direct superior only."""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from orgs.choices import OrgCategory
+from rectification.models import BottomSelection
+from tests import factories as f
+
+from .conftest import at
+from .helpers import as_branch, as_committee, review, state, submit
+
+URL = "/rectification/branches/bottom/"
+
+
+def text(r):
+    return r.content.decode()
+
+
+def pick(client, *branches):
+    return client.post(URL, {"branches": [b.pk for b in branches]})
+
+
+def test_minimum_is_ceil_twenty_percent(client, login, camp):
+    """REC-05: 6 eligible → at least 2 (ceil 1.2); one is refused, nothing changes; two go 重点整改中."""
+    c = as_committee(login, camp)
+    r = pick(c, camp.branches[0])
+    assert r.status_code == 400 and "至少需要勾选2个" in text(r)
+    assert state(camp.branches[0]) is None and not BottomSelection.objects.exists()
+    assert pick(c, camp.branches[0], camp.branches[1]).status_code == 302
+    assert state(camp.branches[0]) == state(camp.branches[1]) == "key"
+    assert "排名后 20%" in text(as_branch(login, camp, 0).get("/inbox/"))
+
+
+def test_fewer_than_five_need_one(client, login, camp):
+    """REC-05: fewer than 5 eligible branches → at least 1; all may be selected."""
+    for i in (0, 1, 2):
+        submit(as_branch(login, camp, i), 0)
+        review(as_committee(login, camp), camp.branches[i], "approve")  # 合格: not eligible
+    c = as_committee(login, camp)
+    assert "至少勾选1个" in text(c.get("/rectification/branches/"))
+    assert pick(c, *camp.branches[3:]).status_code == 302
+    assert [state(b) for b in camp.branches[3:]] == ["key"] * 3
+
+
+def test_ineligible_branches_are_refused(client, login, camp):
+    """REC-05: 合格 / 整改后合格 / 重点整改后合格, 毕业生团组织, 待接转团支部 and branches younger than
+    3 months can't be selected; a selection holding one of them changes nothing. 基本合格 (较差 < 10) may."""
+    submit(as_branch(login, camp, 0), 0)
+    submit(as_branch(login, camp, 1), 3)
+    c = as_committee(login, camp)
+    review(c, camp.branches[0], "approve")
+    review(c, camp.branches[1], "approve")
+    grad = f.OrgFactory(
+        parent=camp.committee, category=OrgCategory.GRADUATE, name="毕业生团组织X", created_at=at(2025, 1, 1)
+    )
+    pending = f.OrgFactory(
+        parent=camp.committee, category=OrgCategory.PENDING_TRANSFER, name="待接转X", created_at=at(2025, 1, 1)
+    )
+    young = f.branch(camp.committee, "新建团支部", created_at=timezone.make_aware(datetime(2026, 8, 1)))
+    for bad in (camp.branches[0], grad, pending, young):
+        r = pick(c, bad, camp.branches[1], camp.branches[2])
+        assert r.status_code == 400 and bad.name in text(r) and "不能被勾选" in text(r)
+    assert state(camp.branches[1]) == "basic" and not BottomSelection.objects.exists()
+    assert pick(c, camp.branches[1], camp.branches[2]).status_code == 302
+    assert state(camp.branches[1]) == "key"
+
+
+def test_selection_is_final(client, login, camp):
+    """REC-05: once done it can't be undone or repeated."""
+    c = as_committee(login, camp)
+    pick(c, *camp.branches[:2])
+    r = pick(c, *camp.branches[2:4])
+    assert r.status_code == 409 and "一经确定无法撤销" in text(r)
+    assert state(camp.branches[2]) is None
+    assert "bottom-done" in text(c.get("/rectification/branches/"))
+
+
+def test_grandparent_cannot_select(client, login, camp):
+    """REC-05 / ROLE-03: 隔级无法勾选 — a grandchild in the selection is a 403; a sibling's is a 404."""
+    u = login(camp.uni_admin, camp.tree.uni)
+    r = pick(u, *camp.branches[:2])
+    assert r.status_code == 403 and "隔级无法操作" in text(r)
+    other = f.admin_of(camp.tree.col_b, "学院B书记")
+    assert pick(login(other, camp.tree.col_b), camp.branches[0]).status_code == 404
+    assert pick(as_committee(login, camp), camp.branches[0]).status_code == 400
+    r = as_committee(login, camp).post(URL, {"branches": ["x1"]})
+    assert r.status_code == 400
+    assert state(camp.branches[0]) is None
+
+
+def test_not_outside_the_campaign(client, login, camp, clock):
+    """REC-10/13: the selection belongs to the campaign (September–December)."""
+    clock.move_to(at(2027, 2, 1, 9, 0))
+    r = pick(as_committee(login, camp), *camp.branches[:2])
+    assert r.status_code == 409 and "不在整理整顿集中开展期间" in text(r)
+    assert not BottomSelection.objects.exists()

@@ -1,0 +1,108 @@
+"""自检表更正 (BEY-02, REC-09): a locked form is reopened by a request the provincial committee
+approves, with audit; the approver is the nearest 省级团委 (orgs.graduation.province_of)."""
+
+import pytest
+
+from rectification.models import SelfCheckCorrectionRequest
+from zhtj.core.models import AuditLog, Notification
+
+from .helpers import as_branch, as_committee, review, state, submit
+
+
+def text(r):
+    return r.content.decode()
+
+
+def lock(login, camp, i=0):
+    submit(as_branch(login, camp, i), 0)
+    review(as_committee(login, camp), camp.branches[i], "approve")
+
+
+def file(client, branch, explanation="第3项填写错误"):
+    return client.post(f"/rectification/correct/{branch.pk}/", {"explanation": explanation})
+
+
+def test_request_approved_by_province_reopens_the_form(client, login, camp):
+    lock(login, camp)
+    c = as_committee(login, camp)
+    r = file(c, camp.branches[0])
+    req = SelfCheckCorrectionRequest.objects.get()
+    assert r.status_code == 302 and req.approver == camp.tree.province
+    p = login(camp.province_admin, camp.tree.province)
+    assert "申请更正“B1团支部”" in text(p.get("/inbox/"))
+    r = p.post(f"/rectification/corrections/{req.pk}/", {"decision": "approve"})
+    assert r.status_code == 302
+    assert state(camp.branches[0]) == "not_submitted"
+    assert AuditLog.objects.filter(action="unlock", from_state="qualified", to_state="not_submitted").exists()
+    assert Notification.objects.filter(recipient_org=camp.branches[0], text__contains="同意").exists()
+    assert submit(as_branch(login, camp, 0), 1).status_code == 302
+    assert state(camp.branches[0]) == "pending"
+
+
+def test_only_the_province_decides_and_reject_needs_reason(client, login, camp):
+    lock(login, camp)
+    file(as_committee(login, camp), camp.branches[0])
+    req = SelfCheckCorrectionRequest.objects.get()
+    u = login(camp.uni_admin, camp.tree.uni)
+    assert u.post(f"/rectification/corrections/{req.pk}/", {"decision": "approve"}).status_code == 403
+    p = login(camp.province_admin, camp.tree.province)
+    r = p.post(f"/rectification/corrections/{req.pk}/", {"decision": "reject", "note": ""})
+    assert r.status_code == 400 and "不同意时须填写理由" in text(r)
+    p.post(f"/rectification/corrections/{req.pk}/", {"decision": "reject", "note": "依据不足"})
+    assert state(camp.branches[0]) == "qualified"
+
+
+def test_bad_requests(client, login, camp):
+    """Nothing to correct when not locked; a reason is required; one pending request at a time;
+    the branch itself doesn't file; out of scope is 404."""
+    submit(as_branch(login, camp, 0), 2)
+    c = as_committee(login, camp)
+    assert file(c, camp.branches[0]).status_code == 409
+    lock(login, camp, 1)
+    c = as_committee(login, camp)
+    assert file(c, camp.branches[1], "").status_code == 400
+    assert file(c, camp.branches[1]).status_code == 302
+    assert file(c, camp.branches[1]).status_code == 409  # one pending request at a time
+    assert SelfCheckCorrectionRequest.objects.count() == 1
+    b = as_branch(login, camp, 1)
+    assert file(b, camp.branches[1]).status_code == 403
+    from tests import factories as f
+
+    other = f.admin_of(camp.tree.col_b, "学院B书记")
+    assert file(login(other, camp.tree.col_b), camp.branches[1]).status_code == 404
+
+
+def test_unlock_reopens_each_locked_state_in_its_phase(camp):
+    """BEY-02 / REC-08: 合格 → 未提交, 整改后合格 → 基本合格, 重点整改后合格 → 重点整改中; an unlocked
+    record can't be 'unlocked'."""
+    from rectification import services
+    from rectification.models import CampaignRecord
+    from zhtj.core.workflow import WorkflowError, perform
+
+    from .conftest import answers
+
+    month = services.current_month()
+    expected = {}
+    for i, (poor, then) in enumerate(((0, None), (3, 0), (5, 0))):
+        branch, who = camp.branches[i], camp.branch_admins[i]
+        services.submit_check(branch, answers(poor), month, by=who, org=branch)
+        record = CampaignRecord.objects.get(branch=branch)
+        services.review(record, "approve" if i < 2 else "start_key", by=camp.admin)
+        if then is not None:
+            services.submit_check(branch, answers(then), month, by=who, org=branch)
+            if i == 2:
+                services.review(CampaignRecord.objects.get(branch=branch), "pass_key", by=camp.admin)
+        expected[branch.pk] = (
+            ("qualified", "rectified", "key_qualified")[i],
+            (
+                "not_submitted",
+                "basic",
+                "key",
+            )[i],
+        )
+    for pk, (locked, reopened) in expected.items():
+        record = CampaignRecord.objects.get(branch_id=pk)
+        assert record.state == locked
+        assert perform(record, "unlock", by=camp.province_admin).state == reopened
+    with pytest.raises(WorkflowError, match="未锁定"):
+        perform(CampaignRecord.objects.get(branch=camp.branches[1]), "unlock")

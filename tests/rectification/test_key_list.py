@@ -1,0 +1,57 @@
+"""重点整顿团支部列表 (REC-11): direct sub-branches under key rectification with the items
+rectified per month, not cumulative; a constant number of queries."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from rectification import services
+from tests import factories as f
+
+from .conftest import at
+from .helpers import as_branch, as_committee, review, submit
+
+URL = "/rectification/branches/key/"
+
+
+def make_key(login, camp, i, poor):
+    submit(as_branch(login, camp, i), poor)
+    review(as_committee(login, camp), camp.branches[i], "start_key")
+
+
+def test_monthly_items_are_not_cumulative(client, login, camp, clock):
+    """REC-11: 8 较差 in October → 5 (3 fixed in October) → November 2 (3 fixed in November):
+    the list shows 10月 3 and 11月 3, not 6."""
+    make_key(login, camp, 0, 8)
+    submit(as_branch(login, camp, 0), 5)
+    clock.move_to(at(2026, 11, 5, 9, 0))
+    review(as_committee(login, camp), camp.branches[0], "continue_key")
+    submit(as_branch(login, camp, 0), 2, month="2026-11")
+    rows = list(services.key_list(camp.committee, 2026))
+    assert len(rows) == 1
+    assert (rows[0].m9, rows[0].m10, rows[0].m11, rows[0].m12) == (0, 3, 3, 0)
+    page = as_committee(login, camp).get(URL).content.decode()
+    assert "B1团支部" in page and "<td>3</td><td>3</td>" in page
+
+
+def test_only_key_branches_are_listed(client, login, camp):
+    submit(as_branch(login, camp, 1), 2)
+    review(as_committee(login, camp), camp.branches[1], "approve")
+    make_key(login, camp, 0, 4)
+    page = as_committee(login, camp).get(URL).content.decode()
+    assert "B1团支部" in page and "B2团支部" not in page
+
+
+def test_constant_queries(client, login, camp):
+    """The page's query count doesn't grow with the number of key branches."""
+    make_key(login, camp, 0, 4)
+    c = as_committee(login, camp)
+    with CaptureQueriesContext(connection) as small:
+        c.get(URL)
+    for i in range(1, 6):
+        make_key(login, camp, i, 5)
+    extra = [f.branch(camp.committee, f"C{i}团支部") for i in range(5)]
+    assert extra
+    c = as_committee(login, camp)
+    with CaptureQueriesContext(connection) as large:
+        assert c.get(URL).content.decode().count("data-org=") == 6
+    assert len(large) == len(small)

@@ -1,0 +1,47 @@
+"""Login prompts (OPC-03, REC-06, REC-13) and the 组织整顿 / 对标定级 menu entries."""
+
+from .conftest import at
+from .helpers import as_branch, as_committee, review, submit
+
+
+def home(client):
+    return client.get("/").content.decode()
+
+
+def test_branch_is_reminded_of_the_self_check_deadline(client, login, camp, clock):
+    """REC-13: before October 31 the branch is asked to self-check by then; after it, as overdue;
+    once it submitted, no reminder."""
+    assert "请于10月31日前完成自检" in home(as_branch(login, camp, 0))
+    clock.move_to(at(2026, 11, 2, 9, 0))
+    assert "已超过截止日期" in home(as_branch(login, camp, 0))
+    submit(as_branch(login, camp, 0), 1, month="2026-11")
+    assert "尚未提交" not in home(as_branch(login, camp, 0))
+
+
+def test_superior_is_reminded_to_review_and_pick(client, login, camp):
+    """REC-13: the superior sees forms waiting (审核 by November 30) and the bottom 20% still to pick."""
+    submit(as_branch(login, camp, 0), 1)
+    page = home(as_committee(login, camp))
+    assert "1个直属团支部的自检表待审核（11月30日前完成审核）" in page
+    assert "尚未勾选排名后 20% 团支部" in page
+    c = as_committee(login, camp)
+    review(c, camp.branches[0], "approve")
+    c.post("/rectification/branches/bottom/", {"branches": [camp.branches[1].pk, camp.branches[2].pk]})
+    page = home(as_committee(login, camp))
+    assert "待审核" not in page and "尚未勾选" not in page
+
+
+def test_no_reminders_outside_the_campaign(client, login, camp, clock):
+    clock.move_to(at(2027, 3, 1, 9, 0))
+    assert "尚未提交" not in home(as_branch(login, camp, 0))
+
+
+def test_menu_by_role(client, login, camp):
+    """Branches see 团支部自检 and 团(总)支部自评; committees see the review pages."""
+    branch_menu = home(as_branch(login, camp, 0))
+    assert "团支部自检" in branch_menu and "团(总)支部自评" in branch_menu
+    assert "整理整顿团支部" not in branch_menu and "上级复核" not in branch_menu
+    committee_menu = home(as_committee(login, camp))
+    for label in ("评估下级团支部", "整理整顿团支部", "下级团支部整顿进度", "上级复核"):
+        assert label in committee_menu
+    assert ">团支部自检<" not in committee_menu and "团(总)支部自评" not in committee_menu

@@ -1,0 +1,165 @@
+"""整理整顿团支部 → 是否整改 and the key branch's re-review (REC-03, REC-04, REC-06, REC-07, REC-08),
+direct-superior-only (ROLE-03), 操作中心 (OPC-01) and the login prompt (OPC-03)."""
+
+from rectification.models import CampaignRecord, SelfCheck
+from tests import factories as f
+from zhtj.core.models import AuditLog, Notification
+
+from .helpers import as_branch, as_committee, review, state, submit
+
+LIST = "/rectification/branches/"
+
+
+def text(r):
+    return r.content.decode()
+
+
+def test_list_shows_every_direct_branch_with_status(client, login, camp):
+    """REC-08: 下级组织列表 shows each sub-branch's status; 未提交 without a form, 待审核 after one."""
+    submit(as_branch(login, camp, 0), 2)
+    page = text(as_committee(login, camp).get(LIST))
+    for b in camp.branches:
+        assert b.name in page
+    assert 'data-state="pending">待审核' in page and 'data-state="not_submitted">未提交' in page
+    assert "是否整改" in page
+
+
+def test_reject_tells_the_branch_and_it_resubmits(client, login, camp):
+    """REC-03: 不通过 → the branch is told (操作中心 + prompt) and resubmits, back to 待审核."""
+    submit(as_branch(login, camp, 0), 3)
+    r = review(as_committee(login, camp), camp.branches[0], "reject", "数据失实")
+    assert r.status_code == 302 and state(camp.branches[0]) == "rejected"
+    note = Notification.objects.get(recipient_org=camp.branches[0])
+    assert "不通过" in note.text
+    b = as_branch(login, camp, 0)
+    assert "自检表不通过" in text(b.get("/"))
+    submit(b, 3)
+    assert state(camp.branches[0]) == "pending"
+
+
+def test_pass_gives_qualified_or_basic(client, login, camp):
+    """REC-03/08: 通过 of a first form: 0 较差 → 合格, 0<较差<10 → 基本合格; not a key branch."""
+    submit(as_branch(login, camp, 0), 0)
+    submit(as_branch(login, camp, 1), 9)
+    c = as_committee(login, camp)
+    review(c, camp.branches[0], "approve")
+    review(c, camp.branches[1], "approve")
+    assert state(camp.branches[0]) == "qualified"
+    assert state(camp.branches[1]) == "basic"
+    assert CampaignRecord.objects.get(branch=camp.branches[1]).key_since is None
+
+
+def test_ten_poor_must_be_key(client, login, camp):
+    """REC-04: ≥10 较差 → 通过 is refused (nothing changes); 开始整改 makes it 重点整改中."""
+    submit(as_branch(login, camp, 0), 10)
+    c = as_committee(login, camp)
+    r = review(c, camp.branches[0], "approve")
+    assert r.status_code == 409 and "必须纳入重点整顿团支部" in text(r)
+    assert state(camp.branches[0]) == "pending"
+    assert SelfCheck.objects.get().review_result == ""
+    review(c, camp.branches[0], "start_key")
+    assert state(camp.branches[0]) == "key"
+
+
+def test_zero_poor_cannot_start_key(client, login, camp):
+    """REC-04 (decision): a form with 0 较差 has nothing to rectify: 开始整改 is refused."""
+    submit(as_branch(login, camp, 0), 0)
+    r = review(as_committee(login, camp), camp.branches[0], "start_key")
+    assert r.status_code == 409 and state(camp.branches[0]) == "pending"
+
+
+def test_key_branch_prompt_resubmission_and_re_review(client, login, camp):
+    """REC-06/07/08: a key branch sees the prompt, edits, resubmits; 继续整改 until passed; passing
+    with 0<较差<10 → 已摘牌, and continuing to 0 on its own → 重点整改后合格."""
+    submit(as_branch(login, camp, 0), 6)
+    review(as_committee(login, camp), camp.branches[0], "start_key")
+    b = as_branch(login, camp, 0)
+    home = text(b.get("/"))
+    assert "纳入重点整顿团支部" in home and "/rectification/self-check/" in home
+    history = text(b.get("/rectification/self-check/"))
+    assert 'id="self-check-edit"' in history and 'id="check-poor">6<' in history
+    submit(b, 4)
+    assert state(camp.branches[0]) == "key_pending"
+    c = as_committee(login, camp)
+    review(c, camp.branches[0], "continue_key")
+    assert state(camp.branches[0]) == "continue"
+    submit(as_branch(login, camp, 0), 2)
+    review(as_committee(login, camp), camp.branches[0], "pass_key")
+    record = CampaignRecord.objects.get(branch=camp.branches[0])
+    assert record.state == "delisted" and record.key_done_at is not None
+    submit(as_branch(login, camp, 0), 0)
+    assert state(camp.branches[0]) == "key_qualified"
+
+
+def test_key_branch_passing_with_zero(client, login, camp):
+    """REC-08: a key branch passed with 0 较差 → 重点整改后合格; ≥10 can't pass (REC-04)."""
+    submit(as_branch(login, camp, 0), 12)
+    review(as_committee(login, camp), camp.branches[0], "start_key")
+    submit(as_branch(login, camp, 0), 11)
+    c = as_committee(login, camp)
+    assert review(c, camp.branches[0], "pass_key").status_code == 409
+    review(c, camp.branches[0], "continue_key")
+    submit(as_branch(login, camp, 0), 0)
+    review(as_committee(login, camp), camp.branches[0], "pass_key")
+    assert state(camp.branches[0]) == "key_qualified"
+
+
+def test_grandparent_may_view_but_not_review(client, login, camp):
+    """ROLE-03: 审核权限仅直属上级 — the university (grand-parent) gets 403 隔级无法操作."""
+    submit(as_branch(login, camp, 0), 3)
+    u = login(camp.uni_admin, camp.tree.uni)
+    page = u.get(f"/rectification/review/{camp.branches[0].pk}/")
+    assert page.status_code == 200 and "仅直属上级团组织管理员具有" in text(page)
+    r = review(u, camp.branches[0], "approve")
+    assert r.status_code == 403 and "隔级无法操作" in text(r)
+    assert state(camp.branches[0]) == "pending"
+
+
+def test_out_of_scope_branch_is_404(client, login, camp):
+    """ROLE-02: a sibling subtree's branch is a 404 for view and action."""
+    other = f.admin_of(camp.tree.col_b, "学院B书记")
+    c = login(other, camp.tree.col_b)
+    assert c.get(f"/rectification/review/{camp.branches[0].pk}/").status_code == 404
+    assert review(c, camp.branches[0], "approve").status_code == 404
+
+
+def test_bad_action_and_unsubmitted_branch(client, login, camp):
+    """SEC-06: an unknown action is refused with a message; a review without a form changes nothing."""
+    submit(as_branch(login, camp, 0), 3)
+    c = as_committee(login, camp)
+    r = review(c, camp.branches[0], "delete")
+    assert r.status_code == 400 and state(camp.branches[0]) == "pending"
+    r = review(c, camp.branches[1], "approve")
+    assert r.status_code == 409 and "尚未提交自检表" in text(r) and state(camp.branches[1]) is None
+
+
+def test_inbox_lists_forms_waiting_for_review(client, login, camp):
+    """OPC-01: 自检表审核 items wait in the direct superior's 操作中心, and leave once reviewed;
+    each review is one audited transition."""
+    submit(as_branch(login, camp, 0), 3)
+    c = as_committee(login, camp)
+    page = text(c.get("/inbox/"))
+    assert "自检表审核" in page and "B1团支部" in page
+    review(c, camp.branches[0], "approve")
+    assert "B1团支部”提交了团支部自检表" not in text(c.get("/inbox/"))
+    assert AuditLog.objects.filter(action="approve", to_state="basic").exists()
+    u = login(camp.uni_admin, camp.tree.uni)
+    assert "B1团支部”提交了" not in text(u.get("/inbox/"))
+
+
+def test_list_runs_constant_queries(client, login, camp):
+    """The 下级组织列表 runs the same number of queries for 6 or 16 sub-branches."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    submit(as_branch(login, camp, 0), 2)
+    c = as_committee(login, camp)
+    with CaptureQueriesContext(connection) as small:
+        c.get(LIST)
+    for i in range(10):
+        f.branch(camp.committee, f"D{i}团支部")
+    submit(as_branch(login, camp, 1), 2)
+    c = as_committee(login, camp)
+    with CaptureQueriesContext(connection) as large:
+        assert text(c.get(LIST)).count("data-org=") == 16
+    assert len(large) == len(small)

@@ -1,0 +1,127 @@
+"""组织整顿-团支部自检 (REC-01, REC-02, REC-06, REC-09, REC-10)."""
+
+import re
+
+import time_machine
+
+from rectification.choices import CHECK_CODES
+from rectification.models import SelfCheck
+
+from .conftest import at, form_data
+from .helpers import FILL, as_branch, as_committee, review, state, submit
+
+HISTORY = "/rectification/self-check/"
+
+
+def text(r):
+    return r.content.decode()
+
+
+def test_history_first_then_the_form(client, login, camp):
+    """REC-01/02: the menu opens the history; 团支部自检 opens a form with every item as 好/一般/较差."""
+    c = as_branch(login, camp, 0)
+    page = text(c.get(HISTORY))
+    assert "历史记录" in page and "尚未提交自检表" in page and "团支部自检</a>" in page
+    form = text(c.get(FILL))
+    assert len(CHECK_CODES) >= 20
+    for code in CHECK_CODES:
+        assert f'name="{code}"' in form
+    assert "较差" in form and "一般" in form
+
+
+def test_submission_records_month_poor_count_and_filler(client, login, camp):
+    """REC-01/02/10: the 较差 count is computed, the month is the current one, the filler is the login."""
+    c = as_branch(login, camp, 0)
+    r = submit(c, 3)
+    assert r.status_code == 302
+    check = SelfCheck.objects.get(record__branch=camp.branches[0])
+    assert check.poor_count == 3
+    assert check.month.isoformat() == "2026-10-01"
+    assert check.filler_name == camp.branch_admins[0].name and not check.by_superior
+    assert state(camp.branches[0]) == "pending"
+
+
+def test_incomplete_form_is_refused(client, login, camp):
+    """SEC-06: a missing or invented rating is a 400 and nothing is stored."""
+    c = as_branch(login, camp, 0)
+    data = form_data(0)
+    del data[CHECK_CODES[0]]
+    data[CHECK_CODES[1]] = "excellent"
+    r = c.post(FILL, data)
+    assert r.status_code == 400 and "请为每一项选择自检结果" in text(r)
+    assert not SelfCheck.objects.exists()
+
+
+def test_past_month_cannot_be_submitted(client, login, camp, clock):
+    """REC-10: a form opened in October and posted in November is refused; nothing changes."""
+    clock.move_to(at(2026, 11, 2, 9, 0))  # (sessions expire after 2 idle hours: log in after)
+    c = as_branch(login, camp, 0)
+    r = submit(c, 2, month="2026-10")
+    assert r.status_code == 409 and "不能提交2026年10月的自检表" in text(r)
+    assert not SelfCheck.objects.exists()
+    r = submit(c, 2, month="2026-13")
+    assert r.status_code == 400
+
+
+def test_outside_the_campaign_nothing_is_submitted(client, login, camp):
+    """REC-10: the campaign runs September–December; in August the form is refused."""
+    with time_machine.travel(at(2027, 8, 20, 9, 0), tick=False):
+        c = as_branch(login, camp, 0)
+        assert c.get(FILL).status_code == 302
+        assert c.post(FILL, form_data(0, month="2027-08")).status_code == 400
+        assert c.post(FILL, form_data(0, month="2026-12")).status_code == 409
+        assert not SelfCheck.objects.exists()
+
+
+def test_new_month_starts_from_last_data_and_filter_shows_month_last(client, login, camp, clock):
+    """REC-10: November's form starts from October's last submission; the month filter shows that
+    month's last form, and an empty month shows nothing."""
+    c = as_branch(login, camp, 0)
+    submit(c, 4)
+    submit(c, 3)
+    clock.move_to(at(2026, 11, 3, 9, 0))
+    c = as_branch(login, camp, 0)
+    form = text(c.get(FILL))
+    # The first three items carry 较差 from October's last form (3 poor), the rest 好.
+    assert len(re.findall(r'value="poor"[^>]*checked', form)) == 3
+    assert len(re.findall(r'value="good"[^>]*checked', form)) == len(CHECK_CODES) - 3
+    assert 'name="month" value="2026-11"' in form
+    submit(c, 1, month="2026-11")
+    october = text(c.get(HISTORY + "?month=2026-10"))
+    assert 'id="check-poor">3<' in october
+    assert 'id="check-poor">1<' in text(c.get(HISTORY))
+    assert "2026年9月没有提交过自检表" in text(c.get(HISTORY + "?month=2026-09"))
+    assert c.get(HISTORY + "?month=abc").status_code == 400
+
+
+def test_locked_form_cannot_be_edited(client, login, camp):
+    """REC-09: a form with 0 较差 the superior passed is locked; 较差 ≠ 0 stays editable."""
+    b = as_branch(login, camp, 0)
+    submit(b, 0)
+    review(as_committee(login, camp), camp.branches[0], "approve")
+    assert state(camp.branches[0]) == "qualified"
+    b = as_branch(login, camp, 0)
+    r = submit(b, 2)
+    assert r.status_code == 409 and "自检表已锁定" in text(r)
+    assert SelfCheck.objects.count() == 1
+    assert "自检表已锁定" in text(b.get(HISTORY))
+
+
+def test_basic_branch_may_edit_and_reach_rectified(client, login, camp):
+    """REC-08/09: 基本合格 (first form 0<较差<10 passed) may resubmit; 0 较差 → 整改后合格, then locked."""
+    b = as_branch(login, camp, 1)
+    submit(b, 4)
+    review(as_committee(login, camp), camp.branches[1], "approve")
+    assert state(camp.branches[1]) == "basic"
+    b = as_branch(login, camp, 1)
+    submit(b, 2)
+    assert state(camp.branches[1]) == "basic"
+    submit(b, 0)
+    assert state(camp.branches[1]) == "rectified"
+    assert submit(b, 1).status_code == 409
+
+
+def test_committee_cannot_use_branch_self_check(client, login, camp):
+    """REC-02: 团支部自检 is the branch's page; a committee is told to use 评估下级团支部."""
+    r = as_committee(login, camp).get(HISTORY)
+    assert r.status_code == 403
