@@ -198,6 +198,12 @@ ZHTJ = {
     "ORG_STAFFING_MAX": 9999,  # ORG-07 (decision): upper bound of each staffing number
     "STUDENT_COUNT_MAX": 1000000,  # ORG-14 (decision): upper bound of 在校学生数
     "PROGRESS_PAGE_SIZE": 50,  # ORG-11: rows per page of 组织录入情况
+    # INC
+    "INC_EARLIEST_YEAR": 2020,  # INC-02 / INC-07: years and dates from 2020 by default
+    "INC_EXCELLENT_PERCENT": 30,  # INC-03: 优秀 ≤ floor(30% × evaluated)
+    "INC_PDF_MAX_BYTES": 10 * 1024 * 1024,  # INC-04 / INC-11 (decision): uploaded PDFs
+    "INC_HONOR_MAX_RECIPIENTS": 5,  # INC-07
+    "INC_TRACK_PROMPT_YEARS": 1,  # INC-12 / JOB-03: 更新状态 is due this long after each step
 }
 
 # JOB-01: the June 1 graduate conversion, on the date of the setting above.
@@ -210,6 +216,13 @@ CELERY_BEAT_SCHEDULE["graduate_conversion"] = {
         minute=0,
     ),
     "args": ["graduate_conversion"],
+}
+
+# JOB-03: 推优 records due for 更新状态, daily.
+CELERY_BEAT_SCHEDULE["party_track_prompts"] = {
+    "task": "zhtj.core.tasks.run_scheduled_job",
+    "schedule": crontab(hour=2, minute=10),
+    "args": ["party_track_prompts"],
 }
 
 LOGGING = {

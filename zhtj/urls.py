@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("members.urls_auth")),
     path("orgs/", include("orgs.urls")),
     path("members/", include("members.urls")),
+    path("incentives/", include("incentives.urls")),
     path("ops/admin/", admin.site.urls),
 ]
 
