@@ -320,7 +320,11 @@ def request_track_update(request, development, new_status, step_date):
 
     org = acting_org_or_404(request)
     with transaction.atomic():
-        dev = Development.objects.select_for_update().select_related("record", "record__person").get(pk=development.pk)
+        dev = (
+            Development.objects.select_for_update(of=("self",))
+            .select_related("record", "record__person")
+            .get(pk=development.pk)
+        )
         if not dev.update_due:
             raise WorkflowError(
                 f"尚未到更新时间：上次更新于{dev.last_step_on:%Y-%m-%d}，满1年后系统提示更新状态。"
