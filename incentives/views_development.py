@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.views.decorators.http import require_POST
 
 from members.models import Person
 from zhtj.core.access import ORG_ADMIN, access
@@ -146,26 +145,9 @@ def development_form(request, pk):
     return pdf_response(record.development.form_file, f"推优表-{record.person.name}")
 
 
-@require_POST
-@access(ORG_ADMIN)
-def record_delete(request, pk):
-    """删除 for every kind (INC-13): the recorder, before the first approval."""
-    record = get_object_or_404(visible_records(request), pk=pk)
-    back = request.POST.get("next") or reverse("incentives:certify")
-    if not back.startswith("/"):
-        back = reverse("incentives:certify")
-    try:
-        services.delete_record(request, record)
-    except WorkflowError as exc:
-        return render(request, "incentives/refused.html", {"error": str(exc), "back": back}, status=400)
-    messages.success(request, f"已删除：{record.summary}")
-    return redirect(back)
-
-
 urlpatterns = [
     path("development/", development_list, name="development"),
     path("development/new/", development_new, name="development_new"),
     path("development/<int:pk>/update/", development_update, name="development_update"),
     path("development/<int:pk>/form/", development_form, name="development_form"),
-    path("records/<int:pk>/delete/", record_delete, name="record_delete"),
 ]

@@ -2,15 +2,16 @@
 the member (the personal center)."""
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.views.decorators.http import require_POST
 
 from zhtj.core.access import MEMBER, ORG_ADMIN, access
 from zhtj.core.workflow import WorkflowError
 
 from . import services
 from .choices import Kind, OpportunityCategory
-from .models import Joining, Opportunity
+from .models import IncentiveRecord, Joining, Opportunity
 from .scope import visible_records
 from .views_common import BadInput, parse_date
 from .views_development import _chosen_people, kept_people, search_people
@@ -37,7 +38,12 @@ def _list(request, kind):
 
 def _create(request, kind):
     people = _chosen_people(request)
+    if not people:
+        raise BadInput("请先搜索并添加人员。")
     if kind == Kind.JOINING:
+        taken = IncentiveRecord.objects.filter(kind=kind, person__in=people).select_related("person").first()
+        if taken is not None:
+            raise BadInput(f"{taken.person.name}已有入团激励记录，无需重复记载。")
         joined_on = parse_date(request.POST.get("date"), "入团时间", month=True)
         ceremony = (request.POST.get("ceremony") or "").strip()[:200]
         return [
@@ -128,10 +134,27 @@ def mine(request):
     )
 
 
+@require_POST
+@access(ORG_ADMIN)
+def record_delete(request, pk):
+    """删除 for every kind (INC-13): the recorder, before the first approval."""
+    record = get_object_or_404(visible_records(request), pk=pk)
+    back = request.POST.get("next") or reverse("incentives:certify")
+    if not back.startswith("/"):
+        back = reverse("incentives:certify")
+    try:
+        services.delete_record(request, record)
+    except WorkflowError as exc:
+        return render(request, "incentives/refused.html", {"error": str(exc), "back": back}, status=400)
+    messages.success(request, f"已删除：{record.summary}")
+    return redirect(back)
+
+
 urlpatterns = [
     path("joining/", joining_list, name="joining"),
     path("joining/new/", joining_new, name="joining_new"),
     path("opportunity/", opportunity_list, name="opportunity"),
     path("opportunity/new/", opportunity_new, name="opportunity_new"),
     path("mine/", mine, name="mine"),
+    path("records/<int:pk>/delete/", record_delete, name="record_delete"),
 ]

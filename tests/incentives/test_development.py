@@ -195,3 +195,22 @@ def test_record_follows_transfer(inc, login, client):
     from incentives.services import records_of
 
     assert dev.pk in [r.pk for r in records_of(member)]
+
+
+def test_development_list_constant_queries(inc, login, client):
+    """The 推优 list runs the same number of queries for 1 and 10 records."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(inc.branch_admin, inc.tree.branch_a)
+    recommend(client, inc.members[:1])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/incentives/development/").status_code == 200
+        return len(ctx)
+
+    small = count()
+    recommend(client, inc.members[1:10])
+    assert devs().count() == 10
+    assert count() == small

@@ -169,3 +169,24 @@ def test_collective_needs_an_org(inc, login, client):
         org_recipient=inc.tree.branch_a.pk,
     )
     assert response.status_code == 302 and honors().get().honor.org_recipient == inc.tree.branch_a
+
+
+def test_honor_list_constant_queries(inc, login, client):
+    """The honor list runs the same number of queries for 2 and 12 honors."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(inc.branch_admin, inc.tree.branch_a)
+    for n in range(2):
+        honor(client, inc.members[n : n + 2], grantor=inc.tree.uni.pk)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/incentives/honors/").status_code == 200
+        return len(ctx)
+
+    small = count()
+    for n in range(10):
+        honor(client, inc.members[n % 8 : n % 8 + 3], grantor=inc.tree.uni.pk)
+    assert honors().count() == 12
+    assert count() == small

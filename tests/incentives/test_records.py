@@ -84,3 +84,27 @@ def test_member_page_shows_incentive_panel(inc, login, client):
     login(inc.branch_admin, inc.tree.branch_a)
     page = client.get(f"/members/{inc.members[0].pk}/").content.decode()
     assert "团内激励" in page and "入团激励" in page
+
+
+def test_record_without_people_or_twice_is_refused(inc, login, client):
+    """Bad input: no person ticked, or a second 入团激励 for the same member → 400, nothing written."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    before = IncentiveRecord.objects.count()
+    response = client.post(
+        "/incentives/opportunity/new/", {"category": "training", "title": "培训", "date": "2024-01-01"}
+    )
+    assert response.status_code == 400 and "请先搜索并添加人员" in response.content.decode()
+    response = client.post("/incentives/joining/new/", {"person": [inc.members[0].pk], "date": "2021-05"})
+    assert response.status_code == 400 and "已有入团激励记录" in response.content.decode()
+    response = client.post("/incentives/joining/new/", {"person": ["abc"], "date": "2021-05"})
+    assert response.status_code == 400
+    assert IncentiveRecord.objects.count() == before
+
+
+def test_batch_with_junk_ids_is_400(inc, login, client):
+    login(inc.col_admin, inc.tree.col_a)
+    response = client.post("/incentives/certify/batch/", {"kind": "joining", "action": "approve", "record": ["x"]})
+    assert response.status_code == 400
+    response = client.post("/incentives/certify/batch/", {"kind": "joining", "action": "maybe", "record": ["1"]})
+    assert response.status_code == 400
+    assert not IncentiveRecord.objects.filter(state=State.APPROVED).exists()
