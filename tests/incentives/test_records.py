@@ -108,3 +108,16 @@ def test_batch_with_junk_ids_is_400(inc, login, client):
     response = client.post("/incentives/certify/batch/", {"kind": "joining", "action": "maybe", "record": ["1"]})
     assert response.status_code == 400
     assert not IncentiveRecord.objects.filter(state=State.APPROVED).exists()
+
+
+def test_demo_data_is_idempotent(db, fast_hasher):
+    """incentives/demo.py: seed_demo twice adds nothing the second time."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+    first = IncentiveRecord.objects.count()
+    assert first > 0 and IncentiveRecord.objects.filter(kind=Kind.HONOR, state=State.PENDING).exists()
+    call_command("seed_demo", stdout=StringIO())
+    assert IncentiveRecord.objects.count() == first
