@@ -210,6 +210,12 @@ ZHTJ = {
     "GRD_AGE_REFERENCE": (10, 1),  # GRD-02: … counted back from this (month, day) of the year
     "GRD_MAX_CHANGES": 3,  # GRD-03: self-rating changes allowed before the review
     "GRD_LOCK_AT": (12, 31, 12, 0),  # GRD-04 / JOB-05: (month, day, hour, minute) reviews of the year lock
+    # INC
+    "INC_EARLIEST_YEAR": 2020,  # INC-02 / INC-07: years and dates from 2020 by default
+    "INC_EXCELLENT_PERCENT": 30,  # INC-03: 优秀 ≤ floor(30% × evaluated)
+    "INC_PDF_MAX_BYTES": 10 * 1024 * 1024,  # INC-04 / INC-11 (decision): uploaded PDFs
+    "INC_HONOR_MAX_RECIPIENTS": 5,  # INC-07
+    "INC_TRACK_PROMPT_YEARS": 1,  # INC-12 / JOB-03: 更新状态 is due this long after each step
 }
 
 # JOB-01: the June 1 graduate conversion, on the date of the setting above.
@@ -240,6 +246,12 @@ CELERY_BEAT_SCHEDULE["rectification_carry_over"] = {
     "task": "zhtj.core.tasks.run_scheduled_job",
     "schedule": crontab(month_of_year=1, day_of_month=1, hour=0, minute=30),
     "args": ["rectification_carry_over"],
+}
+# JOB-03: 推优 records due for 更新状态, daily.
+CELERY_BEAT_SCHEDULE["party_track_prompts"] = {
+    "task": "zhtj.core.tasks.run_scheduled_job",
+    "schedule": crontab(hour=2, minute=10),
+    "args": ["party_track_prompts"],
 }
 
 LOGGING = {

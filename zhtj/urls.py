@@ -17,6 +17,7 @@ urlpatterns = [
     path("orgs/", include("orgs.urls")),
     path("members/", include("members.urls")),
     path("rectification/", include("rectification.urls")),
+    path("incentives/", include("incentives.urls")),
     path("ops/admin/", admin.site.urls),
 ]
 

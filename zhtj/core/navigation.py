@@ -53,7 +53,15 @@ def _may_mark_graduation(request):
 
 MENU = (
     Group("组织首页", "house", (Entry("组织首页", "home"),)),
-    Group("我的首页", "person", (Entry("我的首页", "home", "member"), Entry("我的组织", "members:my_org", "member"))),
+    Group(
+        "我的首页",
+        "person",
+        (
+            Entry("我的首页", "home", "member"),
+            Entry("我的组织", "members:my_org", "member"),
+            Entry("我的激励", "incentives:mine", "member"),
+        ),
+    ),
     Group(
         "组织管理",
         "diagram-3",
@@ -68,7 +76,18 @@ MENU = (
     Group("团员管理", "people", (Entry("团员列表", "members:list"),)),
     Group("团干部管理", "person-badge", (Entry("团干部列表", "members:cadres"),)),
     Group("业务办理", "briefcase", (Entry("管理员变更", "members:admin_change"),)),
-    Group("团内激励", "award", ()),
+    Group(
+        "团内激励",
+        "award",
+        (
+            Entry("评议激励", "incentives:evaluation"),
+            Entry("荣誉激励", "incentives:honors"),
+            Entry("发展激励", "incentives:development"),
+            Entry("入团激励", "incentives:joining"),
+            Entry("机会激励", "incentives:opportunity"),
+            Entry("上级认证", "incentives:certify"),
+        ),
+    ),
     Group(
         "组织整顿",
         "tools",

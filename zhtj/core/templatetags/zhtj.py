@@ -19,3 +19,19 @@ def form_guard(context):
         ONCE_FIELD,
         uuid.uuid4().hex,
     )
+
+
+@register.simple_tag(takes_context=True)
+def person_panels(context, person):
+    """The panels higher apps registered for a person's page (zhtj.core.panels)."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from .. import panels
+
+    request = context["request"]
+    html = [
+        render_to_string(template, {"panel_title": title, **extra}, request=request)
+        for title, template, extra in panels.for_person(request, person)
+    ]
+    return mark_safe("".join(html))

@@ -1,0 +1,78 @@
+"""Demo data of 团内激励 for `manage.py seed_demo` (idempotent): last year's approved 评议 in the
+first computer-science class, a pending honor and an approved 推优 record in the second class,
+and 入团激励 waiting at the 2023级团总支."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from members.models import CadrePost
+from orgs.models import Organization
+from zhtj.core.workflow import perform
+
+from . import services
+from .choices import DevelopmentKind, Grade, HonorTitle, HonorType, Kind, PartyCategory, TrackStatus
+from .models import IncentiveRecord, Joining
+
+FIRST = "计算机专业2023级1班团支部"
+SECOND = "计算机专业2023级2班团支部"
+UNIVERSITY = "中国石油大学（华东）团委"
+
+
+def _admin(org):
+    return CadrePost.objects.admins().filter(org=org).select_related("person").first().person
+
+
+def seed(stdout):
+    first = Organization.objects.filter(name=FIRST).first()
+    second = Organization.objects.filter(name=SECOND).first()
+    university = Organization.objects.filter(name=UNIVERSITY).first()
+    if not (first and second and university):
+        return
+    if IncentiveRecord.objects.filter(recorder__in=[first, second]).exists():
+        return
+    grade_org = first.parent
+    approver = _admin(grade_org)
+    year = timezone.localdate().year - 1
+    people = list(first.members.order_by("pk"))
+    services.record_grades(first, year, people[1:], Grade.QUALIFIED, by=_admin(first))
+    services.record_grades(first, year, people[:1], Grade.EXCELLENT, by=_admin(first))
+    for record in IncentiveRecord.objects.filter(kind=Kind.EVALUATION, recorder=first):
+        perform(record, "approve", by=approver, note="演示数据")
+    for person in people:
+        person.joined_month = person.joined_month or date(2021, 5, 1)
+        person.save(update_fields=["joined_month"])
+        services.create_record(
+            Joining,
+            kind=Kind.JOINING,
+            recorder=first,
+            by=_admin(first),
+            person=person,
+            summary=f"入团激励 {person.name}：{person.joined_month:%Y-%m}入团",
+            joined_on=person.joined_month,
+            ceremony="五四青年节集中入团仪式",
+        )
+    classmates = list(second.members.order_by("pk"))
+    services.record_honor(
+        second,
+        by=_admin(second),
+        honor_type=HonorType.PERSONAL,
+        title=HonorTitle.EXCELLENT_MEMBER,
+        grantor=university,
+        grantor_name="中国石油大学（华东）",
+        awarded_month=date(timezone.localdate().year, 5, 1),
+        recipients=classmates[1:3],
+    )
+    recommended = timezone.localdate() - timedelta(days=60)
+    [dev] = services.record_development(
+        second,
+        classmates[3:4],
+        by=_admin(second),
+        dev_kind=DevelopmentKind.PARTY,
+        recommended_on=recommended,
+        category=PartyCategory.ACTIVIST,
+        status=TrackStatus.CONFIRMED,
+        confirmed_on=recommended,
+    )
+    perform(dev, "approve", by=_admin(second.parent), note="演示数据")
+    stdout.write("团内激励演示数据：评议激励、入团激励、荣誉激励、推优入党记录已生成。")

@@ -1,0 +1,395 @@
+"""Operations of 团内激励 that touch several rows: recording, deciding (one or a batch),
+deleting, PDFs, and a member's whole record (TRF-08)."""
+
+import io
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from orgs.models import Organization
+from zhtj.core import audit, inbox
+from zhtj.core.access import acting_org_or_404, require_direct_superior
+from zhtj.core.workflow import WorkflowError, perform
+
+from .choices import GRADES_NEEDING_DECISION, Grade, Kind, State
+from .models import Evaluation, IncentiveRecord
+
+
+class BatchError(WorkflowError):
+    """A batch refused as a whole; `failures` are (summary, reason) pairs."""
+
+    def __init__(self, failures):
+        self.failures = failures
+        names = "；".join(f"{summary}：{reason}" for summary, reason in failures)
+        super().__init__(f"批量审批未执行（全部或全不）：{len(failures)}项不能处理——{names}")
+
+
+# --- PDFs (INC-04, INC-11, SEC-05) ---------------------------------------------------------
+
+
+def check_pdf(upload, label):
+    """A real, unencrypted PDF under the size limit; raises WorkflowError saying what is wrong."""
+    limit = settings.ZHTJ["INC_PDF_MAX_BYTES"]
+    if upload.size > limit:
+        raise WorkflowError(f"{label}不能超过{limit // (1024 * 1024)}MB。")
+    data = upload.read()
+    upload.seek(0)
+    if not data.startswith(b"%PDF-"):
+        raise WorkflowError(f"{label}须为PDF文件。")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise WorkflowError(f"{label}不能是加密的PDF。")
+        if len(reader.pages) < 1:
+            raise WorkflowError(f"{label}没有内容。")
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
+        raise WorkflowError(f"{label}无法读取，请上传有效的PDF文件。") from None
+
+
+# --- recording -----------------------------------------------------------------------------
+
+
+def create_record(detail_model, *, kind, recorder, by, summary, person=None, grantor=None, **fields):
+    """One record with its details in one transaction; its first state follows INC-13 / INC-09.
+    `fields` may hold `recipients` (a list of people) for honors."""
+    recipients = fields.pop("recipients", None)
+    if any(f.name == "person" for f in detail_model._meta.fields):
+        fields["person"] = person  # 评议 keeps its own person for the one-per-year constraint
+    with transaction.atomic():
+        base = dict(kind=kind, recorder=recorder, recorded_by=by, person=person, grantor=grantor, summary=summary[:200])
+        first = IncentiveRecord(**base).initial_state()
+        # The first state is given at construction: the protected FSM field can't be set later.
+        record = IncentiveRecord.objects.create(**base, state=first, decided_by=by if first == State.APPROVED else None)
+        detail = detail_model.objects.create(record=record, **fields)
+        if recipients is not None:
+            detail.recipients.set(recipients)
+        if first == State.APPROVED:
+            detail.on_effective(record)
+        audit.record(record, "create", to_state=first, actor=by)
+    return record
+
+
+def record_grades(branch, year, people, grade, *, by, reason="", decision_file=None):
+    """INC-02 … INC-04: write one grade for `people` of the branch (one by one or 批量团员教育评议).
+    All or nothing: the INC-03 cap is checked on the whole batch with the branch row locked.
+    A result the superior approved is final; a rejected one goes back to the superior."""
+    if grade not in Grade.values:
+        raise WorkflowError("请选择评议结果。")
+    reason = (reason or "").strip()
+    if grade == Grade.ABSENT and not reason:
+        raise WorkflowError("选择“未参加评议”须注明原因。")
+    if grade in GRADES_NEEDING_DECISION and decision_file is None:
+        raise WorkflowError(f"评议结果为{Grade(grade).label}须上传组织处置或纪律处分决定（PDF）。")
+    if not people:
+        raise WorkflowError("请先勾选团员。")
+    if decision_file is not None:
+        check_pdf(decision_file, "组织处置或纪律处分决定")
+    if grade in GRADES_NEEDING_DECISION and len(people) > 1:
+        raise WorkflowError(f"评议结果为{Grade(grade).label}须逐人记载并上传各自的处分决定。")
+    with transaction.atomic():
+        Organization.objects.select_for_update().get(pk=branch.pk)
+        existing = {
+            e.person_id: e
+            for e in Evaluation.objects.select_for_update()
+            .select_related("record")
+            .filter(person__in=people, year=year)
+        }
+        for person in people:
+            old = existing.get(person.pk)
+            if old is not None and (old.record.state == State.APPROVED or old.record.first_approved_at):
+                raise WorkflowError(f"{person.name}的{year}年度评议结果已通过上级认证，不能修改。")
+        Evaluation.check_cap(branch, year, {p.pk: grade for p in people})
+        for person in people:
+            fields = {
+                "grade": grade,
+                "absence_reason": reason if grade == Grade.ABSENT else "",
+                "decision_viewed_at": None,
+            }
+            old = existing.get(person.pk)
+            summary = f"{year}年度团员教育评议 {person.name}：{Grade(grade).label}"
+            if old is None:
+                record = create_record(
+                    Evaluation,
+                    kind=Kind.EVALUATION,
+                    recorder=branch,
+                    by=by,
+                    person=person,
+                    summary=summary,
+                    branch=branch,
+                    year=year,
+                    decision_file=decision_file if grade in GRADES_NEEDING_DECISION else "",
+                    **fields,
+                )
+                continue
+            for name, value in fields.items():
+                setattr(old, name, value)
+            old.branch = branch
+            if grade in GRADES_NEEDING_DECISION:
+                old.decision_file = decision_file
+            elif old.decision_file:
+                old.decision_file = ""
+            old.save()
+            record = old.record
+            IncentiveRecord.objects.filter(pk=record.pk).update(summary=summary, recorder=branch)
+            if record.state == State.REJECTED:
+                perform(record, "resubmit", by=by, note="重新记载")
+    return len(people)
+
+
+# --- deciding (INC-13, INC-14, INC-09) -------------------------------------------------------
+
+
+def authorize(request, record):
+    """Only the org the record now waits for may decide: the recorder's direct superior (a
+    grand-parent gets 403, ROLE-03), or the granting org / its delegate. Out of scope → 404."""
+    acting = acting_org_or_404(request)
+    if record.state in (State.APPROVED, State.REJECTED):
+        raise WorkflowError(f"该事项已处理（{record.get_state_display()}），请刷新后查看。")
+    if record.state == State.PENDING:
+        require_direct_superior(request, record.recorder)
+        return
+    if record.state == State.GRANTOR and acting.pk in record.approver_ids():
+        return
+    if acting.contains(record.recorder):
+        raise PermissionDenied("您所在组织不是该事项的审批组织，无法操作。")
+    raise Http404
+
+
+def decide(request, record, action, note="", **changes):
+    """Approve or reject one record; tells the recorder in its 操作中心."""
+    if action not in ("approve", "reject"):
+        raise WorkflowError("不支持的操作。")
+    authorize(request, record)
+    done = perform(record, action, by=request.user, note=note, acting=request.acting_org, **changes)
+    verdict = {"approve": "已通过", "reject": "未通过"}[action]
+    stage = "（待授予组织认证）" if done.state == State.GRANTOR else ""
+    inbox.notify(
+        org=done.recorder,
+        kind=IncentiveRecord.inbox_kind,
+        text=f"团内激励认证{verdict}{stage}：{done.summary}" + (f"（{note}）" if action == "reject" else ""),
+    )
+    return done
+
+
+def decide_many(request, records, action, note=""):
+    """批量审批, decision: ALL OR NONE. Every item is tried inside one transaction; if any can't
+    be decided (not ours, already handled, INC-04 file unopened …) nothing is applied and the
+    error names each bad item with its reason, so the admin fixes or unticks it and retries."""
+    if not records:
+        raise WorkflowError("请先勾选要审批的事项。")
+    if action == "reject" and not (note or "").strip():
+        raise WorkflowError("审批不通过须填写原因。")
+    failures = []
+    with transaction.atomic():
+        for record in records:
+            try:
+                with transaction.atomic():
+                    decide(request, record, action, note)
+            except (WorkflowError, PermissionDenied, Http404) as exc:
+                failures.append((record.summary, str(exc) or "不在您的审批范围内"))
+        if failures:
+            transaction.set_rollback(True)
+    if failures:
+        raise BatchError(failures)
+    return len(records)
+
+
+def delete_record(request, record):
+    """INC-13 / INC-09: only the recording org, and only before the first approval."""
+    acting = acting_org_or_404(request)
+    if record.recorder_id != acting.pk:
+        raise PermissionDenied("只有记载组织可以删除该记录。")
+    with transaction.atomic():
+        locked = IncentiveRecord.objects.select_for_update().get(pk=record.pk)
+        if not locked.deletable:
+            raise WorkflowError("上级已审批，不能删除。")
+        audit.record(locked, "delete", from_state=locked.state, note=locked.summary, actor=request.user)
+        locked.delete()
+
+
+def delegate_approval(request, record, org):
+    """授权审批团组织 (INC-09): the granting org names a sub-org to approve in its stead."""
+    acting = acting_org_or_404(request)
+    if record.grantor_id != acting.pk:
+        raise PermissionDenied("只有授予组织可以授权审批团组织。")
+    if org is not None and (org.pk == acting.pk or not acting.contains(org)):
+        raise WorkflowError("授权审批团组织须为本组织的下级组织。")
+    with transaction.atomic():
+        locked = IncentiveRecord.objects.select_for_update().get(pk=record.pk)
+        if locked.state == State.APPROVED or locked.state == State.REJECTED:
+            raise WorkflowError("该荣誉已审批完毕，无需授权。")
+        locked.delegate = org
+        locked.save(update_fields=["delegate", "updated_at"])
+        audit.record(locked, "delegate", note=org.name if org else "取消授权", actor=request.user)
+    return locked
+
+
+def mark_decision_viewed(request, evaluation):
+    """INC-04: the direct superior opened the decision file; recorded once, then approving works."""
+    acting = getattr(request, "acting_org", None)
+    if acting is not None and evaluation.record.recorder.parent_id == acting.pk and not evaluation.decision_viewed_at:
+        Evaluation.objects.filter(pk=evaluation.pk).update(decision_viewed_at=timezone.now())
+        audit.record(evaluation.record, "view_decision", actor=request.user)
+
+
+# --- a member's record (TRF-08) ----------------------------------------------------------------
+
+
+def records_of(person):
+    """Every incentive record of `person`, all five kinds, wherever they were recorded: records
+    point at the person, so a transfer moves nothing (TRF-08). One query."""
+    return (
+        IncentiveRecord.objects.filter(Q(person=person) | Q(honor__recipients=person))
+        .exclude(kind=Kind.TRACK_UPDATE)
+        .select_related("recorder", "grantor", "evaluation", "honor", "development", "joining", "opportunity")
+        .distinct()
+        .order_by("kind", "-created_at")
+    )
+
+
+# --- 发展激励 and 推优 tracking (INC-10 … INC-12) -------------------------------------------
+
+
+def record_development(
+    org, people, *, by, dev_kind, recommended_on, note="", category="", status="", confirmed_on=None, form_file=None
+):
+    """One record per person. 推优入党 needs 推优类别 and 当前状态; 确定时间 only when confirmed
+    (INC-11); the 推优表 must be a real PDF. All or nothing."""
+    from django.core.files.base import ContentFile
+
+    from .choices import DevelopmentKind, PartyCategory, TrackStatus
+    from .models import Development
+
+    if dev_kind not in DevelopmentKind.values:
+        raise WorkflowError("请选择发展激励类型。")
+    if not people:
+        raise WorkflowError("请先搜索并添加人员。")
+    party = dev_kind == DevelopmentKind.PARTY
+    if party:
+        if category not in PartyCategory.values:
+            raise WorkflowError("请选择推优类别。")
+        if status not in (TrackStatus.UNCONFIRMED, TrackStatus.CONFIRMED):
+            raise WorkflowError("请选择当前状态（已确定 / 未确定）。")
+        if status == TrackStatus.UNCONFIRMED and confirmed_on:
+            raise WorkflowError("尚未被党组织确定的，不能填写确定时间。")
+        if status == TrackStatus.CONFIRMED and not confirmed_on:
+            raise WorkflowError("已被党组织确定的，须填写确定时间。")
+        if confirmed_on and confirmed_on < recommended_on:
+            raise WorkflowError("确定时间不能早于推荐时间。")
+    data = None
+    if form_file is not None:
+        if not party:
+            raise WorkflowError("只有推优入党记载需要上传推优表。")
+        check_pdf(form_file, "推优表")
+        data = form_file.read()
+    label = DevelopmentKind(dev_kind).label
+    records = []
+    with transaction.atomic():
+        for person in people:
+            fields = {"dev_kind": dev_kind, "recommended_on": recommended_on, "note": note[:200]}
+            if party:
+                fields |= {"category": category, "track": category, "status": status, "confirmed_on": confirmed_on}
+                if data is not None:
+                    fields["form_file"] = ContentFile(data, name="tuiyou.pdf")
+            records.append(
+                create_record(
+                    Development,
+                    kind=Kind.DEVELOPMENT,
+                    recorder=org,
+                    by=by,
+                    person=person,
+                    summary=f"{label} {person.name}" + (f"：{PartyCategory(category).label}" if party else ""),
+                    **fields,
+                )
+            )
+    return records
+
+
+def request_track_update(request, development, new_status, step_date):
+    """更新状态 (INC-12): a pending TrackUpdate for the acting org's direct superior; only when the
+    yearly prompt is due, one open update at a time, only an allowed next state with its date."""
+    from .choices import TrackStatus
+    from .models import Development, TrackUpdate
+    from .tracking import check_update
+
+    org = acting_org_or_404(request)
+    with transaction.atomic():
+        dev = (
+            Development.objects.select_for_update(of=("self",))
+            .select_related("record", "record__person")
+            .get(pk=development.pk)
+        )
+        if not dev.update_due:
+            raise WorkflowError(
+                f"尚未到更新时间：上次更新于{dev.last_step_on:%Y-%m-%d}，满1年后系统提示更新状态。"
+                if dev.last_step_on
+                else "推优记录尚未通过上级认证，暂不能更新状态。"
+            )
+        if TrackUpdate.objects.filter(development=dev, record__state=State.PENDING).exists():
+            raise WorkflowError("已有一条状态更新等待上级审核，请勿重复提交。")
+        keep = check_update(dev, new_status, step_date)
+        person = dev.record.person
+        return create_record(
+            TrackUpdate,
+            kind=Kind.TRACK_UPDATE,
+            recorder=org,
+            by=request.user,
+            person=person,
+            summary=f"推优入党 {person.name}：{dev.get_status_display()} → {TrackStatus(new_status).label}",
+            development=dev,
+            new_status=new_status,
+            step_date=keep,
+        )
+
+
+# --- honors (INC-07 … INC-09), 入团 / 机会 (INC-15) ---------------------------------------------
+
+
+def record_honor(
+    org, *, by, honor_type, title, grantor, grantor_name, awarded_month, recipients=(), org_recipient=None
+):
+    from .choices import COLLECTIVE_TITLES, PERSONAL_TITLES, HonorTitle, HonorType
+    from .models import Honor
+
+    limit = settings.ZHTJ["INC_HONOR_MAX_RECIPIENTS"]
+    grantor_name = (grantor_name or "").strip()
+    if honor_type == HonorType.PERSONAL:
+        if not recipients:
+            raise WorkflowError("请搜索并添加荣誉获得者。")
+        if len(recipients) > limit:
+            raise WorkflowError(f"每次最多添加{limit}名荣誉获得者，当前为{len(recipients)}名。")
+        if title not in PERSONAL_TITLES:
+            raise WorkflowError("请选择个人所获荣誉。")
+        subject = "、".join(p.name for p in recipients)
+    elif honor_type == HonorType.COLLECTIVE:
+        if org_recipient is None:
+            raise WorkflowError("请选择获得荣誉的团组织。")
+        if title not in COLLECTIVE_TITLES:
+            raise WorkflowError("请选择集体所获荣誉。")
+        subject = org_recipient.name
+    else:
+        raise WorkflowError("荣誉类型无效。")
+    if not grantor_name:
+        raise WorkflowError("请填写授予组织名称。")
+    if grantor is None:
+        raise WorkflowError("请选择授予组织在系统内的名称。")
+    return create_record(
+        Honor,
+        kind=Kind.HONOR,
+        recorder=org,
+        by=by,
+        grantor=grantor,
+        summary=f"{HonorTitle(title).label} {subject}",
+        honor_type=honor_type,
+        title=title,
+        grantor_name=grantor_name[:100],
+        awarded_month=awarded_month,
+        recipients=list(recipients) if honor_type == HonorType.PERSONAL else None,
+        org_recipient=org_recipient,
+    )

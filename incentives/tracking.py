@@ -1,0 +1,87 @@
+"""推优入党 tracking (INC-12): the allowed next states per track, required dates, and how an
+approved 更新状态 changes the record. Every update is itself a pending request (TrackUpdate)."""
+
+from datetime import date
+
+from django.conf import settings
+from django.utils import timezone
+
+from zhtj.core.workflow import WorkflowError
+
+from .choices import TERMINAL_STATUSES, DevelopmentKind, PartyCategory, State, TrackStatus
+
+S = TrackStatus
+_ACTIVIST_NEXT = (S.OBSERVING, S.DISQUALIFIED, S.DEV_TARGET)
+_DEVELOPMENT_NEXT = (S.OBSERVING, S.DISQUALIFIED, S.JOINED)
+
+# (track, current status) → the states an update may choose. Not yet confirmed by the party:
+# still unconfirmed, now confirmed, or dropped. Confirmed activists: 处于考察期 / 被取消资格 /
+# 被确定为发展对象 (then the development track); confirmed development targets: 处于考察期 /
+# 被取消资格 / 已入党. 被取消资格 and 已入党 end the tracking.
+NEXT = {
+    (PartyCategory.ACTIVIST, S.UNCONFIRMED): (S.UNCONFIRMED, S.CONFIRMED, S.DISQUALIFIED),
+    (PartyCategory.ACTIVIST, S.CONFIRMED): _ACTIVIST_NEXT,
+    (PartyCategory.ACTIVIST, S.OBSERVING): _ACTIVIST_NEXT,
+    (PartyCategory.DEVELOPMENT, S.UNCONFIRMED): (S.UNCONFIRMED, S.CONFIRMED, S.DISQUALIFIED),
+    (PartyCategory.DEVELOPMENT, S.CONFIRMED): _DEVELOPMENT_NEXT,
+    (PartyCategory.DEVELOPMENT, S.OBSERVING): _DEVELOPMENT_NEXT,
+    (PartyCategory.DEVELOPMENT, S.DEV_TARGET): _DEVELOPMENT_NEXT,
+}
+# The date each state needs, with its label.
+DATE_NEEDED = {S.CONFIRMED: "确定时间", S.DEV_TARGET: "确定时间", S.JOINED: "入党时间"}
+
+
+def is_tracking(dev):
+    return dev.dev_kind == DevelopmentKind.PARTY and dev.status not in TERMINAL_STATUSES
+
+
+def allowed_next(dev):
+    return NEXT.get((dev.track, dev.status), ())
+
+
+def check_update(dev, new_status, step_date):
+    """INC-12: only an allowed next state, with its date (not in the future, not before the last
+    step); raises WorkflowError with the reason. Returns the date to keep (None if not needed)."""
+    if not is_tracking(dev):
+        raise WorkflowError("该推优记录已结束跟踪，不能再更新状态。")
+    if dev.record.state != State.APPROVED:
+        raise WorkflowError("推优记录尚未通过上级认证，暂不能更新状态。")
+    allowed = allowed_next(dev)
+    if new_status not in allowed:
+        names = "、".join(TrackStatus(s).label for s in allowed)
+        raise WorkflowError(f"当前状态为“{dev.get_status_display()}”，只能更新为：{names}。")
+    label = DATE_NEEDED.get(new_status)
+    if label is None:
+        return None
+    if step_date is None:
+        raise WorkflowError(f"更新为“{TrackStatus(new_status).label}”须填写{label}。")
+    if step_date > timezone.localdate():
+        raise WorkflowError(f"{label}不能晚于今天。")
+    if step_date < dev.recommended_on:
+        raise WorkflowError(f"{label}不能早于推荐时间（{dev.recommended_on:%Y-%m-%d}）。")
+    return step_date
+
+
+def apply_update(update):
+    """An approved update takes effect: new status and date, the one-year clock restarts, and a
+    development target found among activists continues on the development track."""
+    dev = type(update.development).objects.select_for_update().get(pk=update.development_id)
+    dev.status = update.new_status
+    if update.new_status in (S.CONFIRMED, S.DEV_TARGET):
+        dev.confirmed_on = update.step_date
+    if update.new_status == S.DEV_TARGET:
+        dev.track = PartyCategory.DEVELOPMENT
+    if update.new_status == S.JOINED:
+        dev.party_joined_on = update.step_date
+    dev.last_step_on = timezone.localdate()
+    dev.update_due = False
+    dev.save()
+
+
+def due_before(moment_date):
+    """Records whose last step is on or before this date are due for 更新状态 (JOB-03)."""
+    years = settings.ZHTJ["INC_TRACK_PROMPT_YEARS"]
+    try:
+        return moment_date.replace(year=moment_date.year - years)
+    except ValueError:  # 29 February
+        return date(moment_date.year - years, 2, 28)

@@ -1,0 +1,125 @@
+"""上级认证 (INC-13, INC-14) and the 操作中心 (OPC-01, OPC-02)."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from incentives.choices import Grade, Kind, State
+from incentives.models import Evaluation, IncentiveRecord
+from tests import factories as f
+
+from .conftest import pdf_upload
+
+YEAR = timezone.localdate().year
+
+
+def evaluate(client, people, grade, **extra):
+    return client.post(
+        "/incentives/evaluation/record/", {"year": YEAR, "person": [p.pk for p in people], "grade": grade, **extra}
+    )
+
+
+def test_default_tab_is_joining(inc, login):
+    """INC-14 / INC-15: the page opens on 入团激励, where new members' joinings wait."""
+    client = login(inc.col_admin, inc.tree.col_a)
+    page = client.get("/incentives/certify/").content.decode()
+    assert 'class="nav-link active" href="?kind=joining"' in page
+    assert page.count('name="record"') == 10
+    assert client.get("/incentives/certify/?kind=nonsense").status_code == 400
+
+
+def test_batch_approval_all_or_none(inc, login, client):
+    """INC-14 (decision): one bad item (a 不合格 whose file the superior hasn't opened) → nothing
+    is applied and the message names it; without it the rest goes through."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    evaluate(client, inc.members[1:4], Grade.QUALIFIED)
+    evaluate(client, inc.members[:1], Grade.UNQUALIFIED, decision_file=pdf_upload())
+    ids = list(IncentiveRecord.objects.filter(kind=Kind.EVALUATION).values_list("pk", flat=True))
+    login(inc.col_admin, inc.tree.col_a)
+    response = client.post("/incentives/certify/batch/", {"kind": "evaluation", "action": "approve", "record": ids})
+    text = response.content.decode()
+    assert response.status_code == 400 and "全部或全不" in text and "团员0" in text and "请先审阅" in text
+    assert not IncentiveRecord.objects.filter(kind=Kind.EVALUATION, state=State.APPROVED).exists()
+    good = [pk for pk in ids if pk != Evaluation.objects.get(person=inc.members[0]).pk]
+    response = client.post("/incentives/certify/batch/", {"kind": "evaluation", "action": "approve", "record": good})
+    assert response.status_code == 302
+    assert IncentiveRecord.objects.filter(kind=Kind.EVALUATION, state=State.APPROVED).count() == 3
+
+
+def test_batch_reject_needs_reason(inc, login, client):
+    """INC-14: 不通过 needs a reason, in a batch too."""
+    ids = list(IncentiveRecord.objects.filter(kind=Kind.JOINING).values_list("pk", flat=True)[:3])
+    login(inc.col_admin, inc.tree.col_a)
+    response = client.post("/incentives/certify/batch/", {"kind": "joining", "action": "reject", "record": ids})
+    assert response.status_code == 400 and "原因" in response.content.decode()
+    response = client.post(
+        "/incentives/certify/batch/", {"kind": "joining", "action": "reject", "record": ids, "reason": "信息有误"}
+    )
+    assert response.status_code == 302
+    assert IncentiveRecord.objects.filter(pk__in=ids, state=State.REJECTED, reason="信息有误").count() == 3
+
+
+def test_batch_with_out_of_scope_id_is_refused(inc, login, client):
+    """ROLE-02: a ticked id outside the subtree refuses the batch, nothing applied."""
+    other = f.person("外人", branch=inc.tree.branch_b, password="x", joined_month=timezone.localdate().replace(day=1))
+    theirs = IncentiveRecord.objects.get(person=other).pk
+    mine = IncentiveRecord.objects.filter(kind=Kind.JOINING, person__branch=inc.tree.branch_a).first().pk
+    login(inc.col_admin, inc.tree.col_a)
+    response = client.post(
+        "/incentives/certify/batch/", {"kind": "joining", "action": "approve", "record": [mine, theirs]}
+    )
+    assert response.status_code == 400
+    assert IncentiveRecord.objects.get(pk=mine).state == State.PENDING
+
+
+def test_grand_parent_may_not_approve_in_batch(inc, login, client):
+    """ROLE-03: 隔级无法操作 — the university's batch over a branch's records applies nothing."""
+    ids = list(IncentiveRecord.objects.filter(kind=Kind.JOINING).values_list("pk", flat=True)[:2])
+    login(inc.uni_admin, inc.tree.uni)
+    response = client.post("/incentives/certify/batch/", {"kind": "joining", "action": "approve", "record": ids})
+    assert response.status_code == 400 and "隔级无法操作" in response.content.decode()
+    assert not IncentiveRecord.objects.filter(state=State.APPROVED).exists()
+
+
+def test_certify_list_constant_queries(inc, login, client):
+    """The approval list: same number of queries for 10 and 30 pending items."""
+    login(inc.col_admin, inc.tree.col_a)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/incentives/certify/?kind=joining").status_code == 200
+        return len(ctx)
+
+    small = count()
+    today = timezone.localdate().replace(day=1)
+    for n in range(20):
+        f.person(f"新团员{n}", branch=inc.tree.branch_a, password="x", joined_month=today)
+    assert count() == small
+
+
+def test_inbox_shows_and_drops_the_item(inc, login, client):
+    """OPC-01 / OPC-02: pending records are in 操作中心 as 团内激励认证 and leave once handled;
+    the recorder gets the result."""
+    login(inc.col_admin, inc.tree.col_a)
+    page = client.get("/inbox/").content.decode()
+    assert "团内激励认证" in page and "入团激励" in page
+    ids = list(IncentiveRecord.objects.filter(kind=Kind.JOINING).values_list("pk", flat=True))
+    client.post("/incentives/certify/batch/", {"kind": "joining", "action": "approve", "record": ids})
+    from zhtj.core import inbox
+    from zhtj.core.models import Notification
+
+    class R:
+        acting_org = inc.tree.col_a
+
+    assert inbox.counts(R()).get("incentive") == 0
+    assert Notification.objects.filter(recipient_org=inc.tree.branch_a, kind="incentive").count() == 10
+
+
+def test_second_decision_is_refused(inc, login, client):
+    """SEC-04: an item approved once can't be decided again."""
+    pk = IncentiveRecord.objects.filter(kind=Kind.JOINING).first().pk
+    login(inc.col_admin, inc.tree.col_a)
+    assert client.post(f"/incentives/certify/{pk}/approve/").status_code == 302
+    response = client.post(f"/incentives/certify/{pk}/reject/", {"reason": "x"})
+    assert response.status_code == 400 and "已处理" in response.content.decode()
+    assert IncentiveRecord.objects.get(pk=pk).state == State.APPROVED

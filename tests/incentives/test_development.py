@@ -1,0 +1,216 @@
+"""发展激励 and 推优 tracking (INC-10 … INC-12, JOB-03, TRF-08)."""
+
+from datetime import date, timedelta
+from io import StringIO
+
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+
+from incentives.choices import DevelopmentKind, Kind, PartyCategory, State, TrackStatus
+from incentives.models import Development, IncentiveRecord
+from tests import factories as f
+
+from .conftest import pdf_upload
+
+TODAY = timezone.localdate()
+RECOMMENDED = (TODAY - timedelta(days=30)).isoformat()
+
+
+def recommend(client, people, **extra):
+    data = {
+        "dev_kind": DevelopmentKind.PARTY,
+        "person": [p.pk for p in people],
+        "recommended_on": RECOMMENDED,
+        "category": PartyCategory.ACTIVIST,
+        "status": TrackStatus.CONFIRMED,
+        "confirmed_on": RECOMMENDED,
+        **extra,
+    }
+    return client.post("/incentives/development/new/", data)
+
+
+def devs():
+    return IncentiveRecord.objects.filter(kind=Kind.DEVELOPMENT)
+
+
+def approved_party_record(inc, login, client, **extra):
+    login(inc.branch_admin, inc.tree.branch_a)
+    assert recommend(client, inc.members[:1], **extra).status_code == 302
+    record = devs().get()
+    login(inc.col_admin, inc.tree.col_a)
+    assert client.post(f"/incentives/certify/{record.pk}/approve/").status_code == 302
+    return Development.objects.get(pk=record.pk)
+
+
+def run_job(day):
+    out = StringIO()
+    call_command("run_job", "party_track_prompts", "--date", day.isoformat(), stdout=out)
+    return out.getvalue()
+
+
+def test_four_kinds_recorded(inc, login, client):
+    """INC-10: each kind can be recorded; a branch's record waits for its superior (INC-13)."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    for kind in (DevelopmentKind.MARXISM, DevelopmentKind.VILLAGE, DevelopmentKind.TALENT):
+        response = client.post(
+            "/incentives/development/new/",
+            {"dev_kind": kind, "person": [inc.members[0].pk], "recommended_on": RECOMMENDED},
+        )
+        assert response.status_code == 302
+    assert devs().filter(state=State.PENDING).count() == 3
+
+
+def test_confirmed_date_only_when_confirmed(inc, login, client):
+    """INC-11: 确定时间 while 未确定 is refused; 已确定 needs it."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    response = recommend(client, inc.members[:1], status=TrackStatus.UNCONFIRMED)
+    assert response.status_code == 400 and "不能填写确定时间" in response.content.decode()
+    response = recommend(client, inc.members[:1], confirmed_on="")
+    assert response.status_code == 400 and "须填写确定时间" in response.content.decode()
+    assert not devs().exists()
+
+
+def test_party_application_date_synced_from_profile(inc, login, client):
+    """INC-11: 申请入党时间 shows the member's 递交入党申请书时间, live."""
+    member = inc.members[0]
+    member.party_application_submitted, member.party_application_date = True, date(2022, 3, 15)
+    member.save()
+    login(inc.branch_admin, inc.tree.branch_a)
+    recommend(client, [member])
+    assert "2022-03-15" in client.get("/incentives/development/").content.decode()
+    member.party_application_date = date(2022, 4, 1)
+    member.save()
+    assert "2022-04-01" in client.get("/incentives/development/").content.decode()
+
+
+def test_form_must_be_pdf_and_is_served_scoped(inc, login, client):
+    """INC-11 / SEC-01: the 推优表 must be a PDF; served only inside the subtree."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login(inc.branch_admin, inc.tree.branch_a)
+    bad = SimpleUploadedFile("t.pdf", b"<html>", content_type="application/pdf")
+    assert recommend(client, inc.members[:1], form_file=bad).status_code == 400
+    assert recommend(client, inc.members[:1], form_file=pdf_upload()).status_code == 302
+    pk = devs().get().pk
+    assert client.get(f"/incentives/development/{pk}/form/").status_code == 200
+    login(inc.col_b_admin, inc.tree.col_b)
+    assert client.get(f"/incentives/development/{pk}/form/").status_code == 404
+
+
+def test_update_only_after_a_year(inc, login, client):
+    """INC-12: 更新状态 is offered only once the yearly prompt is due."""
+    dev = approved_party_record(inc, login, client)
+    login(inc.branch_admin, inc.tree.branch_a)
+    response = client.post(f"/incentives/development/{dev.pk}/update/", {"new_status": TrackStatus.OBSERVING})
+    assert response.status_code == 400 and "尚未到更新时间" in response.content.decode()
+
+
+def test_job_marks_due_after_one_year_idempotent(inc, login, client):
+    """JOB-03: run_job --date a year later marks the record due; a second run changes nothing;
+    the branch gets a login prompt."""
+    dev = approved_party_record(inc, login, client)
+    assert "变更 0 条" in run_job(TODAY + timedelta(days=300))
+    later = TODAY + timedelta(days=366)
+    assert "变更 1 条" in run_job(later)
+    assert "变更 0 条" in run_job(later)
+    dev.refresh_from_db()
+    assert dev.update_due
+    login(inc.branch_admin, inc.tree.branch_a)
+    assert "请更新状态" in client.get("/").content.decode()
+
+
+def test_allowed_next_states_and_superior_approval(inc, login, client):
+    """INC-12: a confirmed activist may become 处于考察期 / 被取消资格 / 被确定为发展对象 (with a date);
+    已入党 is not allowed yet; the update takes effect only after the superior's approval."""
+    dev = approved_party_record(inc, login, client)
+    with time_machine.travel(TODAY + timedelta(days=370), tick=False):
+        run_job(timezone.localdate())
+        login(inc.branch_admin, inc.tree.branch_a)
+        url = f"/incentives/development/{dev.pk}/update/"
+        page = client.get(url).content.decode()
+        assert "处于考察期" in page and "被确定为发展对象" in page and "已入党" not in page
+        response = client.post(url, {"new_status": TrackStatus.JOINED, "step_date": timezone.localdate().isoformat()})
+        assert response.status_code == 400 and "只能更新为" in response.content.decode()
+        response = client.post(url, {"new_status": TrackStatus.DEV_TARGET})
+        assert response.status_code == 400 and "须填写确定时间" in response.content.decode()
+        day = timezone.localdate().isoformat()
+        assert client.post(url, {"new_status": TrackStatus.DEV_TARGET, "step_date": day}).status_code == 302
+        assert client.post(url, {"new_status": TrackStatus.OBSERVING}).status_code == 400  # one open update
+        dev.refresh_from_db()
+        assert dev.status == TrackStatus.CONFIRMED  # not yet in effect
+        update = IncentiveRecord.objects.get(kind=Kind.TRACK_UPDATE)
+        login(inc.col_admin, inc.tree.col_a)
+        assert client.post(f"/incentives/certify/{update.pk}/approve/").status_code == 302
+        dev.refresh_from_db()
+        assert dev.status == TrackStatus.DEV_TARGET and dev.track == PartyCategory.DEVELOPMENT
+        assert not dev.update_due and dev.last_step_on == timezone.localdate()
+    assert "变更 0 条" in run_job(TODAY + timedelta(days=400))
+
+
+def test_joined_ends_tracking(inc, login, client):
+    """INC-12: a development target who joined the party (入党时间 required) is no longer tracked."""
+    dev = approved_party_record(inc, login, client, category=PartyCategory.DEVELOPMENT)
+    with time_machine.travel(TODAY + timedelta(days=370), tick=False):
+        run_job(timezone.localdate())
+        login(inc.branch_admin, inc.tree.branch_a)
+        url = f"/incentives/development/{dev.pk}/update/"
+        assert (
+            client.post(
+                url, {"new_status": TrackStatus.JOINED, "step_date": timezone.localdate().isoformat()}
+            ).status_code
+            == 302
+        )
+        login(inc.col_admin, inc.tree.col_a)
+        client.post(f"/incentives/certify/{IncentiveRecord.objects.get(kind=Kind.TRACK_UPDATE).pk}/approve/")
+        dev.refresh_from_db()
+        assert dev.status == TrackStatus.JOINED and not dev.tracking
+    with time_machine.travel(TODAY + timedelta(days=800), tick=False):
+        assert "变更 0 条" in run_job(timezone.localdate())
+
+
+def test_record_follows_transfer(inc, login, client):
+    """TRF-08: after a transfer the 推优 record shows at the new branch, which updates it; the old
+    branch keeps a read-only line. Nothing was moved: records point at the person."""
+    dev = approved_party_record(inc, login, client)
+    member = inc.members[0]
+    new_admin = f.admin_of(inc.tree.branch_b, "B支部书记")
+    member.branch = inc.tree.branch_b
+    member.save()
+    Development.objects.filter(pk=dev.pk).update(update_due=True)
+    login(new_admin, inc.tree.branch_b)
+    page = client.get("/incentives/development/").content.decode()
+    assert member.name in page and "更新状态" in page
+    day = TODAY.isoformat()
+    assert (
+        client.post(
+            f"/incentives/development/{dev.pk}/update/", {"new_status": TrackStatus.OBSERVING, "step_date": day}
+        ).status_code
+        == 302
+    )
+    login(inc.branch_admin, inc.tree.branch_a)
+    page = client.get("/incentives/development/").content.decode()
+    assert "已转出" in page
+    assert client.get(f"/incentives/development/{dev.pk}/update/").status_code == 404
+    from incentives.services import records_of
+
+    assert dev.pk in [r.pk for r in records_of(member)]
+
+
+def test_development_list_constant_queries(inc, login, client):
+    """The 推优 list runs the same number of queries for 1 and 10 records."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(inc.branch_admin, inc.tree.branch_a)
+    recommend(client, inc.members[:1])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/incentives/development/").status_code == 200
+        return len(ctx)
+
+    small = count()
+    recommend(client, inc.members[1:10])
+    assert devs().count() == 10
+    assert count() == small

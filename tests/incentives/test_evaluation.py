@@ -1,0 +1,214 @@
+"""评议激励 (INC-02 … INC-06) and its 上级认证."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from incentives.choices import Grade, State
+from incentives.models import Evaluation, IncentiveRecord
+from tests import factories as f
+
+from .conftest import pdf_upload
+
+YEAR = timezone.localdate().year
+
+
+def record(client, people, grade, **extra):
+    data = {"year": YEAR, "person": [p.pk for p in people], "grade": grade, **extra}
+    return client.post("/incentives/evaluation/record/", data)
+
+
+def test_branch_list_defaults_to_this_year_and_shows_members(inc, login):
+    """INC-02: the branch's members for the current year, with the seed's columns."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    page = client.get("/incentives/evaluation/").content.decode()
+    assert f"{YEAR}年度" in page and "年度评议优秀次数累计" in page and "团员0" in page
+    assert "批量团员教育评议" in page
+
+
+def test_year_before_2020_is_refused(inc, login):
+    """INC-02: the year filter runs from 2020 to now; 2019 or junk is a 400 with the range."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    for bad in ("2019", "abc", str(YEAR + 1)):
+        response = client.get(f"/incentives/evaluation/?year={bad}")
+        assert response.status_code == 400
+        assert "2020年" in response.content.decode()
+
+
+def test_batch_records_one_grade_and_waits_for_superior(inc, login):
+    """INC-02 / INC-13: 批量团员教育评议 writes the grade for every ticked member, pending."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    response = record(client, inc.members[:5], Grade.QUALIFIED)
+    assert response.status_code == 302
+    assert Evaluation.objects.filter(year=YEAR, grade=Grade.QUALIFIED).count() == 5
+    assert set(IncentiveRecord.objects.filter(kind="evaluation").values_list("state", flat=True)) == {State.PENDING}
+
+
+def test_absent_needs_a_reason(inc, login):
+    """INC-02: 未参加评议 needs a reason."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    response = record(client, inc.members[:1], Grade.ABSENT)
+    assert response.status_code == 400 and "注明原因" in response.content.decode()
+    assert not Evaluation.objects.exists()
+    assert record(client, inc.members[:1], Grade.ABSENT, reason="长期在外务工").status_code == 302
+
+
+def test_excellent_cap_refused_with_figures(inc, login):
+    """INC-03: 10 evaluated → at most 3 优秀; a 4th is refused naming the figures, nothing written."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    record(client, inc.members[3:], Grade.QUALIFIED)
+    assert record(client, inc.members[:3], Grade.EXCELLENT).status_code == 302
+    response = record(client, inc.members[3:4], Grade.EXCELLENT)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "参加评议10人" in text and "优秀最多3人" in text and "将有4人" in text
+    assert Evaluation.objects.get(person=inc.members[3]).grade == Grade.QUALIFIED
+
+
+def test_absent_members_do_not_count_for_the_cap(inc, login):
+    """INC-03 (decision): n excludes 未参加评议 — 9 evaluated + 1 absent → floor(2.7) = 2."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    record(client, inc.members[:1], Grade.ABSENT, reason="病假")
+    record(client, inc.members[3:], Grade.QUALIFIED)
+    response = record(client, inc.members[1:4], Grade.EXCELLENT)
+    assert response.status_code == 400 and "优秀最多2人" in response.content.decode()
+
+
+def test_basic_and_unqualified_need_a_pdf(inc, login):
+    """INC-04: 不合格 without a file, or with a non-PDF or encrypted file, is refused."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    assert record(client, inc.members[:1], Grade.UNQUALIFIED).status_code == 400
+    fake = SimpleUploadedFile("x.pdf", b"not a pdf at all", content_type="application/pdf")
+    response = record(client, inc.members[:1], Grade.UNQUALIFIED, decision_file=fake)
+    assert response.status_code == 400 and "须为PDF文件" in response.content.decode()
+    response = record(client, inc.members[:1], Grade.BASIC, decision_file=pdf_upload(encrypted=True))
+    assert response.status_code == 400 and "加密" in response.content.decode()
+    assert not Evaluation.objects.exists()
+    assert record(client, inc.members[:1], Grade.UNQUALIFIED, decision_file=pdf_upload()).status_code == 302
+
+
+def test_pdf_size_limit_is_a_setting(inc, login, settings):
+    """INC-04 / SEC-05: the size limit comes from ZHTJ."""
+    settings.ZHTJ = {**settings.ZHTJ, "INC_PDF_MAX_BYTES": 100}
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    response = record(client, inc.members[:1], Grade.BASIC, decision_file=pdf_upload())
+    assert response.status_code == 400 and "不能超过" in response.content.decode()
+
+
+def test_superior_must_open_the_decision_before_approving(inc, login, client):
+    """INC-04: approving a 不合格 member works only after the direct superior fetched the file."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    record(client, inc.members[:1], Grade.UNQUALIFIED, decision_file=pdf_upload())
+    ev = Evaluation.objects.get()
+    login(inc.col_admin, inc.tree.col_a)
+    response = client.post(f"/incentives/certify/{ev.pk}/approve/")
+    assert response.status_code == 400 and "请先审阅" in response.content.decode()
+    assert IncentiveRecord.objects.get(kind="evaluation").state == State.PENDING
+    pdf = client.get(f"/incentives/evaluation/{ev.pk}/decision/")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    b"".join(pdf.streaming_content)
+    assert client.post(f"/incentives/certify/{ev.pk}/approve/").status_code == 302
+    assert IncentiveRecord.objects.get(kind="evaluation").state == State.APPROVED
+
+
+def test_decision_file_is_scoped(inc, login, client):
+    """SEC-01: the PDF is a 404 outside the subtree; a branch admin viewing does not count as the superior."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    record(client, inc.members[:1], Grade.BASIC, decision_file=pdf_upload())
+    ev = Evaluation.objects.get()
+    assert client.get(f"/incentives/evaluation/{ev.pk}/decision/").status_code == 200
+    assert Evaluation.objects.get().decision_viewed_at is None
+    login(inc.col_b_admin, inc.tree.col_b)
+    assert client.get(f"/incentives/evaluation/{ev.pk}/decision/").status_code == 404
+
+
+def test_superior_adjusts_grade_within_cap(inc, login, client):
+    """INC-06: the superior may adjust the grade; to 优秀 only within INC-03's cap."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    record(client, inc.members[3:], Grade.QUALIFIED)
+    assert record(client, inc.members[:3], Grade.EXCELLENT).status_code == 302
+    login(inc.col_admin, inc.tree.col_a)
+    fourth = Evaluation.objects.get(person=inc.members[3])
+    response = client.post(f"/incentives/certify/{fourth.pk}/approve/", {"grade": Grade.EXCELLENT})
+    assert response.status_code == 400 and "优秀最多3人" in response.content.decode()
+    first = Evaluation.objects.get(person=inc.members[0])
+    assert client.post(f"/incentives/certify/{first.pk}/approve/", {"grade": Grade.QUALIFIED}).status_code == 302
+    first.refresh_from_db()
+    assert first.grade == Grade.QUALIFIED and first.record.state == State.APPROVED
+
+
+def test_approval_column_and_excellent_count(inc, login, client):
+    """INC-05 / INC-06: 上级认证 shows 待认证 → 已认证; 年度评议优秀次数累计 counts approved 优秀 only."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    record(client, inc.members[1:], Grade.QUALIFIED)
+    assert record(client, inc.members[:1], Grade.EXCELLENT).status_code == 302
+    ev = Evaluation.objects.get(person=inc.members[0])
+    from incentives.views_evaluation import _rows
+
+    assert next(r for r in _rows(inc.tree.branch_a, YEAR) if r.pk == inc.members[0].pk).excellent_total == 0
+    assert "待认证" in client.get("/incentives/evaluation/").content.decode()
+    login(inc.col_admin, inc.tree.col_a)
+    client.post(f"/incentives/certify/{ev.pk}/approve/")
+    assert next(r for r in _rows(inc.tree.branch_a, YEAR) if r.pk == inc.members[0].pk).excellent_total == 1
+    login(inc.branch_admin, inc.tree.branch_a)
+    assert "已认证" in client.get("/incentives/evaluation/").content.decode()
+
+
+def test_approved_result_cannot_be_rerecorded(inc, login, client):
+    """INC-13: after the superior's approval the branch can't change the result."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    record(client, inc.members[:1], Grade.QUALIFIED)
+    ev = Evaluation.objects.get()
+    login(inc.col_admin, inc.tree.col_a)
+    client.post(f"/incentives/certify/{ev.pk}/approve/")
+    login(inc.branch_admin, inc.tree.branch_a)
+    response = record(client, inc.members[:1], Grade.EXCELLENT)
+    assert response.status_code == 400 and "不能修改" in response.content.decode()
+
+
+def test_rejected_result_rerecorded_goes_back_to_superior(inc, login, client):
+    """INC-14: 不通过 needs a reason; the branch records again and it is 待认证 again."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    record(client, inc.members[:1], Grade.QUALIFIED)
+    ev = Evaluation.objects.get()
+    login(inc.col_admin, inc.tree.col_a)
+    assert client.post(f"/incentives/certify/{ev.pk}/reject/", {"reason": ""}).status_code == 400
+    assert client.post(f"/incentives/certify/{ev.pk}/reject/", {"reason": "请核实"}).status_code == 302
+    assert IncentiveRecord.objects.get(kind="evaluation").state == State.REJECTED
+    login(inc.branch_admin, inc.tree.branch_a)
+    record(client, inc.members[:1], Grade.EXCELLENT, reason="")
+    response = record(client, inc.members[:1], Grade.QUALIFIED)
+    assert response.status_code == 302
+    assert IncentiveRecord.objects.get(kind="evaluation").state == State.PENDING
+
+
+def test_list_runs_constant_queries(inc, login, client):
+    """The branch list: same number of queries for 10 and 30 members."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    record(client, inc.members[:3], Grade.QUALIFIED)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/incentives/evaluation/").status_code == 200
+        return len(ctx)
+
+    small = count()
+    for n in range(20):
+        f.person(f"新团员{n}", branch=inc.tree.branch_a, password="x")
+    assert count() == small
+
+
+@pytest.mark.parametrize("who", ["uni_admin", "col_b_admin"])
+def test_only_direct_superior_approves(inc, login, client, who):
+    """ROLE-03 / INC-13: a grand-parent gets 403 (隔级无法操作); another subtree a 404."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    record(client, inc.members[:1], Grade.QUALIFIED)
+    ev = Evaluation.objects.get()
+    admin = getattr(inc, who)
+    org = inc.tree.uni if who == "uni_admin" else inc.tree.col_b
+    login(admin, org)
+    response = client.post(f"/incentives/certify/{ev.pk}/approve/")
+    assert response.status_code == (403 if who == "uni_admin" else 404)
+    assert IncentiveRecord.objects.get(kind="evaluation").state == State.PENDING

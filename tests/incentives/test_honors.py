@@ -1,0 +1,192 @@
+"""荣誉激励 (INC-07 … INC-09)."""
+
+from incentives.choices import HonorTitle, Kind, State
+from incentives.models import IncentiveRecord
+from tests import factories as f
+
+
+def honor(client, people=(), **extra):
+    data = {
+        "honor_type": "personal",
+        "person": [p.pk for p in people],
+        "title": HonorTitle.EXCELLENT_MEMBER,
+        "grantor_name": "测试大学",
+        "awarded_month": "2024-05",
+        **extra,
+    }
+    return client.post(f"/incentives/honors/new/?type={data['honor_type']}", data)
+
+
+def honors():
+    return IncentiveRecord.objects.filter(kind=Kind.HONOR)
+
+
+def test_search_finds_members_by_name_or_id(inc, login):
+    """INC-07: 搜索姓名 by name or ID number, within the acting subtree only."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    assert "团员3" in client.get("/incentives/honors/new/?type=personal&q=团员3").content.decode()
+    page = client.get(f"/incentives/honors/new/?type=personal&q={inc.members[4].id_number}").content.decode()
+    assert "团员4" in page
+    outsider = f.person("外校生", branch=inc.tree.branch_b, password="x")
+    page = client.get("/incentives/honors/new/?type=personal&q=外校生").content.decode()
+    assert f'id="pick-{outsider.pk}"' not in page and "请先在上方搜索" in page
+
+
+def test_sixth_recipient_is_refused(inc, login):
+    """INC-07: at most 5 recipients per honor; the 6th is refused, nothing written."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    response = honor(client, inc.members[:6], grantor=inc.tree.uni.pk)
+    assert response.status_code == 400 and "最多添加5名" in response.content.decode()
+    assert not honors().exists()
+    assert honor(client, inc.members[:5], grantor=inc.tree.uni.pk).status_code == 302
+    assert honors().get().honor.recipients.count() == 5
+
+
+def test_date_before_2020_is_refused(inc, login):
+    """INC-07: 荣誉获得时间 from 2020 by default."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    response = honor(client, inc.members[:1], grantor=inc.tree.uni.pk, awarded_month="2019-12")
+    assert response.status_code == 400 and "不能早于2020年" in response.content.decode()
+    response = honor(client, inc.members[:1], grantor=inc.tree.uni.pk, awarded_month="junk")
+    assert response.status_code == 400 and not honors().exists()
+
+
+def test_grantor_must_be_self_or_ancestor(inc, login):
+    """INC-07 (decision): 选择授予组织 lists the acting org and its ancestors; a sibling is refused."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    assert honor(client, inc.members[:1], grantor=inc.tree.col_b.pk).status_code == 400
+    assert not honors().exists()
+
+
+def test_chain_branch_superior_grantor(inc, login, client):
+    """INC-09: recorded by a 团支部 → direct superior → granting org → effective; the recorder
+    may delete before the first approval, not after."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    honor(client, inc.members[:2], grantor=inc.tree.uni.pk)
+    record = honors().get()
+    assert record.state == State.PENDING
+    login(inc.uni_admin, inc.tree.uni)  # the granting org can't skip the superior
+    assert client.post(f"/incentives/certify/{record.pk}/approve/").status_code == 403
+    login(inc.col_admin, inc.tree.col_a)
+    assert client.post(f"/incentives/certify/{record.pk}/approve/").status_code == 302
+    record.refresh_from_db()
+    assert record.state == State.GRANTOR and record.approval_label() == "已认证" and record.grantor_label() == "待认证"
+    login(inc.branch_admin, inc.tree.branch_a)
+    response = client.post(f"/incentives/records/{record.pk}/delete/")
+    assert response.status_code == 400 and "不能删除" in response.content.decode()
+    login(inc.uni_admin, inc.tree.uni)
+    assert "待授予组织认证" not in client.get("/incentives/certify/?kind=honor").content.decode()
+    assert client.post(f"/incentives/certify/{record.pk}/approve/").status_code == 302
+    record.refresh_from_db()
+    assert record.state == State.APPROVED and record.grantor_label() == "已认证"
+
+
+def test_superior_is_grantor_means_one_step(inc, login, client):
+    """INC-09: when the direct superior is the granting org, its approval makes it effective."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    honor(client, inc.members[:1], grantor=inc.tree.col_a.pk)
+    record = honors().get()
+    login(inc.col_admin, inc.tree.col_a)
+    client.post(f"/incentives/certify/{record.pk}/approve/")
+    record.refresh_from_db()
+    assert record.state == State.APPROVED
+
+
+def test_recorder_is_grantor_effective_at_once(inc, login, client):
+    """INC-09: recorder = granting org → effective at once, even for a committee."""
+    login(inc.col_admin, inc.tree.col_a)
+    honor(client, inc.members[:1], grantor=inc.tree.col_a.pk)
+    assert honors().get().state == State.APPROVED
+
+
+def test_committee_record_goes_to_grantor_directly(inc, login, client):
+    """INC-13: only 团(总)支部 records need the superior; a 团委's honor waits for the grantor."""
+    login(inc.col_admin, inc.tree.col_a)
+    honor(client, inc.members[:1], grantor=inc.tree.city.pk)
+    assert honors().get().state == State.GRANTOR
+
+
+def test_delete_before_first_approval(inc, login, client):
+    """INC-09 / INC-13: the recorder deletes a pending honor; nobody else may."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    honor(client, inc.members[:1], grantor=inc.tree.uni.pk)
+    record = honors().get()
+    login(inc.col_admin, inc.tree.col_a)
+    assert client.post(f"/incentives/records/{record.pk}/delete/").status_code == 403
+    login(inc.branch_admin, inc.tree.branch_a)
+    assert client.post(f"/incentives/records/{record.pk}/delete/").status_code == 302
+    assert not honors().exists()
+
+
+def test_delegate_approves_for_grantor(inc, login, client):
+    """INC-09: the granting org names a sub-org (授权审批团组织), which may then approve."""
+    login(inc.col_b_admin, inc.tree.col_b)
+    honor(
+        client,
+        [],
+        honor_type="collective",
+        title=HonorTitle.RED_FLAG_BRANCH,
+        org_recipient=inc.tree.branch_b.pk,
+        grantor=inc.tree.uni.pk,
+    )
+    record = honors().get()
+    assert record.state == State.GRANTOR
+    login(inc.col_admin, inc.tree.col_a)  # not yet delegated: col_a can't see it
+    assert client.post(f"/incentives/certify/{record.pk}/approve/").status_code == 404
+    login(inc.uni_admin, inc.tree.uni)
+    assert client.post(f"/incentives/honors/{record.pk}/delegate/", {"delegate": inc.tree.city.pk}).status_code == 400
+    assert client.post(f"/incentives/honors/{record.pk}/delegate/", {"delegate": inc.tree.col_a.pk}).status_code == 302
+    login(inc.col_admin, inc.tree.col_a)
+    assert record.summary in client.get("/incentives/certify/?kind=honor").content.decode()
+    assert client.post(f"/incentives/certify/{record.pk}/approve/").status_code == 302
+    record.refresh_from_db()
+    assert record.state == State.APPROVED
+
+
+def test_list_columns_and_status_filter(inc, login, client):
+    """INC-07 / INC-09: the list with 上级认证 / 团组织认证 columns and a status filter."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    honor(client, inc.members[:1], grantor=inc.tree.uni.pk)
+    honor(client, inc.members[1:2], grantor=inc.tree.branch_a.pk)
+    page = client.get("/incentives/honors/?type=personal").content.decode()
+    assert "上级认证" in page and "团组织认证" in page and "团员0" in page and "团员1" in page
+    page = client.get("/incentives/honors/?type=personal&status=approved").content.decode()
+    assert "团员1" in page and "团员0" not in page
+    assert client.get("/incentives/honors/?status=bogus").status_code == 400
+
+
+def test_collective_needs_an_org(inc, login, client):
+    """INC-08: 集体荣誉记载 records an org; without it the form is refused."""
+    login(inc.col_admin, inc.tree.col_a)
+    response = honor(client, [], honor_type="collective", title=HonorTitle.RED_FLAG_ORG, grantor=inc.tree.col_a.pk)
+    assert response.status_code == 400 and "团组织" in response.content.decode()
+    response = honor(
+        client,
+        [],
+        honor_type="collective",
+        title=HonorTitle.RED_FLAG_ORG,
+        grantor=inc.tree.col_a.pk,
+        org_recipient=inc.tree.branch_a.pk,
+    )
+    assert response.status_code == 302 and honors().get().honor.org_recipient == inc.tree.branch_a
+
+
+def test_honor_list_constant_queries(inc, login, client):
+    """The honor list runs the same number of queries for 2 and 12 honors."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(inc.branch_admin, inc.tree.branch_a)
+    for n in range(2):
+        honor(client, inc.members[n : n + 2], grantor=inc.tree.uni.pk)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/incentives/honors/").status_code == 200
+        return len(ctx)
+
+    small = count()
+    for n in range(10):
+        honor(client, inc.members[n % 8 : n % 8 + 3], grantor=inc.tree.uni.pk)
+    assert honors().count() == 12
+    assert count() == small

@@ -1,0 +1,123 @@
+"""入团激励 / 机会激励 (INC-15), a member's incentive record (INC-01), deleting (INC-13)."""
+
+from django.utils import timezone
+
+from incentives.choices import Kind, OpportunityCategory, State
+from incentives.models import IncentiveRecord
+from tests import factories as f
+
+
+def test_new_member_gets_a_joining_record(inc):
+    """INC-15 (decision): 入团激励 is created with the new member, waiting for the superior."""
+    joinings = IncentiveRecord.objects.filter(kind=Kind.JOINING, person__in=inc.members)
+    assert joinings.count() == 10 and set(joinings.values_list("state", flat=True)) == {State.PENDING}
+    assert joinings.first().joining.joined_on.year == 2018
+
+
+def test_no_joining_without_join_month(inc):
+    p = f.person("无入团时间", branch=inc.tree.branch_a, password="x")
+    assert not IncentiveRecord.objects.filter(person=p).exists()
+
+
+def test_opportunity_record_and_approval(inc, login, client):
+    """INC-15: 机会激励 follows INC-13/14: pending at the branch, approved by the superior."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    data = {
+        "person": [inc.members[0].pk],
+        "category": OpportunityCategory.SECONDMENT,
+        "title": "街道挂职",
+        "date": timezone.localdate().isoformat(),
+    }
+    assert client.post("/incentives/opportunity/new/", {**data, "category": "x"}).status_code == 400
+    assert client.post("/incentives/opportunity/new/", {**data, "date": "2019-06-01"}).status_code == 400
+    assert client.post("/incentives/opportunity/new/", data).status_code == 302
+    record = IncentiveRecord.objects.get(kind=Kind.OPPORTUNITY)
+    assert record.state == State.PENDING
+    assert "街道挂职" in client.get("/incentives/opportunity/").content.decode()
+    login(inc.col_admin, inc.tree.col_a)
+    assert "街道挂职" in client.get("/incentives/certify/?kind=opportunity").content.decode()
+    client.post(f"/incentives/certify/{record.pk}/approve/")
+    record.refresh_from_db()
+    assert record.state == State.APPROVED
+
+
+def test_joining_recorded_by_hand(inc, login, client):
+    """INC-15: 入团激励 can also be recorded on its page (e.g. members imported earlier)."""
+    p = f.person("补录", branch=inc.tree.branch_a, password="x")
+    login(inc.branch_admin, inc.tree.branch_a)
+    response = client.post(
+        "/incentives/joining/new/", {"person": [p.pk], "date": "2021-05", "ceremony": "五四入团仪式"}
+    )
+    assert response.status_code == 302
+    assert IncentiveRecord.objects.get(person=p, kind=Kind.JOINING).joining.ceremony == "五四入团仪式"
+
+
+def test_delete_after_approval_refused(inc, login, client):
+    """INC-13: the recorder may delete before the superior's approval, not after."""
+    first, second = IncentiveRecord.objects.filter(kind=Kind.JOINING)[:2]
+    login(inc.col_admin, inc.tree.col_a)
+    client.post(f"/incentives/certify/{first.pk}/approve/")
+    login(inc.branch_admin, inc.tree.branch_a)
+    response = client.post(f"/incentives/records/{first.pk}/delete/")
+    assert response.status_code == 400 and "上级已审批，不能删除" in response.content.decode()
+    assert IncentiveRecord.objects.filter(pk=first.pk).exists()
+    assert client.post(f"/incentives/records/{second.pk}/delete/").status_code == 302
+    assert not IncentiveRecord.objects.filter(pk=second.pk).exists()
+
+
+def test_delete_out_of_scope_is_404(inc, login, client):
+    record = IncentiveRecord.objects.filter(kind=Kind.JOINING).first()
+    login(inc.col_b_admin, inc.tree.col_b)
+    assert client.post(f"/incentives/records/{record.pk}/delete/").status_code == 404
+
+
+def test_member_sees_own_record_in_personal_center(inc, login, client):
+    """INC-01 / ME-01: 我的激励 lists the member's own records of every kind, nobody else's."""
+    login(inc.members[0])
+    page = client.get("/incentives/mine/").content.decode()
+    assert "我的激励" in page and "入团激励" in page and "2018-05" in page
+    assert page.count("<tr>") == 2  # header + own joining only
+
+
+def test_member_page_shows_incentive_panel(inc, login, client):
+    """INC-01: the admin's member page shows the incentive record (zhtj.core.panels)."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    page = client.get(f"/members/{inc.members[0].pk}/").content.decode()
+    assert "团内激励" in page and "入团激励" in page
+
+
+def test_record_without_people_or_twice_is_refused(inc, login, client):
+    """Bad input: no person ticked, or a second 入团激励 for the same member → 400, nothing written."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    before = IncentiveRecord.objects.count()
+    response = client.post(
+        "/incentives/opportunity/new/", {"category": "training", "title": "培训", "date": "2024-01-01"}
+    )
+    assert response.status_code == 400 and "请先搜索并添加人员" in response.content.decode()
+    response = client.post("/incentives/joining/new/", {"person": [inc.members[0].pk], "date": "2021-05"})
+    assert response.status_code == 400 and "已有入团激励记录" in response.content.decode()
+    response = client.post("/incentives/joining/new/", {"person": ["abc"], "date": "2021-05"})
+    assert response.status_code == 400
+    assert IncentiveRecord.objects.count() == before
+
+
+def test_batch_with_junk_ids_is_400(inc, login, client):
+    login(inc.col_admin, inc.tree.col_a)
+    response = client.post("/incentives/certify/batch/", {"kind": "joining", "action": "approve", "record": ["x"]})
+    assert response.status_code == 400
+    response = client.post("/incentives/certify/batch/", {"kind": "joining", "action": "maybe", "record": ["1"]})
+    assert response.status_code == 400
+    assert not IncentiveRecord.objects.filter(state=State.APPROVED).exists()
+
+
+def test_demo_data_is_idempotent(db, fast_hasher):
+    """incentives/demo.py: seed_demo twice adds nothing the second time."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+    first = IncentiveRecord.objects.count()
+    assert first > 0 and IncentiveRecord.objects.filter(kind=Kind.HONOR, state=State.PENDING).exists()
+    call_command("seed_demo", stdout=StringIO())
+    assert IncentiveRecord.objects.count() == first
