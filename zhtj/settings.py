@@ -198,6 +198,11 @@ ZHTJ = {
     "ORG_STAFFING_MAX": 9999,  # ORG-07 (decision): upper bound of each staffing number
     "STUDENT_COUNT_MAX": 1000000,  # ORG-14 (decision): upper bound of 在校学生数
     "PROGRESS_PAGE_SIZE": 50,  # ORG-11: rows per page of 组织录入情况
+    # ORG-18 / STAT
+    "ORG_LIFE_MAX_FUTURE_DAYS": 30,  # ORG-18 (decision): a meeting may be published up to this many days ahead
+    "ORG_LIFE_MAX_PAST_YEARS": 5,  # ORG-18 (decision): and no earlier than this many years back
+    "STAT_AGE_BANDS": (14, 18, 22, 25, 28),  # STAT-01 (decision): upper ages of the bands ≤14, 15–18 … >28
+    "STAT_TOP_ETHNICITIES": 8,  # STAT-01 (decision): minorities shown by name; the rest are 其他
 }
 
 # JOB-01: the June 1 graduate conversion, on the date of the setting above.

@@ -38,13 +38,26 @@ def _committee(request):
     return not request.acting_org.is_branch_kind
 
 
+def _branch(request):
+    return request.acting_org.is_branch_kind
+
+
 def _may_mark_graduation(request):
     return request.acting_org.may_mark_graduation
 
 
 MENU = (
     Group("组织首页", "house", (Entry("组织首页", "home"),)),
-    Group("我的首页", "person", (Entry("我的首页", "home", "member"), Entry("我的组织", "members:my_org", "member"))),
+    Group(
+        "我的首页",
+        "person",
+        (
+            Entry("我的首页", "home", "member"),
+            Entry("我的组织", "members:my_org", "member"),
+            Entry("三会·两制·一课", "orgs:my_life", "member"),
+            Entry("团日活动", "orgs:my_activities", "member"),
+        ),
+    ),
     Group(
         "组织管理",
         "diagram-3",
@@ -62,8 +75,26 @@ MENU = (
     Group("团内激励", "award", ()),
     Group("组织整顿", "tools", ()),
     Group("对标定级", "star", ()),
-    Group("三会两制一课", "journal-text", ()),
-    Group("团内大数据", "bar-chart", ()),
+    Group(
+        "三会两制一课",
+        "journal-text",
+        (
+            Entry("会议发布", "orgs:meeting_new", when=_branch),
+            Entry("团课上传", "orgs:lecture_new", when=_branch),
+            Entry("活动发布", "orgs:activity_new", when=_branch),
+            Entry("组织生活记录", "orgs:life_list"),
+            Entry("年度团籍注册审批", "orgs:registrations", when=_branch),
+        ),
+    ),
+    Group(
+        "团内大数据",
+        "bar-chart",
+        (
+            Entry("团员年龄分布", "members:stats_age"),
+            Entry("团员民族分布", "members:stats_ethnicity"),
+            Entry("团员学历层次", "members:stats_education"),
+        ),
+    ),
 )
 
 
