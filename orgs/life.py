@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from zhtj.core import inbox
+from zhtj.core import audit, inbox
 from zhtj.core.workflow import WorkflowError, perform
 
 from .models_life import AnnualRegistration
@@ -54,9 +54,14 @@ def save_record(form, *, branch, by):
     record.branch = branch
     if creating:
         record.created_by = by
+    before = [] if creating else sorted(record.participants.values_list("name", flat=True))
     try:
         with transaction.atomic():
             record = form.save()
+            after = sorted(record.participants.values_list("name", flat=True))
+            if not creating and before != after:
+                # BEY-05: field edits are logged by HistoryMixin; who took part is logged here.
+                audit.record(record, "participants", changes={"participants": [before, after]}, actor=by)
     except IntegrityError:
         raise LifeError(duplicate_message(record), status=409) from None
     return record, creating

@@ -34,6 +34,13 @@ def _page(request, queryset):
     return Paginator(queryset, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
 
 
+def _query(request):
+    """The current filters as a query string, without the page: for the pager links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 def _group_of(kind):
     return "meeting" if kind in MEETING_KINDS else kind
 
@@ -237,6 +244,7 @@ def registrations(request):
             "filters": filters,
             "states": AnnualRegistration.State.choices,
             "can_decide": request.acting_org.is_branch_kind,
+            "query": _query(request),
         },
         status=status,
     )

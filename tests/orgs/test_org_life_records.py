@@ -196,6 +196,9 @@ def test_edit_changes_fields_and_participants_with_history(login, branch):
     assert set(record.participants.all()) == set(branch.members)
     log = AuditLog.objects.filter(object_id=record.pk, action="update").get()
     assert log.changes["topic"] == ["原主题", "新主题"]
+    who = AuditLog.objects.filter(object_id=record.pk, action="participants").get()
+    assert who.changes["participants"] == [["甲团员"], sorted(m.name for m in branch.members)]
+    assert who.actor == branch.admin
     # Editing onto another record's natural key is refused, nothing changes.
     other = LifeRecord.objects.create(
         branch=branch.tree.branch_a, kind=LifeKind.ACTIVITY, date=date(2027, 3, 2), topic="活动", place="操场"
@@ -250,6 +253,17 @@ def test_record_list_runs_a_constant_number_of_queries(login, branch):
             branch=branch.tree.branch_b, kind=LifeKind.ACTIVITY, date=date(2027, 2, 1), topic=f"活动{i}"
         )
     assert cost() == small
+
+
+def test_pager_keeps_the_filter(login, branch, settings):
+    """The list's pages keep the chosen type."""
+    settings.ZHTJ = {**settings.ZHTJ, "LIST_PAGE_SIZE": 2}
+    for i in range(3):
+        LifeRecord.objects.create(
+            branch=branch.tree.branch_a, kind=LifeKind.LECTURE, date=date(2027, 1, 1 + i), topic=f"课{i}"
+        )
+    page = login(branch.admin, branch.tree.branch_a).get("/orgs/life/?group=lecture").content.decode()
+    assert "?group=lecture&page=2" in page
 
 
 def test_member_sees_own_participation(login, branch):
