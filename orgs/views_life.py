@@ -67,6 +67,7 @@ def record_list(request):
             "group": group,
             "groups": GROUPS,
             "is_branch": request.acting_org.is_branch_kind,
+            "query": _query(request),
         },
     )
 
