@@ -1,6 +1,7 @@
 """Forms of 组织生活 (ORG-18): 会议发布, 团课上传, 活动发布 — one form, labelled by kind."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from .choices import MEETING_KINDS, LifeKind
 from .life import date_bounds, duplicate_message
@@ -54,7 +55,7 @@ class LifeRecordForm(forms.ModelForm):
         self.fields["content"].label = "主要内容"
         self.fields["participants"] = ParticipantsField(
             label="参加人员" if self.group != "meeting" else "参会人员",
-            queryset=branch.members.order_by("name"),
+            queryset=self._choosable(branch),
             required=False,
             widget=forms.CheckboxSelectMultiple,
             error_messages={
@@ -67,6 +68,14 @@ class LifeRecordForm(forms.ModelForm):
             field.error_messages["required"] = f"请填写{field.label}。"
             if name == "date":
                 field.error_messages["invalid"] = "日期格式不正确，请按 年-月-日 填写。"
+
+    def _choosable(self, branch):
+        """The branch's members, plus anyone already recorded (a participant who has since
+        transferred out stays on the record when it is edited)."""
+        people = get_user_model().objects.filter(branch=branch)
+        if self.instance.pk:
+            people = people | get_user_model().objects.filter(life_records=self.instance)
+        return people.distinct().order_by("name")
 
     def clean_topic(self):
         topic = self.cleaned_data["topic"].strip()

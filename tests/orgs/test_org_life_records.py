@@ -218,6 +218,22 @@ def test_edit_changes_fields_and_participants_with_history(login, branch):
     assert r.status_code == 400 and set(other.participants.all()) == set()
 
 
+def test_editing_keeps_a_participant_who_has_since_left(login, branch):
+    """ORG-18: a participant who transferred out after the meeting stays on it when it is edited
+    (no silent loss); a newcomer from outside still can't be added."""
+    record = _record(branch)  # members[0] attended
+    moved = branch.members[0]
+    type(moved).objects.filter(pk=moved.pk).update(branch=branch.tree.branch_b)
+    c = login(branch.admin, branch.tree.branch_a)
+    url = f"/orgs/life/{record.pk}/edit/"
+    assert moved.name in c.get(url).content.decode()
+    r = c.post(url, meeting(branch, participants=[moved.pk, branch.members[1].pk]))
+    assert r.status_code == 302
+    assert set(record.participants.all()) == {moved, branch.members[1]}
+    r = c.post(url, meeting(branch, participants=[moved.pk, branch.outsider.pk]))
+    assert r.status_code == 400 and "本支部团员中" in r.content.decode()
+
+
 def test_scope_ancestors_view_others_404(login, branch):
     """ORG-18 / ROLE-02: the branch and its ancestors see its records; a sibling subtree gets 404;
     an ancestor may view but not edit (403)."""
