@@ -79,7 +79,7 @@ def _publish(request, group):
     kind = request.POST.get("kind") if group == "meeting" else group
     if group == "meeting" and kind not in MEETING_KINDS:
         kind = request.GET.get("kind") if request.GET.get("kind") in MEETING_KINDS else LifeKind.GENERAL_MEETING
-    form = LifeRecordForm(request.POST or None, branch=branch, kind=kind)
+    form = LifeRecordForm(request.POST if request.method == "POST" else None, branch=branch, kind=kind)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -148,7 +148,9 @@ def record_edit(request, pk):
     record = _scoped_record(request, pk)
     life.require_own_branch(request.acting_org, record.branch_id)
     kind = request.POST.get("kind") if record.is_meeting and request.POST.get("kind") in MEETING_KINDS else record.kind
-    form = LifeRecordForm(request.POST or None, instance=record, branch=record.branch, kind=kind)
+    form = LifeRecordForm(
+        request.POST if request.method == "POST" else None, instance=record, branch=record.branch, kind=kind
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -162,6 +162,12 @@ def test_bad_input_is_a_400_with_a_chinese_message(login, branch, changes, messa
     assert not LifeRecord.objects.exists()
 
 
+def test_an_empty_post_says_what_is_missing(login, branch):
+    """SEC-06: a POST with no fields at all is a 400 naming the required fields, not a blank page."""
+    r = login(branch.admin, branch.tree.branch_a).post(MEETING_URL, {})
+    assert r.status_code == 400 and "请填写会议主题" in r.content.decode() and "请填写会议时间" in r.content.decode()
+
+
 def test_only_a_branch_publishes(login, branch):
     """ORG-18: 会议发布 belongs to a branch-kind org's admin; a committee gets 403 with the reason."""
     c = login(f.admin_of(branch.tree.col_a), branch.tree.col_a)
