@@ -114,16 +114,17 @@ def decide(reg, decision, *, by, note=""):
     if len(note) > REASON_MAX_LENGTH:
         raise LifeError(f"审批意见不能超过{REASON_MAX_LENGTH}字。")
     try:
-        reg = perform(reg, decision, by=by, note=note)
+        with transaction.atomic():  # the decision and the member's notice together (SEC-04)
+            reg = perform(reg, decision, by=by, note=note)
+            verdict = "已通过" if decision == "approve" else f"未通过（{note}）"
+            inbox.notify(
+                person=reg.person,
+                kind=AnnualRegistration.inbox_kind,
+                text=f"您的{reg.year}年度团籍注册{verdict}。",
+                link=reverse("orgs:my_life"),
+            )
     except WorkflowError as exc:
         raise LifeError(str(exc), status=409) from None
-    verdict = "已通过" if decision == "approve" else f"未通过（{note}）"
-    inbox.notify(
-        person=reg.person,
-        kind=AnnualRegistration.inbox_kind,
-        text=f"您的{reg.year}年度团籍注册{verdict}。",
-        link=reverse("orgs:my_life"),
-    )
     return reg
 
 
