@@ -181,3 +181,24 @@ def test_new_member_count_of_the_year(login, tree):
     assert stats.new_member_count(tree.uni, 2027) == 3
     page = login(f.admin_of(tree.col_a), tree.col_a).get("/members/stats/age/").content.decode()
     assert 'id="new-members">2<' in page
+
+
+def test_any_subtree_below_the_acting_org(login, tree):
+    """STAT-01: figures for any org of the acting org's subtree (?org=); page and download agree;
+    out of scope → 404, malformed → 400 with a message."""
+    members(tree.branch_a, 2)
+    members(tree.branch_b, 3)
+    c = login(f.admin_of(tree.uni), tree.uni)
+    page = c.get(f"/members/stats/age/?org={tree.col_b.pk}").content.decode()
+    assert 'id="member-total">3<' in page and f"/members/stats/age.xlsx?org={tree.col_b.pk}" in page
+    r = c.get(f"/members/stats/age.xlsx?org={tree.col_b.pk}")
+    rows = list(load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(values_only=True))
+    assert rows[-1][:2] == ("合计", 3)
+    assert c.get(f"/members/stats/age/?org={tree.city.pk}").status_code == 404
+    assert c.get(f"/members/stats/age.xlsx?org={tree.city.pk}").status_code == 404
+    for bad in ("abc", "-1", "9" * 40):
+        r = c.get(f"/members/stats/ethnicity/?org={bad}")
+        assert r.status_code == 400 and "统计范围无效" in r.content.decode()
+        assert c.get(f"/members/stats/ethnicity.xlsx?org={bad}").status_code == 400
+    col_a = login(f.admin_of(tree.col_a), tree.col_a)
+    assert col_a.get(f"/members/stats/age/?org={tree.branch_b.pk}").status_code == 404
