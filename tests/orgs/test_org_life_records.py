@@ -309,3 +309,49 @@ def test_member_sees_own_participation(login, branch):
     assert "植树" in c.get("/orgs/me/activities/").content.decode()
     menu = c.get("/").content.decode()
     assert "三会·两制·一课" in menu and "团日活动" in menu
+
+
+def _valid_form(branch):
+    from orgs.forms_life import LifeRecordForm
+
+    form = LifeRecordForm(meeting(branch), branch=branch.tree.branch_a, kind=LifeKind.GENERAL_MEETING)
+    assert form.is_valid(), form.errors
+    return form
+
+
+def test_a_duplicate_slipping_past_the_check_is_a_clear_409(branch):
+    """BEY-06 / SEC-04: if the same record lands between the form's check and the save (a race),
+    the constraint refuses it and the user gets the edit-instead message, not a 500."""
+    from orgs import life
+
+    form = _valid_form(branch)
+    LifeRecord.objects.create(
+        branch=branch.tree.branch_a, kind=LifeKind.GENERAL_MEETING, date=date(2027, 3, 5), topic="学习二十大精神"
+    )
+    with pytest.raises(life.LifeError) as caught:
+        life.save_record(form, branch=branch.tree.branch_a, by=branch.admin)
+    assert caught.value.status == 409 and "不能重复录入" in str(caught.value)
+    assert LifeRecord.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_identical_submits_at_once_make_one_record(tree):
+    """BEY-06 / SEC-04: two tabs publishing the same meeting at the same moment → one record."""
+    from orgs import life
+    from tests.concurrency import at_once
+
+    class B:
+        pass
+
+    b = B()
+    b.tree = tree
+    b.admin = f.admin_of(tree.branch_a, "A1支书")
+    b.members = [f.person(n, branch=tree.branch_a) for n in ("甲团员", "乙团员")]
+    forms = [_valid_form(b), _valid_form(b)]
+    outcomes = at_once(
+        lambda form: life.save_record(form, branch=tree.branch_a, by=b.admin),
+        [(form,) for form in forms],
+        expected=(life.LifeError,),
+    )
+    assert outcomes.count("ok") == 1 and LifeRecord.objects.count() == 1

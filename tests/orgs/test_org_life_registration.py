@@ -77,7 +77,8 @@ def test_two_registrations_at_once_make_one(tree):
     from orgs import life
 
     member = f.person("并发团员", branch=tree.branch_a)
-    at_once(life.register, [(member,), (member,)], expected=(life.LifeError,))
+    outcomes = at_once(life.register, [(member,), (member,)], expected=(life.LifeError,))
+    assert outcomes.count("ok") == 1
     assert AnnualRegistration.objects.filter(person=member).count() == 1
 
 
