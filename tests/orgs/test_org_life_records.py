@@ -355,3 +355,27 @@ def test_two_identical_submits_at_once_make_one_record(tree):
         expected=(life.LifeError,),
     )
     assert outcomes.count("ok") == 1 and LifeRecord.objects.count() == 1
+
+
+def test_member_pages_run_a_constant_number_of_queries(login, branch):
+    """Fast at scale: 三会·两制·一课 and 团日活动 cost the same for 2 or 30 attended records."""
+    member = branch.members[0]
+    c = login(member)
+
+    def add(n, start):
+        for i in range(start, start + n):
+            for kind in (LifeKind.GROUP_MEETING, LifeKind.ACTIVITY):
+                r = LifeRecord.objects.create(
+                    branch=branch.tree.branch_a, kind=kind, date=date(2027, 1, 1), topic=f"记录{i}"
+                )
+                r.participants.add(member)
+
+    def cost(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url).status_code == 200
+        return len(ctx)
+
+    add(1, 0)
+    small = (cost("/orgs/me/life/"), cost("/orgs/me/activities/"))
+    add(15, 1)
+    assert (cost("/orgs/me/life/"), cost("/orgs/me/activities/")) == small
