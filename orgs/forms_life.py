@@ -19,6 +19,15 @@ class ParticipantsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, person):
         return person.name
 
+    def _check_values(self, value):
+        # A tampered id too large for the database column is refused here, not by a 500.
+        for pk in value:
+            if not str(pk).isdigit() or len(str(pk)) > 12:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
 
 class LifeRecordForm(forms.ModelForm):
     """A record of `branch`. Participants are chosen from the branch's own members: the

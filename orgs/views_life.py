@@ -209,7 +209,7 @@ def registrations(request):
     base = scoped(request, AnnualRegistration.objects.select_related("person", "branch"), "branch")
     if request.method == "POST":
         raw = request.POST.getlist("ids")
-        if not raw or any(not v.isdigit() for v in raw):
+        if not raw or any(not v.isdigit() or len(v) > 12 for v in raw):
             messages.error(request, "请勾选需要审批的年度团籍注册。")
             return redirect(request.get_full_path())
         ids = {int(v) for v in raw}

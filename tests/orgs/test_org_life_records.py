@@ -133,7 +133,7 @@ def test_resubmitting_the_same_meeting_is_refused_by_its_natural_key(login, bran
 def test_participants_outside_the_branch_are_refused(login, branch):
     """ORG-18: participants must be members of the branch; anyone else → 400 with a clear message."""
     c = login(branch.admin, branch.tree.branch_a)
-    for bad in ([branch.outsider.pk], ["abc"], [999999]):
+    for bad in ([branch.outsider.pk], ["abc"], [999999], ["9" * 40], ["-1"]):
         r = c.post(MEETING_URL, meeting(branch, participants=[branch.members[0].pk, *bad]))
         assert r.status_code == 400
         assert "本支部团员中" in r.content.decode()

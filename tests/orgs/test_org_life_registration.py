@@ -152,6 +152,7 @@ def test_batch_approval_bad_input(login, branch):
     c = login(branch.admin, branch.tree.branch_a)
     assert "请勾选" in c.post(LIST, {}, follow=True).content.decode()
     assert "请勾选" in c.post(LIST, {"ids": ["x"]}, follow=True).content.decode()
+    assert "请勾选" in c.post(LIST, {"ids": ["9" * 40]}, follow=True).content.decode()
     assert c.post(LIST, {"ids": [mine.pk, other.pk]}).status_code == 404
     assert set(AnnualRegistration.objects.values_list("state", flat=True)) == {"pending"}
 
