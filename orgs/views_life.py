@@ -211,7 +211,7 @@ def registrations(request):
         raw = request.POST.getlist("ids")
         if not raw or any(not v.isdigit() or len(v) > 12 for v in raw):
             messages.error(request, "请勾选需要审批的年度团籍注册。")
-            return redirect(request.get_full_path())
+            return _registrations_page(request, base, status=400)
         ids = {int(v) for v in raw}
         regs = list(base.filter(pk__in=ids))
         if len(regs) != len(ids):
@@ -224,7 +224,10 @@ def registrations(request):
             text += f"另有{skipped}条已被处理，未重复审批。"
         messages.success(request, text)
         return redirect(request.get_full_path())
-    status = 200
+    return _registrations_page(request, base)
+
+
+def _registrations_page(request, base, status=200):
     try:
         filters = _registration_filters(request)
     except BadFilter as exc:
@@ -289,6 +292,10 @@ def registration(request, pk):
 def my_life(request):
     """三会·两制·一课: meetings and 团课 the member attended, 年度团籍注册 status, and the
     团员教育评议 results (provided by the incentives app)."""
+    return _my_life_page(request)
+
+
+def _my_life_page(request, status=200):
     person = request.user
     records = list(
         person.life_records.filter(kind__in=[*MEETING_KINDS, LifeKind.LECTURE])
@@ -306,6 +313,7 @@ def my_life(request):
             "history": person.annual_registrations.select_related("branch").order_by("-year", "-created_at")[:10],
             "year": life.current_year(),
         },
+        status=status,
     )
 
 
@@ -324,8 +332,8 @@ def my_register(request):
         reg = life.register(request.user, request.POST.get("note", ""))
     except life.LifeError as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, f"已提交{reg.year}年度团籍注册，待{reg.branch.name}审批。")
+        return _my_life_page(request, status=exc.status)
+    messages.success(request, f"已提交{reg.year}年度团籍注册，待{reg.branch.name}审批。")
     return redirect(reverse("orgs:my_life"))
 
 

@@ -57,8 +57,10 @@ def test_member_registers_once_a_year(login, branch):
     assert "已提交2027年度团籍注册，待A1团支部审批" in r.content.decode()
     reg = AnnualRegistration.objects.get()
     assert (reg.person, reg.branch, reg.year, reg.state) == (branch.members[0], branch.tree.branch_a, 2027, "pending")
-    r = c.post(REGISTER, {}, follow=True)
-    assert "无需重复提交" in r.content.decode()
+    r = c.post(REGISTER, {})
+    assert r.status_code == 409 and "无需重复提交" in r.content.decode()
+    r = c.post(REGISTER, {"note": "长" * 201})
+    assert r.status_code in (400, 409)
     assert AnnualRegistration.objects.count() == 1
     assert "待审批" in c.get("/orgs/me/life/").content.decode()
 
@@ -92,11 +94,18 @@ def test_double_post_with_the_same_token_registers_once(login, branch):
     assert Notification.objects.count() == 0
 
 
+def test_an_overlong_note_is_a_400(login, branch):
+    """SEC-06: the registration note is bounded; too long → 400 with a message, nothing stored."""
+    r = login(branch.members[0]).post(REGISTER, {"note": "长" * 201})
+    assert r.status_code == 400 and "不能超过200字" in r.content.decode()
+    assert not AnnualRegistration.objects.exists()
+
+
 def test_person_without_a_branch_cannot_register(login, tree):
     """ORG-18: only a member (with a 团组织关系) registers."""
     c = login(f.person("无组织关系", password="pw-123456"))
-    r = c.post(REGISTER, follow=True)
-    assert "没有团组织关系" in r.content.decode()
+    r = c.post(REGISTER)
+    assert r.status_code == 409 and "没有团组织关系" in r.content.decode()
     assert not AnnualRegistration.objects.exists()
 
 
@@ -150,9 +159,9 @@ def test_batch_approval_bad_input(login, branch):
     mine = filed(branch.members[0])
     other = filed(branch.outsider)
     c = login(branch.admin, branch.tree.branch_a)
-    assert "请勾选" in c.post(LIST, {}, follow=True).content.decode()
-    assert "请勾选" in c.post(LIST, {"ids": ["x"]}, follow=True).content.decode()
-    assert "请勾选" in c.post(LIST, {"ids": ["9" * 40]}, follow=True).content.decode()
+    for data in ({}, {"ids": ["x"]}, {"ids": ["9" * 40]}):
+        r = c.post(LIST, data)
+        assert r.status_code == 400 and "请勾选" in r.content.decode()
     assert c.post(LIST, {"ids": [mine.pk, other.pk]}).status_code == 404
     assert set(AnnualRegistration.objects.values_list("state", flat=True)) == {"pending"}
 
