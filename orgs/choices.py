@@ -95,3 +95,27 @@ class EnterpriseLevel(models.TextChoices):
     MUNICIPAL = "municipal", "市属企业"
     COUNTY = "county", "县属企业"
     OTHER = "other", "其他国有企业"
+
+
+# --- 组织生活 (ORG-18) ------------------------------------------------------------------------
+
+
+class LifeKind(models.TextChoices):
+    """三会 (three meeting kinds), 团课 and 团日活动: one record type, told apart by kind."""
+
+    GENERAL_MEETING = "general_meeting", "支部团员大会"
+    COMMITTEE_MEETING = "committee_meeting", "支部委员会"
+    GROUP_MEETING = "group_meeting", "团小组会"
+    LECTURE = "lecture", "团课"
+    ACTIVITY = "activity", "团日活动"
+
+
+MEETING_KINDS = (LifeKind.GENERAL_MEETING, LifeKind.COMMITTEE_MEETING, LifeKind.GROUP_MEETING)
+
+
+class RegistrationState(models.TextChoices):
+    """年度团籍注册 states (ORG-18)."""
+
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已注册"
+    REJECTED = "rejected", "不同意"

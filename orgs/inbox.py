@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from zhtj.core import inbox
 
-from .models import GraduationCorrectionRequest
+from .models import AnnualRegistration, GraduationCorrectionRequest
 
 
 @inbox.register(GraduationCorrectionRequest.inbox_kind, "毕业时间更正")
@@ -26,3 +26,19 @@ class GraduationCorrectionProvider:
             f"{obj.filed_by_org.name}申请更正“{obj.branch.name}”毕业时间：{obj.old_label} → {obj.new_label}",
             reverse("orgs:graduation_correction", args=[obj.pk]),
         )
+
+
+@inbox.register(AnnualRegistration.inbox_kind, "年度团籍注册")
+class AnnualRegistrationProvider:
+    @staticmethod
+    def pending(request):
+        """ORG-18: pending 年度团籍注册 wait for the member's branch."""
+        return (
+            AnnualRegistration.objects.filter(state=AnnualRegistration.State.PENDING, branch=request.acting_org)
+            .select_related("person")
+            .order_by("-created_at")
+        )
+
+    @staticmethod
+    def describe(obj):
+        return (f"{obj.person.name}申请{obj.year}年度团籍注册", reverse("orgs:registration", args=[obj.pk]))

@@ -282,3 +282,6 @@ class GraduationCorrectionRequest(Workflow):
     def reject(self, by=None, note=""):
         self.decided_by = by
         self.reason = note
+
+
+from .models_life import AnnualRegistration, LifeRecord  # noqa: E402, F401  (组织生活, ORG-18)

@@ -216,6 +216,11 @@ ZHTJ = {
     "INC_PDF_MAX_BYTES": 10 * 1024 * 1024,  # INC-04 / INC-11 (decision): uploaded PDFs
     "INC_HONOR_MAX_RECIPIENTS": 5,  # INC-07
     "INC_TRACK_PROMPT_YEARS": 1,  # INC-12 / JOB-03: 更新状态 is due this long after each step
+    # ORG-18 / STAT
+    "ORG_LIFE_MAX_FUTURE_DAYS": 30,  # ORG-18 (decision): a meeting may be published up to this many days ahead
+    "ORG_LIFE_MAX_PAST_YEARS": 5,  # ORG-18 (decision): and no earlier than this many years back
+    "STAT_AGE_BANDS": (14, 18, 22, 25, 28),  # STAT-01 (decision): upper ages of the bands ≤14, 15–18 … >28
+    "STAT_TOP_ETHNICITIES": 8,  # STAT-01 (decision): minorities shown by name; the rest are 其他
 }
 
 # JOB-01: the June 1 graduate conversion, on the date of the setting above.

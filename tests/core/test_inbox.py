@@ -75,7 +75,7 @@ def test_inbox_counts_are_constant_queries(client, login, tree, django_assert_ma
         )
         request_admin_change(post, "add", by=secretary)
     c = login(f.admin_of(tree.col_a))
-    # A fixed base plus a few per registered org provider (header badge, page counts, items).
+    # A fixed base plus three per org provider (header badge, page counts, items); apps add providers.
     per_provider = 3 * sum(1 for p in inbox._providers.values() if p.audience == "org")
     with django_assert_max_num_queries(9 + per_provider):
         assert c.get("/inbox/").status_code == 200

@@ -60,6 +60,8 @@ MENU = (
             Entry("我的首页", "home", "member"),
             Entry("我的组织", "members:my_org", "member"),
             Entry("我的激励", "incentives:mine", "member"),
+            Entry("三会·两制·一课", "orgs:my_life", "member"),
+            Entry("团日活动", "orgs:my_activities", "member"),
         ),
     ),
     Group(
@@ -106,8 +108,26 @@ MENU = (
             Entry("上级复核", "rectification:grading_review", when=_committee),
         ),
     ),
-    Group("三会两制一课", "journal-text", ()),
-    Group("团内大数据", "bar-chart", ()),
+    Group(
+        "三会两制一课",
+        "journal-text",
+        (
+            Entry("会议发布", "orgs:meeting_new", when=_branch),
+            Entry("团课上传", "orgs:lecture_new", when=_branch),
+            Entry("活动发布", "orgs:activity_new", when=_branch),
+            Entry("组织生活记录", "orgs:life_list"),
+            Entry("年度团籍注册审批", "orgs:registrations", when=_branch),
+        ),
+    ),
+    Group(
+        "团内大数据",
+        "bar-chart",
+        (
+            Entry("团员年龄分布", "members:stats_age"),
+            Entry("团员民族分布", "members:stats_ethnicity"),
+            Entry("团员学历层次", "members:stats_education"),
+        ),
+    ),
 )
 
 
