@@ -1,10 +1,9 @@
 from django.urls import path
 
-from . import views, views_admin, views_register
+from . import views, views_admin, views_entry, views_import, views_people, views_register
 
 app_name = "members"
 urlpatterns = [
-    path("", views.member_list, name="list"),
     path("cadres/", views.cadre_list, name="cadres"),
     path("<int:pk>/", views.person_detail, name="detail"),
     path("<int:pk>/reset-code/", views.reset_code, name="reset_code"),
@@ -16,3 +15,6 @@ urlpatterns += [
     path("admin-change/requests/<int:pk>/", views_admin.admin_request, name="admin_request"),
 ]
 urlpatterns += views_register.urlpatterns
+urlpatterns += views_entry.urlpatterns
+urlpatterns += views_import.urlpatterns
+urlpatterns += views_people.urlpatterns

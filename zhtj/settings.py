@@ -91,6 +91,8 @@ AUTHENTICATION_BACKENDS = [
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    # MEM: only for the public initial password of imported people (see members/hashers.py).
+    "members.hashers.InitialPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "members.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -198,6 +200,13 @@ ZHTJ = {
     "ORG_STAFFING_MAX": 9999,  # ORG-07 (decision): upper bound of each staffing number
     "STUDENT_COUNT_MAX": 1000000,  # ORG-14 (decision): upper bound of 在校学生数
     "PROGRESS_PAGE_SIZE": 50,  # ORG-11: rows per page of 组织录入情况
+    # MEM
+    "MEMBER_IMPORT_MAX_ROWS": 5000,  # MEM-07: rows per 批量导入 upload
+    "MEMBER_IMPORT_PREVIEW_ROWS": 20,  # BEY-03: rows shown in the preview
+    "MEMBER_IMPORT_CHUNK": 500,  # BEY-03: rows written per progress step
+    "ID_VERIFIER": "members.verification.default_verifier",  # MEM-10: dotted path of the verifier
+    "AGE_OUT_YEARS": 28,  # MEM-11: members of this age with no post are flagged 超龄
+    "AGE_OUT_DATE": (1, 1),  # JOB-07: (month, day) of the yearly age_out run
 }
 
 # JOB-01: the June 1 graduate conversion, on the date of the setting above.
@@ -210,6 +219,13 @@ CELERY_BEAT_SCHEDULE["graduate_conversion"] = {
         minute=0,
     ),
     "args": ["graduate_conversion"],
+}
+
+# JOB-07: the yearly age-out flagging (MEM-11).
+CELERY_BEAT_SCHEDULE["age_out"] = {
+    "task": "zhtj.core.tasks.run_scheduled_job",
+    "schedule": crontab(month_of_year=ZHTJ["AGE_OUT_DATE"][0], day_of_month=ZHTJ["AGE_OUT_DATE"][1], hour=2, minute=0),
+    "args": ["age_out"],
 }
 
 LOGGING = {
