@@ -46,7 +46,7 @@ def _enter(request, branch, context):
     as_cadre = request.GET.get("cadre") == "1"
     context |= {"target": branch, "branch": branch if context.get("tree") is not None else None}
     context |= {"cadre_toggle": True, "as_cadre": as_cadre}
-    form = PersonForm(request.POST or None, org=branch, cadre=as_cadre)
+    form = PersonForm(request.POST if request.method == "POST" else None, org=branch, cadre=as_cadre)
     if request.method == "GET":
         return _render(request, form, **context)
     if not form.is_valid():
@@ -118,7 +118,7 @@ def enter_own_cadres(request):
         "target": org,
         "batch_url": reverse("members:import", args=["cadres"]),
     }
-    form = PersonForm(request.POST or None, org=org, cadre=True, existing_ok=True)
+    form = PersonForm(request.POST if request.method == "POST" else None, org=org, cadre=True, existing_ok=True)
     if request.method == "GET":
         return _render(request, form, **context)
     if not form.is_valid():

@@ -123,7 +123,7 @@ def person_edit(request, pk):
     if not identity and not may_edit(acting, person):
         raise PermissionDenied("隔级无法操作：只有本组织或直属上级团组织的管理员可以编辑该人员信息。")
     org = person.branch or acting
-    form = PersonForm(request.POST or None, org=org, instance=person, identity=identity)
+    form = PersonForm(request.POST if request.method == "POST" else None, org=org, instance=person, identity=identity)
     context = {"person": person, "form": form, "identity": identity}
     if request.method == "GET":
         return render(request, "members/person_edit.html", context)
@@ -261,7 +261,7 @@ def my_profile(request):
     the same rules as entry (the member may fix their own 发展团员编号, MEM-04)."""
     person = request.user
     editing = request.method == "POST" or request.GET.get("edit") == "1"
-    form = PersonForm(request.POST or None, org=person.branch, instance=person, identity=False)
+    form = PersonForm(request.POST if request.method == "POST" else None, org=person.branch, instance=person, identity=False)
     if request.method == "POST":
         if form.is_valid():
             update_person(person, form.person_clean, EditableFields.PERSONAL)
