@@ -38,12 +38,11 @@ def age_out(moment):
     Two set-based UPDATEs in one transaction; a second run changes nothing."""
     from django.db import transaction
     from django.db.models import Exists, OuterRef
-    from django.utils import timezone
 
     from .models import CadrePost, Person
     from .people import age_out_born_by
 
-    day = timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+    day = run_day(moment)
     has_post = Exists(CadrePost.objects.active().filter(person=OuterRef("pk")))
     members = Person.objects.filter(branch__isnull=False, is_active=True, left_league_on__isnull=True)
     with transaction.atomic():

@@ -159,11 +159,11 @@ class Person(HistoryMixin, AbstractBaseUser, PermissionsMixin):
     def save(self, *args, **kwargs):
         # MEM-10: a verification speaks for one name + ID number; changing either resets it.
         before = getattr(self, "_history_snapshot", None)
-        if before and self.verification_status != VerificationStatus.UNVERIFIED:
-            if before.get("name") != self.name or before.get("id_number") != self.id_number:
-                self.verification_status = VerificationStatus.UNVERIFIED
-                if kwargs.get("update_fields") is not None:
-                    kwargs["update_fields"] = {*kwargs["update_fields"], "verification_status"}
+        changed = before and (before.get("name") != self.name or before.get("id_number") != self.id_number)
+        if changed and self.verification_status != VerificationStatus.UNVERIFIED:
+            self.verification_status = VerificationStatus.UNVERIFIED
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "verification_status"}
         super().save(*args, **kwargs)
 
     @property

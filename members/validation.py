@@ -12,6 +12,7 @@ one per row.
 """
 
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -119,10 +120,8 @@ class Context:
 
         ids, numbers = set(), set()
         for values in values_list:
-            try:
+            with suppress(ValidationError):  # a bad number: check_person says why
                 ids.add(normalize_id_number(values.get("id_number")))
-            except ValidationError:
-                pass
             if values.get("development_number"):
                 numbers.add(str(values["development_number"]).strip())
         id_owners = dict(Person.objects.filter(id_number__in=ids).values_list("id_number", "pk")) if ids else {}

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhtj.core.access import ORG_ADMIN, access
@@ -119,7 +119,7 @@ def _job(request, token):
 @access(ORG_ADMIN)
 def confirm(request, token):
     """确认导入: start the background task; the status page polls its progress."""
-    job = _job(request, token)
+    _job(request, token)
     if progress_of(token):
         messages.warning(request, "该文件已确认导入，请勿重复提交。")
         return redirect("members:import_status", token=token)

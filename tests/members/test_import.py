@@ -1,8 +1,8 @@
 """批量导入 (MEM-06, MEM-07, BEY-03, SEC-05)."""
 
 import re
-from html import unescape
 from datetime import date, datetime
+from html import unescape
 from io import BytesIO
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -62,8 +62,16 @@ def test_preview_then_import_good_and_bad_rows_idempotent(tree, login, fast_hash
     rows = [
         good_row(ids[0], "甲一"),
         good_row(ids[1], "乙二", 入团时间="2018-05", 发展团员编号="2018123"),  # 位数不对
-        good_row(ids[2], "丙三", 团内现任职务="组织委员", 任现职年月="2023-09", 任现职方式="选举",
-                 团干部性质="兼职", **{"是否同级党(工)委(党支部)委员": "否"}, 在岗状态="在岗"),
+        good_row(
+            ids[2],
+            "丙三",
+            团内现任职务="组织委员",
+            任现职年月="2023-09",
+            任现职方式="选举",
+            团干部性质="兼职",
+            **{"是否同级党(工)委(党支部)委员": "否"},
+            在岗状态="在岗",
+        ),
         good_row(ids[0], "甲一"),  # duplicate within the file
     ]
     before = Person.objects.count()
@@ -152,10 +160,19 @@ def test_cadre_import_and_scope(tree, login, fast_hasher):
     admin = f.admin_of(tree.col_a)
     client = login(admin, tree.col_a)
     member = f.person("周八", branch=tree.branch_b)
-    post = {"团内现任职务": "委员", "任现职年月": "2023-09", "任现职方式": "选举", "团干部性质": "兼职",
-            "是否同级党(工)委(党支部)委员": "否", "在岗状态": "在岗"}
-    rows = [good_row(f.new_id_number(), "新人", **post), good_row(member.id_number, "周八", **post),
-            good_row(f.new_id_number(), "缺职务")]
+    post = {
+        "团内现任职务": "委员",
+        "任现职年月": "2023-09",
+        "任现职方式": "选举",
+        "团干部性质": "兼职",
+        "是否同级党(工)委(党支部)委员": "否",
+        "在岗状态": "在岗",
+    }
+    rows = [
+        good_row(f.new_id_number(), "新人", **post),
+        good_row(member.id_number, "周八", **post),
+        good_row(f.new_id_number(), "缺职务"),
+    ]
     r, token = _import(client, upload("cadres", rows), reverse("members:import", args=["cadres"]))
     assert CadrePost.objects.filter(org=tree.col_a).count() == 3  # the admin + 2
     member.refresh_from_db()

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from members.forms_people import _flag
+from members.models import Person
 from members.validation import (
     NUMBER_TAKEN,
     Context,
@@ -13,7 +14,6 @@ from members.validation import (
     check_person,
     check_post,
 )
-from members.models import Person
 from tests import factories as f
 from tests.members.people_data import POST_FIELDS, person_post
 
@@ -111,8 +111,12 @@ def test_conditionals(db):
     assert errors == {}
     _, errors = check(party_application_submitted="")
     assert "是否递交入党申请书" in errors["party_application_submitted"]
-    _, errors = check(birth=date(2010, 1, 1), joined_month="2024-01", development_number="202412345678",
-                      party_application_submitted="")
+    _, errors = check(
+        birth=date(2010, 1, 1),
+        joined_month="2024-01",
+        development_number="202412345678",
+        party_application_submitted="",
+    )
     assert errors == {}
     _, errors = check(party_application_submitted="1")
     assert "递交入党申请书时间" in errors["party_application_date"]
@@ -130,7 +134,14 @@ def test_conditionals(db):
 def test_post_fields_required(db):
     """MEM-01: every cadre field is required for a cadre."""
     _, errors = check_post({}, Context(today=TODAY))
-    assert set(errors) == {"title", "started_on", "appointment_method", "nature", "is_party_committee_member", "duty_status"}
+    assert set(errors) == {
+        "title",
+        "started_on",
+        "appointment_method",
+        "nature",
+        "is_party_committee_member",
+        "duty_status",
+    }
     post = dict(POST_FIELDS, is_party_committee_member=False)
     assert check_post(post, Context(today=TODAY))[1] == {}
 
