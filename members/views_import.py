@@ -120,7 +120,8 @@ def _job(request, token):
 def confirm(request, token):
     """确认导入: start the background task; the status page polls its progress."""
     _job(request, token)
-    if progress_of(token):
+    # cache.add is atomic: of two confirms racing (double click, two tabs) one starts the task.
+    if not cache.add(f"member-import-started:{token}", 1, settings.ZHTJ["IMPORT_ERRORS_SECONDS"]):
         messages.warning(request, "该文件已确认导入，请勿重复提交。")
         return redirect("members:import_status", token=token)
     run_import.delay(token)

@@ -180,3 +180,26 @@ def test_cadre_import_and_scope(tree, login, fast_hasher):
     other = login(f.admin_of(tree.col_b), tree.col_b)
     assert other.get(reverse("members:import_status", args=[token])).status_code == 404
     assert other.get(reverse("members:import_errors", args=[token])).status_code == 404
+
+
+def test_committee_imports_into_picked_branch_and_limits(tree, login, fast_hasher, settings):
+    """MEM-06: 录入下级支部成员 batch goes to the branch picked in the tree (in scope only);
+    too many rows are refused; a second 确认导入 of the same preview does nothing more;
+    exported cells starting with = + - @ are neutralized (SEC-05)."""
+    client = login(f.admin_of(tree.col_a), tree.col_a)
+    assert client.post(URL, {"file": upload("members", [good_row(f.new_id_number(), "某某")])}).status_code == 400
+    assert client.get(URL + f"?branch={tree.branch_b.pk}").status_code == 404
+    url = URL + f"?branch={tree.branch_a.pk}"
+    rows = [good_row(f.new_id_number(), "甲某"), good_row(f.new_id_number(), "@cmd", 手机号码="+8613800000000")]
+    r, token = _import(client, upload("members", rows), url)
+    assert Person.objects.filter(branch=tree.branch_a, name="甲某").exists()
+    again = client.post(reverse("members:import_confirm", args=[token]))
+    assert again.status_code == 302 and Person.objects.filter(name="甲某").count() == 1
+    wb = load_workbook(BytesIO(b"".join(client.get(reverse("members:import_errors", args=[token])).streaming_content)))
+    row = [c.value for c in wb.worksheets[0][2]]
+    assert "'@cmd" in row and "'+8613800000000" in row
+    assert client.get(reverse("members:import_status", args=["nope"])).status_code == 404
+    settings.ZHTJ = settings.ZHTJ | {"MEMBER_IMPORT_MAX_ROWS": 2}
+    rows = [good_row(f.new_id_number(), "某某") for _ in range(3)]
+    r = client.post(url, {"file": upload("members", rows)})
+    assert r.status_code == 400 and "一次最多导入 2 行" in r.content.decode()
