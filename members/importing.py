@@ -15,6 +15,7 @@ is refused with the seed's message. The flow:
    to the cache; the failed rows go to an error workbook with a 失败原因 column.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -78,6 +79,7 @@ POST_COLUMNS = [
     ("在岗状态", "duty_status", DutyStatus),
 ]
 ID_HEADER = "身份证号码"
+SCIENTIFIC = re.compile(r"\d(\.\d+)?[eE]\+?\d+")  # 3.70211E+17 pasted as text
 TEXT_HEADERS = ("身份证号码", "发展团员编号", "手机号码", "入团时间", "入党时间", "任现职年月")
 FLOAT_ID = (
     "身份证号码单元格是数字格式（Excel 会把18位号码显示为3.7E+17并丢失末尾数字，无法恢复）："
@@ -212,7 +214,7 @@ def validate(rows, kind, org, today=None):
                 f"“{'、'.join(row.formula_in)}”单元格中是公式，不支持公式，请直接填写文字。",
             )
             continue
-        if ID_HEADER in row.numbers_in:
+        if ID_HEADER in row.numbers_in or SCIENTIFIC.fullmatch(row.values.get(ID_HEADER, "")):
             result.status, result.reason = FAILED, FLOAT_ID
             continue
         try:

@@ -17,7 +17,7 @@ from zhtj.core.idnumber import normalize_id_number
 from zhtj.core.workflow import WorkflowError, perform
 
 from .choices import PoliticalStatus, VerificationStatus
-from .completeness import person_complete_q
+from .completeness import annotate_people_completeness, person_complete_q
 from .forms_people import DeletionRequestForm, EditableFields, PersonForm
 from .models import CadrePost, Person
 from .models_people import DeletionRequest
@@ -72,12 +72,18 @@ def member_list(request):
         person.can_reset = org.pk in (person.branch_id, person.branch.parent_id)
     branches = Organization.objects.subtree_of(org).filter(is_branch_kind=True).order_by("lft").only("pk", "name")
     kept = {k: request.GET.get(k, "") for k in FILTERS}
+    # MEM-08 at org level, for the acting org itself: one query.
+    org_complete = annotate_people_completeness(Organization.objects.filter(pk=org.pk)).values_list(
+        "people_complete", flat=True
+    )[0]
     return render(
         request,
         "members/member_list.html",
         {
             "page": page,
             "q": q,
+            "org": org,
+            "org_complete": org_complete,
             "filters": kept,
             "branches": branches,
             "political_choices": PoliticalStatus.choices,

@@ -203,3 +203,21 @@ def test_committee_imports_into_picked_branch_and_limits(tree, login, fast_hashe
     rows = [good_row(f.new_id_number(), "某某") for _ in range(3)]
     r = client.post(url, {"file": upload("members", rows)})
     assert r.status_code == 400 and "一次最多导入 2 行" in r.content.decode()
+
+
+def test_people_already_elsewhere_are_refused(tree, login, fast_hasher):
+    """MEM-02 / ROLE-05: an ID number stored in another branch, or with another name, or of a
+    deleted person, fails its row; an ID pasted as 3.70211E+17 text asks for a text column."""
+    elsewhere = f.person("别处人", branch=tree.branch_b)
+    gone = f.person("已删除", branch=None, is_active=False)
+    client = login(f.admin_of(tree.branch_a), tree.branch_a)
+    rows = [
+        good_row(elsewhere.id_number, "别处人"),
+        good_row(elsewhere.id_number[:-1] + "0", "错号码"),
+        good_row(gone.id_number, "已删除"),
+        good_row(f.new_id_number(), "科学计数", 身份证号码="3.70211E+17"),
+    ]
+    r = client.post(URL, {"file": upload("members", rows)})
+    html = unescape(r.content.decode())
+    assert "组织关系转接" in html and "已被删除" in html and "设置为“文本”格式" in html
+    assert 'id="count-created">0<' in html and "确认导入" not in html.split("preview-table")[1]
