@@ -2,7 +2,7 @@
 deactivating, 删除申请, age-out. The rules themselves are in validation.py."""
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orgs.choices import LeadershipLevel
@@ -20,6 +20,11 @@ class EntryRefused(Exception):
     """The entry can't be done; the message says why, in Chinese."""
 
 
+TAKEN = "该身份证号码已在系统中，一个身份证号码只能对应一名人员。"
+RACED = "该人员（身份证号码或发展团员编号）刚刚已被其他管理员录入，请刷新后查看，未重复录入。"
+ONE_OPEN = "该人员已有一条待审批的删除申请。"
+
+
 def new_person(clean, branch=None):
     """An unsaved Person from `check_person`'s clean values, on the initial password
     (ROLE-06) with the cheap initial-password hash (members/hashers.py), 未认证 (MEM-10)."""
@@ -31,14 +36,17 @@ def new_person(clean, branch=None):
 
 def enter_member(clean, branch, post_clean=None):
     """录入团员团干部 / 录入下级支部成员: a new member of `branch`, and their post there
-    when entered as a cadre. One transaction; the unique ID number decides a race."""
-    with transaction.atomic():
-        if Person.objects.filter(id_number=clean["id_number"]).exists():
-            raise EntryRefused("该身份证号码已在系统中，一个身份证号码只能对应一名人员。")
-        person = new_person(clean, branch)
-        person.save()
-        if post_clean:
-            CadrePost.objects.create(person=person, org=branch, **post_clean)
+    when entered as a cadre. One transaction; the unique ID number (and 发展团员编号) decides a race."""
+    try:
+        with transaction.atomic():
+            if Person.objects.filter(id_number=clean["id_number"]).exists():
+                raise EntryRefused(TAKEN)
+            person = new_person(clean, branch)
+            person.save()
+            if post_clean:
+                CadrePost.objects.create(person=person, org=branch, **post_clean)
+    except IntegrityError:
+        raise EntryRefused(RACED) from None
     return person
 
 
@@ -46,31 +54,38 @@ def enter_own_cadre(clean, org, post_clean):
     """录入本级团干部: a cadre post in `org`. A person already in the system (same ID
     number and name) gets the post without their record being touched (seed 003 FAQ:
     someone registered may be entered in another org as a cadre)."""
-    with transaction.atomic():
-        person = Person.objects.select_for_update().filter(id_number=clean["id_number"]).first()
-        if person is None:
-            person = new_person(clean)
-            person.save()
-        elif person.name != clean["name"]:
-            raise EntryRefused("该身份证号码已在系统中，但姓名与系统中的不一致，请核对。")
-        elif not person.is_active:
-            raise EntryRefused("该人员已被删除（停用），不能录入为团干部。")
-        if CadrePost.objects.active().filter(person=person, org=org).exists():
-            raise EntryRefused(f"{person.name}已是本组织的团干部。")
-        post = CadrePost.objects.create(person=person, org=org, **post_clean)
+    try:
+        with transaction.atomic():
+            person = Person.objects.select_for_update().filter(id_number=clean["id_number"]).first()
+            if person is None:
+                person = new_person(clean)
+                person.save()
+            elif person.name != clean["name"]:
+                raise EntryRefused("该身份证号码已在系统中，但姓名与系统中的不一致，请核对。")
+            elif not person.is_active:
+                raise EntryRefused("该人员已被删除（停用），不能录入为团干部。")
+            if CadrePost.objects.active().filter(person=person, org=org).exists():
+                raise EntryRefused(f"{person.name}已是本组织的团干部。")
+            post = CadrePost.objects.create(person=person, org=org, **post_clean)
+    except IntegrityError:
+        raise EntryRefused(RACED) from None
     return post
 
 
 def update_person(person, clean, fields):
     """Save the `fields` of `clean` on `person` (already checked); HistoryMixin keeps the
-    before/after, Person.save resets verification when name or ID changed (MEM-10)."""
-    with transaction.atomic():
-        person = Person.objects.select_for_update().get(pk=person.pk)
-        for name in fields:
-            setattr(person, name, clean[name])
-        if "id_number" in fields:
-            person.birth_date = clean["birth_date"]
-        person.save()
+    before/after, Person.save resets verification when name or ID changed (MEM-10). A number
+    or ID taken by someone else in the meantime is refused by the unique indexes."""
+    try:
+        with transaction.atomic():
+            person = Person.objects.select_for_update().get(pk=person.pk)
+            for name in fields:
+                setattr(person, name, clean[name])
+            if "id_number" in fields:
+                person.birth_date = clean["birth_date"]
+            person.save()
+    except IntegrityError:
+        raise EntryRefused(RACED) from None
     return person
 
 
@@ -100,14 +115,17 @@ def request_deletion(person, org, by, explanation):
     approver = anchor if anchor.leadership_level == LeadershipLevel.PROVINCE else province_of(anchor)
     if approver is None:
         raise WorkflowError("未找到上级省级团委，无法提交删除申请。")
-    with transaction.atomic():
-        Person.objects.select_for_update().get(pk=person.pk)
-        if DeletionRequest.objects.filter(person=person, state=DeletionRequest.State.PENDING).exists():
-            raise WorkflowError("该人员已有一条待审批的删除申请。")
-        req = DeletionRequest.objects.create(
-            person=person, org=org, approver=approver, requested_by=by, explanation=explanation[:500]
-        )
-        audit.record(req, "submit", to_state=req.state, note=req.explanation, actor=by)
+    try:
+        with transaction.atomic():
+            Person.objects.select_for_update().get(pk=person.pk)  # two admins at once take turns
+            if DeletionRequest.objects.filter(person=person, state=DeletionRequest.State.PENDING).exists():
+                raise WorkflowError(ONE_OPEN)
+            req = DeletionRequest.objects.create(
+                person=person, org=org, approver=approver, requested_by=by, explanation=explanation[:500]
+            )
+            audit.record(req, "submit", to_state=req.state, note=req.explanation, actor=by)
+    except IntegrityError:  # the partial unique index, should the lock ever be bypassed
+        raise WorkflowError(ONE_OPEN) from None
     return req
 
 

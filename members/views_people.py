@@ -21,7 +21,7 @@ from .completeness import annotate_people_completeness, person_complete_q
 from .forms_people import DeletionRequestForm, EditableFields, PersonForm
 from .models import CadrePost, Person
 from .models_people import DeletionRequest
-from .people import confirm_leaving, request_deletion, update_person
+from .people import EntryRefused, confirm_leaving, request_deletion, update_person
 from .validation import bad_development_numbers
 
 FILTERS = ("q", "branch", "political_status", "complete", "verification", "problem")
@@ -136,7 +136,11 @@ def person_edit(request, pk):
     if not form.is_valid():
         messages.error(request, "保存失败，请按提示修改后重新提交。")
         return render(request, "members/person_edit.html", context, status=400)
-    person = update_person(person, form.person_clean, EditableFields.for_editor(identity))
+    try:
+        person = update_person(person, form.person_clean, EditableFields.for_editor(identity))
+    except EntryRefused as exc:
+        messages.error(request, str(exc))
+        return render(request, "members/person_edit.html", context, status=409)
     messages.success(request, f"已保存{person.name}的信息。")
     return redirect("members:detail", pk=person.pk)
 
@@ -270,10 +274,15 @@ def my_profile(request):
     )
     if request.method == "POST":
         if form.is_valid():
-            update_person(person, form.person_clean, EditableFields.PERSONAL)
-            messages.success(request, "个人资料已保存。")
-            return redirect("members:me")
-        messages.error(request, "保存失败，请按提示修改后重新提交。")
+            try:
+                update_person(person, form.person_clean, EditableFields.PERSONAL)
+            except EntryRefused as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "个人资料已保存。")
+                return redirect("members:me")
+        else:
+            messages.error(request, "保存失败，请按提示修改后重新提交。")
     status = 400 if request.method == "POST" else 200
     return render(
         request, "members/my_profile.html", {"person": person, "form": form, "editing": editing}, status=status
