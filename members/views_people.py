@@ -1,6 +1,8 @@
 """团员列表 (MEM-12, SEC-03, MEM-08), editing a person (ROLE-08, MEM-04, MEM-10), 删除申请
 (MEM-09, BEY-02), 批量认证 (MEM-10), 超龄团员 (MEM-11) and the member's own 团员基本材料 (ME-01)."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs.choices import LeadershipLevel
 from orgs.models import Organization
+from zhtj.core import inbox
 from zhtj.core.access import MEMBER, ORG_ADMIN, access
 from zhtj.core.idnumber import normalize_id_number
 from zhtj.core.workflow import WorkflowError, perform
@@ -88,7 +91,7 @@ def member_list(request):
             "branches": branches,
             "political_choices": PoliticalStatus.choices,
             "verification_choices": VerificationStatus.choices,
-            "query": "&".join(f"{k}={v}" for k, v in kept.items() if v),
+            "query": urlencode({k: v for k, v in kept.items() if v}),
         },
     )
 
@@ -188,8 +191,6 @@ def deletion_decide(request, pk):
                 messages.success(
                     request, "已同意删除申请，该人员已停用。" if action == "approve" else "已驳回删除申请。"
                 )
-                from zhtj.core import inbox
-
                 inbox.notify(
                     org=req.org,
                     kind=DeletionRequest.inbox_kind,

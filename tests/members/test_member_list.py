@@ -83,3 +83,12 @@ def test_scope_and_constant_queries(tree, login, fast_hasher):
     for i in range(45):
         full(f"成员{i:02d}", tree.branch_a)
     assert count() == small
+
+
+def test_pages_keep_the_filters(tree, login, fast_hasher, settings):
+    """MEM-12: paging through a filtered list keeps the filter."""
+    settings.ZHTJ = settings.ZHTJ | {"LIST_PAGE_SIZE": 2}
+    for i in range(3):
+        full(f"人员{i}", tree.branch_a)
+    html = login(f.admin_of(tree.branch_a), tree.branch_a).get(LIST + "?complete=1&q=人员").content.decode()
+    assert "complete=1" in html and "page=2" in html
