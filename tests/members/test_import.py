@@ -221,3 +221,32 @@ def test_people_already_elsewhere_are_refused(tree, login, fast_hasher):
     html = unescape(r.content.decode())
     assert "组织关系转接" in html and "已被删除" in html and "设置为“文本”格式" in html
     assert 'id="count-created">0<' in html and "确认导入" not in html.split("preview-table")[1]
+
+
+def test_progress_partial_polls_while_running(tree, login, fast_hasher):
+    """BEY-03: the status page's htmx partial keeps polling while the task runs and stops when done."""
+    from django.core.cache import cache
+
+    from members.tasks import PROGRESS_KEY
+
+    client = login(f.admin_of(tree.branch_a), tree.branch_a)
+    r = client.post(URL, {"file": upload("members", [good_row(f.new_id_number(), "某某")])})
+    token = _token(r)
+    cache.set(PROGRESS_KEY.format(token), {"state": "running", "done": 500, "total": 2000})
+    partial = client.get(reverse("members:import_status", args=[token]), HTTP_HX_REQUEST="true").content.decode()
+    assert partial.startswith('<div id="import-progress"') and 'hx-trigger="every 1s"' in partial and "25%" in partial
+    cache.set(
+        PROGRESS_KEY.format(token), {"state": "done", "done": 1, "total": 1, "created": 1, "exists": 0, "failed": 0}
+    )
+    partial = client.get(reverse("members:import_status", args=[token]), HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in partial and "导入完成" in partial
+
+
+def test_too_large_file_refused(tree, login):
+    """SEC-05: a file over the size limit is refused before it is opened."""
+    from zhtj.core.excel import MAX_UPLOAD_BYTES
+
+    client = login(f.admin_of(tree.branch_a), tree.branch_a)
+    big = SimpleUploadedFile("big.xlsx", b"0" * (MAX_UPLOAD_BYTES + 1))
+    r = client.post(URL, {"file": big})
+    assert r.status_code == 400 and "文件过大" in r.content.decode()
