@@ -9,17 +9,18 @@ from django.urls import reverse
 
 from members.models import CadrePost, Person
 from tests import factories as f
+from tests.members.people_data import person_born
 
 
 def test_job_flags_28_without_post_idempotent(tree, fast_hasher):
     """MEM-11 / JOB-07 / JOB-08: 28 and no post → flagged; a post or being 27 → not; party
     members at 28 too; run twice via run_job --date, the second changes nothing."""
-    old = f.person("超龄", branch=tree.branch_a, birth=date(1998, 1, 1))
-    party = f.person("党员", branch=tree.branch_a, birth=date(1998, 1, 1), political_status="party_member")
-    young_party = f.person("年轻党员", branch=tree.branch_a, birth=date(2000, 1, 1), political_status="party_member")
-    cadre = f.person("团干部", branch=tree.branch_a, birth=date(1990, 1, 1))
+    old = person_born("超龄", date(1998, 1, 1), branch=tree.branch_a)
+    party = person_born("党员", date(1998, 1, 1), branch=tree.branch_a, political_status="party_member")
+    young_party = person_born("年轻党员", date(2000, 1, 1), branch=tree.branch_a, political_status="party_member")
+    cadre = person_born("团干部", date(1990, 1, 1), branch=tree.branch_a)
     CadrePost.objects.create(person=cadre, org=tree.branch_a, title="secretary")
-    young = f.person("年轻", branch=tree.branch_a, birth=date(1998, 1, 2))
+    young = person_born("年轻", date(1998, 1, 2), branch=tree.branch_a)
     call_command("run_job", "age_out", "--date", "2026-01-01", stdout=StringIO())
     flagged = set(Person.objects.filter(aged_out_on__isnull=False).values_list("pk", flat=True))
     assert flagged == {old.pk, party.pk}
@@ -35,7 +36,7 @@ def test_job_flags_28_without_post_idempotent(tree, fast_hasher):
 
 def test_branch_confirms_leaving(tree, login, fast_hasher):
     """MEM-11: the flagged member is listed; the branch confirms; the grand-parent can't."""
-    old = f.person("超龄", branch=tree.branch_a, birth=date(1990, 1, 1))
+    old = person_born("超龄", date(1990, 1, 1), branch=tree.branch_a)
     call_command("run_job", "age_out", "--date", "2026-01-01", stdout=StringIO())
     uni = login(f.admin_of(tree.uni), tree.uni)
     assert "超龄" in uni.get(reverse("members:aged_out")).content.decode()

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories as f
+from tests.members.people_data import person_born
 
 LIST = reverse("members:list")
 
@@ -24,7 +25,7 @@ def full(name, branch, **kw):
         is_volunteer=False,
     )
     data.update(kw)
-    return f.person(name, branch=branch, **data)
+    return person_born(name, data.pop("birth", date(2000, 1, 1)), branch=branch, **data)
 
 
 def test_list_masks_flags_and_has_no_delete(tree, login, fast_hasher):

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from members.models import Person
 from tests import factories as f
-from tests.members.people_data import person_post
+from tests.members.people_data import exact_id, person_post
 
 
 def _member(branch):
@@ -63,7 +63,7 @@ def test_provincial_admin_edits_identity_and_resets_verification(tree, login):
     """ROLE-08 / MEM-10: only a 省级团委 admin edits name/ID; doing so resets verification."""
     person, _ = _member(tree.branch_a)
     client = login(f.admin_of(tree.province), tree.province)
-    new_id = f.new_id_number(date(2000, 3, 1))
+    new_id = exact_id(date(2000, 3, 1))
     data = person_post(id_number=new_id, name="李明明", joined_month="2018-05", development_number="201812345678")
     r = client.post(reverse("members:edit", args=[person.pk]), data)
     assert r.status_code == 302
