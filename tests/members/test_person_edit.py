@@ -105,3 +105,17 @@ def test_admin_prompt_for_bad_numbers(tree, login):
     for org, shown in ((tree.branch_a, True), (tree.col_a, True), (tree.uni, False)):
         html = login(f.admin_of(org), org).get(reverse("home")).content.decode()
         assert ("发展团员编号不规范" in html) is shown, org
+
+
+def test_cadre_without_branch_edited_by_post_org_and_prompted(tree, login):
+    """MEM-04 / ROLE-08: a cadre who is no branch member is edited by the org of the post (or
+    its direct superior); that org's admin is prompted about the cadre's bad number."""
+    from members.models import CadrePost
+
+    cadre = f.person("团干部", joined_month=date(2018, 5, 1), development_number="2018")
+    CadrePost.objects.create(person=cadre, org=tree.col_a, title="committee_member")
+    col = login(f.admin_of(tree.col_a), tree.col_a)
+    assert col.get(reverse("members:edit", args=[cadre.pk])).status_code == 200
+    assert "发展团员编号不规范" in col.get(reverse("home")).content.decode()
+    assert login(f.admin_of(tree.uni), tree.uni).get(reverse("members:edit", args=[cadre.pk])).status_code == 200
+    assert login(f.admin_of(tree.city), tree.city).get(reverse("members:edit", args=[cadre.pk])).status_code == 403
