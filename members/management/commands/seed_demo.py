@@ -210,10 +210,10 @@ class Demo:
 
     def people_with_problems(self):
         """For the prompts and filters (MEM-04, MEM-08): a member with a bad 发展团员编号 and
-        one with an incomplete record, in the demo branch admin's branch."""
+        one with an incomplete record, in 2班 (its secretary and the 2023级团总支 admin see the prompt)."""
         from members.choices import Occupation, PoliticalStatus, StudyStatus
 
-        branch = Organization.objects.get(name="计算机专业2023级1班团支部")
+        branch = Organization.objects.get(name="计算机专业2023级2班团支部")
         for name, number, complete in (("编号有误", "2019123", True), ("信息不全", "", False)):
             self.seq += 1
             id_number = make_id_number(REGION, date(2005, 9, 9), 900 + self.seq % 100)
