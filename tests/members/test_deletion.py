@@ -48,3 +48,12 @@ def test_grandparent_and_outsider_cannot_request(tree, login):
     assert login(f.admin_of(tree.uni), tree.uni).post(url, {"explanation": "x"}).status_code == 403
     assert login(f.admin_of(tree.col_b), tree.col_b).post(url, {"explanation": "x"}).status_code == 404
     assert not DeletionRequest.objects.exists()
+
+
+def test_detail_shows_the_pending_request(tree, login):
+    """MEM-09: the person's page says a 删除申请 is waiting, and for whom."""
+    person = f.person("待删除", branch=tree.branch_a)
+    client = login(f.admin_of(tree.branch_a), tree.branch_a)
+    client.post(reverse("members:deletion_request", args=[person.pk]), {"explanation": "重复录入"})
+    html = client.get(reverse("members:detail", args=[person.pk])).content.decode()
+    assert "删除申请待团山东省委审批" in html
