@@ -29,7 +29,8 @@ def seed(stdout):
     university = Organization.objects.filter(name=UNIVERSITY).first()
     if not (first and second and university):
         return
-    if IncentiveRecord.objects.filter(recorder__in=[first, second]).exists():
+    # New members already got their 入团激励 from the signal: the marker is the demo's own 评议.
+    if IncentiveRecord.objects.filter(kind=Kind.EVALUATION, recorder=first).exists():
         return
     grade_org = first.parent
     approver = _admin(grade_org)
@@ -39,7 +40,10 @@ def seed(stdout):
     services.record_grades(first, year, people[:1], Grade.EXCELLENT, by=_admin(first))
     for record in IncentiveRecord.objects.filter(kind=Kind.EVALUATION, recorder=first):
         perform(record, "approve", by=approver, note="演示数据")
+    has_joining = set(IncentiveRecord.objects.filter(kind=Kind.JOINING).values_list("person", flat=True))
     for person in people:
+        if person.pk in has_joining:
+            continue
         person.joined_month = person.joined_month or date(2021, 5, 1)
         person.save(update_fields=["joined_month"])
         services.create_record(

@@ -27,7 +27,7 @@ class MembersConfig(AppConfig):
     verbose_name = "团员与团干部"
 
     def ready(self):
-        from . import inbox, jobs, signals  # noqa: F401  registers providers, jobs, signal handlers
+        from . import inbox, jobs, prompts, signals  # noqa: F401  registers providers, jobs, signal handlers
 
         pre_migrate.connect(_sqlite_triggers("drop"), sender=self, dispatch_uid="members_sqlite_triggers_drop")
         post_migrate.connect(_sqlite_triggers("create"), sender=self, dispatch_uid="members_sqlite_triggers_create")

@@ -10,7 +10,8 @@ addition, the post's cadre fields are filled.
 
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .choices import PARTY_STATUSES
@@ -63,3 +64,39 @@ def post_complete_q(today=None):
         & Q(is_party_committee_member__isnull=False)
         & ~Q(duty_status="")
     )
+
+
+# --- MEM-08 at org level ---------------------------------------------------------------------
+MIN_BRANCH_PEOPLE = 3  # a branch: at least 3 members/cadres, all complete
+MIN_COMMITTEE_CADRES = 2  # 团委/团工委/团总支: at least 2 cadres, all complete
+
+
+def _count(queryset, group):
+    counted = queryset.order_by().values(group).annotate(c=Count("pk")).values("c")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def annotate_people_completeness(orgs, today=None):
+    """`orgs` (Organization queryset) with `people_complete` (MEM-08): a branch with ≥3
+    members/cadres, all complete; a 团委/团工委/团总支 with ≥2 cadres, all complete; a
+    leadership organ when all its cadres are complete (none counts as complete: the rule
+    speaks only of the cadres it has). Correlated counts: one query for any number of orgs."""
+    from orgs.choices import BRANCH_KINDS, COMMITTEE_KINDS, OrgCategory
+
+    from .models import CadrePost, Person
+
+    members = Person.objects.filter(branch=OuterRef("pk"), is_active=True)
+    posts = CadrePost.objects.active().filter(org=OuterRef("pk"))
+    orgs = orgs.annotate(
+        _members=_count(members, "branch"),
+        _bad_members=_count(members.exclude(person_complete_q(today=today)), "branch"),
+        _posts=_count(posts, "org"),
+        _outside_posts=_count(posts.exclude(person__branch=OuterRef("pk")), "org"),
+        _bad_posts=_count(posts.exclude(post_complete_q(today)), "org"),
+    )
+    complete = (
+        Q(category__in=sorted(BRANCH_KINDS), _bad_members=0, _bad_posts=0)
+        & Q(_members__gte=MIN_BRANCH_PEOPLE - F("_outside_posts"))
+    ) | Q(category__in=sorted(COMMITTEE_KINDS), _posts__gte=MIN_COMMITTEE_CADRES, _bad_posts=0)
+    complete |= Q(category=OrgCategory.LEADERSHIP, _bad_posts=0)
+    return orgs.annotate(people_complete=ExpressionWrapper(complete, output_field=BooleanField()))

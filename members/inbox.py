@@ -24,3 +24,21 @@ class AdminChangeProvider:
             f"{obj.org.name}申请{obj.get_action_display()}：{obj.post.person.name}",
             reverse("members:admin_request", args=[obj.pk]),
         )
+
+
+@inbox.register("person_deletion", "删除人员申请")
+class DeletionProvider:
+    @staticmethod
+    def pending(request):
+        """删除申请 waiting for the acting 省级团委 (MEM-09, BEY-02)."""
+        from .models_people import DeletionRequest
+
+        return (
+            DeletionRequest.objects.filter(state=DeletionRequest.State.PENDING, approver=request.acting_org)
+            .select_related("person", "org")
+            .order_by("-created_at")
+        )
+
+    @staticmethod
+    def describe(obj):
+        return (f"{obj.org.name}申请删除人员：{obj.person.name}", reverse("members:deletion_decide", args=[obj.pk]))

@@ -27,3 +27,29 @@ def graduate_conversion(moment):
     of orgs, one of people, in one transaction), idempotent; the counts go to the JobRun and the
     log. The UPDATEs live in orgs.graduation.convert, shared with late marks and corrections."""
     return convert_year(run_day(moment).year)
+
+
+@job("age_out", "超龄团员标记：年满28周岁且未在团内担任职务的团员（JOB-07 / MEM-11）")
+def age_out(moment):
+    """MEM-11 / JOB-07: members (with a branch, not yet flagged) who are 28 or older on the run
+    date and hold no active post are flagged 超龄 for their branch to confirm; a flagged member
+    who has since taken a post is unflagged. Party membership doesn't matter at 28 (party
+    members under 28 keep their league membership, so they are simply never flagged before).
+    Two set-based UPDATEs in one transaction; a second run changes nothing."""
+    from django.db import transaction
+    from django.db.models import Exists, OuterRef
+
+    from .models import CadrePost, Person
+    from .people import age_out_born_by
+
+    day = run_day(moment)
+    has_post = Exists(CadrePost.objects.active().filter(person=OuterRef("pk")))
+    members = Person.objects.filter(branch__isnull=False, is_active=True, left_league_on__isnull=True)
+    with transaction.atomic():
+        flagged = (
+            members.filter(aged_out_on__isnull=True, birth_date__lte=age_out_born_by(day))
+            .exclude(has_post)
+            .update(aged_out_on=day)
+        )
+        unflagged = members.filter(aged_out_on__isnull=False).filter(has_post).update(aged_out_on=None)
+    return {"changed": flagged + unflagged, "flagged": flagged, "unflagged": unflagged}

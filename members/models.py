@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
@@ -24,6 +25,7 @@ from .choices import (
     PoliticalStatus,
     PostNature,
     PostTitle,
+    StudyStatus,
     VerificationStatus,
 )
 
@@ -38,6 +40,11 @@ class PersonQuerySet(models.QuerySet):
         active post in it (ROLE-02)."""
         posts = in_subtree(CadrePost.objects.active(), org, "org").filter(person=OuterRef("pk"))
         return self.filter(Q(pk__in=self.model.objects.in_branches_of(org).values("pk")) | Exists(posts))
+
+
+# Sent with `people` (saved Person rows) whenever new people are created, one at a time or by a
+# bulk import: higher apps (入团激励, INC-15) react in one place, whatever the entry path.
+people_created = Signal()
 
 
 class PersonManager(BaseUserManager.from_queryset(PersonQuerySet)):
@@ -102,6 +109,10 @@ class Person(HistoryMixin, AbstractBaseUser, PermissionsMixin):
     volunteer_since = models.DateField("成为注册志愿者时间", null=True, blank=True)
     # Set by the June 1 job for members of branches converted to 毕业生团组织 (ORG-16).
     is_graduate = models.BooleanField("毕业生", default=False)
+    # MEM-11: set by the yearly age_out job (the day it found the member 28 with no post);
+    # left_league_on when the branch confirmed the leaving (the branch relation is cleared then).
+    aged_out_on = models.DateField("超龄标记日期", null=True, blank=True)
+    left_league_on = models.DateField("离团日期", null=True, blank=True)
     must_change_password = models.BooleanField("须修改初始密码", default=False)
     is_active = models.BooleanField("可登录", default=True)
     is_staff = models.BooleanField("运维人员", default=False)
@@ -131,6 +142,8 @@ class Person(HistoryMixin, AbstractBaseUser, PermissionsMixin):
         "party_application_date",
         "is_volunteer",
         "volunteer_since",
+        "aged_out_on",
+        "left_league_on",
     )
 
     class Meta:
@@ -148,6 +161,26 @@ class Person(HistoryMixin, AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # MEM-10: a verification speaks for one name + ID number; changing either resets it.
+        before = getattr(self, "_history_snapshot", None)
+        changed = before and (before.get("name") != self.name or before.get("id_number") != self.id_number)
+        if changed and self.verification_status != VerificationStatus.UNVERIFIED:
+            self.verification_status = VerificationStatus.UNVERIFIED
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "verification_status"}
+        creating = self._state.adding
+        super().save(*args, **kwargs)
+        if creating:
+            people_created.send(sender=Person, people=[self])
+
+    @property
+    def occupation_detail_display(self):
+        """在读状况 label for a student, else the 具体职业 as typed."""
+        if self.occupation == Occupation.STUDENT and self.occupation_detail in StudyStatus.values:
+            return StudyStatus(self.occupation_detail).label
+        return self.occupation_detail
 
     @staticmethod
     def initial_password_for(id_number):
@@ -344,3 +377,6 @@ class AdminChangeRequest(Workflow):
     @transition(field=state, source=State.PENDING, target=State.REJECTED)
     def reject(self, by=None, note=""):
         self.reason = note
+
+
+from .models_people import DeletionRequest  # noqa: E402, F401  the people half of issue 4

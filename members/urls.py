@@ -1,10 +1,9 @@
 from django.urls import path
 
-from . import views, views_admin, views_register, views_stats
+from . import views, views_admin, views_entry, views_import, views_people, views_register, views_stats
 
 app_name = "members"
 urlpatterns = [
-    path("", views.member_list, name="list"),
     path("cadres/", views.cadre_list, name="cadres"),
     path("<int:pk>/", views.person_detail, name="detail"),
     path("<int:pk>/reset-code/", views.reset_code, name="reset_code"),
@@ -17,3 +16,6 @@ urlpatterns += [
 ]
 urlpatterns += views_register.urlpatterns
 urlpatterns += views_stats.urlpatterns
+urlpatterns += views_entry.urlpatterns
+urlpatterns += views_import.urlpatterns
+urlpatterns += views_people.urlpatterns

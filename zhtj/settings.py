@@ -91,6 +91,8 @@ AUTHENTICATION_BACKENDS = [
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    # MEM: only for the public initial password of imported people (see members/hashers.py).
+    "members.hashers.InitialPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "members.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -221,6 +223,13 @@ ZHTJ = {
     "ORG_LIFE_MAX_PAST_YEARS": 5,  # ORG-18 (decision): and no earlier than this many years back
     "STAT_AGE_BANDS": (14, 18, 22, 25, 28),  # STAT-01 (decision): upper ages of the bands ≤14, 15–18 … >28
     "STAT_TOP_ETHNICITIES": 8,  # STAT-01 (decision): minorities shown by name; the rest are 其他
+    # MEM
+    "MEMBER_IMPORT_MAX_ROWS": 5000,  # MEM-07: rows per 批量导入 upload
+    "MEMBER_IMPORT_PREVIEW_ROWS": 20,  # BEY-03: rows shown in the preview
+    "MEMBER_IMPORT_CHUNK": 500,  # BEY-03: rows written per progress step
+    "ID_VERIFIER": "members.verification.default_verifier",  # MEM-10: dotted path of the verifier
+    "AGE_OUT_YEARS": 28,  # MEM-11: members of this age with no post are flagged 超龄
+    "AGE_OUT_DATE": (1, 1),  # JOB-07: (month, day) of the yearly age_out run
 }
 
 # JOB-01: the June 1 graduate conversion, on the date of the setting above.
@@ -257,6 +266,12 @@ CELERY_BEAT_SCHEDULE["party_track_prompts"] = {
     "task": "zhtj.core.tasks.run_scheduled_job",
     "schedule": crontab(hour=2, minute=10),
     "args": ["party_track_prompts"],
+}
+# JOB-07: the yearly age-out flagging (MEM-11).
+CELERY_BEAT_SCHEDULE["age_out"] = {
+    "task": "zhtj.core.tasks.run_scheduled_job",
+    "schedule": crontab(month_of_year=ZHTJ["AGE_OUT_DATE"][0], day_of_month=ZHTJ["AGE_OUT_DATE"][1], hour=2, minute=0),
+    "args": ["age_out"],
 }
 
 LOGGING = {

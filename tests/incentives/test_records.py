@@ -121,3 +121,25 @@ def test_demo_data_is_idempotent(db, fast_hasher):
     assert first > 0 and IncentiveRecord.objects.filter(kind=Kind.HONOR, state=State.PENDING).exists()
     call_command("seed_demo", stdout=StringIO())
     assert IncentiveRecord.objects.count() == first
+
+
+def test_imported_members_get_joining_records_in_bulk(tree, fast_hasher, django_assert_max_num_queries):
+    """INC-15 (decision): an Excel import (bulk inserts, no per-row save) creates the 入团激励 of
+    every new member too, through the same `people_created` signal, in a constant number of
+    queries."""
+    from members import importing
+    from tests.members.import_files import good_row
+    from zhtj.core.excel import Row
+
+    def run(n):
+        rows = [Row(i + 2, good_row(f.new_id_number(), "导入团员"), [], []) for i in range(n)]
+        results = importing.validate(rows, "members", tree.branch_a)
+        with django_assert_max_num_queries(40):
+            assert importing.store(results, "members", tree.branch_a) == n
+
+    run(5)
+    run(60)
+    joinings = IncentiveRecord.objects.filter(kind=Kind.JOINING, person__name="导入团员")
+    assert joinings.count() == 65
+    assert set(joinings.values_list("state", flat=True)) == {State.PENDING}
+    assert joinings.filter(recorder=tree.branch_a, joining__joined_on__year=2015).count() == 65

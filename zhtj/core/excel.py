@@ -68,6 +68,9 @@ class Template:
     columns: list = field(default_factory=list)
     instructions: list = field(default_factory=list)
     max_rows: int = 2000
+    # {marker of a sibling template: message}: the seed's own words for a known mix-up (MEM-06).
+    mixups: dict = field(default_factory=dict)
+    text_columns: tuple = ()  # headers formatted as text ("@"), so Excel keeps long digit strings
 
     @property
     def headers(self):
@@ -95,6 +98,9 @@ class Template:
                 )
                 dv.add(f"{get_column_letter(i)}2:{get_column_letter(i)}{self.max_rows + 1}")
                 ws.add_data_validation(dv)
+        for i, col in enumerate(self.columns, start=1):
+            if col.header in self.text_columns:
+                ws.column_dimensions[get_column_letter(i)].number_format = "@"
         ws.freeze_panes = "A2"
         notes = wb.create_sheet("填写说明")
         notes.column_dimensions["A"].width = 100
@@ -145,6 +151,8 @@ def open_upload(upload, template):
         raise
     except _UNREADABLE:
         raise ExcelError(_UNREADABLE_MESSAGE) from None
+    if marker in template.mixups:
+        raise ExcelError(template.mixups[marker])
     if marker != template.marker:
         raise ExcelError(f"上传的表格不是“{template.title}”模板，请下载本页面提供的模板填写后上传。")
     header = [str(h).strip() if h is not None else "" for h in header]
@@ -170,6 +178,7 @@ class Row:
     number: int  # the spreadsheet row number, as the user sees it
     values: dict
     formula_in: list  # headers whose cell holds a formula
+    numbers_in: list = field(default_factory=list)  # headers whose cell is a number, not text
 
 
 def read_rows(upload, template):
@@ -189,16 +198,18 @@ def _data_rows(ws, header, template):
             continue
         if len(rows) >= template.max_rows:
             raise ExcelError(f"一次最多导入 {template.max_rows} 行，请分批上传。")
-        values, formulas = {}, []
+        values, formulas, numbers = {}, [], []
         for name, value in zip(header, cells, strict=False):
             if not name or name == REASON_HEADER:
                 continue
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                numbers.append(name)
             if _is_formula(value):
                 formulas.append(name)
                 if not isinstance(value, str):  # an array formula: keep its text for the error workbook
                     value = getattr(value, "text", None)
             values[name] = cell_text(value)
-        rows.append(Row(number, values, formulas))
+        rows.append(Row(number, values, formulas, numbers))
     return rows
 
 

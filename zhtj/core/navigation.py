@@ -75,8 +75,24 @@ MENU = (
             Entry("标记团支部毕业时间", "orgs:graduation", when=_may_mark_graduation),
         ),
     ),
-    Group("团员管理", "people", (Entry("团员列表", "members:list"),)),
-    Group("团干部管理", "person-badge", (Entry("团干部列表", "members:cadres"),)),
+    Group(
+        "团员管理",
+        "people",
+        (
+            Entry("录入团员团干部", "members:enter", when=_branch),
+            Entry("录入下级支部成员", "members:enter_sub", when=_committee),
+            Entry("团员列表", "members:list"),
+            Entry("超龄团员", "members:aged_out"),
+        ),
+    ),
+    Group(
+        "团干部管理",
+        "person-badge",
+        (
+            Entry("团干部列表", "members:cadres"),
+            Entry("录入本级团干部", "members:enter_cadre", when=_committee),
+        ),
+    ),
     Group("业务办理", "briefcase", (Entry("管理员变更", "members:admin_change"),)),
     Group(
         "团内激励",

@@ -177,6 +177,61 @@ class Demo:
         self.university(qingdao)
         self.county(qingdao)
         self.org_pages(shandong, qingdao)
+        self.personal_details()
+        self.people_with_problems()
+
+    def personal_details(self):
+        """MEM-01 fields for demo people still without them (joined_month empty), so the lists
+        look real: students in school branches, workers elsewhere; some party members and
+        volunteers. Only blank people are filled, so a re-run changes nothing."""
+        from members.choices import Education, Occupation, PoliticalStatus, StudyStatus
+
+        for person in Person.objects.filter(joined_month__isnull=True, is_superuser=False).select_related("branch"):
+            n = person.pk
+            joined = date(person.birth_date.year + 14, 5 + n % 6, 1)
+            student = person.branch is not None and person.branch.industry == Industry.UNIVERSITY
+            person.ethnicity = ("汉族", "汉族", "回族", "满族", "汉族")[n % 5]
+            person.education = Education.BACHELOR if student or n % 3 else Education.MASTER
+            person.occupation = Occupation.STUDENT if student else Occupation.PUBLIC_INSTITUTION
+            person.occupation_detail = StudyStatus.UNDERGRADUATE if student else "团务工作人员"
+            person.political_status = PoliticalStatus.LEAGUE_MEMBER
+            if not student and n % 2:
+                person.political_status = PoliticalStatus.PARTY_MEMBER
+                person.party_joined_month = date(joined.year + 8, 7, 1)
+            person.joined_month = joined
+            person.development_number = f"{joined.year}{n:08d}" if joined.year >= 2017 else ""
+            person.party_application_submitted = n % 4 == 0
+            person.party_application_date = date(joined.year + 4, 10, 1) if n % 4 == 0 else None
+            person.is_volunteer = n % 3 != 0
+            person.volunteer_since = date(joined.year + 2, 3, 1) if n % 3 else None
+            if not person.mobile:
+                person.mobile = f"139{n:08d}"
+            person.save()
+
+    def people_with_problems(self):
+        """For the prompts and filters (MEM-04, MEM-08): a member with a bad 发展团员编号 and
+        one with an incomplete record, in 2班 (its secretary and the 2023级团总支 admin see the prompt)."""
+        from members.choices import Occupation, PoliticalStatus, StudyStatus
+
+        branch = Organization.objects.get(name="计算机专业2023级2班团支部")
+        for name, number, complete in (("编号有误", "2019123", True), ("信息不全", "", False)):
+            self.seq += 1
+            id_number = make_id_number(REGION, date(2005, 9, 9), 900 + self.seq % 100)
+            if Person.objects.filter(id_number=id_number).exists():
+                continue
+            fields = dict(joined_month=date(2019, 5, 1) if complete else date(2016, 5, 1), development_number=number)
+            if complete:
+                fields |= dict(
+                    ethnicity="汉族",
+                    education="bachelor",
+                    occupation=Occupation.STUDENT,
+                    occupation_detail=StudyStatus.UNDERGRADUATE,
+                    political_status=PoliticalStatus.LEAGUE_MEMBER,
+                    party_application_submitted=False,
+                    is_volunteer=False,
+                    mobile=f"137{self.seq:08d}",
+                )
+            Person.objects.create_user(id_number, name=name, branch=branch, **fields)
 
     def org_pages(self, shandong, qingdao):
         """Content for the 组织管理 pages: filled-in org info (some complete, some not),

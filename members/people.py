@@ -1,0 +1,159 @@
+"""Operations on people (MEM-06, MEM-09, MEM-10, MEM-11): entering one person, editing,
+deactivating, 删除申请, age-out. The rules themselves are in validation.py."""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from orgs.choices import LeadershipLevel
+from orgs.graduation import province_of
+from zhtj.core import audit
+from zhtj.core.workflow import WorkflowError
+
+from .choices import VerificationStatus
+from .hashers import initial_password_hash
+from .models import CadrePost, Person
+from .models_people import DeletionRequest
+
+
+class EntryRefused(Exception):
+    """The entry can't be done; the message says why, in Chinese."""
+
+
+TAKEN = "该身份证号码已在系统中，一个身份证号码只能对应一名人员。"
+RACED = "该人员（身份证号码或发展团员编号）刚刚已被其他管理员录入，请刷新后查看，未重复录入。"
+ONE_OPEN = "该人员已有一条待审批的删除申请。"
+
+
+def new_person(clean, branch=None):
+    """An unsaved Person from `check_person`'s clean values, on the initial password
+    (ROLE-06) with the cheap initial-password hash (members/hashers.py), 未认证 (MEM-10)."""
+    person = Person(branch=branch, verification_status=VerificationStatus.UNVERIFIED, **clean)
+    person.password = initial_password_hash(person.id_number)
+    person.must_change_password = True
+    return person
+
+
+def enter_member(clean, branch, post_clean=None):
+    """录入团员团干部 / 录入下级支部成员: a new member of `branch`, and their post there
+    when entered as a cadre. One transaction; the unique ID number (and 发展团员编号) decides a race."""
+    try:
+        with transaction.atomic():
+            if Person.objects.filter(id_number=clean["id_number"]).exists():
+                raise EntryRefused(TAKEN)
+            person = new_person(clean, branch)
+            person.save()
+            if post_clean:
+                CadrePost.objects.create(person=person, org=branch, **post_clean)
+    except IntegrityError:
+        raise EntryRefused(RACED) from None
+    return person
+
+
+def enter_own_cadre(clean, org, post_clean):
+    """录入本级团干部: a cadre post in `org`. A person already in the system (same ID
+    number and name) gets the post without their record being touched (seed 003 FAQ:
+    someone registered may be entered in another org as a cadre)."""
+    try:
+        with transaction.atomic():
+            person = Person.objects.select_for_update().filter(id_number=clean["id_number"]).first()
+            if person is None:
+                person = new_person(clean)
+                person.save()
+            elif person.name != clean["name"]:
+                raise EntryRefused("该身份证号码已在系统中，但姓名与系统中的不一致，请核对。")
+            elif not person.is_active:
+                raise EntryRefused("该人员已被删除（停用），不能录入为团干部。")
+            if CadrePost.objects.active().filter(person=person, org=org).exists():
+                raise EntryRefused(f"{person.name}已是本组织的团干部。")
+            post = CadrePost.objects.create(person=person, org=org, **post_clean)
+    except IntegrityError:
+        raise EntryRefused(RACED) from None
+    return post
+
+
+def update_person(person, clean, fields):
+    """Save the `fields` of `clean` on `person` (already checked); HistoryMixin keeps the
+    before/after, Person.save resets verification when name or ID changed (MEM-10). A number
+    or ID taken by someone else in the meantime is refused by the unique indexes."""
+    try:
+        with transaction.atomic():
+            person = Person.objects.select_for_update().get(pk=person.pk)
+            for name in fields:
+                setattr(person, name, clean[name])
+            if "id_number" in fields:
+                person.birth_date = clean["birth_date"]
+            person.save()
+    except IntegrityError:
+        raise EntryRefused(RACED) from None
+    return person
+
+
+def deactivate(person, by=None, note=""):
+    """A deleted person (MEM-09): can't log in, leaves the branch, posts end. The row stays."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    today = timezone.localdate()
+    for post in CadrePost.objects.active().filter(person=person).select_for_update():
+        post.admin_slot = None
+        post.ended_on = today
+        post.save()
+    person.is_active = False
+    person.branch = None
+    person.save()
+    audit.record(person, "deactivate", note=note, actor=by)
+    return person
+
+
+def request_deletion(person, org, by, explanation):
+    """File a 删除人员申请 (MEM-09, BEY-02) for the nearest ancestor 省级团委 to decide."""
+    explanation = (explanation or "").strip()
+    if not explanation:
+        raise WorkflowError("请填写删除原因。")
+    if not person.is_active:
+        raise WorkflowError("该人员已被删除（停用）。")
+    anchor = person.branch or org
+    approver = anchor if anchor.leadership_level == LeadershipLevel.PROVINCE else province_of(anchor)
+    if approver is None:
+        raise WorkflowError("未找到上级省级团委，无法提交删除申请。")
+    try:
+        with transaction.atomic():
+            Person.objects.select_for_update().get(pk=person.pk)  # two admins at once take turns
+            if DeletionRequest.objects.filter(person=person, state=DeletionRequest.State.PENDING).exists():
+                raise WorkflowError(ONE_OPEN)
+            req = DeletionRequest.objects.create(
+                person=person, org=org, approver=approver, requested_by=by, explanation=explanation[:500]
+            )
+            audit.record(req, "submit", to_state=req.state, note=req.explanation, actor=by)
+    except IntegrityError:  # the partial unique index, should the lock ever be bypassed
+        raise WorkflowError(ONE_OPEN) from None
+    return req
+
+
+# --- MEM-11 超龄 --------------------------------------------------------------------------------
+
+
+def age_out_born_by(day):
+    """Born on or before this date → 28 (AGE_OUT_YEARS) or older on `day`."""
+    years = settings.ZHTJ["AGE_OUT_YEARS"]
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def confirm_leaving(person_ids, branch_qs, by):
+    """The branch confirms its flagged members leave the league (MEM-11): set-based, one
+    transaction; only flagged, still-member people of `branch_qs` (the admin's scope)."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        people = list(
+            Person.objects.select_for_update().filter(
+                pk__in=person_ids, aged_out_on__isnull=False, left_league_on__isnull=True, branch__in=branch_qs
+            )
+        )
+        for person in people:
+            person.left_league_on = today
+            person.branch = None
+            person.save()
+            audit.record(person, "age_out_confirmed", actor=by, note="超龄离团")
+    return len(people)

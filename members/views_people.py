@@ -1,0 +1,301 @@
+"""团员列表 (MEM-12, SEC-03, MEM-08), editing a person (ROLE-08, MEM-04, MEM-10), 删除申请
+(MEM-09, BEY-02), 批量认证 (MEM-10), 超龄团员 (MEM-11) and the member's own 团员基本材料 (ME-01)."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods, require_POST
+
+from orgs.choices import LeadershipLevel
+from orgs.models import Organization
+from zhtj.core import inbox
+from zhtj.core.access import MEMBER, ORG_ADMIN, access
+from zhtj.core.idnumber import normalize_id_number
+from zhtj.core.workflow import WorkflowError, perform
+
+from .choices import PoliticalStatus, VerificationStatus
+from .completeness import annotate_people_completeness, person_complete_q
+from .forms_people import DeletionRequestForm, EditableFields, PersonForm
+from .models import CadrePost, Person
+from .models_people import DeletionRequest
+from .people import EntryRefused, confirm_leaving, request_deletion, update_person
+from .validation import bad_development_numbers
+
+FILTERS = ("q", "branch", "political_status", "complete", "verification", "problem")
+
+
+def _pk_list(values):
+    return [int(v) for v in values if str(v).isdigit()][:1000]
+
+
+def members_in_scope(request):
+    return Person.objects.in_branches_of(request.acting_org).filter(is_active=True)
+
+
+def filtered_members(request):
+    """The 团员列表 queryset with the GET filters applied; bad values are ignored."""
+    people = members_in_scope(request).annotate(
+        complete=ExpressionWrapper(person_complete_q(), output_field=BooleanField())
+    )
+    g = request.GET
+    q = g.get("q", "").strip()[:50]
+    if q:
+        try:
+            people = people.filter(id_number=normalize_id_number(q))
+        except Exception:  # noqa: BLE001 -- not a whole ID number: search names and partial numbers
+            people = people.filter(Q(name__contains=q) | Q(id_number__startswith=q.upper()))
+    if g.get("branch", "").isdigit():
+        people = people.filter(branch_id=int(g["branch"]))
+    if g.get("political_status") in PoliticalStatus.values:
+        people = people.filter(political_status=g["political_status"])
+    if g.get("complete") in ("1", "0"):
+        people = people.filter(complete=g["complete"] == "1")
+    if g.get("verification") in VerificationStatus.values:
+        people = people.filter(verification_status=g["verification"])
+    if g.get("problem") == "number":
+        people = bad_development_numbers(people)
+    return people, q
+
+
+@access(ORG_ADMIN)
+def member_list(request):
+    """团员列表: members of the acting org's subtree with search, filters, the completeness
+    flag, masked ID and phone, the key icon; no delete button (MEM-09). Constant queries."""
+    org = request.acting_org
+    people, q = filtered_members(request)
+    people = people.select_related("branch").order_by("branch__lft", "name", "pk")
+    page = Paginator(people, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    for person in page:
+        person.can_reset = org.pk in (person.branch_id, person.branch.parent_id)
+    branches = Organization.objects.subtree_of(org).filter(is_branch_kind=True).order_by("lft").only("pk", "name")
+    kept = {k: request.GET.get(k, "") for k in FILTERS}
+    # MEM-08 at org level, for the acting org itself: one query.
+    org_complete = annotate_people_completeness(Organization.objects.filter(pk=org.pk)).values_list(
+        "people_complete", flat=True
+    )[0]
+    return render(
+        request,
+        "members/member_list.html",
+        {
+            "page": page,
+            "q": q,
+            "org": org,
+            "org_complete": org_complete,
+            "filters": kept,
+            "branches": branches,
+            "political_choices": PoliticalStatus.choices,
+            "verification_choices": VerificationStatus.choices,
+            "query": urlencode({k: v for k, v in kept.items() if v}),
+        },
+    )
+
+
+# --- editing -----------------------------------------------------------------------------------
+
+
+def _person_orgs(person):
+    """The orgs a person belongs to: the branch, or (not a member) the orgs of active posts."""
+    if person.branch_id:
+        return [person.branch]
+    return [p.org for p in CadrePost.objects.active().filter(person=person).select_related("org")]
+
+
+def may_edit(acting, person):
+    """Personal fields: the person's branch (or post org) or its direct superior (MEM-04, ROLE-08)."""
+    return any(acting.pk in (o.pk, o.parent_id) for o in _person_orgs(person))
+
+
+def may_edit_identity(acting):
+    """姓名, 性别, 身份证号码: only a provincial committee (省级团委) admin in scope (ROLE-08)."""
+    return acting.is_leadership and acting.leadership_level == LeadershipLevel.PROVINCE
+
+
+def _visible(request, pk):
+    return get_object_or_404(
+        Person.objects.visible_from(request.acting_org).filter(is_active=True).select_related("branch"), pk=pk
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access(ORG_ADMIN)
+def person_edit(request, pk):
+    """编辑: re-validated by the same rules as entry; name/gender/ID by a provincial admin only."""
+    person = _visible(request, pk)
+    acting = request.acting_org
+    identity = may_edit_identity(acting)
+    if not identity and not may_edit(acting, person):
+        raise PermissionDenied("隔级无法操作：只有本组织或直属上级团组织的管理员可以编辑该人员信息。")
+    org = person.branch or acting
+    form = PersonForm(request.POST if request.method == "POST" else None, org=org, instance=person, identity=identity)
+    context = {"person": person, "form": form, "identity": identity}
+    if request.method == "GET":
+        return render(request, "members/person_edit.html", context)
+    if not form.is_valid():
+        messages.error(request, "保存失败，请按提示修改后重新提交。")
+        return render(request, "members/person_edit.html", context, status=400)
+    try:
+        person = update_person(person, form.person_clean, EditableFields.for_editor(identity))
+    except EntryRefused as exc:
+        messages.error(request, str(exc))
+        return render(request, "members/person_edit.html", context, status=409)
+    messages.success(request, f"已保存{person.name}的信息。")
+    return redirect("members:detail", pk=person.pk)
+
+
+@require_POST
+@access(ORG_ADMIN)
+def deletion_request(request, pk):
+    """删除申请 (MEM-09, BEY-02): reason required; decided by the nearest 省级团委."""
+    person = _visible(request, pk)
+    if not may_edit(request.acting_org, person):
+        raise PermissionDenied("隔级无法操作：只有本组织或直属上级团组织的管理员可以提交删除申请。")
+    form = DeletionRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "提交失败：请填写删除原因。")
+        return redirect("members:detail", pk=person.pk)
+    try:
+        req = request_deletion(person, request.acting_org, request.user, form.cleaned_data["explanation"])
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("members:detail", pk=person.pk)
+    messages.success(request, f"已提交删除{person.name}的申请，等待{req.approver.name}审批。")
+    return redirect("members:detail", pk=person.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@access(ORG_ADMIN)
+def deletion_decide(request, pk):
+    """The 省级团委 decides a 删除申请 in its 操作中心 (reason required to refuse)."""
+    req = get_object_or_404(
+        DeletionRequest.objects.filter(approver=request.acting_org).select_related("person__branch", "org"), pk=pk
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        note = request.POST.get("note", "").strip()[:200]
+        if action not in ("approve", "reject"):
+            messages.error(request, "请选择同意或不同意。")
+        elif action == "reject" and not note:
+            messages.error(request, "不同意时请填写审批意见。")
+        else:
+            try:
+                perform(req, action, by=request.user, note=note)
+            except WorkflowError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request, "已同意删除申请，该人员已停用。" if action == "approve" else "已驳回删除申请。"
+                )
+                inbox.notify(
+                    org=req.org,
+                    kind=DeletionRequest.inbox_kind,
+                    text=f"删除{req.person.name}的申请{'已同意' if action == 'approve' else '未同意：' + note}",
+                )
+                return redirect("inbox")
+        return render(request, "members/deletion_decide.html", {"req": req}, status=400)
+    return render(request, "members/deletion_decide.html", {"req": req})
+
+
+# --- MEM-10 批量认证 ----------------------------------------------------------------------------
+
+
+@require_POST
+@access(ORG_ADMIN)
+def verify(request):
+    """批量认证: the ticked people (or, with none ticked, every 未认证 member in scope) are
+    checked by the configured verifier in a background task."""
+    from .tasks import verify_people
+
+    people = members_in_scope(request)
+    ids = _pk_list(request.POST.getlist("ids"))
+    # The ticked people, or with none ticked every 未认证 member in scope.
+    people = people.filter(pk__in=ids) if ids else people.filter(verification_status=VerificationStatus.UNVERIFIED)
+    pks = list(people.values_list("pk", flat=True)[:10000])
+    if not pks:
+        messages.info(request, "没有需要认证的人员。")
+        return redirect("members:list")
+    verify_people.delay(pks)
+    messages.success(request, f"已提交{len(pks)}人的身份认证，结果将显示在“身份认证状态”中。")
+    return redirect("members:list")
+
+
+# --- MEM-11 超龄团员 ----------------------------------------------------------------------------
+
+
+def _confirm_scope(org):
+    """Branches whose 超龄 members the acting org may confirm: itself and its direct sub-orgs."""
+    return Organization.objects.filter(Q(pk=org.pk) | Q(parent_id=org.pk), is_branch_kind=True)
+
+
+@require_http_methods(["GET", "POST"])
+@access(ORG_ADMIN)
+def aged_out(request):
+    """超龄团员: flagged by the yearly job (MEM-11, JOB-07); the branch confirms the leaving."""
+    org = request.acting_org
+    if request.method == "POST":
+        ids = _pk_list(request.POST.getlist("ids"))
+        if not ids:
+            messages.error(request, "请勾选要确认离团的超龄团员。")
+        else:
+            n = confirm_leaving(ids, _confirm_scope(org), request.user)
+            if n:
+                messages.success(request, f"已确认{n}名超龄团员离团。")
+            else:
+                messages.error(request, "没有可确认的人员：只有本支部或直属上级组织可以确认。")
+        return redirect("members:aged_out")
+    people = (
+        members_in_scope(request)
+        .filter(aged_out_on__isnull=False, left_league_on__isnull=True)
+        .select_related("branch")
+        .order_by("branch__lft", "birth_date")
+    )
+    page = Paginator(people, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    for person in page:
+        person.can_confirm = org.pk in (person.branch_id, person.branch.parent_id)
+    return render(request, "members/aged_out.html", {"page": page})
+
+
+# --- ME-01 团员基本材料 ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@access(MEMBER)
+def my_profile(request):
+    """团员基本材料: view and 编辑 everything but name, gender and ID (ME-01, ROLE-08), under
+    the same rules as entry (the member may fix their own 发展团员编号, MEM-04)."""
+    person = request.user
+    editing = request.method == "POST" or request.GET.get("edit") == "1"
+    form = PersonForm(
+        request.POST if request.method == "POST" else None, org=person.branch, instance=person, identity=False
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                update_person(person, form.person_clean, EditableFields.PERSONAL)
+            except EntryRefused as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "个人资料已保存。")
+                return redirect("members:me")
+        else:
+            messages.error(request, "保存失败，请按提示修改后重新提交。")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "members/my_profile.html", {"person": person, "form": form, "editing": editing}, status=status
+    )
+
+
+urlpatterns = [
+    path("", member_list, name="list"),
+    path("<int:pk>/edit/", person_edit, name="edit"),
+    path("<int:pk>/delete-request/", deletion_request, name="deletion_request"),
+    path("deletion/<int:pk>/", deletion_decide, name="deletion_decide"),
+    path("verify/", verify, name="verify"),
+    path("aged-out/", aged_out, name="aged_out"),
+    path("me/", my_profile, name="me"),
+]

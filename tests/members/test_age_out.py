@@ -1,0 +1,48 @@
+"""超龄 (MEM-11, JOB-07): the yearly job flags, the branch confirms."""
+
+from datetime import date
+from io import StringIO
+
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+
+from members.models import CadrePost, Person
+from tests import factories as f
+from tests.members.people_data import person_born
+
+
+def test_job_flags_28_without_post_idempotent(tree, fast_hasher):
+    """MEM-11 / JOB-07 / JOB-08: 28 and no post → flagged; a post or being 27 → not; party
+    members at 28 too; run twice via run_job --date, the second changes nothing."""
+    old = person_born("超龄", date(1998, 1, 1), branch=tree.branch_a)
+    party = person_born("党员", date(1998, 1, 1), branch=tree.branch_a, political_status="party_member")
+    young_party = person_born("年轻党员", date(2000, 1, 1), branch=tree.branch_a, political_status="party_member")
+    cadre = person_born("团干部", date(1990, 1, 1), branch=tree.branch_a)
+    CadrePost.objects.create(person=cadre, org=tree.branch_a, title="secretary")
+    young = person_born("年轻", date(1998, 1, 2), branch=tree.branch_a)
+    call_command("run_job", "age_out", "--date", "2026-01-01", stdout=StringIO())
+    flagged = set(Person.objects.filter(aged_out_on__isnull=False).values_list("pk", flat=True))
+    assert flagged == {old.pk, party.pk}
+    assert young.pk not in flagged and young_party.pk not in flagged and cadre.pk not in flagged
+    before = list(Person.objects.order_by("pk").values_list("aged_out_on", flat=True))
+    call_command("run_job", "age_out", "--date", "2026-01-01", stdout=StringIO())
+    assert list(Person.objects.order_by("pk").values_list("aged_out_on", flat=True)) == before
+    from zhtj.core.models import JobRun
+
+    assert list(JobRun.objects.filter(name="age_out").order_by("pk").values_list("changed", flat=True)) == [2, 0]
+    assert "age_out" in settings.CELERY_BEAT_SCHEDULE
+
+
+def test_branch_confirms_leaving(tree, login, fast_hasher):
+    """MEM-11: the flagged member is listed; the branch confirms; the grand-parent can't."""
+    old = person_born("超龄", date(1990, 1, 1), branch=tree.branch_a)
+    call_command("run_job", "age_out", "--date", "2026-01-01", stdout=StringIO())
+    uni = login(f.admin_of(tree.uni), tree.uni)
+    assert "超龄" in uni.get(reverse("members:aged_out")).content.decode()
+    uni.post(reverse("members:aged_out"), {"ids": [old.pk]})
+    assert Person.objects.get(pk=old.pk).branch_id == tree.branch_a.pk
+    branch = login(f.admin_of(tree.branch_a), tree.branch_a)
+    assert branch.post(reverse("members:aged_out"), {"ids": [old.pk]}).status_code == 302
+    old = Person.objects.get(pk=old.pk)
+    assert old.branch is None and old.left_league_on is not None
