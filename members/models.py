@@ -344,3 +344,6 @@ class AdminChangeRequest(Workflow):
     @transition(field=state, source=State.PENDING, target=State.REJECTED)
     def reject(self, by=None, note=""):
         self.reason = note
+
+
+from .models_cadres import CadreTraining, GraduateMark, PostChange  # noqa: E402,F401  (CAD, GRAD-01)

@@ -1,11 +1,10 @@
 from django.urls import path
 
-from . import views, views_admin, views_register
+from . import views, views_admin, views_cadres, views_graduates, views_register
 
 app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
-    path("cadres/", views.cadre_list, name="cadres"),
     path("<int:pk>/", views.person_detail, name="detail"),
     path("<int:pk>/reset-code/", views.reset_code, name="reset_code"),
     path("my-org/", views.my_org, name="my_org"),
@@ -16,3 +15,5 @@ urlpatterns += [
     path("admin-change/requests/<int:pk>/", views_admin.admin_request, name="admin_request"),
 ]
 urlpatterns += views_register.urlpatterns
+urlpatterns += views_cadres.urlpatterns
+urlpatterns += views_graduates.urlpatterns

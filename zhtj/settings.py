@@ -198,6 +198,11 @@ ZHTJ = {
     "ORG_STAFFING_MAX": 9999,  # ORG-07 (decision): upper bound of each staffing number
     "STUDENT_COUNT_MAX": 1000000,  # ORG-14 (decision): upper bound of 在校学生数
     "PROGRESS_PAGE_SIZE": 50,  # ORG-11: rows per page of 组织录入情况
+    # CAD / GRAD
+    "TRAINING_MAX_HOURS": 2000,  # CAD-03 (decision): 学时 of one training, at most (a full-time year)
+    "TRAINING_NAME_MAX_LENGTH": 100,  # CAD-03
+    "REMOVAL_OTHER_MAX_LENGTH": 100,  # CAD-02: the free text after 其他
+    "DELAYED_REASON_MAX_LENGTH": 200,  # GRAD-01: 延迟毕业原因
 }
 
 # JOB-01: the June 1 graduate conversion, on the date of the setting above.
