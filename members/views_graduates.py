@@ -91,7 +91,15 @@ def _delayed_page(request, status=200):
     if q:
         marks = marks.filter(person__name__contains=q)
     page = Paginator(marks, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
-    context = {"page": page, "q": q, "may_mark": request.acting_org.may_mark_graduation}
+    # The way to a 毕业生团组织's member list, where members are marked.
+    may_mark = request.acting_org.may_mark_graduation
+    graduate_orgs = scoped(request, Organization.objects.filter(category=OrgCategory.GRADUATE), "")
+    context = {
+        "page": page,
+        "q": q,
+        "may_mark": may_mark,
+        "graduate_orgs": graduate_orgs.order_by("lft").only("pk", "name") if may_mark else (),
+    }
     return render(request, "members/cadres/delayed.html", context, status=status)
 
 

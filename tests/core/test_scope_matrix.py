@@ -458,4 +458,4 @@ def test_lists_run_a_constant_number_of_queries(
     add(45, 5)
     with django_assert_max_num_queries(with_five):
         response = c.get(url)
-    assert tbody(response, table).count('href="/members/') == 50
+    assert tbody(response, table).count("<tr") == 50  # one row each (rows carry several links)
