@@ -105,12 +105,18 @@ def _post_in_scope(request, pk, active=True):
     return get_object_or_404(posts, pk=pk)
 
 
+def _changes(request, post):
+    """The person's 职务变更记录 in posts of the acting org's subtree (not their posts elsewhere)."""
+    changes = scoped(request, PostChange.objects.filter(person=post.person), "org")
+    return changes.select_related("org", "changed_by")
+
+
 @access(ORG_ADMIN)
 def cadre_detail(request, pk):
     """The cadre's page: the post, 职务变更记录, 团干部培训 and the CAD-05 volunteer hint."""
     post = _post_in_scope(request, pk, active=False)
     acting = request.acting_org
-    changes = PostChange.objects.filter(person=post.person).select_related("org", "changed_by")
+    changes = _changes(request, post)
     trainings = CadreTraining.objects.filter(person=post.person)
     active = post.ended_on is None
     return render(
@@ -156,7 +162,7 @@ def cadre_change(request, pk):
         if post.started_on:
             initial["started_on"] = post.started_on.strftime("%Y-%m")
         form = PostChangeForm(initial=initial)
-    changes = PostChange.objects.filter(person=post.person).select_related("org", "changed_by")
+    changes = _changes(request, post)
     return render(
         request, "members/cadres/change.html", {"post": post, "form": form, "changes": changes}, status=status
     )

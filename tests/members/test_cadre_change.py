@@ -6,6 +6,7 @@ import pytest
 
 from members.choices import NATURE_HELP, Occupation, PostTitle
 from members.models import CadrePost, PostChange
+from tests import factories as f
 from tests.members.cadre_setup import build, cadre
 
 pytestmark = pytest.mark.usefixtures("fast_hasher")
@@ -130,3 +131,13 @@ def test_ended_post_cannot_be_changed(client, login, tree):
     s = build(tree)
     CadrePost.objects.filter(pk=s.col_cadre.pk).update(ended_on=date(2025, 1, 1))
     assert login(s.col_admin, tree.col_a).post(url(s.col_cadre), NEW).status_code == 404
+
+
+def test_record_shows_only_posts_in_scope(client, login, tree):
+    """ROLE-02: a person's 职务变更记录 of a post outside the acting org's subtree is not shown."""
+    s = build(tree)
+    elsewhere = CadrePost.objects.create(person=s.col_cadre.person, org=tree.col_b, title=PostTitle.STAFF)
+    login(f.admin_of(tree.col_b, "学院B书记"), tree.col_b).post(url(elsewhere), {**NEW, "title": "propaganda_member"})
+    assert PostChange.objects.filter(post=elsewhere).exists()
+    page = login(s.col_admin, tree.col_a).get(f"/members/cadres/{s.col_cadre.pk}/").content.decode()
+    assert "宣传委员" not in page and "暂无职务变更记录" in page

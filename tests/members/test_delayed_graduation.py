@@ -49,7 +49,11 @@ def test_mark_delayed_and_list(client, login, grads):
     assert r.status_code == 302
     marks = GraduateMark.objects.order_by("person__name")
     assert [(m.kind, m.expected_month, m.reason) for m in marks] == [("delayed", date(2027, 1, 1), "未修满学分")] * 2
-    assert list(Person.objects.filter(pk__in=[p.pk for p in grads.people]).values_list("is_graduate", flat=True)) == [
+    assert list(
+        Person.objects.filter(pk__in=[p.pk for p in grads.people])
+        .order_by("name")
+        .values_list("is_graduate", flat=True)
+    ) == [
         False,
         False,
         True,
