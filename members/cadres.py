@@ -95,6 +95,7 @@ def change_post(acting, post, *, title, nature, started_on, by):
         if (title, nature, started_on) == (post.title, post.nature, post.started_on):
             raise CadreError("新职务与现任职务相同，未作变更。")
         if title == PostTitle.SECRETARY and post.title != PostTitle.SECRETARY:
+            Organization.objects.select_for_update().get(pk=post.org_id)  # one new 书记 at a time
             holder = CadrePost.objects.active().filter(org=post.org, title=PostTitle.SECRETARY).exclude(pk=post.pk)
             other = holder.select_related("person").first()
             if other is not None:

@@ -11,7 +11,7 @@ Person.is_graduate and 撤销 sets it again through that same function.
 """
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orgs.choices import OrgCategory
@@ -76,14 +76,24 @@ def mark(acting, branch, person_ids, *, kind, raw_month="", reason="", by):
         if taken:
             raise CadreError(f"以下人员已被标记，请先撤销：{'、'.join(sorted(taken))}。", status=409)
         now = timezone.now()
-        GraduateMark.objects.bulk_create(
-            [
-                GraduateMark(
-                    person=p, branch=branch, kind=kind, expected_month=month, reason=reason, marked_by=by, marked_at=now
+        try:
+            with transaction.atomic():
+                GraduateMark.objects.bulk_create(
+                    [
+                        GraduateMark(
+                            person=p,
+                            branch=branch,
+                            kind=kind,
+                            expected_month=month,
+                            reason=reason,
+                            marked_by=by,
+                            marked_at=now,
+                        )
+                        for p in people
+                    ]
                 )
-                for p in people
-            ]
-        )
+        except IntegrityError:  # marked by someone else at the same moment
+            raise CadreError("所选人员已被其他管理员标记，请刷新后重试。", status=409) from None
         Person.objects.filter(pk__in=[p.pk for p in people]).update(is_graduate=False)
         label = GraduateMarkKind(kind).label
         for p in people:

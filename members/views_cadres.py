@@ -362,8 +362,7 @@ def staffing_download(request):
     try:
         domain, scope = _staffing_params(request)
     except BadFilter as exc:
-        messages.error(request, str(exc))
-        return redirect("members:staffing")
+        return render(request, "members/cadres/staffing.html", {"error": str(exc), "tree": []}, status=400)
     headers = UNIVERSITY_HEADERS if domain == c.UNIVERSITY else SOE_HEADERS
     rows = (_row_values(org, domain) for org in c.staffing_rows(scope, domain).iterator(chunk_size=2000))
     label = c.DOMAINS[domain]

@@ -11,6 +11,7 @@ from orgs.choices import Industry, OrgCategory
 from orgs.graduation import convert, convert_year
 from orgs.models import Organization
 from tests import factories as f
+from tests.concurrency import at_once
 from zhtj.core.models import AuditLog
 
 pytestmark = pytest.mark.usefixtures("fast_hasher")
@@ -207,3 +208,20 @@ def test_delayed_list_constant_queries(client, login, grads):
     delay(c, grads.branch_a, more)
     assert count("/members/graduates/delayed/") == small_list
     assert count(url(grads.branch_a)) == small_branch
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite serializes writers)")
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_marking_at_once_make_one_mark(grads):
+    """GRAD-01 / SEC-04: two school admins marking the same member at once: one mark, one refusal."""
+    from members.cadres import CadreError
+    from members.graduates import mark
+
+    person = grads.people[0]
+    outcomes = at_once(
+        lambda acting, by: mark(acting, grads.branch_a, [person.pk], kind="teacher", by=by),
+        [(grads.col_a, grads.col_admin), (grads.uni, grads.uni_admin)],
+        expected=(CadreError,),
+    )
+    assert outcomes.count("ok") == 1
+    assert GraduateMark.objects.filter(person=person).count() == 1

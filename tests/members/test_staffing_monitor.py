@@ -92,11 +92,12 @@ def test_left_tree_picks_the_scope(client, login, domain):
     assert "区职业学院团委" in page and "测试大学团委" not in page
 
 
-@pytest.mark.parametrize("params, status", [({"domain": "farm"}, 400), ({"org": "x1"}, 400), ({"org": "9" * 40}, 400)])
-def test_bad_query_is_400(client, login, domain, params, status):
-    """SEC-06: a malformed query string is a 400 with a Chinese message."""
-    r = login(domain.city_admin, domain.city).get(URL, params)
-    assert r.status_code == status and "无效" in r.content.decode()
+@pytest.mark.parametrize("path", [URL, DOWNLOAD])
+@pytest.mark.parametrize("params", [{"domain": "farm"}, {"org": "x1"}, {"org": "9" * 40}])
+def test_bad_query_is_400(client, login, domain, path, params):
+    """SEC-06: a malformed query string is a 400 with a Chinese message, on the page and the download."""
+    r = login(domain.city_admin, domain.city).get(path, params)
+    assert r.status_code == 400 and "无效" in r.content.decode()
 
 
 def test_scope_outside_or_not_leadership_is_404(client, login, domain):
