@@ -98,6 +98,25 @@ def cadre_list(request):
     return render(request, "members/cadres/list.html", context, status=status)
 
 
+@require_GET
+@access(ORG_ADMIN)
+def change_index(request):
+    """团干部职务变更: choose the cadre (active posts of the acting org and its direct sub-orgs,
+    CAD-01), and the 职务变更记录 of the acting org's subtree, newest first."""
+    acting = request.acting_org
+    posts = CadrePost.objects.active().filter(Q(org=acting) | Q(org__parent=acting))
+    q = request.GET.get("q", "").strip()[:50]
+    if q:
+        posts = posts.filter(person__name__contains=q)
+    posts = posts.select_related("person", "org").order_by("org__lft", "title", "pk")
+    page = Paginator(posts, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    for post in page:
+        post.refusal = c.change_refusal(acting, post)
+    recent = scoped(request, PostChange.objects.all(), "org").select_related("org", "person", "changed_by")
+    limit = settings.ZHTJ["POST_CHANGES_SHOWN"]
+    return render(request, "members/cadres/changes.html", {"page": page, "q": q, "changes": recent[:limit]})
+
+
 def _post_in_scope(request, pk, active=True):
     posts = scoped(request, CadrePost.objects.all(), "org").select_related("person", "org", "org__parent")
     if active:
@@ -373,6 +392,7 @@ def staffing_download(request):
 
 urlpatterns = [
     path("cadres/", cadre_list, name="cadres"),
+    path("cadres/changes/", change_index, name="cadre_changes"),
     path("cadres/<int:pk>/", cadre_detail, name="cadre"),
     path("cadres/<int:pk>/change/", cadre_change, name="cadre_change"),
     path("cadres/<int:pk>/remove/", cadre_remove, name="cadre_remove"),

@@ -141,3 +141,31 @@ def test_record_shows_only_posts_in_scope(client, login, tree):
     assert PostChange.objects.filter(post=elsewhere).exists()
     page = login(s.col_admin, tree.col_a).get(f"/members/cadres/{s.col_cadre.pk}/").content.decode()
     assert "宣传委员" not in page and "暂无职务变更记录" in page
+
+
+def test_change_page_offers_own_and_direct_sub_org_cadres(client, login, tree):
+    """CAD-01: 团干部职务变更 lists the acting org's and its direct sub-orgs' cadres (the 团支部书记
+    only for the superior), and the subtree's 职务变更记录; constant queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    s = build(tree)
+    c = login(s.uni_admin, tree.uni)
+    page = c.get("/members/cadres/changes/").content.decode()
+    assert "学院委员" in page and "校团委委员" in page and "支部副书记" not in page  # grand-child: 隔级
+    branch = login(s.branch_admin, tree.branch_a).get("/members/cadres/changes/").content.decode()
+    row = branch.split(f'data-post="{s.branch_secretary_post.pk}"')[1].split("</tr>")[0]
+    assert "直属上级团组织管理员办理" in row and "/change/" not in row
+    login(s.col_admin, tree.col_a).post(url(s.branch_deputy), NEW)
+    c = login(s.uni_admin, tree.uni)
+    assert "副书记（专职）" in c.get("/members/cadres/changes/").content.decode()
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get("/members/cadres/changes/").status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count()
+    for i in range(10):
+        cadre(tree.uni, f"新干部{i}")
+    assert count() == small

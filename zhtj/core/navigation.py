@@ -76,6 +76,7 @@ MENU = (
         "person-badge",
         (
             Entry("团干部列表", "members:cadres"),
+            Entry("团干部职务变更", "members:cadre_changes"),
             Entry("重点领域基层团干部配备", "members:staffing", when=_policy_allows("members:staffing")),
             Entry("延迟毕业团员列表", "members:delayed", when=_may_mark_graduation),
         ),
