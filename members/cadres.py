@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from orgs.choices import HIGHER_EDUCATION_INDUSTRIES, Industry, OrgCategory
 from orgs.models import Organization
+from zhtj.core.tree import in_subtree
 
 from .choices import Occupation, PostChangeKind, PostNature, PostTitle, RemovalDestination
 from .models import CadrePost
@@ -159,8 +160,6 @@ def remove_post(acting, post, *, destination, other, by):
 
 def cadres_in_scope(acting):
     """People holding an active post in `acting`'s subtree (one range condition)."""
-    from zhtj.core.tree import in_subtree
-
     return in_subtree(CadrePost.objects.active(), acting, "org").values("person_id")
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from orgs.choices import EnterpriseLevel, LeadershipLevel, OrgCategory
 from orgs.models import Organization
+from zhtj.core import audit
 from zhtj.core.access import ORG_ADMIN, access, leadership, scoped
 from zhtj.core.excel import export_response
 from zhtj.core.tree import in_subtree
@@ -294,7 +296,11 @@ def training_delete(request, pk):
     training = _training_in_scope(request, pk)
     post = _post_for(request, training)
     name = training.name
-    training.delete()
+    with transaction.atomic():
+        audit.record(
+            training, "delete", changes={"培训名称": [name, None]}, note=f"删除{training.person.name}的培训信息"
+        )
+        training.delete()
     messages.success(request, f"已删除培训信息“{name}”。")
     return redirect("members:cadre", pk=post.pk)
 

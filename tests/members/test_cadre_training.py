@@ -8,6 +8,7 @@ import pytest
 from members.choices import VOLUNTEER_HINT
 from members.models import CadreTraining
 from tests.members.cadre_setup import build, cadre
+from zhtj.core.models import AuditLog
 
 pytestmark = pytest.mark.usefixtures("fast_hasher")
 
@@ -84,6 +85,7 @@ def test_edit_and_delete_in_scope_only(client, login, tree):
     assert c.post(f"/members/cadres/trainings/{t.pk}/edit/", {**GOOD, "hours": "0"}).status_code == 400
     assert c.post(f"/members/cadres/trainings/{t.pk}/delete/").status_code == 302
     assert not CadreTraining.objects.exists()
+    assert AuditLog.objects.filter(object_id=t.pk, action="delete", actor=s.branch_admin).exists()  # BEY-05
 
 
 def build_other_admin(tree):
