@@ -173,3 +173,43 @@ class DutyStatus(models.TextChoices):
 
     ON_DUTY = "on_duty", "在岗"
     OFF_DUTY = "off_duty", "不在岗"
+
+
+# --- CAD / GRAD: cadre changes, removals and graduate marks -----------------------------------
+
+# CAD-05: the seed's definitions (操作指引 3.3 / 3.4), shown as help on the cadre forms.
+NATURE_HELP = (
+    "专职团干部：在单独设置的团的组织机构中，有正式编制（或岗位设置）、职级待遇根据团的岗位确定、以团的工作为主要任务的团干部。"
+    "挂职团干部：在团组织中明确挂任一定职务、承担相应工作职责的团干部，一般脱离原单位（岗位）、挂职时间不少于1年。"
+    "兼职团干部：日常有自己的主要学业或职业、不以团的工作为主要任务的团干部。"
+    "学生团干部：各类学生团组织中的学生团干部，均作为兼职团干部进行录入、统计、监测。"
+)
+VOLUNTEER_HINT = "团干部都应率先成为注册志愿者：该团干部尚未成为注册志愿者，请提醒其下载“志愿者打卡器”APP进行注册。"
+
+
+class PostChangeKind(models.TextChoices):
+    """What a 职务变更记录 row records (CAD-01, CAD-02)."""
+
+    CHANGE = "change", "职务变更"
+    REMOVE = "remove", "移除团干部"
+
+
+class RemovalDestination(models.TextChoices):
+    """移除去向 (CAD-02). **(decision)** the seed shows a list without naming it; 其他 needs text."""
+
+    TRANSFERRED = "transferred", "调任其他团组织"
+    PARTY_GOVERNMENT = "party_government", "转任党政机关职务"
+    OTHER_UNIT = "other_unit", "转任企事业单位职务"
+    FURTHER_STUDY = "further_study", "升学"
+    GRADUATED = "graduated", "毕业"
+    RETIRED = "retired", "退休"
+    RESIGNED = "resigned", "辞职"
+    AGED_OUT = "aged_out", "超龄离团"
+    OTHER = "other", "其他"
+
+
+class GraduateMarkKind(models.TextChoices):
+    """被标记成员身份 in a 毕业生团组织 (GRAD-01)."""
+
+    DELAYED = "delayed", "延迟毕业生"
+    TEACHER = "teacher", "教师"

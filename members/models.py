@@ -379,4 +379,5 @@ class AdminChangeRequest(Workflow):
         self.reason = note
 
 
+from .models_cadres import CadreTraining, GraduateMark, PostChange  # noqa: E402,F401  (CAD, GRAD-01)
 from .models_people import DeletionRequest  # noqa: E402, F401  the people half of issue 4

@@ -1,10 +1,19 @@
 from django.urls import path
 
-from . import views, views_admin, views_entry, views_import, views_people, views_register, views_stats
+from . import (
+    views,
+    views_admin,
+    views_cadres,
+    views_entry,
+    views_graduates,
+    views_import,
+    views_people,
+    views_register,
+    views_stats,
+)
 
 app_name = "members"
 urlpatterns = [
-    path("cadres/", views.cadre_list, name="cadres"),
     path("<int:pk>/", views.person_detail, name="detail"),
     path("<int:pk>/reset-code/", views.reset_code, name="reset_code"),
     path("my-org/", views.my_org, name="my_org"),
@@ -19,3 +28,5 @@ urlpatterns += views_stats.urlpatterns
 urlpatterns += views_entry.urlpatterns
 urlpatterns += views_import.urlpatterns
 urlpatterns += views_people.urlpatterns
+urlpatterns += views_cadres.urlpatterns
+urlpatterns += views_graduates.urlpatterns

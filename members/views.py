@@ -1,56 +1,20 @@
-"""团员列表, 团干部列表, a person's page, 重置密码验证码, and a member's 我的组织."""
+"""A person's page, 重置密码验证码, and a member's 我的组织 (团员列表 is in views_people.py)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
-from zhtj.core.access import MEMBER, ORG_ADMIN, access, scoped
+from zhtj.core.access import MEMBER, ORG_ADMIN, access
 from zhtj.core.audit import history_of
 
-from .models import CadrePost, Person
+from .models import Person
 from .services import issue_reset_code
-
-
-def _page(request, queryset):
-    from django.conf import settings
-
-    return Paginator(queryset, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
 
 
 def _may_issue_reset_code(acting_org, person):
     """ROLE-07: the person's own org admin or that org's direct superior; not further up."""
     return any(acting_org.pk in (org.pk, org.parent_id) for org in person.own_orgs())
-
-
-@access(ORG_ADMIN)
-def member_list(request):
-    """团员列表: members of the acting org's subtree, with search (MEM-12)."""
-    people = Person.objects.in_branches_of(request.acting_org).select_related("branch").order_by("branch__lft", "name")
-    q = request.GET.get("q", "").strip()[:50]
-    if q:
-        people = people.filter(name__contains=q)
-    page = _page(request, people)
-    for person in page:
-        branch = person.branch
-        person.can_reset = request.acting_org.pk in (branch.pk, branch.parent_id)
-    return render(request, "members/member_list.html", {"page": page, "q": q})
-
-
-@access(ORG_ADMIN)
-def cadre_list(request):
-    """团干部列表: active posts in the acting org's subtree."""
-    posts = (
-        scoped(request, CadrePost.objects.active(), "org").select_related("person", "org").order_by("org__lft", "title")
-    )
-    q = request.GET.get("q", "").strip()[:50]
-    if q:
-        posts = posts.filter(person__name__contains=q)
-    page = _page(request, posts)
-    for post in page:
-        post.can_reset = request.acting_org.pk in (post.org_id, post.org.parent_id)
-    return render(request, "members/cadre_list.html", {"page": page, "q": q})
 
 
 def _visible_person(request, pk):

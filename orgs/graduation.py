@@ -204,6 +204,17 @@ def mark_branches(acting, branch_ids, *, month, reason, by):
 # --- the conversion (ORG-16, JOB-01) ------------------------------------------------------------
 
 
+def graduating_members(scope):
+    """The members who graduate with the 毕业生团组织 of `scope`: everyone in them except those a
+    school admin marked 延迟毕业生 or 教师 (GRAD-01; the mark is members.GraduateMark, reached
+    through its reverse relation). The one definition of "graduates this year"."""
+    return (
+        get_user_model()
+        .objects.filter(branch__in=scope.filter(category=OrgCategory.GRADUATE))
+        .filter(graduate_mark__isnull=True)
+    )
+
+
 def convert(scope, *, actor=None, acting_org_id=None, note="", record=True):
     """The 团支部 among the orgs of `scope` become 毕业生团组织 and the members of every
     毕业生团组织 in `scope` are flagged 毕业生. Two UPDATEs (plus one INSERT of audit rows
@@ -213,11 +224,7 @@ def convert(scope, *, actor=None, acting_org_id=None, note="", record=True):
         due = scope.filter(category=OrgCategory.BRANCH)
         ids = list(due.select_for_update().values_list("pk", flat=True))
         orgs = Organization.objects.filter(pk__in=ids).update(category=OrgCategory.GRADUATE) if ids else 0
-        members = (
-            get_user_model()
-            .objects.filter(is_graduate=False, branch__in=scope.filter(category=OrgCategory.GRADUATE))
-            .update(is_graduate=True)
-        )
+        members = graduating_members(scope).filter(is_graduate=False).update(is_graduate=True)
         if record and ids:
             changes = {"category": [OrgCategory.BRANCH.value, OrgCategory.GRADUATE.value]}
             _record_many(ids, "graduate_conversion", changes, actor=actor, acting_org_id=acting_org_id, note=note)

@@ -230,6 +230,12 @@ ZHTJ = {
     "ID_VERIFIER": "members.verification.default_verifier",  # MEM-10: dotted path of the verifier
     "AGE_OUT_YEARS": 28,  # MEM-11: members of this age with no post are flagged 超龄
     "AGE_OUT_DATE": (1, 1),  # JOB-07: (month, day) of the yearly age_out run
+    # CAD / GRAD
+    "TRAINING_MAX_HOURS": 2000,  # CAD-03 (decision): 学时 of one training, at most (a full-time year)
+    "TRAINING_NAME_MAX_LENGTH": 100,  # CAD-03
+    "REMOVAL_OTHER_MAX_LENGTH": 100,  # CAD-02: the free text after 其他
+    "POST_CHANGES_SHOWN": 50,  # CAD-01: newest 职务变更记录 rows on 团干部职务变更
+    "DELAYED_REASON_MAX_LENGTH": 200,  # GRAD-01: 延迟毕业原因
 }
 
 # JOB-01: the June 1 graduate conversion, on the date of the setting above.

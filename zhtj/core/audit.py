@@ -7,6 +7,7 @@ anywhere in a request is attributed without passing the user around.
 import contextvars
 from contextlib import contextmanager
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 
@@ -32,6 +33,8 @@ def current_actor():
 def _plain(value):
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if isinstance(value, Decimal):  # JSON has no decimal: keep the exact text
+        return str(value)
     return value
 
 

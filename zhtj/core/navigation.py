@@ -8,7 +8,8 @@ with no visible entry are not shown. Apps add their entries here as they land.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.urls import NoReverseMatch, reverse
+from django.core.exceptions import PermissionDenied
+from django.urls import NoReverseMatch, resolve, reverse
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,19 @@ def _may_mark_graduation(request):
     return request.acting_org.may_mark_graduation
 
 
+def _policy_allows(url_name):
+    """Shown when the view's own access policy lets the request in (e.g. leadership(level))."""
+
+    def when(request):
+        try:
+            resolve(reverse(url_name)).func.access_policy.check(request)
+        except PermissionDenied:
+            return False
+        return True
+
+    return when
+
+
 MENU = (
     Group("组织首页", "house", (Entry("组织首页", "home"),)),
     Group(
@@ -91,6 +105,9 @@ MENU = (
         (
             Entry("团干部列表", "members:cadres"),
             Entry("录入本级团干部", "members:enter_cadre", when=_committee),
+            Entry("团干部职务变更", "members:cadre_changes"),
+            Entry("重点领域基层团干部配备", "members:staffing", when=_policy_allows("members:staffing")),
+            Entry("延迟毕业团员列表", "members:delayed", when=_may_mark_graduation),
         ),
     ),
     Group("业务办理", "briefcase", (Entry("管理员变更", "members:admin_change"),)),
