@@ -344,3 +344,6 @@ class AdminChangeRequest(Workflow):
     @transition(field=state, source=State.PENDING, target=State.REJECTED)
     def reject(self, by=None, note=""):
         self.reason = note
+
+
+from .models_archive import ArchiveChangeRequest, MemberArchive  # noqa: E402, F401  the e-archive (ARC)

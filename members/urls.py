@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_admin, views_register
+from . import views, views_admin, views_archive, views_register
 
 app_name = "members"
 urlpatterns = [
@@ -16,3 +16,4 @@ urlpatterns += [
     path("admin-change/requests/<int:pk>/", views_admin.admin_request, name="admin_request"),
 ]
 urlpatterns += views_register.urlpatterns
+urlpatterns += views_archive.urlpatterns

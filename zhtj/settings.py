@@ -151,6 +151,13 @@ STORAGES = {
 }
 # Uploaded files live outside any public URL; views serve them after an access check (SEC-01).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# A view may declare its own upload limit (`zhtj.core.uploads.upload_limit`): a larger body is
+# refused while it is being parsed, before the rest of it is read (SEC-05).
+FILE_UPLOAD_HANDLERS = [
+    "zhtj.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
@@ -198,6 +205,10 @@ ZHTJ = {
     "ORG_STAFFING_MAX": 9999,  # ORG-07 (decision): upper bound of each staffing number
     "STUDENT_COUNT_MAX": 1000000,  # ORG-14 (decision): upper bound of 在校学生数
     "PROGRESS_PAGE_SIZE": 50,  # ORG-11: rows per page of 组织录入情况
+    # ARC
+    "ARCHIVE_REQUIRED_FROM_YEAR": 2020,  # ARC-01: members who joined in this year or later need an e-archive
+    "ARCHIVE_DUE_DAYS": 30,  # ARC-01: days to upload, counted from the end of the join month
+    "ARCHIVE_MAX_BYTES": 20 * 1024 * 1024,  # ARC-08: one PDF of at most 20 MB
 }
 
 # JOB-01: the June 1 graduate conversion, on the date of the setting above.

@@ -38,13 +38,25 @@ def _committee(request):
     return not request.acting_org.is_branch_kind
 
 
+def _branch(request):
+    return request.acting_org.is_branch_kind
+
+
 def _may_mark_graduation(request):
     return request.acting_org.may_mark_graduation
 
 
 MENU = (
     Group("组织首页", "house", (Entry("组织首页", "home"),)),
-    Group("我的首页", "person", (Entry("我的首页", "home", "member"), Entry("我的组织", "members:my_org", "member"))),
+    Group(
+        "我的首页",
+        "person",
+        (
+            Entry("我的首页", "home", "member"),
+            Entry("我的组织", "members:my_org", "member"),
+            Entry("我的团员电子档案", "members:my_archive", "member"),
+        ),
+    ),
     Group(
         "组织管理",
         "diagram-3",
@@ -56,9 +68,31 @@ MENU = (
             Entry("标记团支部毕业时间", "orgs:graduation", when=_may_mark_graduation),
         ),
     ),
-    Group("团员管理", "people", (Entry("团员列表", "members:list"),)),
-    Group("团干部管理", "person-badge", (Entry("团干部列表", "members:cadres"),)),
-    Group("业务办理", "briefcase", (Entry("管理员变更", "members:admin_change"),)),
+    Group(
+        "团员管理",
+        "people",
+        (
+            Entry("团员列表", "members:list"),
+            Entry("团员电子数据库", "members:archives", when=_branch),
+            Entry("下级支部团员电子数据库", "members:archives", when=_committee),
+        ),
+    ),
+    Group(
+        "团干部管理",
+        "person-badge",
+        (
+            Entry("团干部列表", "members:cadres"),
+            Entry("本级团干部电子数据库", "members:archive_cadres"),
+        ),
+    ),
+    Group(
+        "业务办理",
+        "briefcase",
+        (
+            Entry("管理员变更", "members:admin_change"),
+            Entry("下级团员电子档案审批", "members:archive_approvals", when=_committee),
+        ),
+    ),
     Group("团内激励", "award", ()),
     Group("组织整顿", "tools", ()),
     Group("对标定级", "star", ()),
