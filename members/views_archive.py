@@ -285,7 +285,8 @@ def archive_change_review(request, pk):
 def archive_approvals(request):
     """业务办理-下级团员电子档案审批: what the acting org decides, 待审批 first."""
     state = request.GET.get("state", State.PENDING)
-    if state not in State.values and state != "all":
+    bad = state not in State.values and state != "all"
+    if bad:
         messages.error(request, "审批状态筛选条件无效，已显示待审批的档案。")
         state = State.PENDING
     archives = MemberArchive.objects.filter(approver_org=request.acting_org)
@@ -302,6 +303,7 @@ def archive_approvals(request):
         request,
         "members/archive/approvals.html",
         {"page": page, "state": state, "states": State.choices, "changes": changes},
+        status=400 if bad else 200,
     )
 
 

@@ -135,3 +135,27 @@ def test_an_oversized_body_is_refused_before_it_is_read(settings):
     assert "file" not in request.FILES
     assert request.upload_too_large is True
     assert Counting.consumed < 1 * MB
+
+
+def test_a_file_growing_past_the_limit_is_stopped_while_streaming(arc, login, settings):
+    """ARC-08: a body small enough to be announced but with a file over the limit is stopped at the
+    chunk that crosses it: 400, nothing stored."""
+    settings.ZHTJ = {**settings.ZHTJ, "ARCHIVE_MAX_BYTES": 1000}
+    client = login(arc.branch_admin, arc.tree.branch_a)
+    response = client.post(
+        reverse("members:archive_upload", args=[arc.new.pk]), {"file": pdf_upload(pdf_bytes(pages=20))}
+    )
+    assert response.status_code == 400
+    assert "文件过大" in response.content.decode()
+    assert response.wsgi_request.upload_too_large  # stopped by the handler, not after the upload
+    assert not MemberArchive.objects.exists()
+    assert stored_files(arc.media) == []
+
+
+def test_views_without_a_declared_limit_are_not_limited(rf):
+    """SEC-05: only views that declare `upload_limit` are limited by the handler."""
+    from zhtj.core.uploads import limit_for
+
+    assert limit_for(rf.post(reverse("members:archive_upload", args=[1]))) == 20 * MB
+    assert limit_for(rf.post(reverse("login"))) is None
+    assert limit_for(rf.post("/no/such/page/")) is None
