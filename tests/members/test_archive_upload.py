@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.urls import reverse
 
 from members.models import MemberArchive
@@ -127,3 +128,42 @@ def test_committee_uploads_for_its_own_cadre(arc, login):
     response = upload(login(arc.col_a_admin, arc.tree.col_a), cadre)
     assert response.status_code == 302
     assert MemberArchive.objects.get(person=cadre).state == MemberArchive.State.VERIFIED
+
+
+def test_one_archive_per_person_is_a_database_constraint(arc, login):
+    """ARC-01: the database itself refuses a second archive row for one person."""
+    from django.db import IntegrityError, transaction
+
+    upload(login(arc.branch_admin, arc.tree.branch_a), arc.new)
+    first = MemberArchive.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MemberArchive.objects.create(
+            person=arc.new,
+            file="archives/x.pdf",
+            size=1,
+            pages=1,
+            uploaded_by=arc.branch_admin,
+            uploaded_by_org=arc.tree.branch_a,
+            approver_org=arc.tree.col_a,
+        )
+    assert list(MemberArchive.objects.all()) == [first]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_uploads_at_once_store_one_archive_and_one_file(arc):
+    """SEC-04 / ARC-01: two admins uploading for one member at once: one archive, one stored file,
+    and the other gets a clear message."""
+    from members.archives import upload_archive
+    from tests.concurrency import at_once
+    from zhtj.core.workflow import WorkflowError
+
+    outcomes = at_once(
+        lambda by, org: upload_archive(arc.new, pdf_upload(), by=by, org=org),
+        [(arc.branch_admin, arc.tree.branch_a), (arc.col_a_admin, arc.tree.col_a)],
+        expected=(WorkflowError,),
+    )
+    assert outcomes.count("ok") == 1
+    assert any("已有电子档案" in o for o in outcomes)
+    assert MemberArchive.objects.count() == 1
+    assert len(stored_files(arc.media)) == 1
