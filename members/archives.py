@@ -52,14 +52,22 @@ def is_archive_verified(person):
     return Person.objects.filter(pk=person.pk).filter(archive_verified_q()).exists()
 
 
-def transfer_refusal(person):
-    """ARC-05 / TRF-07: why `person` can't be put into a transfer now, or None if they can."""
-    if is_archive_verified(person):
-        return None
+def _refusal_message(person):
     return (
         f"{person.name}为{required_from().year}年及以后入团的新发展团员，团员身份尚未认证"
         "（电子版《入团志愿书》未上传或未通过审批），完成团员身份认证后才能办理团组织关系转接。"
     )
+
+
+def transfer_refusal(person):
+    """ARC-05 / TRF-07: why `person` can't be put into a transfer now, or None if they can."""
+    return None if is_archive_verified(person) else _refusal_message(person)
+
+
+def transfer_refusals(people):
+    """ARC-05 for a batch (批量接转): {pk: message} for every person of the queryset `people` who
+    can't be transferred -- one query, whatever the batch size."""
+    return {p.pk: _refusal_message(p) for p in people.filter(~archive_verified_q()).only("pk", "name")}
 
 
 # --- who may do what ----------------------------------------------------------------------

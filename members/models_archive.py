@@ -114,7 +114,8 @@ class MemberArchive(Workflow):
         self.uploaded_at = timezone.now()
         self.approver_org = self.approver_for(org)
         self.reason = ""
-        self.decided_by = None
+        # Verified at once (ARC-02): the uploader's own decision; otherwise the approver's to come.
+        self.decided_by = None if self.approver_org else by
         self.decided_at = None if self.approver_org else self.uploaded_at
 
     def may_replace(self):

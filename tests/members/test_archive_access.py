@@ -102,3 +102,14 @@ def test_person_page_without_upload_right_is_view_only(arc, login):
     """Seed FAQ (v): the grand-parent sees the page but no 上传档案 form."""
     text = login(arc.uni_admin, arc.tree.uni).get(reverse("members:archive_person", args=[arc.new.pk])).content.decode()
     assert "李新" in text and 'id="upload-form"' not in text
+
+
+def test_out_of_range_ids_are_404(arc, login):
+    """SEC-06: an id beyond the database's integer range is a 404, not a 500."""
+    huge = 10**30
+    client = login(arc.col_a_admin, arc.tree.col_a)
+    for name in ("archive_file", "archive_review", "archive_change_review"):
+        assert client.get(reverse(f"members:{name}", args=[huge])).status_code == 404
+    assert client.get(reverse("members:archive_person", args=[huge])).status_code == 404
+    response = client.post(reverse("members:archive_upload", args=[huge]), {"file": pdf_upload()})
+    assert response.status_code == 404

@@ -8,7 +8,13 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members.archives import archive_verified_q, is_archive_verified, lacks_verification_q, transfer_refusal
+from members.archives import (
+    archive_verified_q,
+    is_archive_verified,
+    lacks_verification_q,
+    transfer_refusal,
+    transfer_refusals,
+)
 from members.models import MemberArchive, Person
 from tests import factories as f
 from tests.members import archive_helpers
@@ -99,3 +105,14 @@ def test_lacking_is_the_negation_of_the_rule(arc, login):
     upload(login(arc.col_a_admin, arc.tree.col_a), arc.new)
     lacking = set(Person.objects.filter(lacks_verification_q()).values_list("name", flat=True))
     assert lacking == {"赵乙", "钱丙"}
+
+
+def test_batch_refusals_in_one_query(arc, login):
+    """ARC-05 / TRF-05: a batch transfer learns who can't go, in one query."""
+    upload(login(arc.col_a_admin, arc.tree.col_a), arc.new)
+    people = Person.objects.filter(pk__in=[arc.new.pk, arc.old.pk, arc.other.pk, arc.under_general.pk])
+    with CaptureQueriesContext(connection) as ctx:
+        refusals = transfer_refusals(people)
+    assert len(ctx.captured_queries) == 1
+    assert set(refusals) == {arc.other.pk, arc.under_general.pk}
+    assert "赵乙" in refusals[arc.other.pk] and "尚未认证" in refusals[arc.other.pk]
