@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -66,7 +66,12 @@ def _filtered(request, people):
 
 
 def _list_page(request, people, title, *, cadres=False):
-    people, q, status, bad = _filtered(request, people.select_related("branch", "archive"))
+    # 替换档案 shows after 认证不通过 or once a change request is approved (ARC-06): one EXISTS column.
+    replaceable = ArchiveChangeRequest.objects.filter(
+        archive__person=OuterRef("pk"), state=ArchiveChangeRequest.State.APPROVED
+    )
+    people = people.select_related("branch", "archive").annotate(change_approved=Exists(replaceable))
+    people, q, status, bad = _filtered(request, people)
     page = Paginator(people.order_by("branch__lft", "name", "pk"), settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(
         request.GET.get("page")
     )

@@ -122,6 +122,7 @@ def test_upload_reject_replace_approve(page, settings, tmp_path, screenshot):
     page.get_by_role("link", name=re.compile("^团员电子档案审批")).click()
     page.locator("#inbox-items tbody tr").filter(has_text="刘新苗").get_by_role("link", name="办理").click()
     expect(page.locator("#member-basics")).to_contain_text("202400000007")
+    screenshot(page, "archive-review")
     page.get_by_role("button", name="同意", exact=True).click()
     expect(page.locator("#messages")).to_contain_text("已同意")
     log_out(page)

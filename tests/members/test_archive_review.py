@@ -178,6 +178,7 @@ def test_change_request_approved_then_replacement(arc, login, verified):
     assert committee.post(review, {"decision": "approve"}).status_code == 302
 
     branch = login(arc.branch_admin, arc.tree.branch_a)
+    assert "替换档案" in branch.get(reverse("members:archives")).content.decode()
     assert upload(branch, arc.new, pdf_bytes(pages=4)).status_code == 302
     archive = MemberArchive.objects.get()
     assert (archive.state, archive.pages) == (MemberArchive.State.PENDING, 4)
