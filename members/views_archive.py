@@ -65,7 +65,7 @@ def _filtered(request, people):
     return people, q, status, bad
 
 
-def _list_page(request, people, title, *, cadres=False):
+def _list_page(request, people, title):
     # 替换档案 shows after 认证不通过 or once a change request is approved (ARC-06): one EXISTS column.
     replaceable = ArchiveChangeRequest.objects.filter(
         archive__person=OuterRef("pk"), state=ArchiveChangeRequest.State.APPROVED
@@ -84,7 +84,6 @@ def _list_page(request, people, title, *, cadres=False):
         "q": q,
         "status": status,
         "filters": [(k, label) for k, (label, _) in STATUS_FILTERS.items()],
-        "cadres": cadres,
         "from_year": required_from().year,
         "max_mb": max_megabytes(),
         "today": timezone.localdate(),
@@ -106,7 +105,7 @@ def archive_cadre_list(request):
     people = Person.objects.filter(
         needs_archive_q(), cadre_posts__org=request.acting_org, cadre_posts__ended_on__isnull=True
     )
-    return _list_page(request, people, "本级团干部电子数据库", cadres=True)
+    return _list_page(request, people, "本级团干部电子数据库")
 
 
 def _person_in_scope(request, pk):
