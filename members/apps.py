@@ -28,6 +28,7 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         from . import inbox, jobs, prompts, signals  # noqa: F401  registers providers, jobs, signal handlers
+        from .archive_hooks import ArchiveReviewProvider  # noqa: F401  e-archive: 操作中心 providers, login prompt
 
         pre_migrate.connect(_sqlite_triggers("drop"), sender=self, dispatch_uid="members_sqlite_triggers_drop")
         post_migrate.connect(_sqlite_triggers("create"), sender=self, dispatch_uid="members_sqlite_triggers_create")

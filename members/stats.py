@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.utils import timezone
 
+from .archives import archive_verified_q
 from .choices import Education
 from .models import Person
 
@@ -103,11 +104,6 @@ CHARTS = {
 
 
 def new_member_count(org, year):
-    """新发展团员数 of `year` in the subtree: members who joined (入团时间) in that year.
-
-    STAT-02: new-member counts must exclude members without an 已认证 e-archive (ARC-05).
-    That rule is the e-archive engineer's Q expression in members/archives.py; at merge,
-    filter by it here (e.g. `.filter(archive_certified_q())`). Until then this counts
-    joined_month in the year only.
-    """
-    return members_of(org).filter(joined_month__year=year).count()
+    """新发展团员数 of `year` in the subtree: members who joined (入团时间) in that year and are
+    已认证 (STAT-02: the ARC-05 rule, from its one home in members/archives.py)."""
+    return members_of(org).filter(archive_verified_q(), joined_month__year=year).count()

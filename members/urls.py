@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     views,
     views_admin,
+    views_archive,
     views_cadres,
     views_entry,
     views_graduates,
@@ -30,3 +31,4 @@ urlpatterns += views_import.urlpatterns
 urlpatterns += views_people.urlpatterns
 urlpatterns += views_cadres.urlpatterns
 urlpatterns += views_graduates.urlpatterns
+urlpatterns += views_archive.urlpatterns

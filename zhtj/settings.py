@@ -153,6 +153,13 @@ STORAGES = {
 }
 # Uploaded files live outside any public URL; views serve them after an access check (SEC-01).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# A view may declare its own upload limit (`zhtj.core.uploads.upload_limit`): a larger body is
+# refused while it is being parsed, before the rest of it is read (SEC-05).
+FILE_UPLOAD_HANDLERS = [
+    "zhtj.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
@@ -236,6 +243,10 @@ ZHTJ = {
     "REMOVAL_OTHER_MAX_LENGTH": 100,  # CAD-02: the free text after 其他
     "POST_CHANGES_SHOWN": 50,  # CAD-01: newest 职务变更记录 rows on 团干部职务变更
     "DELAYED_REASON_MAX_LENGTH": 200,  # GRAD-01: 延迟毕业原因
+    # ARC
+    "ARCHIVE_REQUIRED_FROM_YEAR": 2020,  # ARC-01: members who joined in this year or later need an e-archive
+    "ARCHIVE_DUE_DAYS": 30,  # ARC-01: days to upload, counted from the end of the join month
+    "ARCHIVE_MAX_BYTES": 20 * 1024 * 1024,  # ARC-08: one PDF of at most 20 MB
 }
 
 # JOB-01: the June 1 graduate conversion, on the date of the setting above.

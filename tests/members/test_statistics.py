@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from members import stats
 from members.choices import Education
-from members.models import Person
+from members.models import MemberArchive, Person
 from tests import factories as f
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -172,11 +172,26 @@ def test_figures_are_live(login, tree):
 
 
 def test_new_member_count_of_the_year(login, tree):
-    """STAT-02 (partial): members who joined in the year count; others don't. The 已认证 archive
-    filter is applied at merge with the e-archives work (see members/stats.new_member_count)."""
-    members(tree.branch_a, 2, joined_month=date(2027, 1, 1))
+    """STAT-02 / ARC-05: members who joined in the year count only once their e-archive is
+    已认证; a pending or missing archive keeps them out, other years never count."""
+    verified = members(tree.branch_a, 2, joined_month=date(2027, 1, 1))
+    pending = members(tree.branch_a, 1, joined_month=date(2027, 3, 1))
     members(tree.branch_a, 1, joined_month=date(2026, 12, 1))
-    members(tree.branch_b, 1, joined_month=date(2027, 2, 1))
+    in_b = members(tree.branch_b, 1, joined_month=date(2027, 2, 1))
+    uploader = f.admin_of(tree.col_a)
+    for person, state in [(p, MemberArchive.State.VERIFIED) for p in verified + in_b] + [
+        (pending[0], MemberArchive.State.PENDING)
+    ]:
+        MemberArchive.objects.create(
+            person=person,
+            file="archives/x.pdf",
+            size=1,
+            pages=1,
+            uploaded_by=uploader,
+            uploaded_by_org=tree.col_a,
+            approver_org=tree.uni if state == MemberArchive.State.PENDING else None,
+            state=state,
+        )
     assert stats.new_member_count(tree.col_a, 2027) == 2
     assert stats.new_member_count(tree.uni, 2027) == 3
     page = login(f.admin_of(tree.col_a), tree.col_a).get("/members/stats/age/").content.decode()

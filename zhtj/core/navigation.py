@@ -76,6 +76,7 @@ MENU = (
             Entry("我的激励", "incentives:mine", "member"),
             Entry("三会·两制·一课", "orgs:my_life", "member"),
             Entry("团日活动", "orgs:my_activities", "member"),
+            Entry("我的团员电子档案", "members:my_archive", "member"),
         ),
     ),
     Group(
@@ -97,6 +98,8 @@ MENU = (
             Entry("录入下级支部成员", "members:enter_sub", when=_committee),
             Entry("团员列表", "members:list"),
             Entry("超龄团员", "members:aged_out"),
+            Entry("团员电子数据库", "members:archives", when=_branch),
+            Entry("下级支部团员电子数据库", "members:archives", when=_committee),
         ),
     ),
     Group(
@@ -108,9 +111,17 @@ MENU = (
             Entry("团干部职务变更", "members:cadre_changes"),
             Entry("重点领域基层团干部配备", "members:staffing", when=_policy_allows("members:staffing")),
             Entry("延迟毕业团员列表", "members:delayed", when=_may_mark_graduation),
+            Entry("本级团干部电子数据库", "members:archive_cadres"),
         ),
     ),
-    Group("业务办理", "briefcase", (Entry("管理员变更", "members:admin_change"),)),
+    Group(
+        "业务办理",
+        "briefcase",
+        (
+            Entry("管理员变更", "members:admin_change"),
+            Entry("下级团员电子档案审批", "members:archive_approvals", when=_committee),
+        ),
+    ),
     Group(
         "团内激励",
         "award",

@@ -1,0 +1,167 @@
+"""团员电子档案: who needs one, THE 已认证 rule (ARC-05, STAT-02), and the operations
+(upload, replace, change request) that keep storage and rows in step.
+
+`archive_verified_q()` is the one place that says whether a person counts as 已认证:
+transfers refuse anyone outside it (TRF-07, via `transfer_refusal`) and new-member
+statistics count only people inside it (STAT-02). Nobody else re-derives it.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from zhtj.core import audit
+from zhtj.core.workflow import WorkflowError, perform
+
+from .archive_files import check_pdf
+from .models import CadrePost, Person
+from .models_archive import ArchiveChangeRequest, MemberArchive, archive_upload_to
+
+
+def required_from():
+    """ARC-01: the first join month that needs an e-archive (2020-01 by default)."""
+    return date(settings.ZHTJ["ARCHIVE_REQUIRED_FROM_YEAR"], 1, 1)
+
+
+def needs_archive_q(prefix=""):
+    """ARC-01: members (a 团组织关系 in a branch) who joined in 2020 or later."""
+    return Q(**{f"{prefix}branch__isnull": False, f"{prefix}joined_month__gte": required_from()})
+
+
+def archive_verified_q(prefix=""):
+    """ARC-05 / STAT-02 / TRF-07, THE rule: a person counts as 已认证 when no e-archive is
+    required of them (joined before 2020, or no join month known) or theirs is approved.
+    `prefix` lets other models filter through a relation, e.g. "person__"."""
+    return (
+        Q(**{f"{prefix}joined_month__isnull": True})
+        | Q(**{f"{prefix}joined_month__lt": required_from()})
+        | Q(**{f"{prefix}archive__state": MemberArchive.State.VERIFIED})
+    )
+
+
+def lacks_verification_q(prefix=""):
+    """2020+ members not (yet) 已认证: what the ARC-04 login prompt looks for."""
+    return needs_archive_q(prefix) & ~archive_verified_q(prefix)
+
+
+def is_archive_verified(person):
+    return Person.objects.filter(pk=person.pk).filter(archive_verified_q()).exists()
+
+
+def _refusal_message(person):
+    return (
+        f"{person.name}为{required_from().year}年及以后入团的新发展团员，团员身份尚未认证"
+        "（电子版《入团志愿书》未上传或未通过审批），完成团员身份认证后才能办理团组织关系转接。"
+    )
+
+
+def transfer_refusal(person):
+    """ARC-05 / TRF-07: why `person` can't be put into a transfer now, or None if they can."""
+    return None if is_archive_verified(person) else _refusal_message(person)
+
+
+def transfer_refusals(people):
+    """ARC-05 for a batch (批量接转): {pk: message} for every person of the queryset `people` who
+    can't be transferred -- one query, whatever the batch size."""
+    return {p.pk: _refusal_message(p) for p in people.filter(~archive_verified_q()).only("pk", "name")}
+
+
+# --- who may do what ----------------------------------------------------------------------
+
+
+def require_upload_right(acting_org, person):
+    """Seed FAQ (v): the member's 团支部 and its direct superior upload; a committee also uploads for
+    its own cadres (本级团干部电子数据库). Anyone else in scope: 403 (隔级无法操作)."""
+    branch = person.branch
+    if branch is not None and acting_org.pk in (branch.pk, branch.parent_id):
+        return
+    if CadrePost.objects.active().filter(person=person, org=acting_org).exists():
+        return
+    raise PermissionDenied("隔级无法操作：只有团员所在团支部及其直属上级组织的管理员可以上传电子档案。")
+
+
+def require_needs_archive(person):
+    if not Person.objects.filter(pk=person.pk).filter(needs_archive_q()).exists():
+        raise WorkflowError(f"{person.name}不是{required_from().year}年及以后入团的团员，无需上传电子档案。")
+
+
+def require_approver(acting_org, obj):
+    """ROLE-03: only the uploader's direct superior (the stored approver org) decides."""
+    if obj.approver_org_id != acting_org.pk:
+        raise PermissionDenied("隔级无法操作：只有上传组织的直属上级团组织管理员可以审批。")
+
+
+# --- operations -----------------------------------------------------------------------------
+
+
+def _store(upload):
+    return default_storage.save(archive_upload_to(None, upload.name), upload)
+
+
+def _upload_fields(checked, name, by, org):
+    return {
+        "name": name,
+        "original_name": checked.original_name,
+        "size": checked.size,
+        "pages": checked.pages,
+        "by": by,
+        "org": org,
+    }
+
+
+def upload_archive(person, upload, *, by, org):
+    """上传档案: check the file, store it, create the row; on any failure nothing is left."""
+    require_needs_archive(person)
+    checked = check_pdf(upload)
+    name = _store(upload)
+    try:
+        with transaction.atomic():
+            archive = MemberArchive(person=person, state=MemberArchive.state_after_upload(org))
+            archive.set_upload(**_upload_fields(checked, name, by, org))
+            archive.save()
+            audit.record(archive, "upload", to_state=archive.state, note=checked.original_name, actor=by)
+    except IntegrityError:
+        default_storage.delete(name)
+        raise WorkflowError(f"{person.name}已有电子档案，请刷新页面后使用“替换档案”。") from None
+    except BaseException:
+        default_storage.delete(name)
+        raise
+    return archive
+
+
+def replace_archive(archive, upload, *, by, org):
+    """替换档案 after 认证不通过, or after an approved change request (ARC-06)."""
+    checked = check_pdf(upload)
+    old_name = archive.file.name
+    name = _store(upload)
+    try:
+        archive = perform(archive, "replace", by=by, note="替换档案", upload=_upload_fields(checked, name, by, org))
+    except BaseException:
+        default_storage.delete(name)
+        raise
+    transaction.on_commit(lambda: default_storage.delete(old_name))
+    return archive
+
+
+def request_change(archive, explanation, *, by, org):
+    """ARC-06: ask the superior committee to allow replacing an approved archive."""
+    explanation = explanation.strip()
+    if not explanation:
+        raise WorkflowError("请填写变更理由。")
+    if archive.state != MemberArchive.State.VERIFIED:
+        raise WorkflowError("只有已认证的电子档案需要提出变更申请；认证不通过的档案可直接替换。")
+    if org.parent_id is None:
+        raise WorkflowError("本组织没有上级组织，无法提出变更申请。")
+    try:
+        with transaction.atomic():
+            change = ArchiveChangeRequest.objects.create(
+                archive=archive, org=org, approver_org_id=org.parent_id, requested_by=by, explanation=explanation[:300]
+            )
+            audit.record(change, "create", to_state=change.state, note=change.explanation, actor=by)
+    except IntegrityError:
+        raise WorkflowError("该团员的电子档案已有未处理完的变更申请。") from None
+    return change

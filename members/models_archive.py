@@ -1,0 +1,213 @@
+"""团员电子档案 (ARC-01 … ARC-08): one PDF of the 《入团志愿书》 per new member, and the
+change request that reopens an approved one (ARC-06).
+
+States of an archive (no row at all = 尚未认证):
+
+    upload by 团支部/团总支 ──▶ pending ──approve──▶ verified
+    upload by 团委/团工委/领导机关 ───────────────────▶ verified
+                                 pending ──reject───▶ rejected ──replace──▶ pending | verified
+                                 verified ──replace (after an approved change request)──▶ pending | verified
+"""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django_fsm import RETURN_VALUE, FSMField, transition
+
+from orgs.choices import OrgCategory
+from zhtj.core.workflow import Workflow, WorkflowError, perform
+
+# Orgs whose uploads are 已认证 at once (ARC-02); every other uploader waits for its superior.
+SELF_VERIFYING_CATEGORIES = frozenset({OrgCategory.LEADERSHIP, OrgCategory.COMMITTEE, OrgCategory.WORKING_COMMITTEE})
+
+
+def archive_upload_to(instance, filename):
+    """A path nobody can guess; the member's name or ID never appears in it."""
+    return f"archives/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.pdf"
+
+
+def archive_due_date(joined_month):
+    """ARC-01: due ARCHIVE_DUE_DAYS after joining. Only the month is stored, so the days are
+    counted from the month's last day: never earlier than the real deadline."""
+    if joined_month is None:
+        return None
+    next_month = (joined_month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return next_month - timedelta(days=1) + timedelta(days=settings.ZHTJ["ARCHIVE_DUE_DAYS"])
+
+
+class MemberArchive(Workflow):
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批"
+        VERIFIED = "verified", "已认证"
+        REJECTED = "rejected", "认证不通过"
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="archive", verbose_name="团员"
+    )
+    file = models.FileField("入团志愿书", upload_to=archive_upload_to, max_length=200)
+    original_name = models.CharField("原文件名", max_length=200, blank=True)
+    size = models.PositiveIntegerField("文件大小")
+    pages = models.PositiveIntegerField("页数")
+    state = FSMField("审批状态", default=State.PENDING, choices=State.choices, protected=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+    )
+    uploaded_by_org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="上传组织"
+    )
+    # The uploader's direct superior, who decides (ROLE-03); empty when verified at once.
+    approver_org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="审批组织"
+    )
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审批人",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    reason = models.CharField("审批意见", max_length=200, blank=True)
+
+    inbox_kind = "archive_review"
+
+    class Meta:
+        verbose_name = "团员电子档案"
+        verbose_name_plural = "团员电子档案"
+        indexes = [models.Index(fields=["approver_org", "state"], name="archive_approver_state")]
+        constraints = [
+            # A pending archive always has someone to decide it.
+            models.CheckConstraint(
+                name="archive_pending_has_approver",
+                condition=~Q(state="pending") | Q(approver_org__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person.name}的团员电子档案"
+
+    @staticmethod
+    def state_after_upload(org):
+        """ARC-02: 团的领导机关/团委/团工委 uploads are 已认证 at once; 团支部/团总支 uploads wait."""
+        return (
+            MemberArchive.State.VERIFIED if org.category in SELF_VERIFYING_CATEGORIES else MemberArchive.State.PENDING
+        )
+
+    @staticmethod
+    def approver_for(org):
+        return None if org.category in SELF_VERIFYING_CATEGORIES else org.parent
+
+    def set_upload(self, *, name, original_name, size, pages, by, org):
+        """The fields of a (re-)upload; the file itself is already in storage."""
+        self.file.name = name
+        self.original_name = original_name[:200]
+        self.size = size
+        self.pages = pages
+        self.uploaded_by = by
+        self.uploaded_by_org = org
+        self.uploaded_at = timezone.now()
+        self.approver_org = self.approver_for(org)
+        self.reason = ""
+        # Verified at once (ARC-02): the uploader's own decision; otherwise the approver's to come.
+        self.decided_by = None if self.approver_org else by
+        self.decided_at = None if self.approver_org else self.uploaded_at
+
+    def may_replace(self):
+        """替换档案 after 认证不通过, or after an approved change request (ARC-06)."""
+        return self.state == self.State.REJECTED or (
+            self.state == self.State.VERIFIED
+            and self.change_requests.filter(state=ArchiveChangeRequest.State.APPROVED).exists()
+        )
+
+    @transition(field=state, source=State.PENDING, target=State.VERIFIED)
+    def approve(self, by=None, note=""):
+        self.decided_by, self.decided_at, self.reason = by, timezone.now(), note
+
+    @transition(field=state, source=State.PENDING, target=State.REJECTED)
+    def reject(self, by=None, note=""):
+        """ARC-03: 不同意 needs a reason, which the uploader sees."""
+        if not note.strip():
+            raise WorkflowError("不同意时须填写理由。")
+        self.decided_by, self.decided_at, self.reason = by, timezone.now(), note
+
+    @transition(
+        field=state,
+        source=[State.REJECTED, State.VERIFIED],
+        target=RETURN_VALUE(State.PENDING, State.VERIFIED),
+        conditions=[may_replace],
+    )
+    def replace(self, by=None, note="", *, upload):
+        """替换档案: the new file's fields; an approved change request is used up (ARC-06)."""
+        request = self.change_requests.select_for_update().filter(state=ArchiveChangeRequest.State.APPROVED).first()
+        if request is not None:
+            perform(request, "complete", by=by, note="已重新上传电子档案")
+        self.set_upload(**upload)
+        return self.state_after_upload(upload["org"])
+
+
+class ArchiveChangeRequest(Workflow):
+    """ARC-06: replacing an approved archive needs the superior committee's consent first."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已同意，待重新上传"
+        REJECTED = "rejected", "不同意"
+        DONE = "done", "已重新上传"
+
+    archive = models.ForeignKey(
+        MemberArchive, on_delete=models.CASCADE, related_name="change_requests", verbose_name="团员电子档案"
+    )
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="申请组织")
+    approver_org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="审批组织"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    explanation = models.CharField("变更理由", max_length=300)
+    state = FSMField("状态", default=State.PENDING, choices=State.choices, protected=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审批人",
+    )
+    reason = models.CharField("审批意见", max_length=200, blank=True)
+
+    inbox_kind = "archive_change"
+
+    class Meta:
+        verbose_name = "团员电子档案变更申请"
+        verbose_name_plural = "团员电子档案变更申请"
+        constraints = [
+            # One open request per archive: a double click or a second admin can't file two.
+            models.UniqueConstraint(
+                fields=["archive"], condition=Q(state__in=["pending", "approved"]), name="one_open_archive_change"
+            ),
+        ]
+        indexes = [models.Index(fields=["approver_org", "state"], name="archchange_approver_state")]
+
+    def __str__(self):
+        return f"{self.archive.person.name}的电子档案变更申请"
+
+    @transition(field=state, source=State.PENDING, target=State.APPROVED)
+    def approve(self, by=None, note=""):
+        self.decided_by, self.reason = by, note
+
+    @transition(field=state, source=State.PENDING, target=State.REJECTED)
+    def reject(self, by=None, note=""):
+        if not note.strip():
+            raise WorkflowError("不同意时须填写理由。")
+        self.decided_by, self.reason = by, note
+
+    @transition(field=state, source=State.APPROVED, target=State.DONE)
+    def complete(self, by=None, note=""):
+        pass

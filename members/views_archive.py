@@ -1,0 +1,368 @@
+"""团员电子档案 pages (ARC-01 … ARC-08, SEC-01).
+
+团员管理-团员电子数据库 / 下级支部团员电子数据库 and 团干部管理-本级团干部电子数据库 list the
+2020+ members in scope; a member's archive page uploads / replaces (上传档案, 替换档案) and
+files change requests; 业务办理-下级团员电子档案审批 and 操作中心 lead to the review page; the
+PDF itself is served only by `archive_file`, after the same scope checks as the pages.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zhtj.core import inbox
+from zhtj.core.access import DIRECT_SUPERIOR, MEMBER, ORG_ADMIN, access
+from zhtj.core.audit import history_of
+from zhtj.core.uploads import upload_limit
+from zhtj.core.workflow import WorkflowError, perform
+
+from .archive_files import ArchiveFileError, max_megabytes, too_large_message
+from .archives import (
+    needs_archive_q,
+    replace_archive,
+    request_change,
+    require_approver,
+    require_upload_right,
+    required_from,
+    upload_archive,
+)
+from .models import Person
+from .models_archive import ArchiveChangeRequest, MemberArchive, archive_due_date
+
+State = MemberArchive.State
+
+# The 认证状态 filter of the lists; "todo" is what the ARC-04 prompt links to.
+STATUS_FILTERS = {
+    "none": ("尚未上传", Q(archive__isnull=True)),
+    "pending": ("待审批", Q(archive__state=State.PENDING)),
+    "rejected": ("认证不通过", Q(archive__state=State.REJECTED)),
+    "verified": ("团员身份已认证", Q(archive__state=State.VERIFIED)),
+    "todo": ("尚未认证（全部）", ~Q(archive__state=State.VERIFIED)),
+}
+SEARCH_MAX = 50
+
+
+def _filtered(request, people):
+    """ARC-07 search (姓名 / 身份证号 / 发展团员编号) and the status filter; a bad status is a 400."""
+    q = request.GET.get("q", "").strip()[:SEARCH_MAX]
+    if q:
+        people = people.filter(Q(name__contains=q) | Q(id_number=q.upper()) | Q(development_number=q))
+    status = request.GET.get("status", "")
+    bad = False
+    if status in STATUS_FILTERS:
+        people = people.filter(STATUS_FILTERS[status][1])
+    elif status:
+        messages.error(request, "认证状态筛选条件无效，已显示全部团员。")
+        status, bad = "", True
+    return people, q, status, bad
+
+
+def _list_page(request, people, title):
+    # 替换档案 shows after 认证不通过 or once a change request is approved (ARC-06): one EXISTS column.
+    replaceable = ArchiveChangeRequest.objects.filter(
+        archive__person=OuterRef("pk"), state=ArchiveChangeRequest.State.APPROVED
+    )
+    people = people.select_related("branch", "archive").annotate(change_approved=Exists(replaceable))
+    people, q, status, bad = _filtered(request, people)
+    page = Paginator(people.order_by("branch__lft", "name", "pk"), settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(
+        request.GET.get("page")
+    )
+    for person in page:
+        person.arc = getattr(person, "archive", None)
+        person.due = archive_due_date(person.joined_month)
+    context = {
+        "title": title,
+        "page": page,
+        "q": q,
+        "status": status,
+        "filters": [(k, label) for k, (label, _) in STATUS_FILTERS.items()],
+        "from_year": required_from().year,
+        "max_mb": max_megabytes(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "members/archive/list.html", context, status=400 if bad else 200)
+
+
+@access(ORG_ADMIN)
+def archive_list(request):
+    """团员电子数据库 (a branch) / 下级支部团员电子数据库 (a committee): 2020+ members of the subtree."""
+    org = request.acting_org
+    title = "团员电子数据库" if org.is_branch_kind else "下级支部团员电子数据库"
+    return _list_page(request, Person.objects.in_branches_of(org).filter(needs_archive_q()), title)
+
+
+@access(ORG_ADMIN)
+def archive_cadre_list(request):
+    """本级团干部电子数据库: the acting org's own cadres who are 2020+ members."""
+    people = Person.objects.filter(
+        needs_archive_q(), cadre_posts__org=request.acting_org, cadre_posts__ended_on__isnull=True
+    )
+    return _list_page(request, people, "本级团干部电子数据库")
+
+
+def _person_in_scope(request, pk):
+    return get_object_or_404(Person.objects.visible_from(request.acting_org).select_related("branch"), pk=pk)
+
+
+def _archive_of(person):
+    return MemberArchive.objects.filter(person=person).select_related("uploaded_by_org", "approver_org").first()
+
+
+def _person_context(request, person, archive):
+    acting = request.acting_org
+    may_upload = True
+    try:
+        require_upload_right(acting, person)
+    except PermissionDenied:  # the page is still viewable, without the upload form
+        may_upload = False
+    change = archive.change_requests.filter(state__in=["pending", "approved"]).first() if archive else None
+    return {
+        "person": person,
+        "archive": archive,
+        "due": archive_due_date(person.joined_month),
+        "may_upload": may_upload,
+        "may_replace": bool(archive and may_upload and archive.may_replace()),
+        "change": change,
+        "history": history_of(archive)[:20] if archive else [],
+        "max_mb": max_megabytes(),
+        "max_bytes": settings.ZHTJ["ARCHIVE_MAX_BYTES"],
+    }
+
+
+@access(ORG_ADMIN)
+def archive_person(request, person_pk):
+    """One member's archive: basics, status and reason, 上传档案 / 替换档案 / 申请变更."""
+    person = _person_in_scope(request, person_pk)
+    return render(request, "members/archive/person.html", _person_context(request, person, _archive_of(person)))
+
+
+@access(ORG_ADMIN)
+@require_POST
+@upload_limit("ARCHIVE_MAX_BYTES")
+def archive_upload(request, person_pk):
+    """上传档案 / 替换档案 (ARC-02, ARC-08): a bad file is a 400 and nothing is stored."""
+    person = _person_in_scope(request, person_pk)
+    acting = request.acting_org
+    require_upload_right(acting, person)
+    archive = _archive_of(person)
+    try:
+        if getattr(request, "upload_too_large", False):
+            raise ArchiveFileError(too_large_message())
+        upload = request.FILES.get("file")
+        if archive is None:
+            archive = upload_archive(person, upload, by=request.user, org=acting)
+        else:
+            archive = replace_archive(archive, upload, by=request.user, org=acting)
+    except (ArchiveFileError, WorkflowError) as exc:
+        messages.error(request, str(exc))
+        return render(
+            request, "members/archive/person.html", _person_context(request, person, _archive_of(person)), status=400
+        )
+    if archive.state == State.VERIFIED:
+        messages.success(request, f"已上传{person.name}的电子档案，团员身份已认证。")
+    else:
+        messages.success(request, f"已上传{person.name}的电子档案，待{archive.approver_org.name}审批。")
+    return redirect("members:archive_person", person.pk)
+
+
+@access(ORG_ADMIN)
+@require_POST
+def archive_change(request, person_pk):
+    """ARC-06: ask the superior committee to allow replacing an approved archive."""
+    person = _person_in_scope(request, person_pk)
+    require_upload_right(request.acting_org, person)
+    archive = _archive_of(person)
+    if archive is None:
+        raise Http404
+    try:
+        change = request_change(archive, request.POST.get("explanation", ""), by=request.user, org=request.acting_org)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return render(request, "members/archive/person.html", _person_context(request, person, archive), status=400)
+    messages.success(request, f"变更申请已提交，待{change.approver_org.name}审批。")
+    return redirect("members:archive_person", person.pk)
+
+
+def _scoped_archives(request):
+    return MemberArchive.objects.filter(person__in=Person.objects.visible_from(request.acting_org).values("pk"))
+
+
+def _decide(request, obj, notice_org, what, back):
+    """同意 / 不同意 of an archive or a change request: only the approver org (ROLE-03)."""
+    require_approver(request.acting_org, obj)
+    decision = request.POST.get("decision")
+    note = request.POST.get("note", "").strip()[:200]
+    if decision not in ("approve", "reject"):
+        raise WorkflowError("请选择“同意”或“不同意”。")
+    obj = perform(obj, decision, by=request.user, note=note)
+    verdict = "已同意" if decision == "approve" else f"不同意（理由：{note}）"
+    inbox.notify(org=notice_org, kind=obj.inbox_kind, text=f"{what}：{verdict}", link=back)
+    messages.success(request, f"已处理：{verdict}。")
+    return obj
+
+
+@access(DIRECT_SUPERIOR)
+@require_http_methods(["GET", "POST"])
+def archive_review(request, pk):
+    """ARC-03: the member's basics beside the PDF; 同意 / 不同意 (reason required)."""
+    archive = get_object_or_404(
+        _scoped_archives(request).select_related("person__branch", "uploaded_by_org", "approver_org", "uploaded_by"),
+        pk=pk,
+    )
+    status = 200
+    if request.method == "POST":
+        try:
+            _decide(
+                request,
+                archive,
+                archive.uploaded_by_org,
+                f"{archive.person.name}的团员电子档案审批",
+                reverse("members:archive_person", args=[archive.person_id]),
+            )
+            return redirect("members:archive_approvals")
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+            status = 400
+    can_decide = archive.approver_org_id == request.acting_org.pk
+    if not can_decide and archive.state == State.PENDING:
+        messages.info(request, "隔级无法操作：仅上传组织的直属上级组织可以审批，您可以查看。")
+    return render(
+        request,
+        "members/archive/review.html",
+        {
+            "archive": archive,
+            "person": archive.person,
+            "due": archive_due_date(archive.person.joined_month),
+            "can_decide": can_decide,
+            "history": history_of(archive)[:20],
+        },
+        status=status,
+    )
+
+
+@access(DIRECT_SUPERIOR)
+@require_http_methods(["GET", "POST"])
+def archive_change_review(request, pk):
+    """ARC-06: the superior committee decides a change request."""
+    change = get_object_or_404(
+        ArchiveChangeRequest.objects.filter(archive__in=_scoped_archives(request)).select_related(
+            "archive__person__branch", "org", "approver_org", "requested_by"
+        ),
+        pk=pk,
+    )
+    status = 200
+    if request.method == "POST":
+        try:
+            _decide(
+                request,
+                change,
+                change.org,
+                f"{change.archive.person.name}的电子档案变更申请",
+                reverse("members:archive_person", args=[change.archive.person_id]),
+            )
+            return redirect("members:archive_approvals")
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+            status = 400
+    return render(
+        request,
+        "members/archive/change_review.html",
+        {
+            "change": change,
+            "person": change.archive.person,
+            "can_decide": change.approver_org_id == request.acting_org.pk,
+            "history": history_of(change)[:20],
+        },
+        status=status,
+    )
+
+
+@access(ORG_ADMIN)
+def archive_approvals(request):
+    """业务办理-下级团员电子档案审批: what the acting org decides, 待审批 first."""
+    state = request.GET.get("state", State.PENDING)
+    bad = state not in State.values and state != "all"
+    if bad:
+        messages.error(request, "审批状态筛选条件无效，已显示待审批的档案。")
+        state = State.PENDING
+    archives = MemberArchive.objects.filter(approver_org=request.acting_org)
+    if state != "all":
+        archives = archives.filter(state=state)
+    archives = archives.select_related("person__branch", "uploaded_by_org").order_by("-uploaded_at", "pk")
+    page = Paginator(archives, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    changes = (
+        ArchiveChangeRequest.objects.filter(approver_org=request.acting_org, state=ArchiveChangeRequest.State.PENDING)
+        .select_related("archive__person", "org")
+        .order_by("-created_at")[: settings.ZHTJ["INBOX_PAGE_SIZE"]]
+    )
+    return render(
+        request,
+        "members/archive/approvals.html",
+        {"page": page, "state": state, "states": State.choices, "changes": changes},
+        status=400 if bad else 200,
+    )
+
+
+@access(MEMBER)
+@xframe_options_sameorigin
+def archive_file(request, pk):
+    """SEC-01: the PDF, for the member themself or an admin whose scope holds the member; else 404.
+    ?download=1 downloads it (ARC-07), otherwise it is shown inline (embedded on review pages)."""
+    allowed = Q(person=request.user)
+    if request.acting_org is not None:
+        allowed |= Q(person__in=Person.objects.visible_from(request.acting_org).values("pk"))
+    archive = get_object_or_404(MemberArchive.objects.filter(allowed).select_related("person"), pk=pk)
+    try:
+        handle = archive.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        content_type="application/pdf",
+        as_attachment=request.GET.get("download") == "1",
+        filename=f"{archive.person.name}_入团志愿书.pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@access(MEMBER)
+def my_archive(request):
+    """我的团员电子档案 (ARC-07): the member's own archive and its status."""
+    person = request.user
+    archive = _archive_of(person)
+    needs = Person.objects.filter(pk=person.pk).filter(needs_archive_q()).exists()
+    return render(
+        request,
+        "members/archive/mine.html",
+        {
+            "person": person,
+            "archive": archive,
+            "needs": needs,
+            "due": archive_due_date(person.joined_month),
+            "from_year": required_from().year,
+        },
+    )
+
+
+urlpatterns = [
+    path("archives/", archive_list, name="archives"),
+    path("archives/cadres/", archive_cadre_list, name="archive_cadres"),
+    path("archives/approvals/", archive_approvals, name="archive_approvals"),
+    path("archives/person/<int:person_pk>/", archive_person, name="archive_person"),
+    path("archives/person/<int:person_pk>/upload/", archive_upload, name="archive_upload"),
+    path("archives/person/<int:person_pk>/change/", archive_change, name="archive_change"),
+    path("archives/<int:pk>/review/", archive_review, name="archive_review"),
+    path("archives/<int:pk>/file/", archive_file, name="archive_file"),
+    path("archives/changes/<int:pk>/", archive_change_review, name="archive_change_review"),
+    path("my-archive/", my_archive, name="my_archive"),
+]

@@ -1,0 +1,164 @@
+"""ARC-01 / ARC-07 / SEC-03: 团员电子数据库, 下级支部团员电子数据库, 本级团干部电子数据库,
+下级团员电子档案审批 and 我的团员电子档案: who is listed, search, status, scope, query counts."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from members.choices import PostTitle
+from members.models import CadrePost, MemberArchive
+from tests import factories as f
+from tests.members import archive_helpers
+from tests.members.archive_helpers import pdf_upload
+
+arc, media = archive_helpers.arc, archive_helpers.media  # fixtures
+
+
+def upload(client, person):
+    return client.post(reverse("members:archive_upload", args=[person.pk]), {"file": pdf_upload()})
+
+
+def rows(response):
+    return response.content.decode().count("data-person=")
+
+
+def test_branch_list_shows_2020_members_with_status_and_due_date(arc, login):
+    """ARC-01: every 2020+ member with 档案是否上传, status and the due date; older members not."""
+    client = login(arc.branch_admin, arc.tree.branch_a)
+    response = client.get(reverse("members:archives"))
+    text = response.content.decode()
+    assert '<h1 class="h4 mb-3">团员电子数据库</h1>' in text
+    assert "李新" in text and "王老" not in text and "赵乙" not in text
+    assert "上传档案" in text and "尚未认证" in text and "2021-06-30" in text
+    assert arc.new.id_number not in text and arc.new.masked_id_number in text  # SEC-03
+
+
+def test_committee_list_covers_the_subtree_only(arc, login):
+    """ARC-01 / ROLE-02: 下级支部团员电子数据库 holds the subtree's members, not a sibling's."""
+    text = login(arc.col_a_admin, arc.tree.col_a).get(reverse("members:archives")).content.decode()
+    assert "下级支部团员电子数据库" in text
+    assert "李新" in text and "钱丙" in text and "赵乙" not in text
+
+
+def test_status_follows_the_archive(arc, login):
+    """ARC-01: 尚未认证 → 待审批 → 团员身份已认证, in the list."""
+    branch = login(arc.branch_admin, arc.tree.branch_a)
+    upload(branch, arc.new)
+    assert "待审批" in branch.get(reverse("members:archives")).content.decode()
+    archive = MemberArchive.objects.get()
+    login(arc.col_a_admin, arc.tree.col_a).post(
+        reverse("members:archive_review", args=[archive.pk]), {"decision": "approve"}
+    )
+    text = login(arc.branch_admin, arc.tree.branch_a).get(reverse("members:archives")).content.decode()
+    assert "团员身份已认证" in text
+
+
+@pytest.mark.parametrize(
+    "query, found",
+    [("李", True), ("202100000001", True), ("__ID__", True), ("__id__", True), ("赵乙", False), ("2021000", False)],
+)
+def test_search_by_name_id_or_development_number(arc, login, query, found):
+    """ARC-07: search by 姓名 (part), 身份证号 (whole) or 发展团员编号 (whole), within scope only."""
+    query = query.replace("__ID__", arc.new.id_number).replace("__id__", arc.new.id_number.lower())
+    client = login(arc.col_a_admin, arc.tree.col_a)
+    response = client.get(reverse("members:archives"), {"q": query})
+    assert ("李新" in response.content.decode()) is found
+
+
+def test_search_never_leaves_the_scope(arc, login):
+    """ARC-07 / ROLE-02: a sibling's member is not found even by the exact ID number."""
+    client = login(arc.col_a_admin, arc.tree.col_a)
+    response = client.get(reverse("members:archives"), {"q": arc.other.id_number})
+    assert rows(response) == 0
+
+
+def test_status_filter_and_bad_value(arc, login):
+    """ARC-04 link target and SEC-06: ?status=todo lists the unverified; a bad value is a 400."""
+    client = login(arc.col_a_admin, arc.tree.col_a)
+    assert rows(client.get(reverse("members:archives"), {"status": "todo"})) == 2
+    assert rows(client.get(reverse("members:archives"), {"status": "verified"})) == 0
+    bad = client.get(reverse("members:archives"), {"status": "<script>"})
+    assert bad.status_code == 400
+    assert "筛选条件无效" in bad.content.decode()
+    assert client.get(reverse("members:archives"), {"page": "abc"}).status_code == 200
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_list_runs_a_constant_number_of_queries(arc, login):
+    """Fast at scale: the list's query count doesn't grow with its rows (archives included)."""
+    client = login(arc.col_a_admin, arc.tree.col_a)
+    urls = [reverse("members:archives"), reverse("members:archive_approvals") + "?state=all"]
+    upload(login(arc.branch_admin, arc.tree.branch_a), arc.new)
+    client = login(arc.col_a_admin, arc.tree.col_a)
+    small = [_queries(client, url) for url in urls]
+    for i in range(12):
+        person = f.person(f"新团员{i}", branch=arc.tree.branch_a, joined_month=date(2024, 1, 1))
+        if i % 2:
+            upload(login(arc.branch_admin, arc.tree.branch_a), person)
+    client = login(arc.col_a_admin, arc.tree.col_a)
+    assert [_queries(client, url) for url in urls] == small
+
+
+def test_cadre_list_shows_own_cadres_who_joined_2020_or_later(arc, login):
+    """本级团干部电子数据库: the acting org's own cadres who are 2020+ members, nobody else."""
+    cadre = f.person("孙干", branch=arc.tree.branch_b, joined_month=date(2020, 9, 1))
+    CadrePost.objects.create(person=cadre, org=arc.tree.col_a, title=PostTitle.DEPUTY_SECRETARY)
+    old = f.person("周老", branch=arc.tree.branch_a, joined_month=date(2010, 9, 1))
+    CadrePost.objects.create(person=old, org=arc.tree.col_a, title=PostTitle.COMMITTEE_MEMBER)
+    client = login(arc.col_a_admin, arc.tree.col_a)
+    text = client.get(reverse("members:archive_cadres")).content.decode()
+    assert "孙干" in text and "周老" not in text and "李新" not in text
+    small = _queries(client, reverse("members:archive_cadres"))
+    for i in range(5):
+        p = f.person(f"干部{i}", branch=arc.tree.branch_a, joined_month=date(2024, 1, 1))
+        CadrePost.objects.create(person=p, org=arc.tree.col_a, title=PostTitle.COMMITTEE_MEMBER)
+    assert _queries(client, reverse("members:archive_cadres")) == small
+
+
+def test_approvals_page_lists_what_the_org_decides(arc, login):
+    """ARC-03: 下级团员电子档案审批 lists the archives waiting for the acting org, not for others."""
+    upload(login(arc.branch_admin, arc.tree.branch_a), arc.new)
+    text = login(arc.col_a_admin, arc.tree.col_a).get(reverse("members:archive_approvals")).content.decode()
+    assert "李新" in text and "审批" in text
+    text = login(arc.uni_admin, arc.tree.uni).get(reverse("members:archive_approvals")).content.decode()
+    assert "李新" not in text
+    bad = login(arc.col_a_admin, arc.tree.col_a).get(reverse("members:archive_approvals"), {"state": "x"})
+    assert bad.status_code == 400 and "筛选条件无效" in bad.content.decode()
+
+
+def test_menu_entries(arc, login):
+    """The seed's menu names: branch 团员电子数据库; committee 下级支部团员电子数据库 and
+    下级团员电子档案审批; 本级团干部电子数据库; the member's 我的团员电子档案."""
+    branch = login(arc.branch_admin, arc.tree.branch_a).get(reverse("home")).content.decode()
+    assert "团员电子数据库" in branch and "下级支部团员电子数据库" not in branch
+    committee = login(arc.col_a_admin, arc.tree.col_a).get(reverse("home")).content.decode()
+    for label in ("下级支部团员电子数据库", "本级团干部电子数据库", "下级团员电子档案审批"):
+        assert label in committee
+    arc.new.set_password("Zhtj-pass-2026")
+    arc.new.must_change_password = False
+    arc.new.save()
+    assert "我的团员电子档案" in login(arc.new).get(reverse("home")).content.decode()
+
+
+def test_my_archive_page(arc, login):
+    """ARC-07: the member sees 我的团员电子档案 with the status and a download link."""
+    arc.new.must_change_password = False
+    arc.new.save()
+    client = login(arc.new)
+    assert "尚未认证" in client.get(reverse("members:my_archive")).content.decode()
+    upload(login(arc.col_a_admin, arc.tree.col_a), arc.new)
+    archive = MemberArchive.objects.get()
+    text = login(arc.new).get(reverse("members:my_archive")).content.decode()
+    assert "团员身份已认证" in text
+    assert reverse("members:archive_file", args=[archive.pk]) + "?download=1" in text
+    arc.old.must_change_password = False
+    arc.old.save()
+    assert "不需要上传" in login(arc.old).get(reverse("members:my_archive")).content.decode()

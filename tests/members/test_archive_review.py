@@ -1,0 +1,201 @@
+"""ARC-03 / ARC-06 / ROLE-03: approval of an uploaded archive, 替换档案, and change requests."""
+
+import pytest
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.urls import reverse
+
+from members.models import ArchiveChangeRequest, MemberArchive
+from tests.concurrency import at_once
+from tests.members import archive_helpers
+from tests.members.archive_helpers import pdf_bytes, pdf_upload, stored_files
+from zhtj.core import inbox
+from zhtj.core.models import Notification
+from zhtj.core.workflow import WorkflowError, perform
+
+arc, media = archive_helpers.arc, archive_helpers.media  # fixtures
+
+
+def upload(client, person, content=None):
+    return client.post(reverse("members:archive_upload", args=[person.pk]), {"file": pdf_upload(content)})
+
+
+@pytest.fixture
+def pending(arc, login):
+    upload(login(arc.branch_admin, arc.tree.branch_a), arc.new)
+    return MemberArchive.objects.get(person=arc.new)
+
+
+def decide(client, archive, decision, note=""):
+    return client.post(reverse("members:archive_review", args=[archive.pk]), {"decision": decision, "note": note})
+
+
+def test_superior_sees_it_in_the_inbox_and_approves(arc, login, pending, rf):
+    """ARC-03: 操作中心 lists it under 团员电子档案审批; 同意 makes the member 已认证."""
+    client = login(arc.col_a_admin, arc.tree.col_a)
+    page = client.get(reverse("inbox") + "?kind=archive_review").content.decode()
+    assert "团员电子档案审批" in page and "李新" in page
+    review = client.get(reverse("members:archive_review", args=[pending.pk]))
+    text = review.content.decode()
+    assert arc.new.id_number in text and "202100000001" in text  # the basics beside the PDF
+    assert reverse("members:archive_file", args=[pending.pk]) in text
+    assert decide(client, pending, "approve").status_code == 302
+    pending.refresh_from_db()
+    assert pending.state == MemberArchive.State.VERIFIED
+    assert "李新" not in client.get(reverse("inbox") + "?kind=archive_review").content.decode()
+    assert Notification.objects.filter(recipient_org=arc.tree.branch_a, text__contains="已同意").exists()
+
+
+def test_reject_needs_a_reason(arc, login, pending):
+    """ARC-03: 不同意 without a reason is refused (400) and changes nothing."""
+    response = decide(login(arc.col_a_admin, arc.tree.col_a), pending, "reject", "  ")
+    assert response.status_code == 400
+    assert "须填写理由" in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.state == MemberArchive.State.PENDING
+
+
+def test_reject_needs_a_reason_in_the_model_too(arc, pending):
+    """ARC-03: the rule lives on the transition, whoever calls it."""
+    with pytest.raises(WorkflowError, match="须填写理由"):
+        perform(pending, "reject", by=arc.col_a_admin, note="")
+
+
+def test_uploader_sees_the_reason_and_replaces(arc, login, pending, django_capture_on_commit_callbacks):
+    """ARC-03: the uploader sees the reason and 替换档案; the replacement waits again, and the old
+    file is gone from storage."""
+    decide(login(arc.col_a_admin, arc.tree.col_a), pending, "reject", "第二页模糊不清")
+    old_name = pending.file.name
+    branch = login(arc.branch_admin, arc.tree.branch_a)
+    listing = branch.get(reverse("members:archives")).content.decode()
+    assert "替换档案" in listing and "认证不通过" in listing
+    page = branch.get(reverse("members:archive_person", args=[arc.new.pk])).content.decode()
+    assert "第二页模糊不清" in page and "替换档案" in page
+    assert Notification.objects.filter(recipient_org=arc.tree.branch_a, text__contains="第二页模糊不清").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert upload(branch, arc.new, pdf_bytes(pages=2)).status_code == 302
+    archive = MemberArchive.objects.get()
+    assert (archive.state, archive.pages, archive.reason) == (MemberArchive.State.PENDING, 2, "")
+    assert not default_storage.exists(old_name)
+    assert len(stored_files(arc.media)) == 1
+
+
+def test_grand_parent_views_but_may_not_decide(arc, login, pending):
+    """ROLE-03: the university 团委 (grand-parent) sees the archive but gets 403 on acting."""
+    client = login(arc.uni_admin, arc.tree.uni)
+    page = client.get(reverse("members:archive_review", args=[pending.pk]))
+    assert page.status_code == 200 and "decision-form" not in page.content.decode()
+    response = decide(client, pending, "approve")
+    assert response.status_code == 403
+    assert "隔级无法操作" in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.state == MemberArchive.State.PENDING
+    assert "李新" not in client.get(reverse("inbox")).content.decode()
+
+
+def test_out_of_scope_review_is_404(arc, login, pending):
+    """ROLE-02: a sibling committee gets 404 for the review page and the decision."""
+    client = login(arc.col_b_admin, arc.tree.col_b)
+    assert client.get(reverse("members:archive_review", args=[pending.pk])).status_code == 404
+    assert decide(client, pending, "approve").status_code == 404
+
+
+def test_bad_decision_value_is_a_400(arc, login, pending):
+    """SEC-06: an unknown decision answers 400 with a message."""
+    response = decide(login(arc.col_a_admin, arc.tree.col_a), pending, "maybe")
+    assert response.status_code == 400
+    assert "请选择" in response.content.decode()
+
+
+def test_second_decision_is_refused(arc, login, pending):
+    """SEC-04: once decided, a second decision changes nothing."""
+    client = login(arc.col_a_admin, arc.tree.col_a)
+    decide(client, pending, "approve")
+    response = decide(client, pending, "reject", "晚了")
+    assert response.status_code == 400
+    pending.refresh_from_db()
+    assert pending.state == MemberArchive.State.VERIFIED
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite serializes writers)")
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_deciding_at_once_apply_once(arc, pending):
+    """SEC-04: approve and reject racing: exactly one applies."""
+    outcomes = at_once(
+        lambda action, note: perform(MemberArchive.objects.get(pk=pending.pk), action, by=arc.col_a_admin, note=note),
+        [("approve", ""), ("reject", "不清晰")],
+        expected=(WorkflowError,),
+    )
+    assert outcomes.count("ok") == 1
+
+
+def test_inbox_provider_is_only_for_the_approver(arc, pending, rf):
+    """ARC-03 / ROLE-03: the pending archive is in the direct superior's 操作中心 only."""
+    for org, expected in ((arc.tree.col_a, 1), (arc.tree.uni, 0), (arc.tree.col_b, 0)):
+        request = rf.get("/")
+        request.acting_org = org
+        assert inbox.counts(request)["archive_review"] == expected
+
+
+# --- ARC-06: replacing an approved archive ------------------------------------------------------
+
+
+@pytest.fixture
+def verified(arc, login, pending):
+    decide(login(arc.col_a_admin, arc.tree.col_a), pending, "approve")
+    pending.refresh_from_db()
+    return pending
+
+
+def test_approved_archive_cant_be_replaced_without_a_change_request(arc, login, verified):
+    """ARC-06: no 替换档案 on an approved archive; a direct upload is refused and changes nothing."""
+    client = login(arc.branch_admin, arc.tree.branch_a)
+    page = client.get(reverse("members:archive_person", args=[arc.new.pk])).content.decode()
+    assert "提出修改申请" in page and 'id="upload-form"' not in page
+    response = upload(client, arc.new)
+    assert response.status_code == 400
+    verified.refresh_from_db()
+    assert verified.state == MemberArchive.State.VERIFIED
+    assert len(stored_files(arc.media)) == 1
+
+
+def test_change_request_approved_then_replacement(arc, login, verified):
+    """ARC-06: the branch files a change request, the superior committee approves it, the branch
+    replaces the file (which waits for approval again) and the request is used up."""
+    branch = login(arc.branch_admin, arc.tree.branch_a)
+    url = reverse("members:archive_change", args=[arc.new.pk])
+    assert branch.post(url, {"explanation": "  "}).status_code == 400
+    assert branch.post(url, {"explanation": "发展团员编号填写错误"}).status_code == 302
+    change = ArchiveChangeRequest.objects.get()
+    assert change.approver_org == arc.tree.col_a
+    assert branch.post(url, {"explanation": "再次申请"}).status_code == 400  # one open request
+    assert upload(branch, arc.new).status_code == 400  # not yet approved
+
+    committee = login(arc.col_a_admin, arc.tree.col_a)
+    assert "申请变更李新的电子档案" in committee.get(reverse("inbox")).content.decode()
+    review = reverse("members:archive_change_review", args=[change.pk])
+    assert committee.post(review, {"decision": "reject", "note": ""}).status_code == 400
+    assert committee.post(review, {"decision": "approve"}).status_code == 302
+
+    branch = login(arc.branch_admin, arc.tree.branch_a)
+    assert "替换档案" in branch.get(reverse("members:archives")).content.decode()
+    assert upload(branch, arc.new, pdf_bytes(pages=4)).status_code == 302
+    archive = MemberArchive.objects.get()
+    assert (archive.state, archive.pages) == (MemberArchive.State.PENDING, 4)
+    change.refresh_from_db()
+    assert change.state == ArchiveChangeRequest.State.DONE
+    assert upload(branch, arc.new).status_code == 400  # pending again: no second replacement
+
+
+def test_change_request_is_decided_by_the_direct_superior_only(arc, login, verified):
+    """ARC-06 / ROLE-03: the grand-parent may view the change request but not decide it."""
+    login(arc.branch_admin, arc.tree.branch_a).post(
+        reverse("members:archive_change", args=[arc.new.pk]), {"explanation": "上传错误"}
+    )
+    change = ArchiveChangeRequest.objects.get()
+    client = login(arc.uni_admin, arc.tree.uni)
+    url = reverse("members:archive_change_review", args=[change.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"decision": "approve"}).status_code == 403
+    change.refresh_from_db()
+    assert change.state == ArchiveChangeRequest.State.PENDING
