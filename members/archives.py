@@ -84,8 +84,12 @@ def require_upload_right(acting_org, person):
     raise PermissionDenied("隔级无法操作：只有团员所在团支部及其直属上级组织的管理员可以上传电子档案。")
 
 
+def needs_archive(person):
+    return Person.objects.filter(pk=person.pk).filter(needs_archive_q()).exists()
+
+
 def require_needs_archive(person):
-    if not Person.objects.filter(pk=person.pk).filter(needs_archive_q()).exists():
+    if not needs_archive(person):
         raise WorkflowError(f"{person.name}不是{required_from().year}年及以后入团的团员，无需上传电子档案。")
 
 

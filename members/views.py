@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from zhtj.core.access import MEMBER, ORG_ADMIN, access
 from zhtj.core.audit import history_of
 
+from .archives import needs_archive
 from .models import Person
 from .services import issue_reset_code
 
@@ -32,6 +33,7 @@ def person_detail(request, pk):
             "posts": person.cadre_posts.select_related("org").order_by("ended_on", "org__lft"),
             "history": history_of(person)[:20],
             "can_reset": _may_issue_reset_code(request.acting_org, person),
+            "needs_archive": needs_archive(person),
         },
     )
 

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
-from orgs.choices import LeadershipLevel
+from orgs.choices import LeadershipLevel, OrgCategory
 from orgs.models import Organization
 from zhtj.core import inbox
 from zhtj.core.access import MEMBER, ORG_ADMIN, access
@@ -73,8 +73,16 @@ def member_list(request):
     page = Paginator(people, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
     for person in page:
         person.can_reset = org.pk in (person.branch_id, person.branch.parent_id)
-    branches = Organization.objects.subtree_of(org).filter(is_branch_kind=True).order_by("lft").only("pk", "name")
+    branches = (
+        Organization.objects.subtree_of(org).filter(is_branch_kind=True).order_by("lft").only("pk", "name", "category")
+    )
     kept = {k: request.GET.get(k, "") for k in FILTERS}
+    # GRAD-01: a school admin looking at a graduate org's list gets 标记延迟毕业团员/教师.
+    graduate_branch = None
+    if org.may_mark_graduation and kept["branch"]:
+        graduate_branch = next(
+            (b for b in branches if str(b.pk) == kept["branch"] and b.category == OrgCategory.GRADUATE), None
+        )
     # MEM-08 at org level, for the acting org itself: one query.
     org_complete = annotate_people_completeness(Organization.objects.filter(pk=org.pk)).values_list(
         "people_complete", flat=True
@@ -87,6 +95,7 @@ def member_list(request):
             "q": q,
             "org": org,
             "org_complete": org_complete,
+            "graduate_branch": graduate_branch,
             "filters": kept,
             "branches": branches,
             "political_choices": PoliticalStatus.choices,

@@ -10,6 +10,22 @@ def _clean_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """With REDIS_URL set (CI) tasks would wait in Redis for a worker that isn't there: run them
+    in-process, as the embedded default does. Tests that start a real worker (the `worker`
+    fixture) keep the broker."""
+    if "worker" in request.fixturenames:
+        yield
+        return
+    from zhtj.celery import app
+
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
 @pytest.fixture
 def fast_hasher(settings):
     """MD5 instead of Argon2 (~0.1 s a person) for tests that aren't about hashing."""

@@ -162,3 +162,11 @@ def test_my_archive_page(arc, login):
     arc.old.must_change_password = False
     arc.old.save()
     assert "不需要上传" in login(arc.old).get(reverse("members:my_archive")).content.decode()
+
+
+def test_person_page_links_to_the_archive_of_a_new_member(arc, login):
+    """ARC-07: the admin's person page leads to 团员电子档案 for 2020+ members only."""
+    c = login(arc.branch_admin, arc.tree.branch_a)
+    page = c.get(f"/members/{arc.new.pk}/").content.decode()
+    assert f'href="/members/archives/person/{arc.new.pk}/"' in page
+    assert 'id="person-archive"' not in c.get(f"/members/{arc.old.pk}/").content.decode()

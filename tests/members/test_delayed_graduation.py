@@ -225,3 +225,15 @@ def test_two_admins_marking_at_once_make_one_mark(grads):
     )
     assert outcomes.count("ok") == 1
     assert GraduateMark.objects.filter(person=person).count() == 1
+
+
+def test_member_list_offers_marking_in_a_graduate_org(client, login, grads):
+    """GRAD-01: in a graduate org's 团员列表 a school admin finds 标记延迟毕业团员/教师; the branch
+    itself and other branches' lists don't offer it."""
+    link = f'href="{url(grads.branch_a)}"'
+    page = login(grads.col_admin, grads.col_a).get(f"/members/?branch={grads.branch_a.pk}").content.decode()
+    assert "标记延迟毕业团员/教师" in page and link in page
+    page = login(grads.branch_admin, grads.branch_a).get(f"/members/?branch={grads.branch_a.pk}").content.decode()
+    assert "标记延迟毕业团员/教师" not in page
+    page = login(grads.uni_admin, grads.uni).get(f"/members/?branch={grads.branch_b.pk}").content.decode()
+    assert "标记延迟毕业团员/教师" not in page
