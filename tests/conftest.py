@@ -11,6 +11,12 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploaded files (e-archives, decisions) go to a temporary folder, never the repo's media/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(request):
     """With REDIS_URL set (CI) tasks would wait in Redis for a worker that isn't there: run them
     in-process, as the embedded default does. Tests that start a real worker (the `worker`

@@ -37,3 +37,23 @@ def test_seed_demo_builds_tree_and_is_idempotent(db):
     after = (Organization.objects.count(), Person.objects.count(), CadrePost.objects.count(), AuditLog.objects.count())
     assert before == after
     assert Organization.objects.get(name="团中央").get_descendant_count() == Organization.objects.count() - 1
+
+
+def test_seed_demo_has_data_for_cadres_graduates_and_archives(db, fast_hasher):
+    """CAD-04 / GRAD-01 / ARC-01: the demo shows a 国企 with cadres of each nature, a graduated
+    class with a 延迟毕业 member, and new members' e-archives in each state; a re-run adds none."""
+    from members.choices import PostNature
+    from members.models import GraduateMark, MemberArchive
+
+    call_command("seed_demo", stdout=StringIO())
+    soe = Organization.objects.get(name="青岛港集团团委")
+    assert soe.industry == "state_enterprise" and soe.enterprise_level
+    natures = set(CadrePost.objects.active().filter(org__tree_id=soe.tree_id).values_list("nature", flat=True))
+    assert {PostNature.FULL_TIME, PostNature.SECONDED, PostNature.PART_TIME} <= natures
+    assert Organization.objects.get(name="石油工程专业2021级1班团支部").category == OrgCategory.GRADUATE
+    assert GraduateMark.objects.filter(kind="delayed").count() == 1
+    states = set(MemberArchive.objects.values_list("state", flat=True))
+    assert states == {"pending", "rejected", "verified"}
+    before = (MemberArchive.objects.count(), GraduateMark.objects.count(), CadrePost.objects.count())
+    call_command("seed_demo", stdout=StringIO())
+    assert (MemberArchive.objects.count(), GraduateMark.objects.count(), CadrePost.objects.count()) == before

@@ -1,0 +1,168 @@
+"""Demo data of the members app for `manage.py seed_demo` (idempotent), on top of the tree it
+builds: a state-owned enterprise and cadres of every nature for 重点领域基层团干部配备 (CAD-04),
+a graduated class with a 延迟毕业 mark (GRAD-01), and new members whose e-archives are in every
+state (ARC-01 … ARC-03). Each part is found by a stable key before it is made."""
+
+import io
+from datetime import date
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from pypdf import PdfWriter
+
+from orgs.choices import EnterpriseLevel, Industry, OrgCategory
+from orgs.models import Organization
+from orgs.services import suggest_full_name
+from zhtj.core.idnumber import make_id_number
+from zhtj.core.workflow import perform
+
+from .archives import upload_archive
+from .choices import Education, Occupation, PoliticalStatus, PostNature, PostTitle, StudyStatus
+from .models import CadrePost, GraduateMark, MemberArchive, Person
+
+REGION = "370203"  # the demo's own people here: 青岛市市北区, sequence 500 and up
+
+
+def _org(parent, name, category, **fields):
+    org = Organization.objects.filter(parent=parent, name=name).first()
+    if org is None:
+        org = Organization.objects.create(
+            parent=parent, name=name, full_name=suggest_full_name(parent, name), category=category, **fields
+        )
+    return org
+
+
+def _person(seq, name, birth, branch=None, **fields):
+    id_number = make_id_number(REGION, birth, 500 + seq)
+    person = Person.objects.filter(id_number=id_number).first()
+    if person is None:
+        details = dict(
+            ethnicity="汉族",
+            education=Education.BACHELOR,
+            occupation=Occupation.STUDENT if branch and branch.industry == Industry.UNIVERSITY else Occupation.OTHER,
+            occupation_detail=StudyStatus.UNDERGRADUATE
+            if branch and branch.industry == Industry.UNIVERSITY
+            else "企业职工",
+            political_status=PoliticalStatus.LEAGUE_MEMBER,
+            party_application_submitted=False,
+            is_volunteer=True,
+            volunteer_since=date(2022, 3, 1),
+            mobile=f"136{500 + seq:08d}",
+            joined_month=date(birth.year + 14, 5, 1),
+        )
+        person = Person.objects.create_user(id_number, name=name, branch=branch, **(details | fields))
+    return person
+
+
+def _post(person, org, title, nature):
+    if not CadrePost.objects.filter(person=person, org=org, ended_on__isnull=True).exists():
+        CadrePost.objects.create(person=person, org=org, title=title, nature=nature, started_on=date(2024, 3, 1))
+
+
+def _pdf(name):
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
+
+
+def _admin(org):
+    return CadrePost.objects.admins().filter(org=org).select_related("person").first().person
+
+
+def seed(stdout):
+    qingdao = Organization.objects.filter(name="团青岛市委").first()
+    university = Organization.objects.filter(name="中国石油大学（华东）团委").first()
+    if qingdao is None or university is None:
+        return
+    enterprise(qingdao)
+    cadre_natures(university)
+    graduated_class(university)
+    archives()
+    stdout.write("团员与团干部演示数据：国有企业团委、各类性质团干部、毕业生团组织与延迟毕业、团员电子档案。")
+
+
+def enterprise(qingdao):
+    """CAD-04: a 国企 for the 国企 tab, with a full-time and a seconded cadre."""
+    group = _org(
+        qingdao,
+        "青岛港集团团委",
+        OrgCategory.COMMITTEE,
+        industry=Industry.STATE_ENTERPRISE,
+        enterprise_level=EnterpriseLevel.MUNICIPAL,
+        enterprise_location="山东省青岛市",
+        key_domain_submitted_at=timezone.now(),
+    )
+    port = _org(group, "前湾港区团委", OrgCategory.COMMITTEE, industry=Industry.STATE_ENTERPRISE)
+    branch = _org(port, "前湾港区第一团支部", OrgCategory.BRANCH, industry=Industry.STATE_ENTERPRISE)
+    _post(_person(1, "港专职", date(1993, 5, 5)), group, PostTitle.SECRETARY, PostNature.FULL_TIME)
+    _post(_person(2, "港挂职", date(1995, 6, 6)), port, PostTitle.DEPUTY_SECRETARY, PostNature.SECONDED)
+    worker = _person(3, "港团员", date(2001, 7, 7), branch=branch, joined_month=date(2016, 5, 1))
+    _post(worker, branch, PostTitle.SECRETARY, PostNature.PART_TIME)
+
+
+def cadre_natures(university):
+    """CAD-04 / CAD-05: a seconded teacher at the university and a student cadre (兼职)."""
+    college = Organization.objects.filter(parent=university, name="计算机科学与技术学院团委").first()
+    if college is None:
+        return
+    _post(_person(4, "挂职副书记", date(1990, 1, 1)), university, PostTitle.DEPUTY_SECRETARY, PostNature.SECONDED)
+    _post(_person(5, "学生副书记", date(2004, 2, 2)), college, PostTitle.DEPUTY_SECRETARY, PostNature.PART_TIME)
+
+
+def graduated_class(university):
+    """GRAD-01: a class marked for this year's June graduation (converted at once once June 1 has
+    passed) with one 延迟毕业 member."""
+    from orgs.graduation import mark_branches
+
+    college = Organization.objects.filter(parent=university, name="石油工程学院团委").first()
+    if college is None:
+        return
+    grade = _org(college, "2021级团总支", OrgCategory.GENERAL_BRANCH, industry=Industry.UNIVERSITY)
+    klass = Organization.objects.filter(parent=grade, name="石油工程专业2021级1班团支部").first()
+    if klass is None:
+        klass = _org(grade, "石油工程专业2021级1班团支部", OrgCategory.BRANCH, industry=Industry.UNIVERSITY)
+        people = [
+            _person(10 + i, name, date(2003, 3 + i, 3), branch=klass, joined_month=date(2017, 5, 1))
+            for i, name in enumerate(("毕业生甲", "毕业生乙", "毕业生丙"))
+        ]
+        year = timezone.localdate().year
+        mark_branches(college, [klass.pk], month=date(year, 6, 1), reason="", by=_admin(college))
+        klass.refresh_from_db()
+        if klass.category == OrgCategory.GRADUATE and not GraduateMark.objects.filter(person=people[0]).exists():
+            from .graduates import mark
+
+            mark(
+                college,
+                klass,
+                [people[0].pk],
+                kind="delayed",
+                raw_month=f"{year + 1}-01",
+                reason="未修满学分，延期一学期",
+                by=_admin(college),
+            )
+
+
+def archives():
+    """ARC-01 … ARC-03: 2020+ members of 计算机专业2023级3班团支部 in every archive state."""
+    branch = Organization.objects.filter(name="计算机专业2023级3班团支部").first()
+    if branch is None or branch.parent is None:
+        return
+    joined = date(timezone.localdate().year, 5, 1)
+    people = [
+        _person(20 + i, name, date(2008, 1 + i, 9), branch=branch, joined_month=joined, development_number="")
+        for i, name in enumerate(("新团员未上传", "新团员待审批", "新团员不通过", "新团员已认证"))
+    ]
+    for person in people:
+        if not person.development_number:
+            Person.objects.filter(pk=person.pk).update(development_number=f"{joined.year}{person.pk:08d}")
+    branch_admin, superior = _admin(branch), _admin(branch.parent)
+    for person, outcome in zip(people[1:], ("pending", "reject", "approve"), strict=True):
+        if MemberArchive.objects.filter(person=person).exists():
+            continue
+        archive = upload_archive(person, _pdf("入团志愿书.pdf"), by=branch_admin, org=branch)
+        if outcome == "reject":
+            perform(archive, "reject", by=superior, note="扫描不清晰，请重新上传")
+        elif outcome == "approve":
+            perform(archive, "approve", by=superior, note="")
