@@ -1,8 +1,6 @@
 """Operations of 团内激励 that touch several rows: recording, deciding (one or a batch),
 deleting, PDFs, and a member's whole record (TRF-08)."""
 
-import io
-
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -10,11 +8,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 from orgs.models import Organization
-from zhtj.core import audit, inbox
+from zhtj.core import audit, inbox, pdf
 from zhtj.core.access import acting_org_or_404, require_direct_superior
 from zhtj.core.models import AuditLog
 from zhtj.core.workflow import WorkflowError, perform
@@ -36,22 +32,12 @@ class BatchError(WorkflowError):
 
 
 def check_pdf(upload, label):
-    """A real, unencrypted PDF under the size limit; raises WorkflowError saying what is wrong."""
-    limit = settings.ZHTJ["INC_PDF_MAX_BYTES"]
-    if upload.size > limit:
-        raise WorkflowError(f"{label}不能超过{limit // (1024 * 1024)}MB。")
-    data = upload.read()
-    upload.seek(0)
-    if not data.startswith(b"%PDF-"):
-        raise WorkflowError(f"{label}须为PDF文件。")
+    """INC-04 / INC-11: the project's one PDF check (zhtj/core/pdf.py) with this app's size limit;
+    a refusal is a WorkflowError naming the file that was expected."""
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise WorkflowError(f"{label}不能是加密的PDF。")
-        if len(reader.pages) < 1:
-            raise WorkflowError(f"{label}没有内容。")
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
-        raise WorkflowError(f"{label}无法读取，请上传有效的PDF文件。") from None
+        pdf.check_pdf(upload, max_bytes=settings.ZHTJ["INC_PDF_MAX_BYTES"], what=label)
+    except pdf.PdfRefused as exc:
+        raise WorkflowError(f"{label}：{exc}") from None
 
 
 # --- recording -----------------------------------------------------------------------------

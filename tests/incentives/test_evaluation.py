@@ -82,7 +82,7 @@ def test_basic_and_unqualified_need_a_pdf(inc, login):
     assert record(client, inc.members[:1], Grade.UNQUALIFIED).status_code == 400
     fake = SimpleUploadedFile("x.pdf", b"not a pdf at all", content_type="application/pdf")
     response = record(client, inc.members[:1], Grade.UNQUALIFIED, decision_file=fake)
-    assert response.status_code == 400 and "须为PDF文件" in response.content.decode()
+    assert response.status_code == 400 and "不是 PDF 格式" in response.content.decode()
     response = record(client, inc.members[:1], Grade.BASIC, decision_file=pdf_upload(encrypted=True))
     assert response.status_code == 400 and "加密" in response.content.decode()
     assert not Evaluation.objects.exists()
