@@ -125,7 +125,7 @@ def test_import_good_and_bad_rows_then_edit(page, screenshot):
     assert "位数不对" in failed[0][header.index("失败原因")]
 
     # 团员列表 → 编辑 the phone number.
-    page.locator("#left-menu").get_by_role("link", name="团员列表").click()
+    page.locator("#left-menu").get_by_role("link", name="团员列表", exact=True).click()
     page.get_by_label("姓名或身份证号码").fill("导入甲")
     page.get_by_role("button", name="查询").click()
     person = Person.objects.get(id_number=ids[0])

@@ -100,7 +100,7 @@ def test_branch_admin_first_login_menu_and_member_list(page, screenshot):
     expect(page.locator("#inbox-link")).to_contain_text("操作中心")
     expect(page.locator("#inbox-count")).to_have_text(re.compile(r"^\d+$"))
 
-    menu.get_by_role("link", name="团员列表").click()
+    menu.get_by_role("link", name="团员列表", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/members/$"))
     expect(page.get_by_role("heading", name="团员列表")).to_be_visible()
@@ -138,7 +138,7 @@ def test_multi_post_cadre_switches_org(page, screenshot):
     expect(page.get_by_role("heading", level=1)).to_have_text(second.full_name or second.name)
     screenshot(page, "e2e-journey2-switched-org")
     # The choice sticks: the next page still acts for the second org.
-    page.locator("#left-menu").get_by_role("link", name="团员列表").click()
+    page.locator("#left-menu").get_by_role("link", name="团员列表", exact=True).click()
     expect(page.get_by_role("heading", name="团员列表")).to_be_visible()
     expect(page.locator("#acting-org")).to_contain_text(second.name)
 
@@ -164,7 +164,7 @@ def test_phone_login_page_and_menu_toggle(phone_page, screenshot):
     toggle = page.get_by_role("button", name="菜单")
     expect(toggle).to_be_visible()
     # On a phone the sidebar is an offcanvas, hidden until the toggle opens it.
-    members_link = page.locator("#left-menu").get_by_role("link", name="团员列表")
+    members_link = page.locator("#left-menu").get_by_role("link", name="团员列表", exact=True)
     expect(members_link).to_be_hidden()
     toggle.click()
     # Bootstrap marks the offcanvas "showing" while it slides in and "show" once it is open.
