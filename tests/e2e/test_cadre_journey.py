@@ -90,15 +90,8 @@ def test_change_remove_train_and_monitor(page, screenshot):
     city = Organization.objects.get(name=CITY)
     changed = cadre(university, "王职变", 1)
     removed = cadre(university, "李移除", 2)
-    Organization.objects.create(
-        name="青岛港集团团委",
-        full_name="共青团青岛港集团委员会",
-        parent=city,
-        category="committee",
-        industry=Industry.STATE_ENTERPRISE,
-        enterprise_level="municipal",
-        enterprise_location="山东省青岛市",
-    )
+    # seed_demo's 国企 (members/demo.py): 青岛港集团团委, 市属企业, under the city.
+    assert Organization.objects.get(name="青岛港集团团委", parent=city).industry == Industry.STATE_ENTERPRISE
     admin = admin_of(UNIVERSITY)
 
     # --- CAD-01: 职务变更 with its 职务变更记录 -------------------------------------------------
