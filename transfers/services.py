@@ -16,7 +16,6 @@ from members.choices import Occupation
 from members.models import Person
 from orgs.choices import COMMITTEE_KINDS, SCHOOL_INDUSTRIES, Industry, OrgCategory
 from orgs.graduation import province_of
-from orgs.models import Organization
 from zhtj.core import audit, inbox
 from zhtj.core.workflow import WorkflowError, perform
 

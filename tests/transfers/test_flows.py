@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from members.models import Person
+from tests import factories as f
 from transfers import services
 from transfers.choices import Kind, Reason, State
 from transfers.models import Transfer
-from tests import factories as f
 from zhtj.core.audit import history_of
 from zhtj.core.models import Notification
 from zhtj.core.workflow import WorkflowError
