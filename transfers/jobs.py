@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from members.models import Person
 from orgs.choices import OrgCategory
@@ -65,7 +66,8 @@ def _stamp(queryset, moment, **fields):
 @job("transfer_deadlines", "组织关系转接期限：收尾期10天未审核退回、15天默认审核通过（JOB-02 / TRF-10 / TRF-11）")
 def transfer_deadlines(moment):
     cfg = settings.ZHTJ
-    today = moment.date() if hasattr(moment, "date") else moment
+    # the run's day: `moment` is now, or the end (next midnight) of a --date day
+    today = timezone.localdate(moment - timedelta(microseconds=1))
     summary = {"returned": 0, "passed": 0, "completed": 0}
     with transaction.atomic():
         # TRF-10: 收尾期 — a graduate step unreviewed for 10 days (counted from the later of the
