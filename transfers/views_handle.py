@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
@@ -104,7 +105,7 @@ def handle(request):
                 raise BadInput("请选择转出的团员。")
             people = list(scoped(request, Person.objects.filter(pk__in=ids), "branch").select_related("branch"))
             if len(people) != len(set(ids)):
-                return render(request, "404.html", status=404)
+                raise Http404
             target = get_object_or_404(Organization, pk=_int(post.get("target"), "请选择转入组织。"))
             made = services.start_outbound(
                 acting, people, target, by=by, reason=post.get("reason", ""), destination=post.get("destination", "")
