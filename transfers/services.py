@@ -218,10 +218,10 @@ def batch(acting, source, target, person_ids, *, by, reason):
     if len(ids) > limit:
         raise TransferError(f"一次最多转出{limit}人，请分批办理。")
     with transaction.atomic():
-        people = Person.objects.select_for_update().filter(pk__in=ids, branch=source)
-        if people.count() != len(ids):
+        people = Person.objects.filter(pk__in=ids, branch=source)
+        if len(people.select_for_update().values_list("pk", flat=True)) != len(ids):
             raise TransferError("所选团员不在转出团支部中，请刷新后重试。")
-        refused = transfer_refusals(people)
+        refused = transfer_refusals(people)  # not locked: its outer join can't take FOR UPDATE
         for pk in Transfer.objects.filter(person_id__in=ids, state__in=OPEN_STATES).values_list("person_id", flat=True):
             refused[pk] = "已有正在办理的组织关系转接。"
         movers = [pk for pk in ids if pk not in refused]
