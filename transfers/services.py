@@ -280,6 +280,8 @@ def act(request_org, t, action, *, by, note="", branch=None):
         )
         if not mine:
             raise PermissionDenied("只有发起方可以撤销。")
+        if t.is_open and not t.withdrawable():
+            raise TransferError("学社衔接转接申请只能在申请期内撤销，审核期和收尾期请联系审批组织处理。")
     elif action in ("approve", "reject", "allocate"):
         if not may_act(request_org, t):
             fresh = Transfer.objects.get(pk=t.pk)

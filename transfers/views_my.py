@@ -64,7 +64,7 @@ def my_withdraw(request, pk):
     try:
         services.act(None, t, "withdraw", by=request.user)
         messages.success(request, "已撤销转接申请。")
-    except WorkflowError as exc:
+    except (WorkflowError, services.TransferError) as exc:
         messages.error(request, str(exc))
         return render(request, "transfers/my.html", _context(request), status=409)
     return redirect("transfers:my")

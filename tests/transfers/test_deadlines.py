@@ -153,3 +153,15 @@ def test_crash_half_way_changes_nothing(tree, admins, member, monkeypatch):
     assert state(t) == State.SENDING
     monkeypatch.undo()
     assert run(date(2026, 3, 20))["passed"] == 1
+
+
+def test_graduate_withdraw_only_in_apply_period(tree, admins, member):
+    """TRF-10: the initiator may withdraw a 学社衔接 transfer in 申请期, not in 审核期."""
+    import time_machine
+
+    with time_machine.travel(at(date(2026, 9, 5)), tick=False):
+        t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+        with pytest.raises(services.TransferError, match="申请期"):
+            services.act(None, t, "withdraw", by=member)
+    with time_machine.travel(at(date(2027, 6, 5)), tick=False):
+        assert services.act(None, t, "withdraw", by=member).state == State.WITHDRAWN
