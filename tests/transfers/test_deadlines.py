@@ -165,3 +165,35 @@ def test_graduate_withdraw_only_in_apply_period(tree, admins, member):
             services.act(None, t, "withdraw", by=member)
     with time_machine.travel(at(date(2027, 6, 5)), tick=False):
         assert services.act(None, t, "withdraw", by=member).state == State.WITHDRAWN
+
+
+def test_job_queries_do_not_grow_with_pending(tree, admins):
+    """JOB-02: set-based — the same number of queries for 3 or 30 due transfers."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from transfers.choices import Kind
+
+    def add(n, start):
+        people = [f.person(f"团员{start + i}", branch=tree.branch_a, password="x") for i in range(n)]
+        Transfer.objects.bulk_create(
+            Transfer(
+                kind=Kind.MEMBER,
+                person=p,
+                from_branch=tree.branch_a,
+                target=tree.branch_b,
+                requested_by=p,
+                reason=Reason.RESIDENCE,
+                state=State.SENDING,
+                step_started_at=at(date(2026, 1, 1)),
+            )
+            for p in people
+        )
+
+    add(3, 0)
+    with CaptureQueriesContext(connection) as small:
+        assert run(date(2026, 3, 1))["passed"] == 3
+    add(30, 100)
+    with CaptureQueriesContext(connection) as large:
+        assert run(date(2026, 3, 1))["passed"] == 30
+    assert len(large) == len(small)
