@@ -13,10 +13,10 @@ from zhtj.core.audit import history_of
 from zhtj.core.workflow import WorkflowError
 
 from . import services
-from .choices import State
+from .choices import OPEN_STATES, State
 from .models import Transfer
 
-TABS = {"in": "转入审批", "out": "转出审批"}
+TABS = {"in": "转入审批", "out": "转出审批", "done": "转接记录"}
 
 
 @access(ORG_ADMIN)
@@ -26,8 +26,11 @@ def approvals(request):
     if tab not in TABS:
         messages.error(request, "不支持的审批类型。")
         tab = "in"
-    pending = Transfer.objects.filter(services.pending_q(request.acting_org))
-    pending = pending.filter(state=State.SENDING) if tab == "out" else pending.exclude(state=State.SENDING)
+    if tab == "done":  # TRF-08: the read-only history of transfers touching the subtree
+        pending = visible(request).exclude(state__in=OPEN_STATES)
+    else:
+        pending = Transfer.objects.filter(services.pending_q(request.acting_org))
+        pending = pending.filter(state=State.SENDING) if tab == "out" else pending.exclude(state=State.SENDING)
     rows = pending.select_related("person", "from_branch", "target", "initiator_org").order_by("-created_at")
     page = Paginator(rows, settings.ZHTJ["TRF_LIST_SIZE"]).get_page(request.GET.get("page"))
     return render(request, "transfers/approvals.html", {"tabs": TABS, "tab": tab, "page": page})

@@ -135,3 +135,14 @@ def test_inbox_shows_pending_step(tree, admins, member, login):
     r = c.get(reverse("inbox"))
     assert "李团员组织关系转接" not in r.content.decode()
     assert inbox  # provider registered
+
+
+def test_old_org_keeps_read_only_history(tree, admins, member, login):
+    """TRF-08: after completion the old branch still lists and views the transfer, without actions."""
+    (t,) = services.start_outbound(tree.col_a, [member], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
+    services.act(tree.branch_b, t, "approve", by=admins.branch_b)
+    c = login(admins.branch_a, tree.branch_a)
+    r = c.get(reverse("transfers:approvals") + "?tab=done")
+    assert [x.pk for x in r.context["page"]] == [t.pk]
+    r = c.get(reverse("transfers:detail", args=[t.pk]))
+    assert r.status_code == 200 and not r.context["can_act"] and "已完成" in r.content.decode()
