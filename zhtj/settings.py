@@ -247,6 +247,15 @@ ZHTJ = {
     "ARCHIVE_REQUIRED_FROM_YEAR": 2020,  # ARC-01: members who joined in this year or later need an e-archive
     "ARCHIVE_DUE_DAYS": 30,  # ARC-01: days to upload, counted from the end of the join month
     "ARCHIVE_MAX_BYTES": 20 * 1024 * 1024,  # ARC-08: one PDF of at most 20 MB
+    # TRF
+    "TRF_BATCH_MAX": 30,  # TRF-05: members per 组织关系批量转接
+    "TRF_BRANCH_ONLY_PROVINCES": ("团北京市委", "团广东省委", "团福建省委"),  # TRF-06
+    "TRF_APPLY_START": (5, 1),  # TRF-10: 申请期 starts (month, day)
+    "TRF_APPLY_END": (8, 31),  # TRF-10: 申请期 ends; 审核期 follows
+    "TRF_REVIEW_END": (9, 30),  # TRF-10: 审核期 ends; 收尾期 follows
+    "TRF_RETURN_DAYS": 10,  # TRF-10: 收尾期 steps unreviewed this long are returned
+    "TRF_AUTO_PASS_DAYS": 15,  # TRF-11: other steps pending this long pass automatically
+    "TRF_LIST_SIZE": 50,  # rows per transfer approval list
 }
 
 # JOB-01: the June 1 graduate conversion, on the date of the setting above.
@@ -285,6 +294,12 @@ CELERY_BEAT_SCHEDULE["party_track_prompts"] = {
     "args": ["party_track_prompts"],
 }
 # JOB-07: the yearly age-out flagging (MEM-11).
+# JOB-02: the transfer deadlines, daily.
+CELERY_BEAT_SCHEDULE["transfer_deadlines"] = {
+    "task": "zhtj.core.tasks.run_scheduled_job",
+    "schedule": crontab(hour=1, minute=30),
+    "args": ["transfer_deadlines"],
+}
 CELERY_BEAT_SCHEDULE["age_out"] = {
     "task": "zhtj.core.tasks.run_scheduled_job",
     "schedule": crontab(month_of_year=ZHTJ["AGE_OUT_DATE"][0], day_of_month=ZHTJ["AGE_OUT_DATE"][1], hour=2, minute=0),

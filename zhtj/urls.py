@@ -18,6 +18,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("rectification/", include("rectification.urls")),
     path("incentives/", include("incentives.urls")),
+    path("transfers/", include("transfers.urls")),
     path("ops/admin/", admin.site.urls),
 ]
 

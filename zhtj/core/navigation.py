@@ -77,6 +77,7 @@ MENU = (
             Entry("三会·两制·一课", "orgs:my_life", "member"),
             Entry("团日活动", "orgs:my_activities", "member"),
             Entry("我的团员电子档案", "members:my_archive", "member"),
+            Entry("关系转接", "transfers:my", "member"),
         ),
     ),
     Group(
@@ -120,6 +121,8 @@ MENU = (
         (
             Entry("管理员变更", "members:admin_change"),
             Entry("下级团员电子档案审批", "members:archive_approvals", when=_committee),
+            Entry("组织关系转接办理", "transfers:handle"),
+            Entry("组织关系转接审批", "transfers:approvals"),
         ),
     ),
     Group(

@@ -1,0 +1,32 @@
+"""TRF-12 / SEC-04 on PostgreSQL: two admins approving the same step at once — one wins."""
+
+import pytest
+from django.db import connection
+
+from members.models import Person
+from tests import factories as f
+from tests.concurrency import at_once
+from transfers import services
+from transfers.choices import Reason, State
+from transfers.models import Transfer
+from zhtj.core.workflow import WorkflowError
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
+]
+
+
+def test_two_admins_approve_one_step_once(tree, fast_hasher):
+    """TRF-12: the target branch and its direct superior approve at once; one effect."""
+    member = f.person("团员", branch=tree.branch_a, password="x")
+    one, two = f.admin_of(tree.branch_b, "甲"), f.admin_of(tree.col_b, "乙")
+    (t,) = services.start_outbound(tree.col_a, [member], tree.branch_b, by=f.admin_of(tree.col_a), reason=Reason.OTHER)
+    outcomes = at_once(
+        lambda org, who: services.act(org, t, "approve", by=who),
+        [(tree.branch_b, one), (tree.col_b, two)],
+        expected=(WorkflowError,),
+    )
+    assert outcomes.count("ok") == 1
+    assert Transfer.objects.get(pk=t.pk).state == State.COMPLETED
+    assert Person.objects.get(pk=member.pk).branch_id == tree.branch_b.pk

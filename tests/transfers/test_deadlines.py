@@ -1,0 +1,199 @@
+"""JOB-02 / TRF-10 / TRF-11: the transfer_deadlines job, walked through the 学社衔接 calendar."""
+
+from datetime import date, datetime, time
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from members.models import Person
+from orgs.choices import LeadershipLevel, OrgCategory
+from tests import factories as f
+from transfers import services
+from transfers.calendar import period_of
+from transfers.choices import Destination, Reason, State
+from transfers.models import Transfer
+from zhtj.core import jobs
+from zhtj.core.models import AuditLog, Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def at(d):
+    return timezone.make_aware(datetime.combine(d, time(9)))
+
+
+def started(t, d):
+    Transfer.objects.filter(pk=t.pk).update(step_started_at=at(d), created_at=at(d))
+
+
+def run(d):
+    return jobs.run("transfer_deadlines", d).summary
+
+
+def state(t):
+    return Transfer.objects.get(pk=t.pk).state
+
+
+def test_calendar_periods():
+    """TRF-10: 5/1–8/31 申请期, 9/1–9/30 审核期, then 收尾期."""
+    assert [period_of(date(2026, m, d)) for m, d in ((4, 30), (5, 1), (8, 31), (9, 1), (9, 30), (10, 1))] == [
+        "closing",
+        "apply",
+        "apply",
+        "review",
+        "review",
+        "closing",
+    ]
+
+
+def test_graduate_calendar_walk(tree, admins, member):
+    """TRF-10 (time machine): a graduate transfer filed 5/10 is left alone through 申请期 and
+    审核期, and in 收尾期 is returned once unreviewed for 10 days — recorded as 系统, notified."""
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+    assert t.is_graduate
+    started(t, date(2026, 5, 10))
+    for d in (
+        date(2026, 6, 1),
+        date(2026, 8, 31),
+        date(2026, 9, 15),
+        date(2026, 9, 30),
+        date(2026, 10, 5),
+        date(2026, 10, 10),
+    ):
+        assert run(d)["changed"] == 0, d
+        assert state(t) == State.SENDING
+    assert run(date(2026, 10, 11))["returned"] == 1
+    assert state(t) == State.RETURNED
+    log = AuditLog.objects.get(object_id=t.pk, action="return")
+    assert log.actor is None and log.from_state == State.SENDING
+    assert Notification.objects.filter(recipient_person=member, text__contains="退回").exists()
+    assert run(date(2026, 10, 11))["changed"] == 0  # JOB-08: idempotent
+    # the initiator must start again, and may
+    assert services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION).state == State.SENDING
+
+
+def test_graduate_step_reviewed_late_counts_from_its_own_start(tree, admins, member):
+    """TRF-10: in 收尾期 a step started 10/20 is returned on 10/30, not earlier."""
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+    started(t, date(2026, 10, 20))
+    assert run(date(2026, 10, 29))["changed"] == 0
+    assert run(date(2026, 10, 30))["returned"] == 1
+
+
+def test_graduate_never_auto_passes(tree, admins, member):
+    """TRF-10: in 申请期 nothing is automatic, however long it waits."""
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+    started(t, date(2026, 5, 1))
+    assert run(date(2026, 8, 30))["changed"] == 0
+
+
+def test_auto_pass_after_15_days(tree, admins, member):
+    """TRF-11: outside 学社衔接 a step pending 15 days passes; a member's transfer moves to the
+    receiving step, then after 15 more days completes and the member moves."""
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)
+    started(t, date(2026, 3, 1))
+    assert run(date(2026, 3, 15))["changed"] == 0
+    assert run(date(2026, 3, 16))["passed"] == 1
+    assert state(t) == State.RECEIVING
+    assert run(date(2026, 3, 16))["changed"] == 0  # idempotent
+    summary = run(date(2026, 3, 31))
+    assert summary["completed"] == 1
+    t = Transfer.objects.get(pk=t.pk)
+    assert t.state == State.COMPLETED and t.to_branch_id == tree.branch_b.pk
+    assert Person.objects.get(pk=member.pk).branch_id == tree.branch_b.pk
+    assert AuditLog.objects.filter(object_id=t.pk, action="auto_approve", actor=None).count() == 2
+
+
+def test_auto_pass_committee_target_waits_for_allocation(tree, admins, member):
+    """TRF-11: a committee receiver's approval passes; 分配团支部 (a choice) never does."""
+    (t,) = services.start_outbound(tree.col_a, [member], tree.col_b, by=admins.col_a, reason=Reason.OTHER)
+    started(t, date(2026, 3, 1))
+    run(date(2026, 3, 20))
+    assert state(t) == State.ALLOCATING
+    assert run(date(2026, 5, 20))["changed"] == 0
+
+
+def test_no_auto_pass_into_special_unit_pool(tree, admins, member):
+    """TRF-11 / TRF-09: steps into the 特殊单位专属库 never pass automatically; only the province approves."""
+    pool = f.OrgFactory(parent=tree.province, category=OrgCategory.SPECIAL_UNIT_POOL, name="山东省特殊单位专属库")
+    (t,) = services.start_outbound(
+        tree.col_a, [member], pool, by=admins.col_a, reason=Reason.GRADUATION, destination=Destination.MILITARY
+    )
+    Transfer.objects.filter(pk=t.pk).update(is_graduate=False)  # even outside 学社衔接
+    started(t, date(2026, 1, 1))
+    assert run(date(2026, 3, 1))["passed"] == 0
+    assert not services.may_act(pool, t)
+    assert services.may_act(tree.province, t)
+    assert tree.province.leadership_level == LeadershipLevel.PROVINCE
+
+
+def test_run_job_command_with_date(tree, admins, member):
+    """JOB-02: `manage.py run_job transfer_deadlines --date` does the same as beat."""
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)
+    started(t, date(2026, 3, 1))
+    call_command("run_job", "transfer_deadlines", "--date", "2026-03-20", stdout=StringIO())
+    assert state(t) == State.RECEIVING
+
+
+def test_crash_half_way_changes_nothing(tree, admins, member, monkeypatch):
+    """JOB-08 / SEC-04: a crash while writing the audit rows rolls the state changes back."""
+    from transfers import jobs as trf_jobs
+
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)
+    started(t, date(2026, 3, 1))
+
+    def boom(*a, **k):
+        raise RuntimeError("crash")
+
+    monkeypatch.setattr(trf_jobs, "_log", boom)
+    with pytest.raises(RuntimeError):
+        run(date(2026, 3, 20))
+    assert state(t) == State.SENDING
+    monkeypatch.undo()
+    assert run(date(2026, 3, 20))["passed"] == 1
+
+
+def test_graduate_withdraw_only_in_apply_period(tree, admins, member):
+    """TRF-10: the initiator may withdraw a 学社衔接 transfer in 申请期, not in 审核期."""
+    import time_machine
+
+    with time_machine.travel(at(date(2026, 9, 5)), tick=False):
+        t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+        with pytest.raises(services.TransferError, match="申请期"):
+            services.act(None, t, "withdraw", by=member)
+    with time_machine.travel(at(date(2027, 6, 5)), tick=False):
+        assert services.act(None, t, "withdraw", by=member).state == State.WITHDRAWN
+
+
+def test_job_queries_do_not_grow_with_pending(tree, admins):
+    """JOB-02: set-based — the same number of queries for 3 or 30 due transfers."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from transfers.choices import Kind
+
+    def add(n, start):
+        people = [f.person(f"团员{start + i}", branch=tree.branch_a, password="x") for i in range(n)]
+        Transfer.objects.bulk_create(
+            Transfer(
+                kind=Kind.MEMBER,
+                person=p,
+                from_branch=tree.branch_a,
+                target=tree.branch_b,
+                requested_by=p,
+                reason=Reason.RESIDENCE,
+                state=State.SENDING,
+                step_started_at=at(date(2026, 1, 1)),
+            )
+            for p in people
+        )
+
+    add(3, 0)
+    with CaptureQueriesContext(connection) as small:
+        assert run(date(2026, 3, 1))["passed"] == 3
+    add(30, 100)
+    with CaptureQueriesContext(connection) as large:
+        assert run(date(2026, 3, 1))["passed"] == 30
+    assert len(large) == len(small)

@@ -1,0 +1,183 @@
+"""TRF-01 … TRF-04, TRF-07, TRF-08, TRF-12: the three initiated flows and their approvals."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+
+from members.models import Person
+from tests import factories as f
+from transfers import services
+from transfers.choices import Kind, Reason, State
+from transfers.models import Transfer
+from zhtj.core.audit import history_of
+from zhtj.core.models import Notification
+from zhtj.core.workflow import WorkflowError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_inbound_to_committee_needs_sender_then_allocation(tree, admins, member):
+    """TRF-02: 办理转入 by a committee → the member's branch approves → the committee allocates."""
+    t = services.start_inbound(tree.col_b, member, by=admins.col_b, reason=Reason.JOB_CHANGE)
+    assert t.state == State.SENDING
+    with pytest.raises(PermissionDenied):  # the receiver can't approve the sending step itself
+        services.act(tree.col_b, t, "approve", by=admins.col_b)
+    t = services.act(tree.branch_a, t, "approve", by=admins.branch_a)
+    assert t.state == State.ALLOCATING
+    t = services.act(tree.col_b, t, "allocate", by=admins.col_b, branch=tree.branch_b)
+    assert t.state == State.COMPLETED
+    assert Person.objects.get(pk=member.pk).branch_id == tree.branch_b.pk
+
+
+def test_inbound_by_branch_completes_on_sender_approval(tree, admins, member):
+    """TRF-02: a branch receiver started it, so the sending side's approval (here its direct
+    superior's) completes it."""
+    t = services.start_inbound(tree.branch_b, member, by=admins.branch_b, reason=Reason.JOB_CHANGE)
+    t = services.act(tree.col_a, t, "approve", by=admins.col_a)
+    assert t.state == State.COMPLETED
+    assert Person.objects.get(pk=member.pk).branch_id == tree.branch_b.pk
+
+
+def test_leadership_cannot_start_inbound(tree, admins, member):
+    """TRF-01: 办理转入 is not for leadership organs."""
+    with pytest.raises(services.TransferError):
+        services.start_inbound(tree.city, member, by=admins.city, reason=Reason.JOB_CHANGE)
+    assert not Transfer.objects.exists()
+
+
+def test_outbound_to_branch_approved_by_target_or_its_superior(tree, admins, member):
+    """TRF-03: 办理转出 to a branch: the target branch or its direct superior approves; a
+    grand-parent can't (隔级无法操作)."""
+    (t,) = services.start_outbound(tree.col_a, [member], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
+    assert t.state == State.RECEIVING
+    with pytest.raises(PermissionDenied):
+        services.act(tree.uni, t, "approve", by=admins.uni)
+    t = services.act(tree.col_b, t, "approve", by=admins.col_b)
+    assert t.state == State.COMPLETED
+
+
+def test_outbound_to_committee_approves_then_allocates(tree, admins, member):
+    """TRF-03: a committee target approves, then 分配团支部 to a branch of its own subtree."""
+    (t,) = services.start_outbound(tree.branch_a, [member], tree.col_b, by=admins.branch_a, reason=Reason.OTHER)
+    t = services.act(tree.col_b, t, "approve", by=admins.col_b)
+    assert t.state == State.ALLOCATING
+    with pytest.raises(services.TransferError):  # a branch outside the committee's subtree
+        services.act(tree.col_b, t, "allocate", by=admins.col_b, branch=tree.branch_a)
+    t = services.act(tree.col_b, t, "allocate", by=admins.col_b, branch=tree.branch_b)
+    assert t.to_branch_id == tree.branch_b.pk
+
+
+def test_member_initiated_needs_both_sides(tree, admins, member):
+    """TRF-04: member application → sending side → receiving side → done; progress notified."""
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)
+    assert t.state == State.SENDING and t.kind == Kind.MEMBER
+    t = services.act(tree.branch_a, t, "approve", by=admins.branch_a)
+    assert t.state == State.RECEIVING
+    t = services.act(tree.branch_b, t, "approve", by=admins.branch_b)
+    assert t.state == State.COMPLETED
+    assert Notification.objects.filter(recipient_person=member).count() == 3
+    assert [h.to_state for h in history_of(t)][::-1] == ["sending", "receiving", "completed"]
+
+
+def test_member_school_target_needs_name_and_address(tree, member):
+    """TRF-04: for a school target the new school's name and address are required."""
+    with pytest.raises(services.TransferError, match="新学校"):
+        services.start_by_member(member, tree.col_b, reason=Reason.FURTHER_STUDY)
+    t = services.start_by_member(
+        member, tree.branch_b, reason=Reason.FURTHER_STUDY, school_name="新大学", school_address="某路1号"
+    )
+    assert t.school_name == "新大学"
+
+
+def test_same_branch_and_leadership_target_refused(tree, admins, member):
+    """TRF-03: target ≠ the member's branch; a leadership organ is no target."""
+    for target in (tree.branch_a, tree.city):
+        with pytest.raises(services.TransferError):
+            services.start_outbound(tree.col_a, [member], target, by=admins.col_a, reason=Reason.OTHER)
+    assert not Transfer.objects.exists()
+
+
+def test_one_open_transfer_per_member(tree, admins, member):
+    """TRF-12: a second open transfer is refused, by the service and by the constraint."""
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)
+    with pytest.raises(services.TransferError, match="正在办理"):
+        services.start_inbound(tree.col_b, member, by=admins.col_b, reason=Reason.OTHER)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Transfer.objects.create(
+            kind=Kind.MEMBER,
+            person=member,
+            from_branch=tree.branch_a,
+            target=tree.col_b,
+            requested_by=member,
+            reason=Reason.OTHER,
+            state=State.SENDING,
+        )
+    assert Transfer.objects.filter(person=member).count() == 1
+    services.act(None, t, "withdraw", by=member)
+    services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)  # after withdrawing: fine
+
+
+def test_approve_twice_and_approve_withdrawn(tree, admins, member):
+    """TRF-12: approving twice, or approving a withdrawn transfer, has no second effect."""
+    (t,) = services.start_outbound(tree.col_a, [member], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
+    services.act(tree.branch_b, t, "approve", by=admins.branch_b)
+    with pytest.raises(WorkflowError):
+        services.act(tree.branch_b, t, "approve", by=admins.branch_b)
+    other = f.person("王团员", branch=tree.branch_a, password="x")
+    (t2,) = services.start_outbound(tree.col_a, [other], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
+    services.act(tree.col_a, t2, "withdraw", by=admins.col_a)
+    with pytest.raises(WorkflowError):
+        services.act(tree.branch_b, t2, "approve", by=admins.branch_b)
+    assert Person.objects.get(pk=other.pk).branch_id == tree.branch_a.pk
+
+
+def test_reject_needs_reason_and_notifies(tree, admins, member):
+    """TRF-12: 拒绝 needs a reason; the member sees it."""
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)
+    with pytest.raises(services.TransferError):
+        services.act(tree.branch_a, t, "reject", by=admins.branch_a)
+    t = services.act(tree.branch_a, t, "reject", by=admins.branch_a, note="信息有误")
+    assert t.state == State.REJECTED
+    assert Notification.objects.filter(recipient_person=member, text__contains="信息有误").exists()
+
+
+def test_only_initiator_withdraws(tree, admins, member):
+    """TRF-12: withdraw belongs to the initiator."""
+    (t,) = services.start_outbound(tree.col_a, [member], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
+    with pytest.raises(PermissionDenied):
+        services.act(tree.branch_b, t, "withdraw", by=admins.branch_b)
+    assert services.act(tree.col_a, t, "withdraw", by=admins.col_a).state == State.WITHDRAWN
+
+
+def test_unverified_new_member_refused(tree, admins):
+    """TRF-07 / ARC-05: a 2020+ member without 已认证 e-archive can't be transferred."""
+    newbie = f.person("新团员", branch=tree.branch_a, password="x", joined_month=date(2021, 5, 1))
+    with pytest.raises(services.TransferError, match="认证"):
+        services.start_by_member(newbie, tree.branch_b, reason=Reason.RESIDENCE)
+    assert not Transfer.objects.exists()
+
+
+def test_completion_moves_only_branch(tree, admins, member):
+    """TRF-08: completion writes the branch (and 毕业生 flag) only — a stale copy of the person
+    elsewhere can't be overwritten, nor overwrite — and the old org keeps the transfer row."""
+    Person.objects.filter(pk=member.pk).update(mobile="13800000000", is_graduate=True)
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)
+    services.act(tree.branch_a, t, "approve", by=admins.branch_a)
+    services.act(tree.branch_b, t, "approve", by=admins.branch_b)
+    p = Person.objects.get(pk=member.pk)
+    assert (p.branch_id, p.mobile, p.is_graduate) == (tree.branch_b.pk, "13800000000", False)
+    assert Transfer.objects.filter(from_branch=tree.branch_a, state=State.COMPLETED).count() == 1
+
+
+def test_records_follow_the_member(tree, admins):
+    """TRF-08: incentive records reference the person, so they follow without moving."""
+    from incentives.services import records_of
+
+    m = f.person("激励团员", branch=tree.branch_a, password="x", joined_month=date(2019, 5, 1))
+    before = list(records_of(m).values_list("pk", flat=True))
+    t = services.start_by_member(m, tree.branch_b, reason=Reason.RESIDENCE)
+    services.act(tree.branch_a, t, "approve", by=admins.branch_a)
+    services.act(tree.branch_b, t, "approve", by=admins.branch_b)
+    assert list(records_of(m).values_list("pk", flat=True)) == before

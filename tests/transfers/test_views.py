@@ -1,0 +1,148 @@
+"""Pages: 组织关系转接办理, 组织关系转接审批, 关系转接 (TRF-02…05, TRF-12, ROLE-02, SEC-06)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from members.models import Person
+from tests import factories as f
+from transfers import services
+from transfers.choices import Reason, State
+from transfers.models import Transfer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_inbound_page_search_and_submit(tree, admins, member, login):
+    """TRF-02: search by name + ID number, choose the reason, submit."""
+    c = login(admins.col_b, tree.col_b)
+    url = reverse("transfers:handle")
+    r = c.get(url, {"tab": "in", "name": member.name, "id_number": member.id_number})
+    assert r.status_code == 200 and r.context["found"] == member
+    r = c.post(url + "?tab=in", {"tab": "in", "person": member.pk, "reason": Reason.JOB_CHANGE})
+    assert r.status_code == 302
+    assert Transfer.objects.get(person=member).state == State.SENDING
+
+
+def test_outbound_page_bad_input(tree, admins, member, login):
+    """TRF-03 / SEC-06: same branch, no reason → Chinese message, 400, nothing stored."""
+    c = login(admins.col_a, tree.col_a)
+    url = reverse("transfers:handle") + "?tab=out"
+    r = c.post(url, {"tab": "out", "people": [member.pk], "target": tree.branch_a.pk, "reason": Reason.OTHER})
+    assert r.status_code == 400 and "不能与转出团支部相同" in r.content.decode()
+    r = c.post(url, {"tab": "out", "people": ["x"], "target": tree.branch_b.pk, "reason": Reason.OTHER})
+    assert r.status_code == 400
+    assert not Transfer.objects.exists()
+
+
+def test_outbound_out_of_scope_member_is_404(tree, admins, login):
+    """ROLE-02: transferring someone outside the acting org's subtree → 404."""
+    stranger = f.person("外人", branch=tree.branch_b, password="x")
+    c = login(admins.col_a, tree.col_a)
+    r = c.post(
+        reverse("transfers:handle") + "?tab=out",
+        {"tab": "out", "people": [stranger.pk], "target": tree.branch_a.pk, "reason": Reason.OTHER},
+    )
+    assert r.status_code == 404
+    assert not Transfer.objects.exists()
+
+
+def test_batch_page_over_limit(tree, admins, login, settings):
+    """TRF-05: more than the limit → 400 with the message, nobody moved."""
+    settings.ZHTJ = {**settings.ZHTJ, "TRF_BATCH_MAX": 1}
+    people = [f.person(f"团员{i}", branch=tree.branch_a, password="x") for i in range(2)]
+    c = login(admins.uni, tree.uni)
+    r = c.post(
+        reverse("transfers:handle") + "?tab=batch",
+        {
+            "tab": "batch",
+            "source": tree.branch_a.pk,
+            "target": tree.branch_b.pk,
+            "people": [p.pk for p in people],
+            "reason": Reason.OTHER,
+        },
+    )
+    assert r.status_code == 400 and "最多转出1人" in r.content.decode()
+    assert Person.objects.filter(branch=tree.branch_a).count() == 2
+
+
+def test_detail_out_of_scope_404_and_approve_twice_409(tree, admins, member, login):
+    """ROLE-02 / TRF-12: a transfer not touching the subtree is 404; approving a done step is 409."""
+    (t,) = services.start_outbound(tree.col_a, [member], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
+    outsider = f.OrgFactory(parent=tree.city, name="别处团委")
+    c = login(f.admin_of(outsider), outsider)
+    assert c.get(reverse("transfers:detail", args=[t.pk])).status_code == 404
+    c = login(admins.branch_b, tree.branch_b)
+    url = reverse("transfers:detail", args=[t.pk])
+    assert c.post(url, {"action": "approve"}).status_code == 302
+    r = c.post(url, {"action": "approve"})
+    assert r.status_code == 409 and "已被处理" in r.content.decode()
+
+
+def test_grandparent_cannot_approve(tree, admins, member, login):
+    """ROLE-03: the receiving branch's grand-parent gets 403 (隔级无法操作)."""
+    (t,) = services.start_outbound(tree.col_a, [member], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
+    c = login(admins.uni, tree.uni)
+    assert c.post(reverse("transfers:detail", args=[t.pk]), {"action": "approve"}).status_code == 403
+    assert Transfer.objects.get(pk=t.pk).state == State.RECEIVING
+
+
+def test_approval_list_constant_queries(tree, admins, login):
+    """Performance: 转入审批 runs the same number of queries for 1 or 6 pending transfers."""
+    c = login(admins.col_b, tree.col_b)
+    url = reverse("transfers:approvals") + "?tab=in"
+
+    def add(n):
+        for i in range(n):
+            p = f.person(f"团员{i}", branch=tree.branch_a, password="x")
+            services.start_outbound(tree.col_a, [p], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
+
+    add(1)
+    with CaptureQueriesContext(connection) as small:
+        assert c.get(url).status_code == 200
+    add(5)
+    with CaptureQueriesContext(connection) as large:
+        r = c.get(url)
+    assert len(r.context["page"]) == 6
+    assert len(large) == len(small)
+
+
+def test_member_applies_and_sees_history(tree, admins, member, login):
+    """TRF-04: the member applies, sees the progress, and after completion the history."""
+    c = login(member)
+    url = reverse("transfers:my")
+    r = c.post(url, {"target": tree.branch_b.pk, "reason": Reason.RESIDENCE})
+    assert r.status_code == 302
+    assert "待转出组织审批" in c.get(url).content.decode()
+    t = Transfer.objects.get(person=member)
+    services.act(tree.branch_a, t, "approve", by=admins.branch_a)
+    services.act(tree.branch_b, t, "approve", by=admins.branch_b)
+    body = c.get(url).content.decode()
+    assert "已完成" in body
+    r = c.post(url, {"target": "abc", "reason": Reason.RESIDENCE})
+    assert r.status_code == 400 and "请选择转入组织" in r.content.decode()
+
+
+def test_inbox_shows_pending_step(tree, admins, member, login):
+    """OPC-01 / OPC-02: the step shows in the entitled org's 操作中心 until handled."""
+    from zhtj.core import inbox
+
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)
+    c = login(admins.branch_a, tree.branch_a)
+    assert "李团员" in c.get(reverse("inbox")).content.decode()
+    services.act(tree.col_a, t, "approve", by=admins.col_a)
+    r = c.get(reverse("inbox"))
+    assert "李团员组织关系转接" not in r.content.decode()
+    assert inbox  # provider registered
+
+
+def test_old_org_keeps_read_only_history(tree, admins, member, login):
+    """TRF-08: after completion the old branch still lists and views the transfer, without actions."""
+    (t,) = services.start_outbound(tree.col_a, [member], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
+    services.act(tree.branch_b, t, "approve", by=admins.branch_b)
+    c = login(admins.branch_a, tree.branch_a)
+    r = c.get(reverse("transfers:approvals") + "?tab=done")
+    assert [x.pk for x in r.context["page"]] == [t.pk]
+    r = c.get(reverse("transfers:detail", args=[t.pk]))
+    assert r.status_code == 200 and not r.context["can_act"] and "已完成" in r.content.decode()

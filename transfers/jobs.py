@@ -1,0 +1,128 @@
+"""JOB-02: the transfer deadlines (TRF-10 10-day return in 收尾期, TRF-11 15-day auto-pass).
+
+Set-based over all pending transfers: each rule is ONE `UPDATE … WHERE` that also stamps the
+rows with a run token; the audit rows and notifications for the stamped rows are then written by
+`INSERT … SELECT`, so nothing loops over transfers in Python however many are pending. Everything
+runs in one transaction (a crash leaves nothing half-done), and a second run finds nothing: returned
+rows are closed, passed rows start their next step at the run's moment.
+"""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from members.models import Person
+from orgs.choices import OrgCategory
+from zhtj.core.jobs import job
+from zhtj.core.models import AuditLog, Notification
+
+from .calendar import closing_start, period_of
+from .choices import OPEN_STATES, Kind, State
+from .models import Transfer
+
+GRADUATE_ORGS = (OrgCategory.GRADUATE, OrgCategory.DELAYED_GRADUATION)
+
+
+def _log(token, moment, action, to_state, note, person_text, org_text=None):
+    """Bulk audit rows (actor NULL = 系统) and notifications for the rows stamped with `token`."""
+    t, a, n = Transfer._meta.db_table, AuditLog._meta.db_table, Notification._meta.db_table
+    ct = ContentType.objects.get_for_model(Transfer).pk
+    with connection.cursor() as c:
+        c.execute(
+            f"INSERT INTO {a} (at, actor_id, acting_org_id, content_type_id, object_id, action, from_state,"
+            f" to_state, changes, note) SELECT %s, NULL, NULL, %s, id, %s, sweep_from, %s, '{{}}', %s"
+            f" FROM {t} WHERE sweep_token = %s",
+            [moment, ct, action, to_state, note, token],
+        )
+        c.execute(
+            f"INSERT INTO {n} (recipient_org_id, recipient_person_id, kind, text, link, created_at, read_at)"
+            f" SELECT NULL, person_id, %s, %s, %s, %s, NULL FROM {t} WHERE sweep_token = %s",
+            [Transfer.inbox_kind, person_text, "/transfers/my/", moment, token],
+        )
+        if org_text:
+            c.execute(
+                f"INSERT INTO {n} (recipient_org_id, recipient_person_id, kind, text, link, created_at, read_at)"
+                f" SELECT initiator_org_id, NULL, %s, %s, '', %s, NULL FROM {t}"
+                f" WHERE sweep_token = %s AND initiator_org_id IS NOT NULL",
+                [Transfer.inbox_kind, org_text, moment, token],
+            )
+
+
+def _stamp(queryset, moment, **fields):
+    """One UPDATE: the new state (and fields) plus a fresh token; returns (token, count).
+    `sweep_from` keeps each row's previous state for its audit row."""
+    from django.db.models import F
+
+    token = uuid.uuid4().hex
+    n = queryset.update(sweep_token=token, sweep_from=F("state"), step_started_at=moment, **fields)
+    return token, n
+
+
+@job("transfer_deadlines", "组织关系转接期限：收尾期10天未审核退回、15天默认审核通过（JOB-02 / TRF-10 / TRF-11）")
+def transfer_deadlines(moment):
+    cfg = settings.ZHTJ
+    # the run's day: `moment` is now, or the end (next midnight) of a --date day
+    today = timezone.localdate(moment - timedelta(microseconds=1))
+    summary = {"returned": 0, "passed": 0, "completed": 0}
+    with transaction.atomic():
+        # TRF-10: 收尾期 — a graduate step unreviewed for 10 days (counted from the later of the
+        # step's start and the start of 收尾期) goes back to the initiator.
+        if period_of(today) == "closing" and closing_start(today) <= today - timedelta(days=cfg["TRF_RETURN_DAYS"]):
+            due = Transfer.objects.filter(
+                is_graduate=True,
+                state__in=OPEN_STATES,
+                step_started_at__lte=moment - timedelta(days=cfg["TRF_RETURN_DAYS"]),
+            )
+            token, n = _stamp(due, moment, state=State.RETURNED)
+            if n:
+                text = f"组织关系转接申请超过{cfg['TRF_RETURN_DAYS']}天未审核，已被系统退回，请重新发起转接。"
+                _log(token, moment, "return", State.RETURNED, "系统：收尾期10天未审核退回", text, text)
+            summary["returned"] = n
+        # TRF-11: outside 学社衔接, an approval step pending 15 days passes — never into the
+        # 特殊单位专属库 (provincial approval), never 分配团支部 (a choice only the committee makes).
+        stale = Transfer.objects.filter(
+            is_graduate=False, step_started_at__lte=moment - timedelta(days=cfg["TRF_AUTO_PASS_DAYS"])
+        ).exclude(target__category=OrgCategory.SPECIAL_UNIT_POOL)
+        last_step = Q(state=State.RECEIVING) | Q(state=State.SENDING) & ~Q(kind=Kind.MEMBER)
+        note = f"系统：{cfg['TRF_AUTO_PASS_DAYS']}天未审核，默认审核通过"
+        steps = (
+            (stale.filter(state=State.SENDING, kind=Kind.MEMBER), State.RECEIVING, {}),
+            (stale.filter(last_step, target__is_branch_kind=False), State.ALLOCATING, {}),
+            (stale.filter(last_step, target__is_branch_kind=True), State.COMPLETED, {"completed_at": moment}),
+        )
+        tokens = []
+        for queryset, to_state, extra in steps:
+            # materialise the ids in SQL (a sub-select) before the UPDATE moves rows between steps
+            token, n = _stamp(
+                Transfer.objects.filter(pk__in=Subquery(queryset.values("pk"))), moment, state=to_state, **extra
+            )
+            tokens.append((token, to_state, n))
+        for token, to_state, n in tokens:
+            if not n:
+                continue
+            if to_state == State.COMPLETED:
+                _complete_stamped(token)
+                summary["completed"] = n
+            summary["passed"] += n
+            label = State(to_state).label
+            _log(token, moment, "auto_approve", to_state, note, f"组织关系转接{note}，当前状态：{label}。")
+    summary["changed"] = summary["returned"] + summary["passed"]
+    return summary
+
+
+def _complete_stamped(token):
+    """TRF-08, set-based: the people of the completed rows move to their target branch."""
+    from django.db.models import F
+
+    mine = Transfer.objects.filter(sweep_token=token)
+    mine.update(to_branch=F("target"))
+    row = mine.filter(person=OuterRef("pk"))
+    Person.objects.filter(pk__in=mine.values("person_id")).update(
+        branch=Subquery(row.values("target_id")[:1]),
+        is_graduate=Exists(row.filter(target__category__in=GRADUATE_ORGS)),
+    )

@@ -1,0 +1,93 @@
+"""业务办理 → 组织关系转接审批 (转入审批 / 转出审批) and one transfer's page (TRF-12)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods
+
+from orgs.models import Organization
+from zhtj.core.access import ORG_ADMIN, access, scoped
+from zhtj.core.audit import history_of
+from zhtj.core.workflow import WorkflowError
+
+from . import services
+from .choices import OPEN_STATES, State
+from .models import Transfer
+
+TABS = {"in": "转入审批", "out": "转出审批", "done": "转接记录"}
+
+
+@access(ORG_ADMIN)
+def approvals(request):
+    """The steps waiting for the acting org: a constant number of queries for any list size."""
+    tab = request.GET.get("tab") or "in"
+    if tab not in TABS:
+        messages.error(request, "不支持的审批类型。")
+        tab = "in"
+    if tab == "done":  # TRF-08: the read-only history of transfers touching the subtree
+        pending = visible(request).exclude(state__in=OPEN_STATES)
+    else:
+        pending = Transfer.objects.filter(services.pending_q(request.acting_org))
+        pending = pending.filter(state=State.SENDING) if tab == "out" else pending.exclude(state=State.SENDING)
+    rows = pending.select_related("person", "from_branch", "target", "initiator_org").order_by("-created_at")
+    page = Paginator(rows, settings.ZHTJ["TRF_LIST_SIZE"]).get_page(request.GET.get("page"))
+    return render(request, "transfers/approvals.html", {"tabs": TABS, "tab": tab, "page": page})
+
+
+def visible(request):
+    """Transfers touching the acting org's subtree, at either end (ROLE-02)."""
+    qs = Transfer.objects.all()
+    return (
+        scoped(request, qs, "from_branch") | scoped(request, qs, "target") | scoped(request, qs, "initiator_org")
+    ).distinct()
+
+
+@require_http_methods(["GET", "POST"])
+@access(ORG_ADMIN)
+def detail(request, pk):
+    t = get_object_or_404(visible(request).select_related("person", "from_branch", "target", "to_branch"), pk=pk)
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        branch = None
+        try:
+            if action == "allocate":
+                raw = request.POST.get("branch", "")
+                if not raw.isdigit():
+                    raise services.TransferError("请选择分配的团支部。")
+                branch = Organization.objects.filter(pk=int(raw)).first()
+            services.act(
+                request.acting_org, t, action, by=request.user, note=request.POST.get("note", ""), branch=branch
+            )
+            messages.success(request, "操作成功。")
+            return redirect("transfers:detail", pk=t.pk)
+        except (services.TransferError, WorkflowError) as exc:
+            messages.error(request, str(exc))
+            status = 409 if isinstance(exc, WorkflowError) else 400
+            t.refresh_from_db()
+    can_act = services.may_act(request.acting_org, t)
+    allocatable = (
+        Organization.objects.subtree_of(t.target).filter(is_branch_kind=True).order_by("lft")
+        if can_act and t.state == State.ALLOCATING
+        else []
+    )
+    return render(
+        request,
+        "transfers/detail.html",
+        {
+            "t": t,
+            "can_act": can_act,
+            "can_withdraw": t.is_open and t.initiator_org_id == request.acting_org.pk,
+            "allocatable": allocatable,
+            "history": history_of(t),
+        },
+        status=status,
+    )
+
+
+urlpatterns = [
+    path("approvals/", approvals, name="approvals"),
+    path("<int:pk>/", detail, name="detail"),
+]
