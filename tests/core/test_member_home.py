@@ -109,9 +109,10 @@ def test_org_home_has_no_member_cards(tree, login, fast_hasher):
 
 
 def _count(login, person):
-    client = login(person)
-    with time_machine.travel(TODAY, tick=False), CaptureQueriesContext(connection) as ctx:
-        assert client.get(reverse("home")).status_code == 200
+    with time_machine.travel(TODAY, tick=False):
+        client = login(person)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("home")).status_code == 200
     return len(ctx.captured_queries)
 
 
