@@ -7,4 +7,4 @@ class IncentivesConfig(AppConfig):
 
     def ready(self):
         # 操作中心 provider, login prompt, JOB-03, the member-page panel, 入团激励 on new members.
-        from . import inbox, jobs, panels, prompts, signals  # noqa: F401
+        from . import home_cards, inbox, jobs, panels, prompts, signals  # noqa: F401

@@ -27,7 +27,7 @@ class MembersConfig(AppConfig):
     verbose_name = "团员与团干部"
 
     def ready(self):
-        from . import inbox, jobs, prompts, signals  # noqa: F401  registers providers, jobs, signal handlers
+        from . import home_cards, inbox, jobs, prompts, signals  # noqa: F401  providers, jobs, home cards, signals
         from .archive_hooks import ArchiveReviewProvider  # noqa: F401  e-archive: 操作中心 providers, login prompt
 
         pre_migrate.connect(_sqlite_triggers("drop"), sender=self, dispatch_uid="members_sqlite_triggers_drop")

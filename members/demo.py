@@ -36,6 +36,7 @@ def _person(seq, name, birth, branch=None, **fields):
     id_number = make_id_number(REGION, birth, 500 + seq)
     person = Person.objects.filter(id_number=id_number).first()
     if person is None:
+        joined = fields.get("joined_month") or date(birth.year + 14, 5, 1)
         details = dict(
             ethnicity="汉族",
             education=Education.BACHELOR,
@@ -48,7 +49,9 @@ def _person(seq, name, birth, branch=None, **fields):
             is_volunteer=True,
             volunteer_since=date(2022, 3, 1),
             mobile=f"136{500 + seq:08d}",
-            joined_month=date(birth.year + 14, 5, 1),
+            joined_month=joined,
+            # MEM-04: a number for joins from 2017 on, its first four digits the join year.
+            development_number=f"{joined.year}{500 + seq:08d}" if joined.year >= 2017 else "",
         )
         person = Person.objects.create_user(id_number, name=name, branch=branch, **(details | fields))
     return person
@@ -151,12 +154,9 @@ def archives():
         return
     joined = date(timezone.localdate().year, 5, 1)
     people = [
-        _person(20 + i, name, date(2008, 1 + i, 9), branch=branch, joined_month=joined, development_number="")
+        _person(20 + i, name, date(2008, 1 + i, 9), branch=branch, joined_month=joined)
         for i, name in enumerate(("新团员未上传", "新团员待审批", "新团员不通过", "新团员已认证"))
     ]
-    for person in people:
-        if not person.development_number:
-            Person.objects.filter(pk=person.pk).update(development_number=f"{joined.year}{person.pk:08d}")
     branch_admin, superior = _admin(branch), _admin(branch.parent)
     for person, outcome in zip(people[1:], ("pending", "reject", "approve"), strict=True):
         if MemberArchive.objects.filter(person=person).exists():

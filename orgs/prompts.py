@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from zhtj.core import prompts
 
-from .completeness import complete_q
+from .completeness import complete_q, key_domain_missing_q
 from .models import Organization
 
 
@@ -37,3 +37,22 @@ def entry_progress(request):
             )
         )
     return notes
+
+
+@prompts.register
+def key_domain_gate(request):
+    """ORG-14 as a prompt: the gate itself (orgs.middleware) stops a key-domain org's own admin;
+    its direct superior is told how many direct sub-orgs are still held there. One query."""
+    org = getattr(request, "acting_org", None)
+    if org is None or org.is_branch_kind:
+        return ()
+    n = Organization.objects.filter(parent_id=org.pk).filter(key_domain_missing_q()).count()
+    if not n:
+        return ()
+    return (
+        prompts.Prompt(
+            f"{n}个直属下级组织尚未填写重点领域信息（高校本级：在校学生数；国有企业：企业层级、企业所在驻地），"
+            "填写前无法使用系统，请督促其管理员登录填写。",
+            reverse("orgs:progress"),
+        ),
+    )

@@ -197,3 +197,26 @@ def test_job_queries_do_not_grow_with_pending(tree, admins):
     with CaptureQueriesContext(connection) as large:
         assert run(date(2026, 3, 1))["passed"] == 30
     assert len(large) == len(small)
+
+
+def test_deadline_board_shows_graduate_returns_of_the_month(tree, admins, member, login):
+    """BEY-08 / TRF-10: 截止事项 lists the 学社衔接 transfers the acting org must review, dated by
+    their 收尾期 return day (10 days after the later of the step's start and 10/1), in that month only."""
+    import time_machine
+    from django.urls import reverse
+
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+    started(t, date(2026, 9, 20))  # waiting for branch_a (the sending side) since before 收尾期
+    title = "学社衔接组织关系转接待审核（收尾期逾期将被系统退回）"
+
+    def board(when, org=tree.branch_a, admin=admins.branch_a):
+        with time_machine.travel(at(when), tick=False):
+            response = login(admin, org).get(reverse("deadlines"))
+        return {d.title: d for d in response.context["items"]}
+
+    october = board(date(2026, 10, 5))
+    assert october[title].count == 1 and october[title].due_date == date(2026, 10, 11)
+    assert title not in board(date(2026, 11, 5))
+    assert title not in board(date(2026, 10, 5), tree.branch_b, admins.branch_b)  # not its step yet
+    started(t, date(2026, 10, 25))
+    assert board(date(2026, 11, 2))[title].due_date == date(2026, 11, 4)

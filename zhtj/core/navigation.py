@@ -66,7 +66,7 @@ def _policy_allows(url_name):
 
 
 MENU = (
-    Group("组织首页", "house", (Entry("组织首页", "home"),)),
+    Group("组织首页", "house", (Entry("组织首页", "home"), Entry("截止事项", "deadlines"))),
     Group(
         "我的首页",
         "person",

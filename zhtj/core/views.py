@@ -4,8 +4,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import inbox, prompts
-from .access import MEMBER, access
+from . import deadlines, inbox, prompts
+from . import home as home_cards
+from .access import MEMBER, ORG_ADMIN, access
 from .middleware import PERSONAL, SESSION_KEY
 
 
@@ -15,11 +16,25 @@ def home(request):
     org = request.acting_org
     notes = prompts.for_request(request)
     if org is None:
-        return render(request, "core/member_home.html", {"person": request.user, "prompts": notes})
+        context = {"person": request.user, "prompts": notes, "cards": home_cards.cards_for(request)}
+        context["transfers_url"] = home_cards.safe_reverse("transfers:my")
+        return render(request, "core/member_home.html", context)
     return render(
         request,
         "core/org_home.html",
         {"org": org, "counts": inbox.counts(request), "providers": inbox.providers_for(request), "prompts": notes},
+    )
+
+
+@access(ORG_ADMIN)
+def deadline_board(request):
+    """截止事项 (BEY-08): what falls due this month for the acting org, each with a date, a count
+    and a link; every app adds its own (zhtj/core/deadlines.py)."""
+    start, end = deadlines.month_bounds()
+    return render(
+        request,
+        "core/deadlines.html",
+        {"org": request.acting_org, "items": deadlines.for_request(request), "month_start": start, "month_end": end},
     )
 
 

@@ -1,0 +1,74 @@
+"""截止事项 of 组织整顿 and 对标定级 (BEY-08): the REC-13 deadlines and the GRD-04 lock that fall
+in the month, counted over the acting org's own record (a branch) or its direct sub-branches'
+(a superior). Aggregate queries only: one for the campaign figures, one for the bottom 20%,
+one for 对标定级."""
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from orgs.models import Organization
+from zhtj.core import deadlines
+
+from . import grading
+from . import services as s
+from .choices import AWAITING_REVIEW, GRADING_CATEGORIES, KEY_OPEN_STATES, GrdState, RecState
+from .models import GradingRecord
+
+
+def _in(day, month_start, month_end):
+    return month_start <= day <= month_end
+
+
+@deadlines.register
+def campaign_deadlines(request, month_start, month_end):
+    org = request.acting_org
+    if org is None:
+        return ()
+    year = month_start.year
+    due = s.deadlines(year)
+    wanted = {k: d for k, d in due.items() if _in(d, month_start, month_end)}
+    if not wanted:
+        return ()
+    orgs = Organization.objects.filter(pk=org.pk) if org.is_branch_kind else s.rec_orgs(org, year)
+    f = s.with_status(orgs, year).aggregate(
+        not_submitted=Count("pk", filter=Q(rec_state=RecState.NOT_SUBMITTED)),
+        waiting=Count("pk", filter=Q(rec_state__in=AWAITING_REVIEW)),
+        key_open=Count("pk", filter=Q(rec_state__in=KEY_OPEN_STATES)),
+        branches=Count("pk", filter=Q(is_branch_kind=True)),
+    )
+    own = org.is_branch_kind
+    found = []
+    if "self_check" in wanted:
+        url = reverse("rectification:self_check" if own else "rectification:evaluate_list")
+        title = "团支部自检表提交截止" if own else "直属团支部自检表提交截止（未提交）"
+        found.append(deadlines.Deadline(title, wanted["self_check"], f["not_submitted"], url))
+    if "review" in wanted and not own:
+        url = reverse("rectification:branches")
+        found.append(deadlines.Deadline("自检表审核截止（待审核）", wanted["review"], f["waiting"], url))
+        if f["branches"] and not s.bottom_done(org, year):
+            found.append(deadlines.Deadline("勾选排名后 20% 团支部截止", wanted["review"], 1, url))
+    if "key" in wanted:
+        url = reverse("rectification:self_check" if own else "rectification:branches")
+        title = "重点整顿完成截止（本支部重点整改中）" if own else "重点整顿团支部完成整改截止"
+        found.append(deadlines.Deadline(title, wanted["key"], f["key_open"], url))
+    return found
+
+
+@deadlines.register
+def grading_lock(request, month_start, month_end):
+    """GRD-04: every 对标定级 review of the year locks at GRD_LOCK_AT; what is still unreviewed
+    (a superior's direct sub 团(总)支部, or a branch's own self-rating) is counted."""
+    org = request.acting_org
+    if org is None:
+        return ()
+    lock = timezone.localtime(grading.lock_moment(month_start.year))
+    if not _in(lock.date(), month_start, month_end):
+        return ()
+    own = org.category in GRADING_CATEGORIES
+    records = GradingRecord.objects.filter(year=month_start.year, state=GrdState.PENDING)
+    records = records.filter(org=org) if own else records.filter(org__parent=org)
+    n = records.aggregate(n=Count("pk"))["n"]
+    url = reverse("rectification:grading_self" if own else "rectification:grading_review")
+    title = f"对标定级复核锁定（{lock:%H:%M}），尚未复核"
+    return [deadlines.Deadline(title, lock.date(), n, url)]

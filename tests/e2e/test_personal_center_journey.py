@@ -1,0 +1,116 @@
+"""Browser journey of the personal center and the deadline board (ME-01, ROLE-08, BEY-04, BEY-08).
+
+On the demo data of `manage.py seed_demo`: a member logs in on a PHONE, sees the 我的首页 cards
+(nothing wider than the screen), opens 团员基本材料, finds 姓名/性别/身份证号码 locked, edits the
+手机号码 and sees 三会·两制·一课; the university committee admin opens 截止事项 and follows the
+e-archive item to the archive list.
+"""
+
+import io
+import os
+import re
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # same rule as tests/e2e/conftest.py: skip locally, fail under CI
+    if os.environ.get("CI", "").lower() == "true":
+        raise
+    pytest.skip("the playwright Python package is not installed", allow_module_level=True)
+
+from members.home_cards import _months_due_in
+from members.models import CadrePost, Person
+from members.models_archive import MemberArchive
+from orgs.models import Organization
+from zhtj.core.deadlines import month_bounds
+
+pytestmark = pytest.mark.e2e
+
+BRANCH = "计算机专业2023级1班团支部"
+UNIVERSITY = "中国石油大学（华东）团委"
+PASSWORD = "Tuan-e2e-2025!"
+
+
+def ready(person):
+    person.set_password(PASSWORD)
+    person.must_change_password = False
+    person.save()
+    return person
+
+
+def log_in(page, id_number, title):
+    page.goto("/login/")
+    page.get_by_label("身份证号码").fill(id_number)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_title(re.compile(f"^{title}"))
+
+
+def menu(page, label):
+    toggle = page.get_by_role("button", name="菜单")
+    if toggle.is_visible():
+        toggle.click()
+    page.locator("#left-menu").get_by_role("link", name=label, exact=True).click()
+
+
+def fits_the_screen(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_member_home_on_a_phone_and_the_deadline_board(page, phone_page, screenshot):
+    """ME-01, ROLE-08, BEY-04, BEY-08."""
+    call_command("seed_demo", stdout=io.StringIO())
+    branch = Organization.objects.get(name=BRANCH)
+    secretary = CadrePost.objects.admins().get(org=branch).person
+    member = ready(branch.members.exclude(pk=secretary.pk).order_by("pk").first())
+
+    # --- 我的首页 on a phone ------------------------------------------------------------------
+    phone = phone_page
+    log_in(phone, member.id_number, "我的首页")
+    cards = phone.locator("#home-cards")
+    for title in ("团员基本材料", "我的组织", "三会·两制·一课", "团日活动", "我的团员电子档案", "我的激励", "常用功能"):
+        expect(cards.get_by_text(title, exact=True)).to_be_visible()
+    expect(cards.get_by_role("link", name="系统设置-修改密码")).to_be_visible()
+    expect(cards.get_by_role("link", name="操作中心")).to_be_visible()
+    assert fits_the_screen(phone), "我的首页 is wider than a phone screen"
+    screenshot(phone, "personal-center-home-phone")
+
+    # --- 团员基本材料: 查看 → 编辑 (not name, gender, ID) → 提交 ---------------------------------
+    phone.locator("#my-profile").click()
+    expect(phone).to_have_title(re.compile("^团员基本材料"))
+    phone.locator("#edit-profile").click()
+    form = phone.locator("#person-form")
+    for label in ("姓名", "性别", "身份证号码"):
+        expect(form.get_by_label(label, exact=True)).to_be_disabled()
+    form.get_by_label("手机号码").fill("13966668888")
+    assert fits_the_screen(phone), "the profile form is wider than a phone screen"
+    form.get_by_role("button", name="提交").click()
+    expect(phone.get_by_text("个人资料已保存。")).to_be_visible()
+    member.refresh_from_db()
+    assert member.mobile == "13966668888"
+    assert Person.objects.get(pk=member.pk).name == member.name
+
+    # --- 三会·两制·一课 from the home card -------------------------------------------------------
+    phone.goto("/")
+    phone.locator("#home-cards .home-card").filter(has_text="三会·两制·一课").get_by_role("link", name="查看").click()
+    expect(phone).to_have_title(re.compile("^三会·两制·一课"))
+    expect(phone.get_by_text(f"{timezone.localdate().year}", exact=False).first).to_be_visible()
+
+    # --- 截止事项 for the university committee -------------------------------------------------
+    # A member of the subtree whose e-archive falls due this month (ARC-01).
+    start, end = month_bounds()
+    MemberArchive.objects.filter(person=member).delete()
+    Person.objects.filter(pk=member.pk).update(joined_month=_months_due_in(start, end)[-1])
+    uni_admin = ready(CadrePost.objects.admins().get(org__name=UNIVERSITY).person)
+    log_in(page, uni_admin.id_number, "组织首页")
+    menu(page, "截止事项")
+    expect(page).to_have_title(re.compile("^截止事项"))
+    row = page.locator("#deadline-board .deadline-row").filter(has_text="团员电子档案上传认证")
+    expect(row).to_be_visible()
+    assert int(row.locator(".badge").inner_text()) >= 1
+    screenshot(page, "deadline-board")
+    row.get_by_role("link", name="去处理").click()
+    expect(page).to_have_url(re.compile(r"/members/archives/\?status=todo$"))
