@@ -143,3 +143,18 @@ def test_imported_members_get_joining_records_in_bulk(tree, fast_hasher, django_
     assert joinings.count() == 65
     assert set(joinings.values_list("state", flat=True)) == {State.PENDING}
     assert joinings.filter(recorder=tree.branch_a, joining__joined_on__year=2015).count() == 65
+
+
+def test_member_sees_own_education_review_on_the_life_page(inc, login):
+    """ME-01 / INC-02: 三会·两制·一课 shows the member's own 团员教育评议 results (两制), filled by the
+    incentives app through the "education_review" panel slot; others' results are not shown."""
+    from incentives import services
+    from incentives.choices import Grade
+
+    year = timezone.localdate().year - 1
+    services.record_grades(inc.tree.branch_a, year, inc.members[:4], Grade.QUALIFIED, by=inc.branch_admin)
+    services.record_grades(inc.tree.branch_a, year, inc.members[1:2], Grade.EXCELLENT, by=inc.branch_admin)
+    page = login(inc.members[0]).get("/orgs/me/life/").content.decode()
+    assert 'id="education-review"' in page and f"{year}年度：合格" in page and "优秀" not in page
+    page = login(inc.members[5]).get("/orgs/me/life/").content.decode()
+    assert 'id="education-review-empty"' in page

@@ -24,6 +24,12 @@ def form_guard(context):
 @register.simple_tag(takes_context=True)
 def person_panels(context, person):
     """The panels higher apps registered for a person's page (zhtj.core.panels)."""
+    return slot_panels(context, "person", person)
+
+
+@register.simple_tag(takes_context=True)
+def slot_panels(context, slot, person):
+    """The panels higher apps registered for a named place on a page (zhtj.core.panels)."""
     from django.template.loader import render_to_string
     from django.utils.safestring import mark_safe
 
@@ -32,6 +38,6 @@ def person_panels(context, person):
     request = context["request"]
     html = [
         render_to_string(template, {"panel_title": title, **extra}, request=request)
-        for title, template, extra in panels.for_person(request, person)
+        for title, template, extra in panels.for_slot(slot, request, person)
     ]
     return mark_safe("".join(html))
