@@ -43,7 +43,7 @@ def approve_from_list(page, tab, name):
     page.locator("#approval-list tbody tr").filter(has_text=name).get_by_role("link", name="审批").click()
 
 
-def test_member_transfer_school_to_street(page):
+def _school_and_street():
     central = f.leadership("团中央")
     province = f.leadership("团江苏省委", central, LeadershipLevel.PROVINCE)
     city = f.leadership("团南京市委", province, LeadershipLevel.CITY)
@@ -56,8 +56,10 @@ def test_member_transfer_school_to_street(page):
     member = f.person("周同学", branch=school_branch, password=PASSWORD)
     school_admin = f.admin_of(school_branch, "支部书记")
     street_admin = f.admin_of(street, "街道团工委书记")
+    return member, school_admin, street_admin, street_branch
 
-    # the member applies
+
+def apply_for_transfer(page, member):
     log_in(page, member)
     page.goto("/transfers/my/")
     page.get_by_placeholder("输入转入组织名称查询").fill("长江路街道")
@@ -66,6 +68,24 @@ def test_member_transfer_school_to_street(page):
     page.get_by_label("转接原因*").select_option(label="居住地变动")
     page.get_by_role("button", name="提交申请").click()
     expect(page.locator("#current-state")).to_have_text("待转出组织审批")
+
+
+def test_member_applies_on_a_phone_and_sees_progress(phone_page):
+    """TRF-04 / ME-01 / BEY-04: on a phone the member fills 团组织关系转交申请表 and sees its
+    progress; the page fits the screen."""
+    member, *_ = _school_and_street()
+    apply_for_transfer(phone_page, member)
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= phone_page.viewport_size["width"] + 1
+    phone_page.reload()
+    expect(phone_page.locator("#current-state")).to_have_text("待转出组织审批")
+
+
+def test_member_transfer_school_to_street(page):
+    member, school_admin, street_admin, street_branch = _school_and_street()
+
+    # the member applies
+    apply_for_transfer(page, member)
     log_out(page)
 
     # the school branch approves (转出审批)
