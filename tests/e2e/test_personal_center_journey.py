@@ -25,6 +25,7 @@ from members.home_cards import _months_due_in
 from members.models import CadrePost, Person
 from members.models_archive import MemberArchive
 from orgs.models import Organization
+from orgs.models_life import AnnualRegistration
 from zhtj.core.deadlines import month_bounds
 
 pytestmark = pytest.mark.e2e
@@ -61,7 +62,8 @@ def fits_the_screen(page):
 
 
 def test_member_home_on_a_phone_and_the_deadline_board(page, phone_page, screenshot):
-    """ME-01, ROLE-08, BEY-04, BEY-08."""
+    """ME-01, ROLE-08, BEY-04, BEY-08: a member on a phone edits the profile, registers for the
+    year and applies for a transfer, seeing its progress; an admin follows 截止事项."""
     call_command("seed_demo", stdout=io.StringIO())
     branch = Organization.objects.get(name=BRANCH)
     secretary = CadrePost.objects.admins().get(org=branch).person
@@ -98,6 +100,21 @@ def test_member_home_on_a_phone_and_the_deadline_board(page, phone_page, screens
     phone.locator("#home-cards .home-card").filter(has_text="三会·两制·一课").get_by_role("link", name="查看").click()
     expect(phone).to_have_title(re.compile("^三会·两制·一课"))
     expect(phone.get_by_text(f"{timezone.localdate().year}", exact=False).first).to_be_visible()
+
+    # --- 年度团籍注册 and 关系转接 on the same phone (ORG-18, TRF-04) ------------------------------
+    year = timezone.localdate().year
+    AnnualRegistration.objects.filter(person=member, year=year).delete()  # the demo may have filed it
+    phone.reload()
+    phone.get_by_role("button", name=f"{year}年度团籍注册").click()
+    expect(phone.locator("#messages")).to_contain_text(f"已提交{year}年度团籍注册")
+    phone.goto("/transfers/my/")
+    phone.get_by_placeholder("输入转入组织名称查询").fill("长江路街道")
+    phone.get_by_role("button", name="查询").click()
+    phone.get_by_label("转入组织*").select_option(label="长江路街道团工委（团工委）")
+    phone.get_by_label("转接原因*").select_option(label="居住地变动")
+    phone.get_by_role("button", name="提交申请").click()
+    expect(phone.locator("#current-state")).to_have_text("待转出组织审批")
+    assert fits_the_screen(phone), "关系转接 is wider than a phone screen"
 
     # --- 截止事项 for the university committee -------------------------------------------------
     # A member of the subtree whose e-archive falls due this month (ARC-01).
