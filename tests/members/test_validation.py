@@ -49,6 +49,16 @@ def test_id_checksum_and_gender_agreement(db):
     assert "性别与身份证号码不一致" in errors["gender"]
 
 
+def test_unknown_county_is_a_message_not_a_crash(db):
+    """MEM-02: a number with a real province but no such county (python-stdnum raises KeyError on
+    659099) is refused with the region message, like any other bad number."""
+    from stdnum.cn import ric
+
+    body = "65909920000301001"
+    _, errors = check(id_number=body + ric.calc_check_digit(body + "0"))
+    assert "地区码" in errors["id_number"]
+
+
 def test_one_person_per_id_number(tree):
     """MEM-02: an ID number already stored is refused (but not for the person themselves)."""
     existing = f.person("王五")

@@ -22,6 +22,10 @@ def normalize_id_number(value):
         return ric.validate(value)
     except ric.ValidationError as exc:
         raise ValidationError(MESSAGES.get(type(exc), "身份证号码不正确。"), code="invalid") from None
+    except (KeyError, ValueError):
+        # python-stdnum fails this way on a province code with an unknown county (e.g. 659099):
+        # still a bad region, not a server error
+        raise ValidationError(MESSAGES[ric.InvalidComponent], code="invalid") from None
 
 
 def validate_id_number(value):
