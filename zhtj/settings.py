@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "transfers",
     "incentives",
     "rectification",
+    "zhtj.scale",
 ]
 
 MIDDLEWARE = [

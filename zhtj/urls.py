@@ -10,6 +10,7 @@ admin.site.has_permission = lambda request: request.user.is_active and request.u
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("healthz/", core_views.healthz, name="healthz"),
     path("deadlines/", core_views.deadline_board, name="deadlines"),
     path("inbox/", core_views.inbox_page, name="inbox"),
     path("inbox/read/", core_views.mark_notifications_read, name="inbox_read"),

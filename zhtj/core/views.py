@@ -1,13 +1,20 @@
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import deadlines, inbox, prompts
 from . import home as home_cards
-from .access import MEMBER, ORG_ADMIN, access
+from .access import MEMBER, ORG_ADMIN, PUBLIC, access
 from .middleware import PERSONAL, SESSION_KEY
+
+
+@access(PUBLIC)
+def healthz(request):
+    """For load balancers and ops: the process answers. Touches no data (the benchmark's floor
+    for requests per second, issue 10)."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @access(MEMBER)

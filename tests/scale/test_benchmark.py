@@ -1,0 +1,125 @@
+"""Issue 10 at a tiny size, so the generator and the benchmark can't rot: the generated tree is a
+valid MPTT tree of valid people, the same seed gives the same data, every benchmark operation
+gives the same answer as its hand-written floor, query counts don't grow with the data, and the
+gunicorn throughput run works. (The figures themselves are in docs/benchmarks.md.)"""
+
+import hashlib
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from stdnum.cn import ric
+
+from members.models import CadrePost, Person
+from orgs.models import Organization
+from transfers.choices import OPEN_STATES
+from transfers.models import Transfer
+from zhtj.scale.bench import Benchmark
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="generate_scale_data and the benchmark need PostgreSQL"
+    ),
+    pytest.mark.bench,
+]
+
+DAY = date(2026, 12, 1)
+
+
+def generate(orgs, people, seed=7):
+    out = StringIO()
+    call_command("generate_scale_data", orgs=orgs, people=people, seed=seed, date=DAY, flush=True, stdout=out)
+    return out.getvalue()
+
+
+def digest():
+    h = hashlib.sha256()
+    for row in Organization.objects.order_by("pk").values_list("name", "category", "lft", "rght", "parent_id"):
+        h.update(repr(row).encode())
+    for row in Person.objects.order_by("pk").values_list("id_number", "name", "branch_id", "joined_month"):
+        h.update(repr(row).encode())
+    return h.hexdigest()
+
+
+def test_generated_data_is_a_valid_national_tree(transactional_db):
+    """A national shape at any size: 38 provincial organs under 团中央, MPTT bounds that nest, branches
+    of 10–60 people whose ID numbers validate, one 书记 admin per org, and deterministic output."""
+    generate(800, 20000)
+    orgs = Organization.objects
+    assert orgs.filter(parent__isnull=True).count() == 1
+    assert orgs.filter(level=1).count() == 38
+    assert 640 <= orgs.count() <= 960  # within 20% of the target
+    assert Person.objects.count() == 20000
+    with connection.cursor() as c:  # every node lies inside its parent, bounds are a permutation
+        c.execute(
+            "SELECT count(*) FROM orgs_organization o JOIN orgs_organization p ON p.id = o.parent_id "
+            "WHERE NOT (o.lft > p.lft AND o.rght < p.rght AND o.level = p.level + 1)"
+        )
+        assert c.fetchone()[0] == 0
+        c.execute("SELECT count(DISTINCT lft) + count(DISTINCT rght), 2 * count(*), max(rght) FROM orgs_organization")
+        distinct, expected, top = c.fetchone()
+        assert distinct == expected == top
+    sizes = list(orgs.filter(is_branch_kind=True).annotate(n=Count("members")).values_list("n", flat=True))
+    assert min(sizes) >= 10 and max(sizes) <= 60
+    for number in Person.objects.values_list("id_number", flat=True)[:3000]:
+        ric.validate(number)  # raises on a bad checksum, birth date or region
+    assert CadrePost.objects.admins().filter(admin_slot=1).count() == orgs.count()
+    assert Transfer.objects.filter(state__in=OPEN_STATES).count() > 0
+
+    first = digest()
+    generate(800, 20000)
+    assert digest() == first
+
+
+def test_generator_refuses_a_database_with_data(transactional_db):
+    generate(300, 6000)
+    with pytest.raises(Exception, match="已有组织或人员数据"):
+        call_command("generate_scale_data", orgs=300, people=6000, date=DAY, stdout=StringIO())
+
+
+def run_benchmark():
+    bench = Benchmark(repeat=1, log=lambda *a: None, import_rows=200)
+    bench.run()
+    return bench
+
+
+def test_benchmark_agrees_with_its_floors_and_queries_do_not_grow(transactional_db):
+    """Every operation's answer equals its floor's; the SQL query count of each operation is the same
+    at two sizes (constant queries, whatever the data size); the report renders."""
+    generate(300, 6000)
+    small = run_benchmark()
+    assert {r.key for r in small.results} >= {
+        "progress:central:2",
+        "progress:province",
+        "stats:age",
+        "stats:ethnicity",
+        "stats:education",
+        "staffing",
+        "inbox",
+        "list:branch",
+        "list:search",
+        "job:conversion",
+        "job:return",
+        "import",
+    }
+    assert [r.name for r in small.results if not r.same] == []
+    generate(900, 24000, seed=8)
+    large = run_benchmark()
+    assert [r.name for r in large.results if not r.same] == []
+    before = {r.key: r.queries for r in small.results}
+    grew = {r.key: (before[r.key], r.queries) for r in large.results if r.key in before and r.queries != before[r.key]}
+    assert grew == {}
+    assert "组织录入情况" in large.table()
+
+
+def test_throughput_run_under_gunicorn(transactional_db):
+    generate(300, 6000)
+    bench = Benchmark(repeat=1, log=lambda *a: None)
+    from zhtj.scale.bench import Landmarks
+
+    bench.lm = Landmarks()
+    figures = bench.run_throughput(seconds=1, concurrency=2, workers=2)
+    assert figures["ours_rps"] > 0 and figures["floor_rps"] > 0

@@ -1,0 +1,67 @@
+"""`manage.py benchmark`: each operation of issue 10 beside its floor, as a table (and, with
+--write, in docs/benchmarks.md). Run it on data from `generate_scale_data`."""
+
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from zhtj.scale.bench import BenchError, Benchmark, data_summary, machine
+
+
+class Command(BaseCommand):
+    help = "性能基准：每项操作与其“底线”（手写的一条SQL，或仅用openpyxl读取文件）对比，打印表格。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=5, help="每项重复次数（取中位数）")
+        parser.add_argument("--only", nargs="*", help="只运行名称含这些词的操作")
+        parser.add_argument("--import-rows", type=int, default=10_000)
+        parser.add_argument("--no-throughput", action="store_true", help="不测 gunicorn 吞吐")
+        parser.add_argument("--seconds", type=int, default=10, help="吞吐测试每个URL的秒数")
+        parser.add_argument("--concurrency", type=int, default=8)
+        parser.add_argument("--write", action="store_true", help="把结果写入 docs/benchmarks.md")
+
+    def handle(self, *args, repeat, only, import_rows, no_throughput, seconds, concurrency, write, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("benchmark 需在 PostgreSQL 上运行：请设置 DATABASE_URL。")
+        bench = Benchmark(repeat=repeat, log=self.stdout.write, import_rows=import_rows)
+        try:
+            bench.run(only)
+            if not no_throughput and not only:
+                bench.run_throughput(seconds=seconds, concurrency=concurrency)
+        except BenchError as exc:
+            raise CommandError(str(exc)) from None
+        report = self.report(bench)
+        self.stdout.write("\n" + report)
+        if write:
+            path = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
+            path.write_text(report + "\n", encoding="utf-8")
+            self.stdout.write(f"已写入 {path.relative_to(settings.BASE_DIR)}")
+
+    def report(self, bench):
+        m, d = machine(), data_summary()
+        return "\n".join(
+            [
+                "# 性能基准（issue 10）",
+                "",
+                f"测于 {datetime.now():%Y-%m-%d %H:%M}，提交 {m['commit']}；每项重复 {bench.repeat} 次取中位数（之前先预热一次，"
+                "再运行一次计 SQL 次数）。",
+                "",
+                f"- 机器：{m['cpu']}，{m['cores']} 核，内存 {m['memory_gb']} GB；Python {m['python']}，"
+                f"Django {m['django']}，PostgreSQL {m['postgresql']}（数据库 {m['database_size']}）",
+                f"- 数据：{d['orgs']} 个组织（{d['branches']} 个团支部类组织，{d['depth']} 级），{d['people']} 人"
+                f"（{d['members']} 名团员），{d['open_transfers']} 条待审核的组织关系转接；"
+                f"以 {bench.lm.data_date} 为“今天”生成",
+                "",
+                bench.table(),
+                "",
+                "底线：页面与任务为手写的一条 SQL（给出同样的数字和第一页），导入为 openpyxl 仅读取文件。"
+                "“结果一致”比较我们的答案与底线的答案。页面经由 Django 测试客户端，包含全部中间件与模板渲染；"
+                "任务与导入在回滚的事务中运行。吞吐：gunicorn 同步进程，同一登录会话，空视图为 /healthz/。",
+                "",
+                "运行：`DATABASE_URL=postgres://… python manage.py generate_scale_data` 然后 "
+                "`python manage.py benchmark --write`。",
+            ]
+        )
