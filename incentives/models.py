@@ -54,8 +54,9 @@ class IncentiveRecordQuerySet(models.QuerySet):
     def awaiting(self, org):
         """What `org` may decide now: records of its direct sub-orgs waiting for the superior
         (ROLE-03), and honors waiting for it as granting org or as delegate (INC-09)."""
+        subs = Organization.objects.filter(parent=org).values("pk")  # `any_of`: an index scan per arm
         return self.filter(
-            Q(state=State.PENDING, recorder__parent=org)
+            Q(state=State.PENDING, recorder__any_of=subs)
             | Q(state=State.GRANTOR, grantor=org)
             | Q(state=State.GRANTOR, delegate=org)
         )

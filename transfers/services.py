@@ -253,16 +253,22 @@ def batch(acting, source, target, person_ids, *, by, reason):
 
 
 def pending_q(org):
-    """The open steps `org` may handle (TRF-02/03/04, ROLE-03): one Q, one query for any list."""
-    return (
+    """The open steps `org` may handle (TRF-02/03/04, ROLE-03): one Q, one query for any list.
+    Sub-org conditions go through `any_of` so each arm is an index scan (zhtj/core/lookups.py)."""
+    from orgs.models import Organization
+
+    subs = Organization.objects.filter(parent=org).values("pk")
+    q = (
         Q(state=State.SENDING, from_branch=org)
-        | Q(state=State.SENDING, from_branch__parent=org)
-        | Q(state=State.RECEIVING, target=org, target__is_branch_kind=False)
-        | Q(state=State.RECEIVING, target=org, target__is_branch_kind=True)
-        & ~Q(target__category=OrgCategory.SPECIAL_UNIT_POOL)
-        | Q(state=State.RECEIVING, target__parent=org, target__is_branch_kind=True)
+        | Q(state=State.SENDING, from_branch__any_of=subs)
+        | Q(state=State.RECEIVING, target__any_of=subs.filter(is_branch_kind=True))
         | Q(state=State.ALLOCATING, target=org)
     )
+    # a committee, or a branch receiving for itself -- but never the 特殊单位专属库, whose intake
+    # its provincial committee approves (the arm above, as the pool's parent)
+    if org.category != OrgCategory.SPECIAL_UNIT_POOL:
+        q |= Q(state=State.RECEIVING, target=org)
+    return q
 
 
 def may_act(org, t):
