@@ -19,7 +19,7 @@ from zhtj.core.workflow import WorkflowError, perform
 
 from .archive_files import check_pdf
 from .models import CadrePost, Person
-from .models_archive import ArchiveChangeRequest, MemberArchive, archive_upload_to
+from .models_archive import ArchiveChangeRequest, MemberArchive, archive_upload_to, superior_committee
 
 
 def required_from():
@@ -94,9 +94,9 @@ def require_needs_archive(person):
 
 
 def require_approver(acting_org, obj):
-    """ROLE-03: only the uploader's direct superior (the stored approver org) decides."""
+    """ROLE-03: only the stored approver org (the uploader's 上级团委) decides; other ancestors view."""
     if obj.approver_org_id != acting_org.pk:
-        raise PermissionDenied("隔级无法操作：只有上传组织的直属上级团组织管理员可以审批。")
+        raise PermissionDenied("隔级无法操作：只有上传组织的上级团委（审批组织）管理员可以审批。")
 
 
 # --- operations -----------------------------------------------------------------------------
@@ -158,12 +158,13 @@ def request_change(archive, explanation, *, by, org):
         raise WorkflowError("请填写变更理由。")
     if archive.state != MemberArchive.State.VERIFIED:
         raise WorkflowError("只有已认证的电子档案需要提出变更申请；认证不通过的档案可直接替换。")
-    if org.parent_id is None:
-        raise WorkflowError("本组织没有上级组织，无法提出变更申请。")
+    approver = superior_committee(org)
+    if approver is None:
+        raise WorkflowError("本组织没有上级团委，无法提出变更申请。")
     try:
         with transaction.atomic():
             change = ArchiveChangeRequest.objects.create(
-                archive=archive, org=org, approver_org_id=org.parent_id, requested_by=by, explanation=explanation[:300]
+                archive=archive, org=org, approver_org=approver, requested_by=by, explanation=explanation[:300]
             )
             audit.record(change, "create", to_state=change.state, note=change.explanation, actor=by)
     except IntegrityError:

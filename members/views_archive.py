@@ -196,7 +196,7 @@ def _scoped_archives(request):
 
 
 def _decide(request, obj, notice_org, what, back):
-    """同意 / 不同意 of an archive or a change request: only the approver org (ROLE-03)."""
+    """同意 / 不同意 of an archive or a change request: only the approver org, the 上级团委 (ROLE-03)."""
     require_approver(request.acting_org, obj)
     decision = request.POST.get("decision")
     note = request.POST.get("note", "").strip()[:200]
@@ -233,7 +233,7 @@ def archive_review(request, pk):
             status = 400
     can_decide = archive.approver_org_id == request.acting_org.pk
     if not can_decide and archive.state == State.PENDING:
-        messages.info(request, "隔级无法操作：仅上传组织的直属上级组织可以审批，您可以查看。")
+        messages.info(request, "隔级无法操作：仅审批组织（上传组织的上级团委）可以审批，您可以查看。")
     return render(
         request,
         "members/archive/review.html",

@@ -6,6 +6,7 @@ from django.db import connection
 from django.urls import reverse
 
 from members.models import ArchiveChangeRequest, MemberArchive
+from tests import factories as f
 from tests.concurrency import at_once
 from tests.members import archive_helpers
 from tests.members.archive_helpers import pdf_bytes, pdf_upload, stored_files
@@ -137,6 +138,40 @@ def test_inbox_provider_is_only_for_the_approver(arc, pending, rf):
         assert inbox.counts(request)["archive_review"] == expected
 
 
+def test_a_general_branch_never_approves(arc, login):
+    """ARC-02 / ARC-03: a 团支部 under a 团总支 waits for the 上级团委 above the 团总支 (the seed's
+    approvers are 团的领导机关/团委/团工委): the 团总支 has no 下级团员电子档案审批, no 操作中心 item,
+    and may not decide; the 学院团委 decides."""
+    upload(login(f.admin_of(arc.branch_g), arc.branch_g), arc.under_general)
+    archive = MemberArchive.objects.get()
+    assert (archive.state, archive.approver_org) == (MemberArchive.State.PENDING, arc.tree.col_a)
+    general = login(arc.general_admin, arc.general)
+    assert "下级团员电子档案审批" not in general.get(reverse("home")).content.decode()
+    assert "钱丙" not in general.get(reverse("inbox") + "?kind=archive_review").content.decode()
+    assert decide(general, archive, "approve").status_code == 403
+    archive.refresh_from_db()
+    assert archive.state == MemberArchive.State.PENDING
+    assert decide(login(arc.col_a_admin, arc.tree.col_a), archive, "approve").status_code == 302
+    archive.refresh_from_db()
+    assert archive.state == MemberArchive.State.VERIFIED
+
+
+def test_no_committee_above_means_a_clear_refusal(arc, login):
+    """ARC-02 / SEC-06: a branch with no 团委 above it can't be left waiting for nobody: 400, nothing stored."""
+    from datetime import date
+
+    from orgs.choices import OrgCategory
+
+    top = f.OrgFactory(name="某团总支", parent=None, category=OrgCategory.GENERAL_BRANCH)
+    branch = f.branch(top, "某团支部")
+    member = f.person("孤新", branch=branch, joined_month=date(2024, 1, 1))
+    response = upload(login(f.admin_of(branch), branch), member)
+    assert response.status_code == 400
+    assert "没有上级团委" in response.content.decode()
+    assert not MemberArchive.objects.exists()
+    assert stored_files(arc.media) == []
+
+
 # --- ARC-06: replacing an approved archive ------------------------------------------------------
 
 
@@ -185,6 +220,16 @@ def test_change_request_approved_then_replacement(arc, login, verified):
     change.refresh_from_db()
     assert change.state == ArchiveChangeRequest.State.DONE
     assert upload(branch, arc.new).status_code == 400  # pending again: no second replacement
+
+
+def test_change_request_of_a_branch_under_a_general_branch_goes_to_the_committee(arc, login):
+    """ARC-06: the change request goes to the 上级团委, above a 团总支, like the upload's approval."""
+    branch_admin = f.admin_of(arc.branch_g)
+    upload(login(branch_admin, arc.branch_g), arc.under_general)
+    decide(login(arc.col_a_admin, arc.tree.col_a), MemberArchive.objects.get(), "approve")
+    url = reverse("members:archive_change", args=[arc.under_general.pk])
+    assert login(branch_admin, arc.branch_g).post(url, {"explanation": "上传错误"}).status_code == 302
+    assert ArchiveChangeRequest.objects.get().approver_org == arc.tree.col_a
 
 
 def test_change_request_is_decided_by_the_direct_superior_only(arc, login, verified):
