@@ -73,15 +73,24 @@ def transfer_refusals(people):
 # --- who may do what ----------------------------------------------------------------------
 
 
+def uploads_for_branch(acting_org, branch):
+    """Seed FAQ (v): the member's 团支部 and its direct superior upload (no query)."""
+    return branch is not None and acting_org.pk in (branch.pk, branch.parent_id)
+
+
+def may_upload(acting_org, person):
+    """上传档案 / 替换档案 / 提出修改申请: `uploads_for_branch`, or a committee for its own cadres
+    (本级团干部电子数据库)."""
+    return (
+        uploads_for_branch(acting_org, person.branch)
+        or CadrePost.objects.active().filter(person=person, org=acting_org).exists()
+    )
+
+
 def require_upload_right(acting_org, person):
-    """Seed FAQ (v): the member's 团支部 and its direct superior upload; a committee also uploads for
-    its own cadres (本级团干部电子数据库). Anyone else in scope: 403 (隔级无法操作)."""
-    branch = person.branch
-    if branch is not None and acting_org.pk in (branch.pk, branch.parent_id):
-        return
-    if CadrePost.objects.active().filter(person=person, org=acting_org).exists():
-        return
-    raise PermissionDenied("隔级无法操作：只有团员所在团支部及其直属上级组织的管理员可以上传电子档案。")
+    """`may_upload`, or 403 (隔级无法操作) for anyone else in scope."""
+    if not may_upload(acting_org, person):
+        raise PermissionDenied("隔级无法操作：只有团员所在团支部及其直属上级组织的管理员可以上传电子档案。")
 
 
 def needs_archive(person):

@@ -43,6 +43,34 @@ def test_committee_list_covers_the_subtree_only(arc, login):
     assert "李新" in text and "钱丙" in text and "赵乙" not in text
 
 
+def test_upload_buttons_only_where_the_acting_org_may_upload(arc, login):
+    """Seed FAQ (v) / ARC-03: the branch and its direct superior get 上传档案 and, after 认证不通过,
+    替换档案; a grand-parent's list shows the status only (its person page is view-only)."""
+    row = '<tr data-person="{}">'
+    for admin, org, buttons in (
+        (arc.branch_admin, arc.tree.branch_a, True),
+        (arc.col_a_admin, arc.tree.col_a, True),
+        (arc.uni_admin, arc.tree.uni, False),
+    ):
+        text = login(admin, org).get(reverse("members:archives")).content.decode()
+        cell = text[text.index(row.format(arc.new.pk)) :].split("</tr>")[0]
+        assert ("上传档案" in cell) is buttons and ("未上传" in cell) is not buttons
+    archive = MemberArchive.objects.create(
+        person=arc.new,
+        file="archives/x.pdf",
+        size=1,
+        pages=1,
+        state=MemberArchive.State.REJECTED,
+        uploaded_by=arc.branch_admin,
+        uploaded_by_org=arc.tree.branch_a,
+        approver_org=arc.tree.col_a,
+    )
+    for admin, org, buttons in ((arc.branch_admin, arc.tree.branch_a, True), (arc.uni_admin, arc.tree.uni, False)):
+        text = login(admin, org).get(reverse("members:archives")).content.decode()
+        cell = text[text.index(row.format(archive.person_id)) :].split("</tr>")[0]
+        assert ("替换档案" in cell) is buttons and "认证不通过" in cell
+
+
 def test_status_follows_the_archive(arc, login):
     """ARC-01: 尚未认证 → 待审批 → 团员身份已认证, in the list."""
     branch = login(arc.branch_admin, arc.tree.branch_a)
