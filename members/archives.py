@@ -146,8 +146,19 @@ def upload_archive(person, upload, *, by, org):
     return archive
 
 
+def require_replaceable(archive):
+    """替换档案 only after 认证不通过 or an approved change request (ARC-06), said plainly; the
+    transition checks it again under the row lock."""
+    if archive.may_replace():
+        return
+    if archive.state == MemberArchive.State.PENDING:
+        raise WorkflowError("该团员的电子档案正在等待审批，审批前不能替换。")
+    raise WorkflowError("该团员的电子档案已认证。如需变更，请先提出修改申请，经上级团委审批同意后再替换档案。")
+
+
 def replace_archive(archive, upload, *, by, org):
     """替换档案 after 认证不通过, or after an approved change request (ARC-06)."""
+    require_replaceable(archive)
     checked = check_pdf(upload)
     old_name = archive.file.name
     name = _store(upload)

@@ -189,6 +189,7 @@ def test_approved_archive_cant_be_replaced_without_a_change_request(arc, login, 
     assert "提出修改申请" in page and 'id="upload-form"' not in page
     response = upload(client, arc.new)
     assert response.status_code == 400
+    assert "请先提出修改申请，经上级团委审批同意后再替换档案" in response.content.decode()
     verified.refresh_from_db()
     assert verified.state == MemberArchive.State.VERIFIED
     assert len(stored_files(arc.media)) == 1
