@@ -190,7 +190,13 @@ def archive_change(request, person_pk):
 
 
 def _scoped_archives(request):
-    return MemberArchive.objects.filter(person__in=Person.objects.visible_from(request.acting_org).values("pk"))
+    """Archives of the people the acting org sees, and those it is asked to decide (the archive or a
+    change request) even once the member has moved out of its subtree: no 操作中心 item leads to a 404."""
+    acting = request.acting_org
+    asked = ArchiveChangeRequest.objects.filter(archive=OuterRef("pk"), approver_org=acting)
+    return MemberArchive.objects.filter(
+        Q(person__in=Person.objects.visible_from(acting).values("pk")) | Q(approver_org=acting) | Exists(asked)
+    )
 
 
 def _decide(request, obj, notice_org, what, back):
@@ -312,11 +318,12 @@ def archive_approvals(request):
 @access(MEMBER)
 @xframe_options_sameorigin
 def archive_file(request, pk):
-    """SEC-01: the PDF, for the member themself or an admin whose scope holds the member; else 404.
+    """SEC-01: the PDF, for the member themself or an admin whose scope holds the member (or who is
+    asked to decide it); else 404.
     ?download=1 downloads it (ARC-07), otherwise it is shown inline (embedded on review pages)."""
     allowed = Q(person=request.user)
     if request.acting_org is not None:
-        allowed |= Q(person__in=Person.objects.visible_from(request.acting_org).values("pk"))
+        allowed |= Q(pk__in=_scoped_archives(request).values("pk"))
     archive = get_object_or_404(MemberArchive.objects.filter(allowed).select_related("person"), pk=pk)
     try:
         handle = archive.file.open("rb")

@@ -5,7 +5,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.urls import reverse
 
-from members.models import ArchiveChangeRequest, MemberArchive
+from members.models import ArchiveChangeRequest, MemberArchive, Person
 from tests import factories as f
 from tests.concurrency import at_once
 from tests.members import archive_helpers
@@ -130,6 +130,22 @@ def test_two_admins_deciding_at_once_apply_once(arc, pending):
     assert outcomes.count("ok") == 1
 
 
+def test_the_approver_still_decides_after_the_member_moved_away(arc, login, pending):
+    """ARC-03 / ROLE-03: an archive waiting for 学院A团委 stays reachable from its 操作中心 after the
+    member's relation moved to another subtree: the page, the PDF and the decision work."""
+    Person.objects.filter(pk=arc.new.pk).update(branch=arc.tree.branch_b)
+    client = login(arc.col_a_admin, arc.tree.col_a)
+    assert reverse("members:archive_review", args=[pending.pk]) in client.get(reverse("inbox")).content.decode()
+    assert client.get(reverse("members:archive_review", args=[pending.pk])).status_code == 200
+    assert client.get(reverse("members:archive_file", args=[pending.pk])).status_code == 200
+    assert decide(client, pending, "approve").status_code == 302
+    pending.refresh_from_db()
+    assert pending.state == MemberArchive.State.VERIFIED
+    # Someone neither seeing the member nor asked to decide still gets nothing (ROLE-02).
+    other = f.OrgFactory(name="学院C团委", parent=arc.tree.uni)
+    assert login(f.admin_of(other), other).get(reverse("members:archive_file", args=[pending.pk])).status_code == 404
+
+
 def test_inbox_provider_is_only_for_the_approver(arc, pending, rf):
     """ARC-03 / ROLE-03: the pending archive is in the direct superior's 操作中心 only."""
     for org, expected in ((arc.tree.col_a, 1), (arc.tree.uni, 0), (arc.tree.col_b, 0)):
@@ -231,6 +247,23 @@ def test_change_request_of_a_branch_under_a_general_branch_goes_to_the_committee
     url = reverse("members:archive_change", args=[arc.under_general.pk])
     assert login(branch_admin, arc.branch_g).post(url, {"explanation": "上传错误"}).status_code == 302
     assert ArchiveChangeRequest.objects.get().approver_org == arc.tree.col_a
+
+
+def test_change_request_stays_decidable_after_the_member_moved_away(arc, login, verified):
+    """ARC-06: a verified member may be transferred with a change request open; the committee asked
+    to decide it still opens it from 操作中心 and decides it."""
+    login(arc.branch_admin, arc.tree.branch_a).post(
+        reverse("members:archive_change", args=[arc.new.pk]), {"explanation": "上传错误"}
+    )
+    change = ArchiveChangeRequest.objects.get()
+    Person.objects.filter(pk=arc.new.pk).update(branch=arc.tree.branch_b)
+    client = login(arc.col_a_admin, arc.tree.col_a)
+    url = reverse("members:archive_change_review", args=[change.pk])
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("members:archive_file", args=[verified.pk])).status_code == 200
+    assert client.post(url, {"decision": "approve"}).status_code == 302
+    change.refresh_from_db()
+    assert change.state == ArchiveChangeRequest.State.APPROVED
 
 
 def test_change_request_is_decided_by_the_direct_superior_only(arc, login, verified):
