@@ -32,6 +32,19 @@ def needs_archive_q(prefix=""):
     return Q(**{f"{prefix}branch__isnull": False, f"{prefix}joined_month__gte": required_from()})
 
 
+def joined_needs_archive(joined_month):
+    """ARC-01 for a join month in hand (a member just entered or imported into a branch), no query."""
+    return joined_month is not None and joined_month >= required_from()
+
+
+def entry_notice(count):
+    """Seed FAQ (i): after entering new members, tell the admin their e-archives are due."""
+    return (
+        f"其中{count}名为{required_from().year}年及以后入团的新发展团员，请在“团员电子数据库”上传其电子版"
+        f"《入团志愿书》（入团后{settings.ZHTJ['ARCHIVE_DUE_DAYS']}日内），完成团员身份认证。"
+    )
+
+
 def archive_verified_q(prefix=""):
     """ARC-05 / STAT-02 / TRF-07, THE rule: a person counts as 已认证 when no e-archive is
     required of them (joined before 2020, or no join month known) or theirs is approved.
