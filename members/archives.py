@@ -180,7 +180,8 @@ def replace_archive(archive, upload, *, by, org):
     except BaseException:
         default_storage.delete(name)
         raise
-    transaction.on_commit(lambda: default_storage.delete(old_name))
+    # The new archive stands even if the old file can't be deleted now (it is logged, not a 500).
+    transaction.on_commit(lambda: default_storage.delete(old_name), robust=True)
     return archive
 
 

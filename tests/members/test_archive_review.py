@@ -81,6 +81,24 @@ def test_uploader_sees_the_reason_and_replaces(arc, login, pending, django_captu
     assert len(stored_files(arc.media)) == 1
 
 
+def test_replacement_stands_when_the_old_file_cant_be_deleted(
+    arc, login, pending, monkeypatch, django_capture_on_commit_callbacks
+):
+    """SEC-06: storage failing to delete the replaced file leaves an orphan file, not an error: the
+    replacement is saved and the page answers as usual."""
+    decide(login(arc.col_a_admin, arc.tree.col_a), pending, "reject", "不清晰")
+
+    def broken_delete(name):
+        raise OSError("storage unavailable")
+
+    branch = login(arc.branch_admin, arc.tree.branch_a)
+    monkeypatch.setattr(default_storage, "delete", broken_delete)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(branch, arc.new, pdf_bytes(pages=2))
+    assert response.status_code == 302
+    assert MemberArchive.objects.get().pages == 2
+
+
 def test_grand_parent_views_but_may_not_decide(arc, login, pending):
     """ROLE-03: the university 团委 (grand-parent) sees the archive but gets 403 on acting."""
     client = login(arc.uni_admin, arc.tree.uni)
