@@ -13,7 +13,7 @@ from .models_archive import ArchiveChangeRequest, MemberArchive
 class ArchiveReviewProvider:
     @staticmethod
     def pending(request):
-        """Archives uploaded by the acting org's direct sub-orgs, waiting for it (ROLE-03)."""
+        """Archives waiting for the acting org as the uploaders' 上级团委 (ARC-02, ROLE-03)."""
         return (
             MemberArchive.objects.filter(state=MemberArchive.State.PENDING, approver_org=request.acting_org)
             .select_related("person", "uploaded_by_org")

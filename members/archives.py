@@ -19,7 +19,7 @@ from zhtj.core.workflow import WorkflowError, perform
 
 from .archive_files import check_pdf
 from .models import CadrePost, Person
-from .models_archive import ArchiveChangeRequest, MemberArchive, archive_upload_to
+from .models_archive import ArchiveChangeRequest, MemberArchive, archive_upload_to, superior_committee
 
 
 def required_from():
@@ -30,6 +30,19 @@ def required_from():
 def needs_archive_q(prefix=""):
     """ARC-01: members (a 团组织关系 in a branch) who joined in 2020 or later."""
     return Q(**{f"{prefix}branch__isnull": False, f"{prefix}joined_month__gte": required_from()})
+
+
+def joined_needs_archive(joined_month):
+    """ARC-01 for a join month in hand (a member just entered or imported into a branch), no query."""
+    return joined_month is not None and joined_month >= required_from()
+
+
+def entry_notice(count):
+    """Seed FAQ (i): after entering new members, tell the admin their e-archives are due."""
+    return (
+        f"其中{count}名为{required_from().year}年及以后入团的新发展团员，请在“团员电子数据库”上传其电子版"
+        f"《入团志愿书》（入团后{settings.ZHTJ['ARCHIVE_DUE_DAYS']}日内），完成团员身份认证。"
+    )
 
 
 def archive_verified_q(prefix=""):
@@ -73,15 +86,24 @@ def transfer_refusals(people):
 # --- who may do what ----------------------------------------------------------------------
 
 
+def uploads_for_branch(acting_org, branch):
+    """Seed FAQ (v): the member's 团支部 and its direct superior upload (no query)."""
+    return branch is not None and acting_org.pk in (branch.pk, branch.parent_id)
+
+
+def may_upload(acting_org, person):
+    """上传档案 / 替换档案 / 提出修改申请: `uploads_for_branch`, or a committee for its own cadres
+    (本级团干部电子数据库)."""
+    return (
+        uploads_for_branch(acting_org, person.branch)
+        or CadrePost.objects.active().filter(person=person, org=acting_org).exists()
+    )
+
+
 def require_upload_right(acting_org, person):
-    """Seed FAQ (v): the member's 团支部 and its direct superior upload; a committee also uploads for
-    its own cadres (本级团干部电子数据库). Anyone else in scope: 403 (隔级无法操作)."""
-    branch = person.branch
-    if branch is not None and acting_org.pk in (branch.pk, branch.parent_id):
-        return
-    if CadrePost.objects.active().filter(person=person, org=acting_org).exists():
-        return
-    raise PermissionDenied("隔级无法操作：只有团员所在团支部及其直属上级组织的管理员可以上传电子档案。")
+    """`may_upload`, or 403 (隔级无法操作) for anyone else in scope."""
+    if not may_upload(acting_org, person):
+        raise PermissionDenied("隔级无法操作：只有团员所在团支部及其直属上级组织的管理员可以上传电子档案。")
 
 
 def needs_archive(person):
@@ -94,9 +116,9 @@ def require_needs_archive(person):
 
 
 def require_approver(acting_org, obj):
-    """ROLE-03: only the uploader's direct superior (the stored approver org) decides."""
+    """ROLE-03: only the stored approver org (the uploader's 上级团委) decides; other ancestors view."""
     if obj.approver_org_id != acting_org.pk:
-        raise PermissionDenied("隔级无法操作：只有上传组织的直属上级团组织管理员可以审批。")
+        raise PermissionDenied("隔级无法操作：只有上传组织的上级团委（审批组织）管理员可以审批。")
 
 
 # --- operations -----------------------------------------------------------------------------
@@ -137,8 +159,19 @@ def upload_archive(person, upload, *, by, org):
     return archive
 
 
+def require_replaceable(archive):
+    """替换档案 only after 认证不通过 or an approved change request (ARC-06), said plainly; the
+    transition checks it again under the row lock."""
+    if archive.may_replace():
+        return
+    if archive.state == MemberArchive.State.PENDING:
+        raise WorkflowError("该团员的电子档案正在等待审批，审批前不能替换。")
+    raise WorkflowError("该团员的电子档案已认证。如需变更，请先提出修改申请，经上级团委审批同意后再替换档案。")
+
+
 def replace_archive(archive, upload, *, by, org):
     """替换档案 after 认证不通过, or after an approved change request (ARC-06)."""
+    require_replaceable(archive)
     checked = check_pdf(upload)
     old_name = archive.file.name
     name = _store(upload)
@@ -147,7 +180,8 @@ def replace_archive(archive, upload, *, by, org):
     except BaseException:
         default_storage.delete(name)
         raise
-    transaction.on_commit(lambda: default_storage.delete(old_name))
+    # The new archive stands even if the old file can't be deleted now (it is logged, not a 500).
+    transaction.on_commit(lambda: default_storage.delete(old_name), robust=True)
     return archive
 
 
@@ -158,12 +192,13 @@ def request_change(archive, explanation, *, by, org):
         raise WorkflowError("请填写变更理由。")
     if archive.state != MemberArchive.State.VERIFIED:
         raise WorkflowError("只有已认证的电子档案需要提出变更申请；认证不通过的档案可直接替换。")
-    if org.parent_id is None:
-        raise WorkflowError("本组织没有上级组织，无法提出变更申请。")
+    approver = superior_committee(org)
+    if approver is None:
+        raise WorkflowError("本组织没有上级团委，无法提出变更申请。")
     try:
         with transaction.atomic():
             change = ArchiveChangeRequest.objects.create(
-                archive=archive, org=org, approver_org_id=org.parent_id, requested_by=by, explanation=explanation[:300]
+                archive=archive, org=org, approver_org=approver, requested_by=by, explanation=explanation[:300]
             )
             audit.record(change, "create", to_state=change.state, note=change.explanation, actor=by)
     except IntegrityError:

@@ -157,11 +157,12 @@ def archives():
         _person(20 + i, name, date(2008, 1 + i, 9), branch=branch, joined_month=joined)
         for i, name in enumerate(("新团员未上传", "新团员待审批", "新团员不通过", "新团员已认证"))
     ]
-    branch_admin, superior = _admin(branch), _admin(branch.parent)
+    branch_admin = _admin(branch)
     for person, outcome in zip(people[1:], ("pending", "reject", "approve"), strict=True):
         if MemberArchive.objects.filter(person=person).exists():
             continue
         archive = upload_archive(person, _pdf("入团志愿书.pdf"), by=branch_admin, org=branch)
+        superior = _admin(archive.approver_org)  # the 学院团委 above the 年级团总支 (ARC-02)
         if outcome == "reject":
             perform(archive, "reject", by=superior, note="扫描不清晰，请重新上传")
         elif outcome == "approve":

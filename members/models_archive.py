@@ -21,8 +21,15 @@ from django_fsm import RETURN_VALUE, FSMField, transition
 from orgs.choices import OrgCategory
 from zhtj.core.workflow import Workflow, WorkflowError, perform
 
-# Orgs whose uploads are 已认证 at once (ARC-02); every other uploader waits for its superior.
+# 团的领导机关/团委/团工委: their uploads are 已认证 at once (ARC-02), and only they approve (ARC-03:
+# the seed's 上级团委). A 团支部/团总支 upload waits for the nearest of them above it.
 SELF_VERIFYING_CATEGORIES = frozenset({OrgCategory.LEADERSHIP, OrgCategory.COMMITTEE, OrgCategory.WORKING_COMMITTEE})
+
+
+def superior_committee(org):
+    """上级团委 of `org`: the nearest ancestor that is a 团的领导机关/团委/团工委 (one query), or None.
+    A 团总支 never approves: for a 团支部 under one, it is the committee above the 团总支."""
+    return org.get_ancestors(ascending=True).filter(category__in=SELF_VERIFYING_CATEGORIES).first()
 
 
 def archive_upload_to(instance, filename):
@@ -59,7 +66,7 @@ class MemberArchive(Workflow):
     uploaded_by_org = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="上传组织"
     )
-    # The uploader's direct superior, who decides (ROLE-03); empty when verified at once.
+    # The uploader's 上级团委, who decides (ARC-02, ROLE-03); empty when verified at once.
     approver_org = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="审批组织"
     )
@@ -101,7 +108,13 @@ class MemberArchive(Workflow):
 
     @staticmethod
     def approver_for(org):
-        return None if org.category in SELF_VERIFYING_CATEGORIES else org.parent
+        """ARC-02: nobody for a committee's own upload; otherwise the uploader's 上级团委."""
+        if org.category in SELF_VERIFYING_CATEGORIES:
+            return None
+        approver = superior_committee(org)
+        if approver is None:
+            raise WorkflowError("本组织没有上级团委，无法提交电子档案审批。")
+        return approver
 
     def set_upload(self, *, name, original_name, size, pages, by, org):
         """The fields of a (re-)upload; the file itself is already in storage."""

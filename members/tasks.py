@@ -35,7 +35,8 @@ def run_import(token):
     rows in one transaction, keep the failed ones for the error workbook."""
     from orgs.models import Organization
 
-    from .importing import CREATED, EXISTS, FAILED, store, validate
+    from .archives import entry_notice, joined_needs_archive
+    from .importing import CREATED, EXISTS, FAILED, MEMBERS, store, validate
     from .models import Person
 
     job = cache.get(JOB_KEY.format(token))
@@ -59,10 +60,17 @@ def run_import(token):
         )
         return None
     failed = [(r.values, r.reason) for r in results if r.status == FAILED]
+    # Seed FAQ (i): new members among the imported ones need their e-archives (ARC-01).
+    new_members = sum(
+        r.status == CREATED and joined_needs_archive(r.person.get("joined_month"))
+        for r in results
+        if job["kind"] == MEMBERS
+    )
     summary = {
         "created": todo,
         "exists": sum(r.status == EXISTS for r in results),
         "failed": len(failed),
+        "archive_notice": entry_notice(new_members) if new_members else "",
     }
     _set_progress(token, state="done", done=todo, failed_rows=failed, **summary)
     return summary

@@ -8,7 +8,6 @@ PDF itself is served only by `archive_file`, after the same scope checks as the 
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
@@ -26,6 +25,7 @@ from zhtj.core.workflow import WorkflowError, perform
 
 from .archive_files import ArchiveFileError, max_megabytes, too_large_message
 from .archives import (
+    may_upload,
     needs_archive_q,
     replace_archive,
     request_change,
@@ -33,6 +33,7 @@ from .archives import (
     require_upload_right,
     required_from,
     upload_archive,
+    uploads_for_branch,
 )
 from .models import Person
 from .models_archive import ArchiveChangeRequest, MemberArchive, archive_due_date
@@ -65,7 +66,7 @@ def _filtered(request, people):
     return people, q, status, bad
 
 
-def _list_page(request, people, title):
+def _list_page(request, people, title, own_cadres=False):
     # 替换档案 shows after 认证不通过 or once a change request is approved (ARC-06): one EXISTS column.
     replaceable = ArchiveChangeRequest.objects.filter(
         archive__person=OuterRef("pk"), state=ArchiveChangeRequest.State.APPROVED
@@ -78,6 +79,8 @@ def _list_page(request, people, title):
     for person in page:
         person.arc = getattr(person, "archive", None)
         person.due = archive_due_date(person.joined_month)
+        # 上传档案 / 替换档案 only where the acting org may upload; a grand-parent sees the status.
+        person.may_upload = own_cadres or uploads_for_branch(request.acting_org, person.branch)
     context = {
         "title": title,
         "page": page,
@@ -105,7 +108,7 @@ def archive_cadre_list(request):
     people = Person.objects.filter(
         needs_archive_q(), cadre_posts__org=request.acting_org, cadre_posts__ended_on__isnull=True
     )
-    return _list_page(request, people, "本级团干部电子数据库")
+    return _list_page(request, people, "本级团干部电子数据库", own_cadres=True)
 
 
 def _person_in_scope(request, pk):
@@ -117,19 +120,14 @@ def _archive_of(person):
 
 
 def _person_context(request, person, archive):
-    acting = request.acting_org
-    may_upload = True
-    try:
-        require_upload_right(acting, person)
-    except PermissionDenied:  # the page is still viewable, without the upload form
-        may_upload = False
+    uploads = may_upload(request.acting_org, person)  # otherwise the page is view-only
     change = archive.change_requests.filter(state__in=["pending", "approved"]).first() if archive else None
     return {
         "person": person,
         "archive": archive,
         "due": archive_due_date(person.joined_month),
-        "may_upload": may_upload,
-        "may_replace": bool(archive and may_upload and archive.may_replace()),
+        "may_upload": uploads,
+        "may_replace": bool(archive and uploads and archive.may_replace()),
         "change": change,
         "history": history_of(archive)[:20] if archive else [],
         "max_mb": max_megabytes(),
@@ -192,11 +190,17 @@ def archive_change(request, person_pk):
 
 
 def _scoped_archives(request):
-    return MemberArchive.objects.filter(person__in=Person.objects.visible_from(request.acting_org).values("pk"))
+    """Archives of the people the acting org sees, and those it is asked to decide (the archive or a
+    change request) even once the member has moved out of its subtree: no 操作中心 item leads to a 404."""
+    acting = request.acting_org
+    asked = ArchiveChangeRequest.objects.filter(archive=OuterRef("pk"), approver_org=acting)
+    return MemberArchive.objects.filter(
+        Q(person__in=Person.objects.visible_from(acting).values("pk")) | Q(approver_org=acting) | Exists(asked)
+    )
 
 
 def _decide(request, obj, notice_org, what, back):
-    """同意 / 不同意 of an archive or a change request: only the approver org (ROLE-03)."""
+    """同意 / 不同意 of an archive or a change request: only the approver org, the 上级团委 (ROLE-03)."""
     require_approver(request.acting_org, obj)
     decision = request.POST.get("decision")
     note = request.POST.get("note", "").strip()[:200]
@@ -233,7 +237,7 @@ def archive_review(request, pk):
             status = 400
     can_decide = archive.approver_org_id == request.acting_org.pk
     if not can_decide and archive.state == State.PENDING:
-        messages.info(request, "隔级无法操作：仅上传组织的直属上级组织可以审批，您可以查看。")
+        messages.info(request, "隔级无法操作：仅审批组织（上传组织的上级团委）可以审批，您可以查看。")
     return render(
         request,
         "members/archive/review.html",
@@ -314,11 +318,12 @@ def archive_approvals(request):
 @access(MEMBER)
 @xframe_options_sameorigin
 def archive_file(request, pk):
-    """SEC-01: the PDF, for the member themself or an admin whose scope holds the member; else 404.
+    """SEC-01: the PDF, for the member themself or an admin whose scope holds the member (or who is
+    asked to decide it); else 404.
     ?download=1 downloads it (ARC-07), otherwise it is shown inline (embedded on review pages)."""
     allowed = Q(person=request.user)
     if request.acting_org is not None:
-        allowed |= Q(person__in=Person.objects.visible_from(request.acting_org).values("pk"))
+        allowed |= Q(pk__in=_scoped_archives(request).values("pk"))
     archive = get_object_or_404(MemberArchive.objects.filter(allowed).select_related("person"), pk=pk)
     try:
         handle = archive.file.open("rb")

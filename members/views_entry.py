@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from orgs.models import Organization
 from zhtj.core.access import ORG_ADMIN, access
 
+from .archives import entry_notice, joined_needs_archive
 from .forms_people import PersonForm
 from .people import EntryRefused, enter_member, enter_own_cadre
 
@@ -61,6 +62,8 @@ def _enter(request, branch, context):
     messages.success(
         request, f"已录入{'团干部' if as_cadre else '团员'}{person.name}到{branch.name}，初始密码为身份证号码后8位。"
     )
+    if joined_needs_archive(person.joined_month):
+        messages.warning(request, entry_notice(1))
     return redirect(request.get_full_path())
 
 

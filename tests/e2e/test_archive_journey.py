@@ -3,7 +3,8 @@
 A branch admin is told on login that a member's identity is not yet verified (ARC-04), opens
 团员管理-团员电子数据库 and uploads the member's 《入团志愿书》 PDF (ARC-01, ARC-08); the superior
 committee rejects it from 业务办理-下级团员电子档案审批 with a reason (ARC-03); the branch sees the
-reason and uses 替换档案; the committee approves from 操作中心; the list reads 团员身份已认证.
+reason and uses 替换档案; the committee approves from 操作中心; the list reads 团员身份已认证;
+the member then sees 我的团员电子档案 on a phone (ARC-07).
 """
 
 import io
@@ -40,12 +41,16 @@ def pdf(pages):
     return buf.getvalue()
 
 
-def log_in(page, person):
+def log_in(page, person, title="组织首页"):
     page.goto("/login/")
     page.get_by_label("身份证号码").fill(person.id_number)
     page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    expect(page).to_have_title(re.compile("^组织首页"))
+    expect(page).to_have_title(re.compile(f"^{title}"))
+
+
+def fits_the_screen(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def log_out(page):
@@ -65,7 +70,7 @@ def upload(page, label, pages):
     page.locator("#upload-form").get_by_role("button", name=label, exact=True).click()
 
 
-def test_upload_reject_replace_approve(page, settings, tmp_path, screenshot):
+def test_upload_reject_replace_approve(page, phone_page, settings, tmp_path, screenshot):
     settings.MEDIA_ROOT = tmp_path / "media"
     central = f.leadership("团中央")
     province = f.leadership("团山东省委", central, LeadershipLevel.PROVINCE)
@@ -73,7 +78,9 @@ def test_upload_reject_replace_approve(page, settings, tmp_path, screenshot):
     branch = f.branch(school, "计算机2024级1班团支部")
     branch_admin = f.admin_of(branch, "支部书记甲")
     school_admin = f.admin_of(school, "校团委书记乙")
-    f.person("刘新苗", branch=branch, joined_month=date(2024, 5, 1), development_number="202400000007")
+    member = f.person(
+        "刘新苗", branch=branch, joined_month=date(2024, 5, 1), development_number="202400000007", password=PASSWORD
+    )
 
     # The branch admin is told on login, follows the prompt and uploads the PDF.
     log_in(page, branch_admin)
@@ -135,3 +142,13 @@ def test_upload_reject_replace_approve(page, settings, tmp_path, screenshot):
     screenshot(page, "archive-journey")
     archive = MemberArchive.objects.get()
     assert (archive.state, archive.pages) == (MemberArchive.State.VERIFIED, 3)
+
+    # On a phone: the member opens 我的团员电子档案 from 我的首页 (ARC-07); the page fits the screen.
+    phone = phone_page
+    log_in(phone, member, "我的首页")
+    phone.locator("#home-cards .home-card").filter(has_text="我的团员电子档案").get_by_role("link").first.click()
+    expect(phone).to_have_title(re.compile("^我的团员电子档案"))
+    expect(phone.locator("#archive-status")).to_contain_text("团员身份已认证")
+    expect(phone.get_by_role("link", name="下载档案").first).to_be_visible()
+    assert fits_the_screen(phone), "我的团员电子档案 is wider than a phone screen"
+    screenshot(phone, "archive-mine-phone")

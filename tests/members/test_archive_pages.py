@@ -43,6 +43,34 @@ def test_committee_list_covers_the_subtree_only(arc, login):
     assert "李新" in text and "钱丙" in text and "赵乙" not in text
 
 
+def test_upload_buttons_only_where_the_acting_org_may_upload(arc, login):
+    """Seed FAQ (v) / ARC-03: the branch and its direct superior get 上传档案 and, after 认证不通过,
+    替换档案; a grand-parent's list shows the status only (its person page is view-only)."""
+    row = '<tr data-person="{}">'
+    for admin, org, buttons in (
+        (arc.branch_admin, arc.tree.branch_a, True),
+        (arc.col_a_admin, arc.tree.col_a, True),
+        (arc.uni_admin, arc.tree.uni, False),
+    ):
+        text = login(admin, org).get(reverse("members:archives")).content.decode()
+        cell = text[text.index(row.format(arc.new.pk)) :].split("</tr>")[0]
+        assert ("上传档案" in cell) is buttons and ("未上传" in cell) is not buttons
+    archive = MemberArchive.objects.create(
+        person=arc.new,
+        file="archives/x.pdf",
+        size=1,
+        pages=1,
+        state=MemberArchive.State.REJECTED,
+        uploaded_by=arc.branch_admin,
+        uploaded_by_org=arc.tree.branch_a,
+        approver_org=arc.tree.col_a,
+    )
+    for admin, org, buttons in ((arc.branch_admin, arc.tree.branch_a, True), (arc.uni_admin, arc.tree.uni, False)):
+        text = login(admin, org).get(reverse("members:archives")).content.decode()
+        cell = text[text.index(row.format(archive.person_id)) :].split("</tr>")[0]
+        assert ("替换档案" in cell) is buttons and "认证不通过" in cell
+
+
 def test_status_follows_the_archive(arc, login):
     """ARC-01: 尚未认证 → 待审批 → 团员身份已认证, in the list."""
     branch = login(arc.branch_admin, arc.tree.branch_a)
@@ -170,3 +198,44 @@ def test_person_page_links_to_the_archive_of_a_new_member(arc, login):
     page = c.get(f"/members/{arc.new.pk}/").content.decode()
     assert f'href="/members/archives/person/{arc.new.pk}/"' in page
     assert 'id="person-archive"' not in c.get(f"/members/{arc.old.pk}/").content.decode()
+
+
+def test_entering_a_new_member_points_to_the_archive_list(arc, login, fast_hasher):
+    """ARC-01 (seed FAQ (i)): entering a member who joined in 2020 or later tells the admin to
+    upload the e-archive in 团员电子数据库; an older member brings no such notice."""
+    from tests.members.people_data import person_post
+
+    client = login(arc.branch_admin, arc.tree.branch_a)
+    new = person_post(name="周新", joined_month="2024-05", development_number="202400000123")
+    text = client.post(reverse("members:enter"), new, follow=True).content.decode()
+    assert "已录入团员周新" in text and "其中1名为2020年及以后入团的新发展团员" in text
+    text = client.post(reverse("members:enter"), person_post(name="吴旧"), follow=True).content.decode()
+    assert "已录入团员吴旧" in text and "新发展团员" not in text
+
+
+def test_importing_new_members_points_to_the_archive_list(arc, login, fast_hasher):
+    """ARC-01 (seed FAQ (i)): of 3 imported members 2 joined in 2020 or later: the summary says so
+    and links to 团员电子数据库; a file without new members says nothing."""
+    import re
+
+    from tests.members.import_files import good_row
+    from tests.members.import_files import upload as workbook
+
+    client = login(arc.branch_admin, arc.tree.branch_a)
+
+    def imported(rows):
+        r = client.post(reverse("members:import", args=["members"]), {"file": workbook("members", rows)})
+        token = re.search(r"import-job/([\w-]+)/confirm/", r.content.decode())[1]
+        client.post(reverse("members:import_confirm", args=[token]))
+        return client.get(reverse("members:import_status", args=[token])).content.decode()
+
+    rows = [
+        good_row(f.new_id_number(), "甲新", 入团时间="2021-05", 发展团员编号="202100000101"),
+        good_row(f.new_id_number(), "乙新", 入团时间="2022-05", 发展团员编号="202200000102"),
+        good_row(f.new_id_number(), "丙旧"),
+    ]
+    text = imported(rows)
+    assert "已导入 <strong>3</strong> 人" in text
+    assert 'id="archive-notice"' in text and "其中2名为2020年及以后入团的新发展团员" in text
+    assert reverse("members:archives") + "?status=none" in text
+    assert 'id="archive-notice"' not in imported([good_row(f.new_id_number(), "丁旧")])

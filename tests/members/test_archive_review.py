@@ -5,7 +5,8 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.urls import reverse
 
-from members.models import ArchiveChangeRequest, MemberArchive
+from members.models import ArchiveChangeRequest, MemberArchive, Person
+from tests import factories as f
 from tests.concurrency import at_once
 from tests.members import archive_helpers
 from tests.members.archive_helpers import pdf_bytes, pdf_upload, stored_files
@@ -80,6 +81,24 @@ def test_uploader_sees_the_reason_and_replaces(arc, login, pending, django_captu
     assert len(stored_files(arc.media)) == 1
 
 
+def test_replacement_stands_when_the_old_file_cant_be_deleted(
+    arc, login, pending, monkeypatch, django_capture_on_commit_callbacks
+):
+    """SEC-06: storage failing to delete the replaced file leaves an orphan file, not an error: the
+    replacement is saved and the page answers as usual."""
+    decide(login(arc.col_a_admin, arc.tree.col_a), pending, "reject", "不清晰")
+
+    def broken_delete(name):
+        raise OSError("storage unavailable")
+
+    branch = login(arc.branch_admin, arc.tree.branch_a)
+    monkeypatch.setattr(default_storage, "delete", broken_delete)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(branch, arc.new, pdf_bytes(pages=2))
+    assert response.status_code == 302
+    assert MemberArchive.objects.get().pages == 2
+
+
 def test_grand_parent_views_but_may_not_decide(arc, login, pending):
     """ROLE-03: the university 团委 (grand-parent) sees the archive but gets 403 on acting."""
     client = login(arc.uni_admin, arc.tree.uni)
@@ -129,12 +148,62 @@ def test_two_admins_deciding_at_once_apply_once(arc, pending):
     assert outcomes.count("ok") == 1
 
 
+def test_the_approver_still_decides_after_the_member_moved_away(arc, login, pending):
+    """ARC-03 / ROLE-03: an archive waiting for 学院A团委 stays reachable from its 操作中心 after the
+    member's relation moved to another subtree: the page, the PDF and the decision work."""
+    Person.objects.filter(pk=arc.new.pk).update(branch=arc.tree.branch_b)
+    client = login(arc.col_a_admin, arc.tree.col_a)
+    assert reverse("members:archive_review", args=[pending.pk]) in client.get(reverse("inbox")).content.decode()
+    assert client.get(reverse("members:archive_review", args=[pending.pk])).status_code == 200
+    assert client.get(reverse("members:archive_file", args=[pending.pk])).status_code == 200
+    assert decide(client, pending, "approve").status_code == 302
+    pending.refresh_from_db()
+    assert pending.state == MemberArchive.State.VERIFIED
+    # Someone neither seeing the member nor asked to decide still gets nothing (ROLE-02).
+    other = f.OrgFactory(name="学院C团委", parent=arc.tree.uni)
+    assert login(f.admin_of(other), other).get(reverse("members:archive_file", args=[pending.pk])).status_code == 404
+
+
 def test_inbox_provider_is_only_for_the_approver(arc, pending, rf):
     """ARC-03 / ROLE-03: the pending archive is in the direct superior's 操作中心 only."""
     for org, expected in ((arc.tree.col_a, 1), (arc.tree.uni, 0), (arc.tree.col_b, 0)):
         request = rf.get("/")
         request.acting_org = org
         assert inbox.counts(request)["archive_review"] == expected
+
+
+def test_a_general_branch_never_approves(arc, login):
+    """ARC-02 / ARC-03: a 团支部 under a 团总支 waits for the 上级团委 above the 团总支 (the seed's
+    approvers are 团的领导机关/团委/团工委): the 团总支 has no 下级团员电子档案审批, no 操作中心 item,
+    and may not decide; the 学院团委 decides."""
+    upload(login(f.admin_of(arc.branch_g), arc.branch_g), arc.under_general)
+    archive = MemberArchive.objects.get()
+    assert (archive.state, archive.approver_org) == (MemberArchive.State.PENDING, arc.tree.col_a)
+    general = login(arc.general_admin, arc.general)
+    assert "下级团员电子档案审批" not in general.get(reverse("home")).content.decode()
+    assert "钱丙" not in general.get(reverse("inbox") + "?kind=archive_review").content.decode()
+    assert decide(general, archive, "approve").status_code == 403
+    archive.refresh_from_db()
+    assert archive.state == MemberArchive.State.PENDING
+    assert decide(login(arc.col_a_admin, arc.tree.col_a), archive, "approve").status_code == 302
+    archive.refresh_from_db()
+    assert archive.state == MemberArchive.State.VERIFIED
+
+
+def test_no_committee_above_means_a_clear_refusal(arc, login):
+    """ARC-02 / SEC-06: a branch with no 团委 above it can't be left waiting for nobody: 400, nothing stored."""
+    from datetime import date
+
+    from orgs.choices import OrgCategory
+
+    top = f.OrgFactory(name="某团总支", parent=None, category=OrgCategory.GENERAL_BRANCH)
+    branch = f.branch(top, "某团支部")
+    member = f.person("孤新", branch=branch, joined_month=date(2024, 1, 1))
+    response = upload(login(f.admin_of(branch), branch), member)
+    assert response.status_code == 400
+    assert "没有上级团委" in response.content.decode()
+    assert not MemberArchive.objects.exists()
+    assert stored_files(arc.media) == []
 
 
 # --- ARC-06: replacing an approved archive ------------------------------------------------------
@@ -154,6 +223,7 @@ def test_approved_archive_cant_be_replaced_without_a_change_request(arc, login, 
     assert "提出修改申请" in page and 'id="upload-form"' not in page
     response = upload(client, arc.new)
     assert response.status_code == 400
+    assert "请先提出修改申请，经上级团委审批同意后再替换档案" in response.content.decode()
     verified.refresh_from_db()
     assert verified.state == MemberArchive.State.VERIFIED
     assert len(stored_files(arc.media)) == 1
@@ -185,6 +255,33 @@ def test_change_request_approved_then_replacement(arc, login, verified):
     change.refresh_from_db()
     assert change.state == ArchiveChangeRequest.State.DONE
     assert upload(branch, arc.new).status_code == 400  # pending again: no second replacement
+
+
+def test_change_request_of_a_branch_under_a_general_branch_goes_to_the_committee(arc, login):
+    """ARC-06: the change request goes to the 上级团委, above a 团总支, like the upload's approval."""
+    branch_admin = f.admin_of(arc.branch_g)
+    upload(login(branch_admin, arc.branch_g), arc.under_general)
+    decide(login(arc.col_a_admin, arc.tree.col_a), MemberArchive.objects.get(), "approve")
+    url = reverse("members:archive_change", args=[arc.under_general.pk])
+    assert login(branch_admin, arc.branch_g).post(url, {"explanation": "上传错误"}).status_code == 302
+    assert ArchiveChangeRequest.objects.get().approver_org == arc.tree.col_a
+
+
+def test_change_request_stays_decidable_after_the_member_moved_away(arc, login, verified):
+    """ARC-06: a verified member may be transferred with a change request open; the committee asked
+    to decide it still opens it from 操作中心 and decides it."""
+    login(arc.branch_admin, arc.tree.branch_a).post(
+        reverse("members:archive_change", args=[arc.new.pk]), {"explanation": "上传错误"}
+    )
+    change = ArchiveChangeRequest.objects.get()
+    Person.objects.filter(pk=arc.new.pk).update(branch=arc.tree.branch_b)
+    client = login(arc.col_a_admin, arc.tree.col_a)
+    url = reverse("members:archive_change_review", args=[change.pk])
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("members:archive_file", args=[verified.pk])).status_code == 200
+    assert client.post(url, {"decision": "approve"}).status_code == 302
+    change.refresh_from_db()
+    assert change.state == ArchiveChangeRequest.State.APPROVED
 
 
 def test_change_request_is_decided_by_the_direct_superior_only(arc, login, verified):

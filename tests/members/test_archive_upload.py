@@ -97,6 +97,7 @@ def test_second_upload_replaces_only_when_allowed(arc, login):
     upload(client, arc.new)
     response = upload(client, arc.new)
     assert response.status_code == 400
+    assert "正在等待审批，审批前不能替换" in response.content.decode()
     assert MemberArchive.objects.count() == 1
     assert len(stored_files(arc.media)) == 1
 

@@ -43,6 +43,11 @@ def _branch(request):
     return request.acting_org.is_branch_kind
 
 
+def _approves_archives(request):
+    # ARC-03: 团的领导机关/团委/团工委 approve e-archives (the seed's 上级团委), never a 团总支
+    return request.acting_org.category in ("leadership", "committee", "working_committee")
+
+
 def _grading_self(request):
     # GRD-02: 团支部, 团总支, 毕业生团组织 (the categories rectification.choices names)
     return request.acting_org.category in ("branch", "general_branch", "graduate")
@@ -120,7 +125,7 @@ MENU = (
         "briefcase",
         (
             Entry("管理员变更", "members:admin_change"),
-            Entry("下级团员电子档案审批", "members:archive_approvals", when=_committee),
+            Entry("下级团员电子档案审批", "members:archive_approvals", when=_approves_archives),
             Entry("组织关系转接办理", "transfers:handle"),
             Entry("组织关系转接审批", "transfers:approvals"),
         ),
