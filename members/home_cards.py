@@ -35,8 +35,7 @@ def profile_card(request):
             f"手机号码：{p.mobile or '未填写'}",
             f"发展团员编号：{p.development_number or '未填写'}",
         ),
-        reverse("members:me"),
-        "查看/编辑",
+        reverse("members:me"),  # the seed: 右上角“查看”, then “编辑” on the profile page
         order=10,
     )
 

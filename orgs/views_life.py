@@ -51,12 +51,12 @@ def _group_of(kind):
 @access(ORG_ADMIN)
 def record_list(request):
     """组织生活记录 of the acting org's subtree; a branch sees its own, ancestors see all below."""
-    group = request.GET.get("group", "")
+    group, status = request.GET.get("group", ""), 200
     records = scoped(request, LifeRecord.objects.all(), "branch")
+    if group not in GROUPS and group:
+        messages.error(request, "筛选条件无效：请从列表中选择类型。")
+        group, status = "", 400
     if group:
-        if group not in GROUPS:
-            messages.error(request, "筛选条件无效：请从列表中选择类型。")
-            return redirect("orgs:life_list")
         records = records.filter(kind__in=GROUPS[group][2])
     records = records.select_related("branch").annotate(n=Count("participants")).order_by("-date", "-pk")
     return render(
@@ -67,8 +67,9 @@ def record_list(request):
             "group": group,
             "groups": GROUPS,
             "is_branch": request.acting_org.is_branch_kind,
-            "query": _query(request),
+            "query": _query(request) if status == 200 else "",
         },
+        status=status,
     )
 
 

@@ -1,6 +1,7 @@
 """截止事项 of 团组织关系转接 (BEY-08, TRF-10): 学社衔接 transfers waiting for the acting org whose
 收尾期 return date (10 days after the later of the step's start and the start of 收尾期) falls in
-the month. One aggregate query."""
+the month. Returns happen only inside 收尾期 (the job's rule), so a month of 申请期 or 审核期 lists
+nothing. One aggregate query."""
 
 from datetime import datetime, time, timedelta
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from zhtj.core import deadlines
 
-from .calendar import closing_start
+from .calendar import closing_end, closing_start
 from .models import Transfer
 from .services import pending_q
 
@@ -27,8 +28,11 @@ def graduate_returns(request, month_start, month_end):
         return ()
     days = timedelta(days=settings.ZHTJ["TRF_RETURN_DAYS"])
     closing = closing_start(month_end)
+    last = min(month_end, closing_end(closing))  # the month's last day on which the job returns
+    if last < month_start:
+        return ()
     # return date in the month ⇔ the later of (step start, 收尾期 start) lies 10 days earlier
-    lo, hi = month_start - days, month_end - days
+    lo, hi = month_start - days, last - days
     started_late = Q(step_started_at__gte=_start_of(max(lo, closing)), step_started_at__lt=_start_of(hi + timedelta(1)))
     started_early = Q(step_started_at__lt=_start_of(closing)) if lo <= closing <= hi else Q(pk__in=[])
     figures = Transfer.objects.filter(pending_q(org), started_late | started_early, is_graduate=True).aggregate(

@@ -122,3 +122,26 @@ def test_key_domain_query_agrees_with_the_gate(tree, fields, owes):
     org = f.OrgFactory(parent=tree.city, category=OrgCategory.COMMITTEE, **fields)
     assert bool(key_domain_missing(org)) is owes
     assert Organization.objects.filter(pk=org.pk).filter(key_domain_missing_q()).exists() is owes
+
+
+def test_home_with_every_prompt_runs_a_constant_number_of_queries(world, login, fast_hasher):
+    """OPC-03 / the bar: each app's prompt is one aggregate or EXISTS, so 组织首页 costs the same
+    whether one or many members, sub-orgs and branches owe something."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(f.admin_of(world.col_a), world.col_a)
+
+    def cost():
+        with time_machine.travel(NOVEMBER, tick=False), CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("home"))
+        assert response.status_code == 200 and len(response.context["prompts"]) >= 4
+        return len(ctx)
+
+    small = cost()
+    for i in range(4):
+        b = f.branch(world.col_a, f"A{i + 2}团支部")
+        CampaignRecord.objects.create(branch=b, year=2026, state=RecState.PENDING)
+        f.person(f"新员{i}", branch=b, joined_month=date(2022, 5, 1), development_number=f"12{i}")
+        f.OrgFactory(name=f"国企{i}团委", parent=world.col_a, industry=Industry.STATE_ENTERPRISE)
+    assert cost() == small

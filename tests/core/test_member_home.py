@@ -38,8 +38,8 @@ def _home(login, person):
 
 
 def test_member_home_shows_every_card_with_its_link(tree, login, fast_hasher):
-    """ME-01: 团员基本材料 (查看/编辑), 我的组织, 三会·两制·一课, 团日活动, 我的团员电子档案, 我的激励,
-    修改密码 and 操作中心 on 我的首页."""
+    """ME-01: 团员基本材料 (查看, then 编辑 on its page), 我的组织, 三会·两制·一课, 团日活动,
+    我的团员电子档案, 我的激励, 关系转接, 修改密码 and 操作中心 on 我的首页."""
     member = _member(tree, joined_month=date(2026, 10, 1), mobile="13800000000")
     _attend(member, 2)
     _attend(member, 1, LifeKind.LECTURE)
@@ -55,7 +55,8 @@ def test_member_home_shows_every_card_with_its_link(tree, login, fast_hasher):
         assert f'href="{reverse(name)}"' in html
     assert f'href="{reverse("incentives:mine")}"' in html
     assert f'href="{reverse("password_change")}"' in html and f'href="{reverse("inbox")}"' in html
-    assert "查看/编辑" in html
+    assert 'id="my-profile">查看</a>' in html  # the seed: 团员基本材料 右上角“查看”
+    assert f'href="{reverse("transfers:my")}"' in html and "关系转接" in html
     assert member.masked_id_number in html and member.id_number not in html
     assert "A1团支部" in html
     assert "2026年参加三会：2次" in html and "2026年参加团课：1次" in html

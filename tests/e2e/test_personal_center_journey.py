@@ -107,7 +107,9 @@ def test_member_home_on_a_phone_and_the_deadline_board(page, phone_page, screens
     phone.reload()
     phone.get_by_role("button", name=f"{year}年度团籍注册").click()
     expect(phone.locator("#messages")).to_contain_text(f"已提交{year}年度团籍注册")
-    phone.goto("/transfers/my/")
+    phone.goto("/")
+    phone.locator("#home-cards").get_by_role("link", name="关系转接").click()
+    expect(phone).to_have_title(re.compile("^关系转接"))
     phone.get_by_placeholder("输入转入组织名称查询").fill("长江路街道")
     phone.get_by_role("button", name="查询").click()
     phone.get_by_label("转入组织*").select_option(label="长江路街道团工委（团工委）")
@@ -115,6 +117,9 @@ def test_member_home_on_a_phone_and_the_deadline_board(page, phone_page, screens
     phone.get_by_role("button", name="提交申请").click()
     expect(phone.locator("#current-state")).to_have_text("待转出组织审批")
     assert fits_the_screen(phone), "关系转接 is wider than a phone screen"
+    # The seed: 右上角“操作中心” shows the transfer's progress too.
+    phone.locator("#inbox-link").click()
+    expect(phone.get_by_text(re.compile("我的组织关系转接.*待转出组织审批"))).to_be_visible()
 
     # --- 截止事项 for the university committee -------------------------------------------------
     # A member of the subtree whose e-archive falls due this month (ARC-01).

@@ -93,9 +93,12 @@ def test_member_edits_own_profile(tree, login):
     r = client.post(url, data)
     assert r.status_code == 400 and "格式不对" in r.content.decode()
     data["development_number"] = "201812345678"
+    data["gender"] = "F" if person.gender == "M" else "M"
     assert client.post(url, data).status_code == 302
+    person_before = person
     person = Person.objects.get(pk=person.pk)
     assert person.development_number == "201812345678" and person.name == "李明"
+    assert (person.gender, person.id_number) == (person_before.gender, person_before.id_number)
     assert "发展团员编号不规范" not in client.get(reverse("home")).content.decode()
 
 

@@ -179,6 +179,21 @@ def test_only_a_branch_publishes(login, branch):
     assert login(branch.members[0]).get(MEETING_URL).status_code == 403
 
 
+def _menu(client):
+    return {g["label"]: [link["label"] for link in g["links"]] for g in client.get("/").context["menu"]}
+
+
+def test_menu_follows_the_seed_paths(login, branch):
+    """ORG-18: the branch admin finds 三会-会议发布, 团课-团课上传, 团日活动-活动发布 and
+    业务办理-年度团籍注册审批 (the seed's menu paths); a committee only reads 组织生活记录."""
+    menu = _menu(login(branch.admin, branch.tree.branch_a))
+    assert menu["三会"] == ["会议发布"] and menu["团课"] == ["团课上传"] and menu["团日活动"] == ["活动发布"]
+    assert "年度团籍注册审批" in menu["业务办理"] and menu["组织生活"] == ["组织生活记录"]
+    committee = _menu(login(f.admin_of(branch.tree.col_a), branch.tree.col_a))
+    assert not {"三会", "团课", "团日活动"} & set(committee) and committee["组织生活"] == ["组织生活记录"]
+    assert "年度团籍注册审批" not in committee["业务办理"]
+
+
 def _record(branch):
     record = LifeRecord.objects.create(
         branch=branch.tree.branch_a, kind=LifeKind.GENERAL_MEETING, date=date(2027, 3, 1), topic="原主题", place="101"
@@ -252,7 +267,8 @@ def test_scope_ancestors_view_others_404(login, branch):
     assert col_b.get(f"/orgs/life/{record.pk}/").status_code == 404
     assert col_b.get(f"/orgs/life/{record.pk}/edit/").status_code == 404
     assert "原主题" not in col_b.get("/orgs/life/").content.decode()
-    assert col_b.get("/orgs/life/?group=bogus").status_code == 302
+    bogus = col_b.get("/orgs/life/?group=bogus")
+    assert bogus.status_code == 400 and "筛选条件无效" in bogus.content.decode()
 
 
 def test_record_list_runs_a_constant_number_of_queries(login, branch):

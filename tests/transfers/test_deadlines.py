@@ -1,6 +1,6 @@
 """JOB-02 / TRF-10 / TRF-11: the transfer_deadlines job, walked through the 学社衔接 calendar."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from io import StringIO
 
 import pytest
@@ -220,3 +220,28 @@ def test_deadline_board_shows_graduate_returns_of_the_month(tree, admins, member
     assert title not in board(date(2026, 10, 5), tree.branch_b, admins.branch_b)  # not its step yet
     started(t, date(2026, 10, 25))
     assert board(date(2026, 11, 2))[title].due_date == date(2026, 11, 4)
+
+
+def test_deadline_board_lists_returns_only_in_closing_period(tree, admins, member, login):
+    """BEY-08 / TRF-10: the job returns 学社衔接 transfers only in 收尾期, so in 申请期 and 审核期 the
+    board promises no return date, however long the step has waited; from October it shows again."""
+    import time_machine
+    from django.urls import reverse
+
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+    title = "学社衔接组织关系转接待审核（收尾期逾期将被系统退回）"
+
+    def board(when):
+        with time_machine.travel(at(when), tick=False):
+            response = login(admins.branch_a, tree.branch_a).get(reverse("deadlines"))
+        return {d.title: d for d in response.context["items"]}
+
+    for step_day, board_day in [
+        (date(2027, 4, 25), date(2027, 5, 3)),  # would be 5/5: 申请期 has begun
+        (date(2027, 5, 25), date(2027, 6, 2)),  # 申请期
+        (date(2027, 8, 25), date(2027, 9, 2)),  # 审核期
+    ]:
+        started(t, step_day)
+        assert title not in board(board_day), board_day
+        assert run(board_day + timedelta(days=10))["returned"] == 0
+    assert board(date(2027, 10, 2))[title].due_date == date(2027, 10, 11)

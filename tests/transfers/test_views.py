@@ -124,6 +124,32 @@ def test_member_applies_and_sees_history(tree, admins, member, login):
     assert r.status_code == 400 and "请选择转入组织" in r.content.decode()
 
 
+def test_my_transfers_page_constant_queries(tree, admins, member, login):
+    """ME-01 / TRF-04: 关系转接 (progress and 我的组织关系转接历史) runs the same number of queries
+    for 1 or 5 earlier transfers."""
+    c = login(member)
+    url = reverse("transfers:my")
+
+    def apply():
+        return services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)
+
+    def cost():
+        with CaptureQueriesContext(connection) as ctx:
+            r = c.get(url)
+        assert r.status_code == 200 and r.context["current"]
+        return len(ctx), len(r.context["history"])
+
+    services.act(None, apply(), "withdraw", by=member)
+    current = apply()
+    small, rows = cost()
+    services.act(None, current, "withdraw", by=member)
+    for _ in range(3):
+        services.act(None, apply(), "withdraw", by=member)
+    apply()
+    large, more = cost()
+    assert (rows, more) == (1, 5) and large == small
+
+
 def test_inbox_shows_pending_step(tree, admins, member, login):
     """OPC-01 / OPC-02: the step shows in the entitled org's 操作中心 until handled."""
     from zhtj.core import inbox

@@ -128,6 +128,7 @@ MENU = (
             Entry("下级团员电子档案审批", "members:archive_approvals", when=_approves_archives),
             Entry("组织关系转接办理", "transfers:handle"),
             Entry("组织关系转接审批", "transfers:approvals"),
+            Entry("年度团籍注册审批", "orgs:registrations", when=_branch),
         ),
     ),
     Group(
@@ -160,17 +161,12 @@ MENU = (
             Entry("上级复核", "rectification:grading_review", when=_committee),
         ),
     ),
-    Group(
-        "三会两制一课",
-        "journal-text",
-        (
-            Entry("会议发布", "orgs:meeting_new", when=_branch),
-            Entry("团课上传", "orgs:lecture_new", when=_branch),
-            Entry("活动发布", "orgs:activity_new", when=_branch),
-            Entry("组织生活记录", "orgs:life_list"),
-            Entry("年度团籍注册审批", "orgs:registrations", when=_branch),
-        ),
-    ),
+    # 组织生活 (ORG-18) in the seed's menu paths: 三会-会议发布 (支部团员大会/支部委员会/团小组会
+    # chosen on the form), 团课-团课上传, 团日活动-活动发布; ancestors read the records.
+    Group("三会", "chat-square-text", (Entry("会议发布", "orgs:meeting_new", when=_branch),)),
+    Group("团课", "easel", (Entry("团课上传", "orgs:lecture_new", when=_branch),)),
+    Group("团日活动", "flag", (Entry("活动发布", "orgs:activity_new", when=_branch),)),
+    Group("组织生活", "journal-text", (Entry("组织生活记录", "orgs:life_list"),)),
     Group(
         "团内大数据",
         "bar-chart",
