@@ -51,7 +51,7 @@ def test_calendar_periods():
 def test_graduate_calendar_walk(tree, admins, member):
     """TRF-10 (time machine): a graduate transfer filed 5/10 is left alone through 申请期 and
     审核期, and in 收尾期 is returned once unreviewed for 10 days — recorded as 系统, notified."""
-    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION, destination=Destination.EMPLOYED)
     assert t.is_graduate
     started(t, date(2026, 5, 10))
     for d in (
@@ -71,12 +71,17 @@ def test_graduate_calendar_walk(tree, admins, member):
     assert Notification.objects.filter(recipient_person=member, text__contains="退回").exists()
     assert run(date(2026, 10, 11))["changed"] == 0  # JOB-08: idempotent
     # the initiator must start again, and may
-    assert services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION).state == State.SENDING
+    assert (
+        services.start_by_member(
+            member, tree.branch_b, reason=Reason.GRADUATION, destination=Destination.EMPLOYED
+        ).state
+        == State.SENDING
+    )
 
 
 def test_graduate_step_reviewed_late_counts_from_its_own_start(tree, admins, member):
     """TRF-10: in 收尾期 a step started 10/20 is returned on 10/30, not earlier."""
-    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION, destination=Destination.EMPLOYED)
     started(t, date(2026, 10, 20))
     assert run(date(2026, 10, 29))["changed"] == 0
     assert run(date(2026, 10, 30))["returned"] == 1
@@ -84,7 +89,7 @@ def test_graduate_step_reviewed_late_counts_from_its_own_start(tree, admins, mem
 
 def test_graduate_never_auto_passes(tree, admins, member):
     """TRF-10: in 申请期 nothing is automatic, however long it waits."""
-    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION, destination=Destination.EMPLOYED)
     started(t, date(2026, 5, 1))
     assert run(date(2026, 8, 30))["changed"] == 0
 
@@ -160,7 +165,7 @@ def test_graduate_withdraw_only_in_apply_period(tree, admins, member):
     import time_machine
 
     with time_machine.travel(at(date(2026, 9, 5)), tick=False):
-        t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+        t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION, destination=Destination.EMPLOYED)
         with pytest.raises(services.TransferError, match="申请期"):
             services.act(None, t, "withdraw", by=member)
     with time_machine.travel(at(date(2027, 6, 5)), tick=False):
@@ -205,7 +210,7 @@ def test_deadline_board_shows_graduate_returns_of_the_month(tree, admins, member
     import time_machine
     from django.urls import reverse
 
-    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION, destination=Destination.EMPLOYED)
     started(t, date(2026, 9, 20))  # waiting for branch_a (the sending side) since before 收尾期
     title = "学社衔接组织关系转接待审核（收尾期逾期将被系统退回）"
 

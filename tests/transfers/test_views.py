@@ -20,9 +20,44 @@ def test_inbound_page_search_and_submit(tree, admins, member, login):
     url = reverse("transfers:handle")
     r = c.get(url, {"tab": "in", "name": member.name, "id_number": member.id_number})
     assert r.status_code == 200 and r.context["found"] == member
-    r = c.post(url + "?tab=in", {"tab": "in", "person": member.pk, "reason": Reason.JOB_CHANGE})
+    form = {"tab": "in", "name": member.name, "id_number": member.id_number, "reason": Reason.JOB_CHANGE}
+    r = c.post(url + "?tab=in", form)
     assert r.status_code == 302
     assert Transfer.objects.get(person=member).state == State.SENDING
+
+
+def test_inbound_needs_name_and_id_number_not_a_bare_id(tree, admins, login):
+    """TRF-02 / ROLE-02: 办理转入 reaches a member outside the subtree only through name + 身份证号码;
+    a posted person id (guessable) or a wrong pair opens nothing and reveals nobody."""
+    stranger = f.person("外校团员", branch=tree.branch_a, password="x")
+    c = login(admins.col_b, tree.col_b)
+    url = reverse("transfers:handle") + "?tab=in"
+    for form in (
+        {"tab": "in", "person": stranger.pk, "reason": Reason.JOB_CHANGE},
+        {"tab": "in", "name": "别人", "id_number": stranger.id_number, "reason": Reason.JOB_CHANGE},
+    ):
+        r = c.post(url, form)
+        assert r.status_code == 400 and "未查询到该团员" in r.content.decode()
+        assert "外校团员" not in r.content.decode()
+    assert not Transfer.objects.exists()
+
+
+def test_overlong_text_is_a_clear_400(tree, admins, member, login):
+    """SEC-06: a crafted 审批意见 or 新学校名称 longer than its column is refused with a message
+    (PostgreSQL would otherwise fail with a 500); nothing changes."""
+    (t,) = services.start_outbound(tree.col_a, [member], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
+    c = login(admins.branch_b, tree.branch_b)
+    r = c.post(reverse("transfers:detail", args=[t.pk]), {"action": "reject", "note": "长" * 201})
+    assert r.status_code == 400 and "审批意见不能超过200个字" in r.content.decode()
+    assert Transfer.objects.get(pk=t.pk).state == State.RECEIVING
+    other = f.person("王团员", branch=tree.branch_a, password="x")
+    c = login(other)
+    r = c.post(
+        reverse("transfers:my"),
+        {"target": tree.col_b.pk, "reason": Reason.FURTHER_STUDY, "school_name": "校" * 101, "school_address": "址"},
+    )
+    assert r.status_code == 400 and "新学校名称不能超过100个字" in r.content.decode()
+    assert not Transfer.objects.filter(person=other).exists()
 
 
 def test_outbound_page_bad_input(tree, admins, member, login):
