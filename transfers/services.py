@@ -154,22 +154,27 @@ def start(person, target, *, kind, by, reason, initiator_org=None, destination="
         raise TransferError("请选择转接原因。")
     if destination and destination not in Destination.values:
         raise TransferError("请选择有效的毕业去向。")
-    check_person(person)
-    check_target(target, person.branch)
-    check_destination(person, target, destination, reason)
-    is_graduate = bool(destination) or reason == Reason.GRADUATION or person.is_graduate
-    first = State.RECEIVING if kind == Kind.OUTBOUND else State.SENDING
     try:
         with transaction.atomic():
+            # The person's row stays locked until the transfer is written: a batch move (which
+            # locks the same rows) or a completion can't slip in between the checks and the
+            # insert, and the branch checked is the current one (TRF-12).
+            locked = Person.objects.select_for_update().get(pk=person.pk)
+            if locked.branch_id != person.branch_id:
+                raise TransferError(f"{person.name}的团组织关系已变动，请刷新后重试。")
+            check_person(locked)
+            check_target(target, locked.branch)
+            check_destination(locked, target, destination, reason)
+            first = State.RECEIVING if kind == Kind.OUTBOUND else State.SENDING
             t = Transfer(
                 kind=kind,
-                person=person,
-                from_branch_id=person.branch_id,
+                person=locked,
+                from_branch_id=locked.branch_id,
                 target=target,
                 initiator_org=initiator_org,
                 requested_by=by,
                 reason=reason,
-                is_graduate=is_graduate,
+                is_graduate=bool(destination) or reason == Reason.GRADUATION or locked.is_graduate,
                 destination=destination,
                 school_name=school_name,
                 school_address=school_address,
