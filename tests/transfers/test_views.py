@@ -123,23 +123,42 @@ def test_grandparent_cannot_approve(tree, admins, member, login):
     assert Transfer.objects.get(pk=t.pk).state == State.RECEIVING
 
 
-def test_approval_list_constant_queries(tree, admins, login):
-    """Performance: 转入审批 runs the same number of queries for 1 or 6 pending transfers."""
+@pytest.mark.parametrize("tab", ["in", "out", "done", "inbox"])
+def test_approval_lists_constant_queries(tree, admins, login, tab):
+    """Performance: 转入审批, 转出审批, 转接记录 and the 操作中心 run the same number of queries for
+    1 or 6 transfers."""
+    from transfers.choices import Kind
+
     c = login(admins.col_b, tree.col_b)
-    url = reverse("transfers:approvals") + "?tab=in"
+    url = reverse("inbox") if tab == "inbox" else reverse("transfers:approvals") + f"?tab={tab}"
+    # 转出审批 lists steps leaving col_b's branch; the others steps arriving at it
+    sending = tab == "out"
+    state = {"out": State.SENDING, "done": State.COMPLETED}.get(tab, State.RECEIVING)
 
     def add(n):
         for i in range(n):
-            p = f.person(f"团员{i}", branch=tree.branch_a, password="x")
-            services.start_outbound(tree.col_a, [p], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
+            p = f.person(f"团员{i}", branch=tree.branch_b if sending else tree.branch_a, password="x")
+            Transfer.objects.create(
+                kind=Kind.MEMBER if sending else Kind.OUTBOUND,
+                person=p,
+                from_branch=p.branch,
+                target=tree.branch_a if sending else tree.branch_b,
+                initiator_org=None if sending else tree.col_a,
+                requested_by=p,
+                reason=Reason.OTHER,
+                state=state,
+            )
 
     add(1)
     with CaptureQueriesContext(connection) as small:
-        assert c.get(url).status_code == 200
+        r = c.get(url)
+    assert r.status_code == 200 and r.content.decode().count("团员0") == 1
     add(5)
     with CaptureQueriesContext(connection) as large:
         r = c.get(url)
-    assert len(r.context["page"]) == 6
+    assert r.content.decode().count("团员0") == 2  # both 团员0 rows (the first and the second add)
+    if tab != "inbox":
+        assert len(r.context["page"]) == 6
     assert len(large) == len(small)
 
 
