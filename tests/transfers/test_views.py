@@ -200,3 +200,34 @@ def test_old_org_keeps_read_only_history(tree, admins, member, login):
     assert [x.pk for x in r.context["page"]] == [t.pk]
     r = c.get(reverse("transfers:detail", args=[t.pk]))
     assert r.status_code == 200 and not r.context["can_act"] and "已完成" in r.content.decode()
+
+
+def test_actions_say_what_was_done(tree, admins, member, login):
+    """Every action ends with a message naming it and the new state (同意 → 已完成 here)."""
+    (t,) = services.start_outbound(tree.col_a, [member], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
+    c = login(admins.branch_b, tree.branch_b)
+    r = c.post(reverse("transfers:detail", args=[t.pk]), {"action": "approve"}, follow=True)
+    assert "已同意该组织关系转接。当前状态：已完成。" in r.content.decode()
+
+
+def test_withdraw_offered_only_while_allowed(tree, admins, member, login):
+    """TRF-10: 撤销 shows for a 学社衔接 application in 申请期 only; later the member is told why."""
+    import time_machine
+
+    from transfers.choices import Destination
+
+    with time_machine.travel("2026-06-01 09:00 +0800", tick=False):
+        services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION, destination=Destination.EMPLOYED)
+        assert "撤销申请" in login(member).get(reverse("transfers:my")).content.decode()
+    with time_machine.travel("2026-09-05 09:00 +0800", tick=False):
+        body = login(member).get(reverse("transfers:my")).content.decode()
+    assert "撤销申请" not in body and "只能在申请期内撤销" in body
+
+
+def test_member_inbox_shows_progress(tree, admins, member, login):
+    """TRF-04 / OPC-01: the member's 操作中心 shows the open transfer at its current step."""
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)
+    c = login(member)
+    assert "我的组织关系转接（A1团支部 → B1团支部）：待转出组织审批" in c.get(reverse("inbox")).content.decode()
+    services.act(tree.branch_a, t, "approve", by=admins.branch_a)
+    assert "我的组织关系转接（A1团支部 → B1团支部）：待转入组织审批" in c.get(reverse("inbox")).content.decode()
