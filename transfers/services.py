@@ -192,9 +192,7 @@ def start_inbound(acting, person, *, by, reason, destination=""):
     """TRF-01/02: the receiving org (not a leadership organ) asks for a member."""
     if acting.category == OrgCategory.LEADERSHIP:
         raise TransferError("团的领导机关不能办理转入。")
-    return start(
-        person, acting, kind=Kind.INBOUND, by=by, reason=reason, initiator_org=acting, destination=destination
-    )
+    return start(person, acting, kind=Kind.INBOUND, by=by, reason=reason, initiator_org=acting, destination=destination)
 
 
 def start_outbound(acting, people, target, *, by, reason, destination=""):
