@@ -29,8 +29,11 @@ GRADUATE_ORGS = (OrgCategory.GRADUATE, OrgCategory.DELAYED_GRADUATION)
 
 
 def _log(token, moment, action, to_state, note, person_text, org_text=None):
-    """Bulk audit rows (actor NULL = 系统) and notifications for the rows stamped with `token`."""
+    """Bulk audit rows (actor NULL = 系统) and notifications for the rows stamped with `token`:
+    to the member, and with `org_text` (after the member's name) to the initiating org, as
+    `services._notify_step` does for a human action."""
     t, a, n = Transfer._meta.db_table, AuditLog._meta.db_table, Notification._meta.db_table
+    p, p_id = Person._meta.db_table, Person._meta.pk.column
     ct = ContentType.objects.get_for_model(Transfer).pk
     with connection.cursor() as c:
         c.execute(
@@ -47,9 +50,10 @@ def _log(token, moment, action, to_state, note, person_text, org_text=None):
         if org_text:
             c.execute(
                 f"INSERT INTO {n} (recipient_org_id, recipient_person_id, kind, text, link, created_at, read_at)"
-                f" SELECT initiator_org_id, NULL, %s, %s, '', %s, NULL FROM {t}"
-                f" WHERE sweep_token = %s AND initiator_org_id IS NOT NULL",
-                [Transfer.inbox_kind, org_text, moment, token],
+                f" SELECT {t}.initiator_org_id, NULL, %s, {p}.name || %s, '', %s, NULL"
+                f" FROM {t} JOIN {p} ON {p}.{p_id} = {t}.person_id"
+                f" WHERE {t}.sweep_token = %s AND {t}.initiator_org_id IS NOT NULL",
+                [Transfer.inbox_kind, "的" + org_text, moment, token],
             )
 
 
@@ -110,7 +114,9 @@ def transfer_deadlines(moment):
                 summary["completed"] = n
             summary["passed"] += n
             label = State(to_state).label
-            _log(token, moment, "auto_approve", to_state, note, f"组织关系转接{note}，当前状态：{label}。")
+            text = f"组织关系转接{note}，当前状态：{label}。"
+            # like a human approval: the initiating org hears of the result once it is final
+            _log(token, moment, "auto_approve", to_state, note, text, text if to_state == State.COMPLETED else None)
     summary["changed"] = summary["returned"] + summary["passed"]
     return summary
 

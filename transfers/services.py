@@ -40,6 +40,16 @@ class TransferError(Exception):
     """A refused transfer; the message is for the user, in Chinese."""
 
 
+def _text(value, field):
+    """`value` stripped, refused with a clear message when longer than the column (SEC-06: a
+    crafted form must not reach the database as a 500)."""
+    value = (value or "").strip()
+    f = Transfer._meta.get_field(field)
+    if len(value) > f.max_length:
+        raise TransferError(f"{f.verbose_name}不能超过{f.max_length}个字。")
+    return value
+
+
 # --- rules on the way ----------------------------------------------------------------------
 
 
@@ -67,10 +77,31 @@ def check_target(target, from_branch):
         raise TransferError(f"转往{province.name}所辖团组织的，须选择具体的团支部，不能选择团委/团工委/团总支。")
 
 
+def school_of(org):
+    """The school `org` belongs to: its topmost school-domain org at or above it, below the
+    leadership organs; None outside the school domain."""
+    return (
+        org.get_ancestors(include_self=True)
+        .filter(industry__in=SCHOOL_INDUSTRIES)
+        .exclude(category=OrgCategory.LEADERSHIP)
+        .order_by("level")
+        .first()
+    )
+
+
+def _at_own_school(person, target):
+    """TRF-09: study abroad and delayed graduation keep the member in their own school."""
+    school = school_of(person.branch)
+    return school is not None and school.contains(target)
+
+
 def check_destination(person, target, destination, reason):
     """TRF-09 (学社衔接 destination types) and TRF-13 (退学)."""
     if reason == Reason.DROP_OUT and not _is_township(target):
         raise TransferError("退学学生的团组织关系应转回户籍所在地的乡镇街道团组织。")
+    if reason == Reason.GRADUATION and not destination:
+        # the destination type is the channel (seed FAQ: 不能…选择“未就业”渠道): without it no rule applies
+        raise TransferError("毕业（学社衔接）转接请选择毕业去向。")
     if not destination:
         return
     school = target.industry in SCHOOL_INDUSTRIES
@@ -90,13 +121,13 @@ def check_destination(person, target, destination, reason):
             "未就业的毕业生应转至居住地乡镇街道的流动团员团支部（或学社衔接临时团支部）。",
         ),
         Destination.STUDY_ABROAD: (
-            target.category == OrgCategory.ABROAD,
-            "出国（境）学习研究的毕业生应转入本校的出国(境)学习研究团员团支部。",
+            target.category == OrgCategory.ABROAD and _at_own_school(person, target),
+            "出国（境）学习研究的毕业生团组织关系保留在原就读学校，应转入本校的出国(境)学习研究团员团支部。",
         ),
         Destination.WORK_ABROAD: (not school, "出国（境）工作的毕业生应转至派出单位团组织或居住地乡镇街道团组织。"),
         Destination.DELAYED: (
-            target.category == OrgCategory.DELAYED_GRADUATION,
-            "延迟毕业的团员应转入延迟毕业团组织。",
+            target.category == OrgCategory.DELAYED_GRADUATION and _at_own_school(person, target),
+            "延迟毕业的团员应转入本校的延迟毕业团组织。",
         ),
     }
     ok, message = allowed[destination]
@@ -123,22 +154,27 @@ def start(person, target, *, kind, by, reason, initiator_org=None, destination="
         raise TransferError("请选择转接原因。")
     if destination and destination not in Destination.values:
         raise TransferError("请选择有效的毕业去向。")
-    check_person(person)
-    check_target(target, person.branch)
-    check_destination(person, target, destination, reason)
-    is_graduate = bool(destination) or reason == Reason.GRADUATION or person.is_graduate
-    first = State.RECEIVING if kind == Kind.OUTBOUND else State.SENDING
     try:
         with transaction.atomic():
+            # The person's row stays locked until the transfer is written: a batch move (which
+            # locks the same rows) or a completion can't slip in between the checks and the
+            # insert, and the branch checked is the current one (TRF-12).
+            locked = Person.objects.select_for_update().get(pk=person.pk)
+            if locked.branch_id != person.branch_id:
+                raise TransferError(f"{person.name}的团组织关系已变动，请刷新后重试。")
+            check_person(locked)
+            check_target(target, locked.branch)
+            check_destination(locked, target, destination, reason)
+            first = State.RECEIVING if kind == Kind.OUTBOUND else State.SENDING
             t = Transfer(
                 kind=kind,
-                person=person,
-                from_branch_id=person.branch_id,
+                person=locked,
+                from_branch_id=locked.branch_id,
                 target=target,
                 initiator_org=initiator_org,
                 requested_by=by,
                 reason=reason,
-                is_graduate=is_graduate,
+                is_graduate=bool(destination) or reason == Reason.GRADUATION or locked.is_graduate,
                 destination=destination,
                 school_name=school_name,
                 school_address=school_address,
@@ -152,11 +188,11 @@ def start(person, target, *, kind, by, reason, initiator_org=None, destination="
     return t
 
 
-def start_inbound(acting, person, *, by, reason):
+def start_inbound(acting, person, *, by, reason, destination=""):
     """TRF-01/02: the receiving org (not a leadership organ) asks for a member."""
     if acting.category == OrgCategory.LEADERSHIP:
         raise TransferError("团的领导机关不能办理转入。")
-    return start(person, acting, kind=Kind.INBOUND, by=by, reason=reason, initiator_org=acting)
+    return start(person, acting, kind=Kind.INBOUND, by=by, reason=reason, initiator_org=acting, destination=destination)
 
 
 def start_outbound(acting, people, target, *, by, reason, destination=""):
@@ -182,7 +218,8 @@ def start_outbound(acting, people, target, *, by, reason, destination=""):
 
 def start_by_member(person, target, *, reason, destination="", school_name="", school_address=""):
     """TRF-04: 团组织关系转交申请表; a school target needs the new school's name and address."""
-    if target.industry in SCHOOL_INDUSTRIES and not (school_name.strip() and school_address.strip()):
+    school_name, school_address = _text(school_name, "school_name"), _text(school_address, "school_address")
+    if target.industry in SCHOOL_INDUSTRIES and not (school_name and school_address):
         raise TransferError("转往学校团组织的，请填写新学校名称和地址。")
     return start(
         person,
@@ -191,8 +228,8 @@ def start_by_member(person, target, *, reason, destination="", school_name="", s
         by=person,
         reason=reason,
         destination=destination,
-        school_name=school_name.strip(),
-        school_address=school_address.strip(),
+        school_name=school_name,
+        school_address=school_address,
     )
 
 
@@ -277,7 +314,7 @@ def may_act(org, t):
 
 def act(request_org, t, action, *, by, note="", branch=None):
     """approve / reject / allocate by an entitled admin; withdraw by the initiator."""
-    note = (note or "").strip()
+    note = _text(note, "decision_note")
     if action == "withdraw":
         mine = (
             t.requested_by_id == by.pk

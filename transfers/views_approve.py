@@ -17,6 +17,12 @@ from .choices import OPEN_STATES, State
 from .models import Transfer
 
 TABS = {"in": "转入审批", "out": "转出审批", "done": "转接记录"}
+DONE_MESSAGES = {
+    "approve": "已同意该组织关系转接。",
+    "reject": "已拒绝该组织关系转接，拒绝理由已通知团员。",
+    "allocate": "已分配团支部，组织关系转接完成。",
+    "withdraw": "已撤销该组织关系转接。",
+}
 
 
 @access(ORG_ADMIN)
@@ -58,10 +64,10 @@ def detail(request, pk):
                 if not raw.isdigit():
                     raise services.TransferError("请选择分配的团支部。")
                 branch = Organization.objects.filter(pk=int(raw)).first()
-            services.act(
+            done = services.act(
                 request.acting_org, t, action, by=request.user, note=request.POST.get("note", ""), branch=branch
             )
-            messages.success(request, "操作成功。")
+            messages.success(request, DONE_MESSAGES[action] + f"当前状态：{done.get_state_display()}。")
             return redirect("transfers:detail", pk=t.pk)
         except (services.TransferError, WorkflowError) as exc:
             messages.error(request, str(exc))
@@ -79,7 +85,7 @@ def detail(request, pk):
         {
             "t": t,
             "can_act": can_act,
-            "can_withdraw": t.is_open and t.initiator_org_id == request.acting_org.pk,
+            "can_withdraw": t.is_open and t.initiator_org_id == request.acting_org.pk and t.withdrawable(),
             "allocatable": allocatable,
             "history": history_of(t),
         },

@@ -65,18 +65,19 @@ def _context(request, tab):
     if tab == "out":
         ctx["targets"] = search_orgs(request.GET.get("q"))
     if tab == "in" and request.GET.get("name") and request.GET.get("id_number"):
-        ctx["found"] = (
-            Person.objects.filter(
-                name=request.GET["name"].strip(),
-                id_number=request.GET["id_number"].strip().upper(),
-                branch__isnull=False,
-            )
-            .select_related("branch")
-            .first()
-        )
+        ctx["found"] = find_person(request.GET)
         if ctx["found"] is None:
             messages.info(request, "未查询到该团员，请核对姓名和身份证号码。")
     return ctx
+
+
+def find_person(data):
+    """TRF-02: 办理转入 finds a member anywhere by name AND 身份证号码, never by a bare id (the
+    submitted form repeats both, so a guessed id reveals nobody)."""
+    name, id_number = (data.get("name") or "").strip(), (data.get("id_number") or "").strip().upper()
+    if not (name and id_number):
+        return None
+    return Person.objects.filter(name=name, id_number=id_number, branch__isnull=False).select_related("branch").first()
 
 
 @require_http_methods(["GET", "POST"])
@@ -96,8 +97,12 @@ def handle(request):
     acting, by, post = request.acting_org, request.user, request.POST
     try:
         if tab == "in":
-            person = get_object_or_404(Person, pk=_int(post.get("person"), "请先查询需转入的团员。"))
-            services.start_inbound(acting, person, by=by, reason=post.get("reason", ""))
+            person = find_person(post)
+            if person is None:
+                raise BadInput("未查询到该团员，请核对姓名和身份证号码后重新查询。")
+            services.start_inbound(
+                acting, person, by=by, reason=post.get("reason", ""), destination=post.get("destination", "")
+            )
             messages.success(request, f"已提交{person.name}的转入申请，待其所在团支部或直属上级审批。")
         elif tab == "out":
             ids = [_int(v, "请选择转出的团员。") for v in post.getlist("people")]

@@ -16,6 +16,7 @@ from transfers.choices import Destination, Reason, State
 from transfers.models import Transfer
 from zhtj.core import jobs
 from zhtj.core.models import AuditLog, Notification
+from zhtj.core.workflow import WorkflowError
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_calendar_periods():
 def test_graduate_calendar_walk(tree, admins, member):
     """TRF-10 (time machine): a graduate transfer filed 5/10 is left alone through 申请期 and
     审核期, and in 收尾期 is returned once unreviewed for 10 days — recorded as 系统, notified."""
-    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION, destination=Destination.EMPLOYED)
     assert t.is_graduate
     started(t, date(2026, 5, 10))
     for d in (
@@ -71,12 +72,17 @@ def test_graduate_calendar_walk(tree, admins, member):
     assert Notification.objects.filter(recipient_person=member, text__contains="退回").exists()
     assert run(date(2026, 10, 11))["changed"] == 0  # JOB-08: idempotent
     # the initiator must start again, and may
-    assert services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION).state == State.SENDING
+    assert (
+        services.start_by_member(
+            member, tree.branch_b, reason=Reason.GRADUATION, destination=Destination.EMPLOYED
+        ).state
+        == State.SENDING
+    )
 
 
 def test_graduate_step_reviewed_late_counts_from_its_own_start(tree, admins, member):
     """TRF-10: in 收尾期 a step started 10/20 is returned on 10/30, not earlier."""
-    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION, destination=Destination.EMPLOYED)
     started(t, date(2026, 10, 20))
     assert run(date(2026, 10, 29))["changed"] == 0
     assert run(date(2026, 10, 30))["returned"] == 1
@@ -84,7 +90,7 @@ def test_graduate_step_reviewed_late_counts_from_its_own_start(tree, admins, mem
 
 def test_graduate_never_auto_passes(tree, admins, member):
     """TRF-10: in 申请期 nothing is automatic, however long it waits."""
-    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION, destination=Destination.EMPLOYED)
     started(t, date(2026, 5, 1))
     assert run(date(2026, 8, 30))["changed"] == 0
 
@@ -104,6 +110,86 @@ def test_auto_pass_after_15_days(tree, admins, member):
     assert t.state == State.COMPLETED and t.to_branch_id == tree.branch_b.pk
     assert Person.objects.get(pk=member.pk).branch_id == tree.branch_b.pk
     assert AuditLog.objects.filter(object_id=t.pk, action="auto_approve", actor=None).count() == 2
+
+
+def test_auto_pass_is_notified_like_a_human_approval(tree, admins, member):
+    """TRF-11 / JOB-02: an automatic completion tells the member AND the initiating org (with the
+    member's name), as a human approval does; a 10-day return tells both too (TRF-10)."""
+    (t,) = services.start_outbound(tree.col_a, [member], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
+    started(t, date(2026, 3, 1))
+    assert run(date(2026, 3, 20))["completed"] == 1
+    org_note = Notification.objects.get(recipient_org=tree.col_a)
+    assert org_note.text.startswith("李团员的组织关系转接") and "已完成" in org_note.text
+    assert Notification.objects.filter(recipient_person=member, text__contains="默认审核通过").exists()
+    other = f.person("王同学", branch=tree.branch_a, password="x")
+    (g,) = services.start_outbound(
+        tree.col_a, [other], tree.branch_b, by=admins.col_a, reason=Reason.GRADUATION, destination=Destination.EMPLOYED
+    )
+    started(g, date(2026, 10, 1))
+    assert run(date(2026, 10, 11))["returned"] == 1
+    assert Notification.objects.filter(
+        recipient_org=tree.col_a, text__startswith="王同学的", text__contains="退回"
+    ).exists()
+
+
+def test_return_includes_beijing_guangdong_fujian(tree, admins, member):
+    """TRF-10: the 收尾期 return applies to transfers into 北京/广东/福建 too; a returned transfer
+    can't be approved afterwards (TRF-12)."""
+    guangdong = f.leadership("团广东省委", tree.central, LeadershipLevel.PROVINCE)
+    branch = f.branch(f.OrgFactory(name="广州某公司团委", parent=guangdong), "广州某公司第一团支部")
+    (t,) = services.start_outbound(
+        tree.col_a, [member], branch, by=admins.col_a, reason=Reason.GRADUATION, destination=Destination.EMPLOYED
+    )
+    started(t, date(2026, 9, 25))
+    assert run(date(2026, 10, 11))["returned"] == 1
+    assert state(t) == State.RETURNED
+    with pytest.raises(WorkflowError):
+        services.act(branch, t, "approve", by=f.admin_of(branch))
+    assert Person.objects.get(pk=member.pk).branch_id == tree.branch_a.pk
+
+
+def test_time_machine_walks_the_graduate_calendar(tree, admins, member):
+    """TRF-10 / JOB-02 (time machine): one 学社衔接 year as beat runs it, every day.
+    申请期: filed, withdrawn by the member, filed again; nothing automatic however long it waits.
+    审核期: withdrawing is refused; the sending branch approves on 9/20, the receiving step starts.
+    收尾期: a step the receiver handles within 10 days completes; the other, unreviewed 10 days counted
+    from 10/1, is returned on 10/11 by 系统 and notified; the member must start again, and may."""
+    import time_machine
+
+    def on(d, fn=None):
+        with time_machine.travel(at(d), tick=False):
+            return fn() if fn else jobs.run("transfer_deadlines").summary["changed"]
+
+    def walk(first, last):
+        """Beat's daily run for every day from `first` to `last`; the number of changes."""
+        return sum(on(date.fromordinal(n)) for n in range(first.toordinal(), last.toordinal() + 1))
+
+    def apply(who):
+        return services.start_by_member(who, tree.branch_b, reason=Reason.GRADUATION, destination=Destination.EMPLOYED)
+
+    first = on(date(2026, 5, 10), lambda: apply(member))
+    assert on(date(2026, 5, 11), lambda: services.act(None, first, "withdraw", by=member)).state == State.WITHDRAWN
+    t = on(date(2026, 5, 12), lambda: apply(member))
+    classmate = f.person("赵同学", branch=tree.branch_a, password="x")
+    t2 = on(date(2026, 6, 1), lambda: apply(classmate))
+    assert walk(date(2026, 5, 12), date(2026, 9, 4)) == 0  # 申请期 (and 审核期 below): nothing automatic
+    with pytest.raises(services.TransferError, match="申请期"):
+        on(date(2026, 9, 5), lambda: services.act(None, t, "withdraw", by=member))
+    assert walk(date(2026, 9, 5), date(2026, 9, 19)) == 0
+    for x in (t, t2):
+        approved = on(date(2026, 9, 20), lambda x=x: services.act(tree.branch_a, x, "approve", by=admins.branch_a))
+        assert approved.state == State.RECEIVING
+    assert walk(date(2026, 9, 20), date(2026, 10, 7)) == 0
+    done = on(date(2026, 10, 8), lambda: services.act(tree.branch_b, t2, "approve", by=admins.branch_b))
+    assert done.state == State.COMPLETED and Person.objects.get(pk=classmate.pk).branch_id == tree.branch_b.pk
+    assert walk(date(2026, 10, 8), date(2026, 10, 10)) == 0
+    assert on(date(2026, 10, 11)) == 1
+    assert state(t) == State.RETURNED and state(t2) == State.COMPLETED
+    assert AuditLog.objects.get(object_id=t.pk, action="return").actor is None
+    assert Notification.objects.filter(recipient_person=member, text__contains="重新发起").exists()
+    assert on(date(2026, 10, 11)) == 0  # a second run the same day changes nothing
+    assert Person.objects.get(pk=member.pk).branch_id == tree.branch_a.pk
+    assert on(date(2026, 10, 12), lambda: apply(member)).state == State.SENDING
 
 
 def test_auto_pass_committee_target_waits_for_allocation(tree, admins, member):
@@ -160,7 +246,7 @@ def test_graduate_withdraw_only_in_apply_period(tree, admins, member):
     import time_machine
 
     with time_machine.travel(at(date(2026, 9, 5)), tick=False):
-        t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+        t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION, destination=Destination.EMPLOYED)
         with pytest.raises(services.TransferError, match="申请期"):
             services.act(None, t, "withdraw", by=member)
     with time_machine.travel(at(date(2027, 6, 5)), tick=False):
@@ -205,7 +291,7 @@ def test_deadline_board_shows_graduate_returns_of_the_month(tree, admins, member
     import time_machine
     from django.urls import reverse
 
-    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION, destination=Destination.EMPLOYED)
     started(t, date(2026, 9, 20))  # waiting for branch_a (the sending side) since before 收尾期
     title = "学社衔接组织关系转接待审核（收尾期逾期将被系统退回）"
 

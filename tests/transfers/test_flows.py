@@ -172,12 +172,23 @@ def test_completion_moves_only_branch(tree, admins, member):
 
 
 def test_records_follow_the_member(tree, admins):
-    """TRF-08: incentive records reference the person, so they follow without moving."""
-    from incentives.services import records_of
+    """TRF-08: the member's incentive record (here a 团员教育评议 result recorded by the old branch)
+    follows: after the transfer the new branch sees it, the old branch keeps it, nothing is copied."""
+    from types import SimpleNamespace
+
+    from incentives.choices import Grade
+    from incentives.choices import Kind as IncentiveKind
+    from incentives.scope import visible_records
+    from incentives.services import record_grades, records_of
 
     m = f.person("激励团员", branch=tree.branch_a, password="x", joined_month=date(2019, 5, 1))
-    before = list(records_of(m).values_list("pk", flat=True))
+    record_grades(tree.branch_a, 2025, [m], Grade.QUALIFIED, by=admins.branch_a)
+    record = records_of(m).get(kind=IncentiveKind.EVALUATION)
+    before = sorted(records_of(m).values_list("pk", flat=True))
+    seen_by = lambda org: visible_records(SimpleNamespace(acting_org=org)).filter(pk=record.pk).exists()  # noqa: E731
+    assert seen_by(tree.branch_a) and not seen_by(tree.branch_b)
     t = services.start_by_member(m, tree.branch_b, reason=Reason.RESIDENCE)
     services.act(tree.branch_a, t, "approve", by=admins.branch_a)
     services.act(tree.branch_b, t, "approve", by=admins.branch_b)
-    assert list(records_of(m).values_list("pk", flat=True)) == before
+    assert seen_by(tree.branch_b) and seen_by(tree.branch_a)
+    assert sorted(records_of(m).values_list("pk", flat=True)) == before

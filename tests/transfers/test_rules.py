@@ -32,8 +32,8 @@ def test_other_provinces_may_target_committee(tree, member):
     assert services.start_by_member(member, tree.col_b, reason=Reason.JOB_CHANGE, school_name="x", school_address="y")
 
 
-def _org(tree, category=OrgCategory.BRANCH, industry=""):
-    return f.OrgFactory(parent=tree.city, category=category, industry=industry)
+def _org(tree, category=OrgCategory.BRANCH, industry="", under="city"):
+    return f.OrgFactory(parent=getattr(tree, under), category=category, industry=industry)
 
 
 @pytest.mark.parametrize(
@@ -43,9 +43,13 @@ def _org(tree, category=OrgCategory.BRANCH, industry=""):
         (Destination.FURTHER_STUDY, ("branch", Industry.UNIVERSITY), ("floating", Industry.STREET)),
         (Destination.MILITARY, ("special_unit_pool", ""), ("branch", Industry.MILITARY)),
         (Destination.UNEMPLOYED, ("floating", ""), ("branch", Industry.PRIVATE_ENTERPRISE)),
-        (Destination.STUDY_ABROAD, ("abroad", Industry.UNIVERSITY), ("branch", Industry.UNIVERSITY)),
+        (Destination.STUDY_ABROAD, ("abroad", Industry.UNIVERSITY, "uni"), ("branch", Industry.UNIVERSITY, "uni")),
         (Destination.WORK_ABROAD, ("branch", Industry.STREET), ("branch", Industry.UNIVERSITY)),
-        (Destination.DELAYED, ("delayed_graduation", Industry.UNIVERSITY), ("graduate", Industry.UNIVERSITY)),
+        (
+            Destination.DELAYED,
+            ("delayed_graduation", Industry.UNIVERSITY, "uni"),
+            ("graduate", Industry.UNIVERSITY, "uni"),
+        ),
     ],
 )
 def test_graduate_destinations(tree, admins, member, destination, good, bad):
@@ -59,6 +63,43 @@ def test_graduate_destinations(tree, admins, member, destination, good, bad):
         tree.col_a, [member], _org(tree, *good), by=admins.col_a, reason=Reason.GRADUATION, destination=destination
     )
     assert t.is_graduate
+
+
+@pytest.mark.parametrize(
+    "destination, category",
+    [(Destination.STUDY_ABROAD, OrgCategory.ABROAD), (Destination.DELAYED, OrgCategory.DELAYED_GRADUATION)],
+)
+def test_abroad_and_delayed_stay_at_own_school(tree, admins, member, destination, category):
+    """TRF-09: study abroad stays in the school's OWN 出国(境)学习研究团员团支部, delayed graduation
+    goes to the school's own 延迟毕业团组织 — the same kind of org at another school is refused."""
+    other_school = f.OrgFactory(parent=tree.city, name="另一所大学团委", industry=Industry.UNIVERSITY)
+    elsewhere = f.OrgFactory(parent=other_school, category=category, industry=Industry.UNIVERSITY)
+    with pytest.raises(services.TransferError, match="本校"):
+        services.start_outbound(
+            tree.col_a, [member], elsewhere, by=admins.col_a, reason=Reason.GRADUATION, destination=destination
+        )
+    assert not Transfer.objects.exists()
+    own = f.OrgFactory(parent=tree.col_b, category=category, industry=Industry.UNIVERSITY)
+    (t,) = services.start_outbound(
+        tree.col_a, [member], own, by=admins.col_a, reason=Reason.GRADUATION, destination=destination
+    )
+    assert t.destination == destination
+
+
+def test_graduation_needs_a_destination(tree, admins, member):
+    """TRF-09: a 学社衔接 transfer (reason 毕业) must name its destination type, so the type's rules
+    always apply — an employed graduate can't dodge the 未就业 rule by leaving it blank."""
+    member.__class__.objects.filter(pk=member.pk).update(occupation=Occupation.PRIVATE_ENTERPRISE)
+    member.refresh_from_db()
+    floating = _org(tree, "floating")
+    for start in (
+        lambda: services.start_by_member(member, floating, reason=Reason.GRADUATION),
+        lambda: services.start_outbound(tree.col_a, [member], floating, by=admins.col_a, reason=Reason.GRADUATION),
+        lambda: services.start_inbound(floating, member, by=f.admin_of(floating), reason=Reason.GRADUATION),
+    ):
+        with pytest.raises(services.TransferError, match="请选择毕业去向"):
+            start()
+    assert not Transfer.objects.exists()
 
 
 def test_keep_at_school_needs_no_transfer(tree, admins, member):

@@ -20,9 +20,44 @@ def test_inbound_page_search_and_submit(tree, admins, member, login):
     url = reverse("transfers:handle")
     r = c.get(url, {"tab": "in", "name": member.name, "id_number": member.id_number})
     assert r.status_code == 200 and r.context["found"] == member
-    r = c.post(url + "?tab=in", {"tab": "in", "person": member.pk, "reason": Reason.JOB_CHANGE})
+    form = {"tab": "in", "name": member.name, "id_number": member.id_number, "reason": Reason.JOB_CHANGE}
+    r = c.post(url + "?tab=in", form)
     assert r.status_code == 302
     assert Transfer.objects.get(person=member).state == State.SENDING
+
+
+def test_inbound_needs_name_and_id_number_not_a_bare_id(tree, admins, login):
+    """TRF-02 / ROLE-02: 办理转入 reaches a member outside the subtree only through name + 身份证号码;
+    a posted person id (guessable) or a wrong pair opens nothing and reveals nobody."""
+    stranger = f.person("外校团员", branch=tree.branch_a, password="x")
+    c = login(admins.col_b, tree.col_b)
+    url = reverse("transfers:handle") + "?tab=in"
+    for form in (
+        {"tab": "in", "person": stranger.pk, "reason": Reason.JOB_CHANGE},
+        {"tab": "in", "name": "别人", "id_number": stranger.id_number, "reason": Reason.JOB_CHANGE},
+    ):
+        r = c.post(url, form)
+        assert r.status_code == 400 and "未查询到该团员" in r.content.decode()
+        assert "外校团员" not in r.content.decode()
+    assert not Transfer.objects.exists()
+
+
+def test_overlong_text_is_a_clear_400(tree, admins, member, login):
+    """SEC-06: a crafted 审批意见 or 新学校名称 longer than its column is refused with a message
+    (PostgreSQL would otherwise fail with a 500); nothing changes."""
+    (t,) = services.start_outbound(tree.col_a, [member], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
+    c = login(admins.branch_b, tree.branch_b)
+    r = c.post(reverse("transfers:detail", args=[t.pk]), {"action": "reject", "note": "长" * 201})
+    assert r.status_code == 400 and "审批意见不能超过200个字" in r.content.decode()
+    assert Transfer.objects.get(pk=t.pk).state == State.RECEIVING
+    other = f.person("王团员", branch=tree.branch_a, password="x")
+    c = login(other)
+    r = c.post(
+        reverse("transfers:my"),
+        {"target": tree.col_b.pk, "reason": Reason.FURTHER_STUDY, "school_name": "校" * 101, "school_address": "址"},
+    )
+    assert r.status_code == 400 and "新学校名称不能超过100个字" in r.content.decode()
+    assert not Transfer.objects.filter(person=other).exists()
 
 
 def test_outbound_page_bad_input(tree, admins, member, login):
@@ -88,23 +123,42 @@ def test_grandparent_cannot_approve(tree, admins, member, login):
     assert Transfer.objects.get(pk=t.pk).state == State.RECEIVING
 
 
-def test_approval_list_constant_queries(tree, admins, login):
-    """Performance: 转入审批 runs the same number of queries for 1 or 6 pending transfers."""
+@pytest.mark.parametrize("tab", ["in", "out", "done", "inbox"])
+def test_approval_lists_constant_queries(tree, admins, login, tab):
+    """Performance: 转入审批, 转出审批, 转接记录 and the 操作中心 run the same number of queries for
+    1 or 6 transfers."""
+    from transfers.choices import Kind
+
     c = login(admins.col_b, tree.col_b)
-    url = reverse("transfers:approvals") + "?tab=in"
+    url = reverse("inbox") if tab == "inbox" else reverse("transfers:approvals") + f"?tab={tab}"
+    # 转出审批 lists steps leaving col_b's branch; the others steps arriving at it
+    sending = tab == "out"
+    state = {"out": State.SENDING, "done": State.COMPLETED}.get(tab, State.RECEIVING)
 
     def add(n):
         for i in range(n):
-            p = f.person(f"团员{i}", branch=tree.branch_a, password="x")
-            services.start_outbound(tree.col_a, [p], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
+            p = f.person(f"团员{i}", branch=tree.branch_b if sending else tree.branch_a, password="x")
+            Transfer.objects.create(
+                kind=Kind.MEMBER if sending else Kind.OUTBOUND,
+                person=p,
+                from_branch=p.branch,
+                target=tree.branch_a if sending else tree.branch_b,
+                initiator_org=None if sending else tree.col_a,
+                requested_by=p,
+                reason=Reason.OTHER,
+                state=state,
+            )
 
     add(1)
     with CaptureQueriesContext(connection) as small:
-        assert c.get(url).status_code == 200
+        r = c.get(url)
+    assert r.status_code == 200 and r.content.decode().count("团员0") == 1
     add(5)
     with CaptureQueriesContext(connection) as large:
         r = c.get(url)
-    assert len(r.context["page"]) == 6
+    assert r.content.decode().count("团员0") == 2  # both 团员0 rows (the first and the second add)
+    if tab != "inbox":
+        assert len(r.context["page"]) == 6
     assert len(large) == len(small)
 
 
@@ -172,3 +226,34 @@ def test_old_org_keeps_read_only_history(tree, admins, member, login):
     assert [x.pk for x in r.context["page"]] == [t.pk]
     r = c.get(reverse("transfers:detail", args=[t.pk]))
     assert r.status_code == 200 and not r.context["can_act"] and "已完成" in r.content.decode()
+
+
+def test_actions_say_what_was_done(tree, admins, member, login):
+    """Every action ends with a message naming it and the new state (同意 → 已完成 here)."""
+    (t,) = services.start_outbound(tree.col_a, [member], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
+    c = login(admins.branch_b, tree.branch_b)
+    r = c.post(reverse("transfers:detail", args=[t.pk]), {"action": "approve"}, follow=True)
+    assert "已同意该组织关系转接。当前状态：已完成。" in r.content.decode()
+
+
+def test_withdraw_offered_only_while_allowed(tree, admins, member, login):
+    """TRF-10: 撤销 shows for a 学社衔接 application in 申请期 only; later the member is told why."""
+    import time_machine
+
+    from transfers.choices import Destination
+
+    with time_machine.travel("2026-06-01 09:00 +0800", tick=False):
+        services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION, destination=Destination.EMPLOYED)
+        assert "撤销申请" in login(member).get(reverse("transfers:my")).content.decode()
+    with time_machine.travel("2026-09-05 09:00 +0800", tick=False):
+        body = login(member).get(reverse("transfers:my")).content.decode()
+    assert "撤销申请" not in body and "只能在申请期内撤销" in body
+
+
+def test_member_inbox_shows_progress(tree, admins, member, login):
+    """TRF-04 / OPC-01: the member's 操作中心 shows the open transfer at its current step."""
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)
+    c = login(member)
+    assert "我的组织关系转接（A1团支部 → B1团支部）：待转出组织审批" in c.get(reverse("inbox")).content.decode()
+    services.act(tree.branch_a, t, "approve", by=admins.branch_a)
+    assert "我的组织关系转接（A1团支部 → B1团支部）：待转入组织审批" in c.get(reverse("inbox")).content.decode()
