@@ -192,9 +192,9 @@ def validate(rows, kind, org, today=None):
     ctx = Context.build(org, all_values, today=today)
     # Who is already where: one query over the stored ID numbers found.
     known = {
-        pk: (branch_id, name, active)
-        for pk, branch_id, name, active in Person.objects.filter(pk__in=ctx.id_owners.values()).values_list(
-            "pk", "branch_id", "name", "is_active"
+        pk: (branch_id, name, active, occupation)
+        for pk, branch_id, name, active, occupation in Person.objects.filter(pk__in=ctx.id_owners.values()).values_list(
+            "pk", "branch_id", "name", "is_active", "occupation"
         )
     }
     posted = set(
@@ -229,7 +229,7 @@ def validate(rows, kind, org, today=None):
             seen_ids[id_number] = row.number
         owner = ctx.id_owners.get(id_number) if id_number else None
         if owner is not None:
-            branch_id, name, active = known[owner]
+            branch_id, name, active, _occupation = known[owner]
             if not active:
                 errors["id_number"] = "该人员已被删除（停用），不能导入。"
             elif name != values["name"].strip():
@@ -262,7 +262,8 @@ def validate(rows, kind, org, today=None):
             result.person = person
         wants_post = cadre_kind or any(values[n] not in ("", None) for _h, n, _c in POST_COLUMNS)
         if wants_post:
-            post, post_errors = check_post(values, ctx)
+            stored = known[result.existing_pk][3] if result.existing_pk is not None else None
+            post, post_errors = check_post(values, ctx, occupation=stored)
             errors |= post_errors
             result.post = post
         if errors:

@@ -14,6 +14,7 @@ from .choices import VerificationStatus
 from .hashers import initial_password_hash
 from .models import CadrePost, Person
 from .models_people import DeletionRequest
+from .validation import student_nature_problem
 
 
 class EntryRefused(Exception):
@@ -64,6 +65,8 @@ def enter_own_cadre(clean, org, post_clean):
                 raise EntryRefused("该身份证号码已在系统中，但姓名与系统中的不一致，请核对。")
             elif not person.is_active:
                 raise EntryRefused("该人员已被删除（停用），不能录入为团干部。")
+            elif problem := student_nature_problem(person.occupation, post_clean["nature"]):
+                raise EntryRefused(problem)  # CAD-05, by the stored 职业 of someone already registered
             if CadrePost.objects.active().filter(person=person, org=org).exists():
                 raise EntryRefused(f"{person.name}已是本组织的团干部。")
             post = CadrePost.objects.create(person=person, org=org, **post_clean)
