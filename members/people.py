@@ -92,6 +92,32 @@ def update_person(person, clean, fields):
     return person
 
 
+# --- who may edit a person (ROLE-08, MEM-04; seed 003 FAQ: 本组织或者直属上级管理员皆可) -----------
+
+
+def person_orgs(person):
+    """The orgs a person is edited from: the branch, or (not a member) the orgs of active posts."""
+    if person.branch_id:
+        return [person.branch]
+    return [p.org for p in CadrePost.objects.active().filter(person=person).select_related("org")]
+
+
+def may_edit(acting, person, orgs=None):
+    """Personal fields: the person's branch (or post org) or its direct superior. A list passes
+    `orgs` it already holds, so its rows cost no query."""
+    return any(acting.pk in (o.pk, o.parent_id) for o in (person_orgs(person) if orgs is None else orgs))
+
+
+def may_edit_identity(acting):
+    """姓名, 性别, 身份证号码: only a provincial committee (省级团委) admin in scope (ROLE-08)."""
+    return acting.is_leadership and acting.leadership_level == LeadershipLevel.PROVINCE
+
+
+def may_open_edit(acting, person, orgs=None):
+    """The 编辑 button: a 省级团委 admin in scope, or an admin who may edit the personal fields."""
+    return may_edit_identity(acting) or may_edit(acting, person, orgs)
+
+
 def deactivate(person, by=None, note=""):
     """A deleted person (MEM-09): can't log in, leaves the branch, posts end. The row stays."""
     person = Person.objects.select_for_update().get(pk=person.pk)

@@ -26,6 +26,7 @@ from .completeness import post_complete_q
 from .forms_cadres import PostChangeForm, RemovalForm, TrainingForm
 from .models import CadrePost
 from .models_cadres import CadreTraining, PostChange
+from .people import may_open_edit
 
 COMPLETENESS = {"1": "信息完整", "0": "信息不完整"}
 
@@ -78,9 +79,12 @@ def cadre_list(request):
         posts = posts.filter(nature=nature)
     if complete:
         posts = posts.filter(complete=complete == "1")
-    posts = posts.select_related("person", "org").order_by("org__tree_id", "org__lft", "title", "pk")
+    posts = posts.select_related("person__branch", "org").order_by("org__tree_id", "org__lft", "title", "pk")
     page = Paginator(posts, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
     for post in page:
+        # 编辑: a member from their branch, anyone else from the org of this post (seed 003 FAQ).
+        person = post.person
+        post.can_edit = may_open_edit(acting, person, [person.branch] if person.branch_id else [post.org])
         post.can_reset = acting.pk in (post.org_id, post.org.parent_id)
         post.can_change = c.change_refusal(acting, post) is None
         post.can_remove = c.removal_refusal(acting, post, request.user) is None

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
-from orgs.choices import LeadershipLevel, OrgCategory
+from orgs.choices import OrgCategory
 from orgs.models import Organization
 from zhtj.core import inbox
 from zhtj.core.access import MEMBER, ORG_ADMIN, access
@@ -22,9 +22,17 @@ from zhtj.core.workflow import WorkflowError, perform
 from .choices import PoliticalStatus, VerificationStatus
 from .completeness import annotate_people_completeness, person_complete_q
 from .forms_people import DeletionRequestForm, EditableFields, PersonForm
-from .models import CadrePost, Person
+from .models import Person
 from .models_people import DeletionRequest
-from .people import EntryRefused, confirm_leaving, request_deletion, update_person
+from .people import (
+    EntryRefused,
+    confirm_leaving,
+    may_edit,
+    may_edit_identity,
+    may_open_edit,
+    request_deletion,
+    update_person,
+)
 from .validation import bad_development_numbers
 
 FILTERS = ("q", "branch", "political_status", "complete", "verification", "problem")
@@ -73,6 +81,7 @@ def member_list(request):
     page = Paginator(people, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
     for person in page:
         person.can_reset = org.pk in (person.branch_id, person.branch.parent_id)
+        person.can_edit = may_open_edit(org, person, [person.branch])
     branches = (
         Organization.objects.subtree_of(org).filter(is_branch_kind=True).order_by("lft").only("pk", "name", "category")
     )
@@ -106,23 +115,6 @@ def member_list(request):
 
 
 # --- editing -----------------------------------------------------------------------------------
-
-
-def _person_orgs(person):
-    """The orgs a person belongs to: the branch, or (not a member) the orgs of active posts."""
-    if person.branch_id:
-        return [person.branch]
-    return [p.org for p in CadrePost.objects.active().filter(person=person).select_related("org")]
-
-
-def may_edit(acting, person):
-    """Personal fields: the person's branch (or post org) or its direct superior (MEM-04, ROLE-08)."""
-    return any(acting.pk in (o.pk, o.parent_id) for o in _person_orgs(person))
-
-
-def may_edit_identity(acting):
-    """姓名, 性别, 身份证号码: only a provincial committee (省级团委) admin in scope (ROLE-08)."""
-    return acting.is_leadership and acting.leadership_level == LeadershipLevel.PROVINCE
 
 
 def _visible(request, pk):
