@@ -242,11 +242,37 @@ def test_progress_partial_polls_while_running(tree, login, fast_hasher):
     assert "hx-trigger" not in partial and "导入完成" in partial
 
 
-def test_too_large_file_refused(tree, login):
+def test_too_large_file_refused(tree, login, settings):
     """SEC-05: a file over the size limit is refused before it is opened."""
-    from zhtj.core.excel import MAX_UPLOAD_BYTES
-
     client = login(f.admin_of(tree.branch_a), tree.branch_a)
-    big = SimpleUploadedFile("big.xlsx", b"0" * (MAX_UPLOAD_BYTES + 1))
+    big = SimpleUploadedFile("big.xlsx", b"0" * (settings.ZHTJ["EXCEL_MAX_BYTES"] + 1))
     r = client.post(URL, {"file": big})
     assert r.status_code == 400 and "文件过大" in r.content.decode()
+
+
+def test_huge_upload_stopped_while_streaming(tree, login, settings):
+    """SEC-05: the import declares its limit, so a larger body is stopped by the upload handler
+    at the chunk that crosses it (not stored to disk first): 400 with the reason."""
+    settings.ZHTJ = settings.ZHTJ | {"EXCEL_MAX_BYTES": 2000}
+    client = login(f.admin_of(tree.branch_a), tree.branch_a)
+    rows = [good_row(f.new_id_number(), f"某{i}") for i in range(200)]
+    r = client.post(URL, {"file": upload("members", rows)})
+    assert r.status_code == 400 and "文件过大：不能超过" in r.content.decode()
+    assert r.wsgi_request.upload_too_large
+
+
+def test_zip_bomb_refused_before_parsing(tree, login, settings, monkeypatch):
+    """SEC-05: a small file that unzips to more than EXCEL_MAX_UNZIPPED_BYTES (a zip bomb, a sheet
+    padded with a million formatted rows) is refused before openpyxl reads it; nothing stored."""
+    import zhtj.core.excel as excel
+
+    settings.ZHTJ = settings.ZHTJ | {"EXCEL_MAX_UNZIPPED_BYTES": 200 * 1024}
+    opened = []
+    monkeypatch.setattr(excel, "load_workbook", lambda *a, **k: opened.append(1))
+    client = login(f.admin_of(tree.branch_a), tree.branch_a)
+    rows = [good_row(f.new_id_number(), "某某")]
+    padding = {(r, 30): "x" * 50 for r in range(2, 6000)}  # far beyond the template's columns
+    before = Person.objects.count()
+    r = client.post(URL, {"file": upload("members", rows, raw_cells=padding)})
+    assert r.status_code == 400 and "解压后超过" in r.content.decode()
+    assert opened == [] and Person.objects.count() == before
