@@ -154,6 +154,31 @@ def test_validation_is_bulk(tree, fast_hasher):
     assert queries(10) == queries(60)
 
 
+def test_store_is_bulk(tree, fast_hasher):
+    """MEM-07 (performance): writing 10 or 60 valid rows, people and their posts, runs the same
+    number of queries: bulk inserts, not one per row."""
+    from zhtj.core.excel import Row
+
+    post = {
+        "团内现任职务": "委员",
+        "任现职年月": "2023-09",
+        "任现职方式": "选举",
+        "团干部性质": "兼职",
+        "是否同级党(工)委(党支部)委员": "否",
+        "在岗状态": "在岗",
+    }
+
+    def queries(n):
+        rows = [Row(i + 2, good_row(f.new_id_number(), "某某", **post), [], []) for i in range(n)]
+        results = importing.validate(rows, "members", tree.branch_a)
+        with CaptureQueriesContext(connection) as ctx:
+            assert importing.store(results, "members", tree.branch_a) == n
+        return len(ctx)
+
+    assert queries(10) == queries(60)
+    assert CadrePost.objects.filter(org=tree.branch_a).count() == 70
+
+
 def test_cadre_import_and_scope(tree, login, fast_hasher):
     """MEM-06: 导入本级团干部 — posts in the acting org; existing people get the post only;
     another admin's token is a 404."""
