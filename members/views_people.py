@@ -17,6 +17,7 @@ from orgs.models import Organization
 from zhtj.core import inbox
 from zhtj.core.access import MEMBER, ORG_ADMIN, access
 from zhtj.core.idnumber import normalize_id_number
+from zhtj.core.params import parse_pk, pk_list, search_text
 from zhtj.core.workflow import WorkflowError, perform
 
 from .choices import PoliticalStatus, VerificationStatus
@@ -38,10 +39,6 @@ from .validation import bad_development_numbers
 FILTERS = ("q", "branch", "political_status", "complete", "verification", "problem")
 
 
-def _pk_list(values):
-    return [int(v) for v in values if str(v).isdigit()][:1000]
-
-
 def members_in_scope(request):
     return Person.objects.in_branches_of(request.acting_org).filter(is_active=True)
 
@@ -52,14 +49,14 @@ def filtered_members(request):
         complete=ExpressionWrapper(person_complete_q(), output_field=BooleanField())
     )
     g = request.GET
-    q = g.get("q", "").strip()[:50]
+    q = search_text(g.get("q"))
     if q:
         try:
             people = people.filter(id_number=normalize_id_number(q))
         except Exception:  # noqa: BLE001 -- not a whole ID number: search names and partial numbers
             people = people.filter(Q(name__contains=q) | Q(id_number__startswith=q.upper()))
-    if g.get("branch", "").isdigit():
-        people = people.filter(branch_id=int(g["branch"]))
+    if (branch := parse_pk(g.get("branch"))) is not None:
+        people = people.filter(branch_id=branch)
     if g.get("political_status") in PoliticalStatus.values:
         people = people.filter(political_status=g["political_status"])
     if g.get("complete") in ("1", "0"):
@@ -213,7 +210,7 @@ def verify(request):
     from .tasks import verify_people
 
     people = members_in_scope(request)
-    ids = _pk_list(request.POST.getlist("ids"))
+    ids = pk_list(request.POST.getlist("ids"))
     # The ticked people, or with none ticked every 未认证 member in scope.
     people = people.filter(pk__in=ids) if ids else people.filter(verification_status=VerificationStatus.UNVERIFIED)
     pks = list(people.values_list("pk", flat=True)[:10000])
@@ -239,7 +236,7 @@ def aged_out(request):
     """超龄团员: flagged by the yearly job (MEM-11, JOB-07); the branch confirms the leaving."""
     org = request.acting_org
     if request.method == "POST":
-        ids = _pk_list(request.POST.getlist("ids"))
+        ids = pk_list(request.POST.getlist("ids"))
         if not ids:
             messages.error(request, "请勾选要确认离团的超龄团员。")
         else:
