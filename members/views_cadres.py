@@ -18,7 +18,7 @@ from orgs.models import Organization
 from zhtj.core import audit
 from zhtj.core.access import ORG_ADMIN, access, leadership, scoped
 from zhtj.core.excel import export_response
-from zhtj.core.params import search_text
+from zhtj.core.params import plain_text
 from zhtj.core.tree import in_subtree
 
 from . import cadres as c
@@ -71,7 +71,7 @@ def cadre_list(request):
     posts = scoped(request, CadrePost.objects.active(), "org").annotate(
         complete=ExpressionWrapper(post_complete_q(), output_field=BooleanField())
     )
-    q = search_text(request.GET.get("q"))
+    q = plain_text(request.GET.get("q"))
     if q:
         posts = posts.filter(person__name__contains=q)
     if org is not None:
@@ -112,7 +112,7 @@ def change_index(request):
     CAD-01), and the 职务变更记录 of the acting org's subtree, newest first."""
     acting = request.acting_org
     posts = CadrePost.objects.active().filter(Q(org=acting) | Q(org__parent=acting))
-    q = search_text(request.GET.get("q"))
+    q = plain_text(request.GET.get("q"))
     if q:
         posts = posts.filter(person__name__contains=q)
     posts = posts.select_related("person", "org").order_by("org__lft", "title", "pk")

@@ -17,7 +17,7 @@ from orgs.models import Organization
 from zhtj.core import inbox
 from zhtj.core.access import MEMBER, ORG_ADMIN, access
 from zhtj.core.idnumber import normalize_id_number
-from zhtj.core.params import parse_pk, pk_list, search_text
+from zhtj.core.params import parse_pk, pk_list, plain_text
 from zhtj.core.workflow import WorkflowError, perform
 
 from .choices import PoliticalStatus, VerificationStatus
@@ -49,7 +49,7 @@ def filtered_members(request):
         complete=ExpressionWrapper(person_complete_q(), output_field=BooleanField())
     )
     g = request.GET
-    q = search_text(g.get("q"))
+    q = plain_text(g.get("q"))
     if q:
         try:
             people = people.filter(id_number=normalize_id_number(q))
@@ -175,7 +175,7 @@ def deletion_decide(request, pk):
     )
     if request.method == "POST":
         action = request.POST.get("action")
-        note = request.POST.get("note", "").strip()[:200]
+        note = plain_text(request.POST.get("note"), 200)
         if action not in ("approve", "reject"):
             messages.error(request, "请选择同意或不同意。")
         elif action == "reject" and not note:

@@ -19,6 +19,7 @@ def pk_list(values, limit=1000):
     return [pk for pk in map(parse_pk, values) if pk is not None][:limit]
 
 
-def search_text(raw, max_length=50):
-    """A search box's text: trimmed, shortened, without NUL characters (PostgreSQL refuses them)."""
+def plain_text(raw, max_length=50):
+    """Text read by hand (a search box, a short reason): trimmed, shortened, without NUL
+    characters (PostgreSQL refuses them; Django's form fields refuse them already)."""
     return str(raw or "").replace("\x00", "").strip()[:max_length]
