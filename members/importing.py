@@ -24,7 +24,7 @@ from django.db import transaction
 
 from zhtj.core import audit
 from zhtj.core.excel import Column, Template, read_rows
-from zhtj.core.idnumber import normalize_id_number
+from zhtj.core.idnumber import mask, normalize_id_number
 from zhtj.core.models import AuditLog
 
 from .choices import (
@@ -154,6 +154,12 @@ class RowResult:
     @property
     def status_label(self):
         return STATUS_LABELS[self.status]
+
+    @property
+    def masked_id_number(self):
+        """SEC-03: the preview is a list, so the ID number is masked (the error workbook, the
+        admin's own data coming back for correction, keeps it whole)."""
+        return mask(self.values.get(ID_HEADER, ""))
 
 
 def _values(row):

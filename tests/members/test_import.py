@@ -79,6 +79,7 @@ def test_preview_then_import_good_and_bad_rows_idempotent(tree, login, fast_hash
     assert r.status_code == 200
     html = r.content.decode()
     assert 'id="count-created">2<' in html and 'id="count-failed">2<' in html
+    assert ids[0] not in html and ids[0][:4] + "*" * 10 + ids[0][-4:] in html  # SEC-03: a list, masked
     assert Person.objects.count() == before  # preview stores nothing
     token = _token(r)
     r = client.post(reverse("members:import_confirm", args=[token]))
@@ -155,8 +156,8 @@ def test_validation_is_bulk(tree, fast_hasher):
 
 
 def test_store_is_bulk(tree, fast_hasher):
-    """MEM-07 (performance): writing 10 or 60 valid rows, people and their posts, runs the same
-    number of queries: bulk inserts, not one per row."""
+    """MEM-07 (performance): writing 60 valid rows, people and their posts, takes about as many
+    queries as writing 10: bulk inserts, not one per row (SQLite may split one long INSERT)."""
     from zhtj.core.excel import Row
 
     post = {
@@ -175,8 +176,9 @@ def test_store_is_bulk(tree, fast_hasher):
             assert importing.store(results, "members", tree.branch_a) == n
         return len(ctx)
 
-    assert queries(10) == queries(60)
-    assert CadrePost.objects.filter(org=tree.branch_a).count() == 70
+    queries(1)  # warm-up: the content type of the audit rows is cached after its first look-up
+    assert queries(60) <= queries(10) + 2  # one per row would be 50 more
+    assert CadrePost.objects.filter(org=tree.branch_a).count() == 71
 
 
 def test_cadre_import_and_scope(tree, login, fast_hasher):
@@ -301,3 +303,20 @@ def test_zip_bomb_refused_before_parsing(tree, login, settings, monkeypatch):
     r = client.post(URL, {"file": upload("members", rows, raw_cells=padding)})
     assert r.status_code == 400 and "解压后超过" in r.content.decode()
     assert opened == [] and Person.objects.count() == before
+
+
+def test_target_deleted_before_confirm(tree, login, fast_hasher):
+    """MEM-07 / SEC-06: the branch of a preview deleted by another admin before 确认导入: the
+    import fails with a message, nothing stored, no 500."""
+    from orgs.models import Organization
+
+    empty = f.branch(tree.col_a, "空团支部")
+    client = login(f.admin_of(tree.col_a), tree.col_a)
+    r = client.post(URL + f"?branch={empty.pk}", {"file": upload("members", [good_row(f.new_id_number(), "某某")])})
+    token = _token(r)
+    Organization.objects.filter(pk=empty.pk).delete()
+    before = Person.objects.count()
+    assert client.post(reverse("members:import_confirm", args=[token])).status_code == 302
+    status = client.get(reverse("members:import_status", args=[token])).content.decode()
+    assert 'data-state="failed"' in status and "目标组织已不存在" in status
+    assert Person.objects.count() == before
