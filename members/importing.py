@@ -44,8 +44,10 @@ from .people import new_person
 from .validation import Context, check_person, check_post
 
 MEMBERS, CADRES = "members", "cadres"
+# The seed's words (003 FAQ), its quotation marks included.
 MIXUP = (
-    "您上传的 excel 表格错误，'导入本级团干部'和'导入下级团支部团员团干部'中所下载的模板不可混用，请重新上传正确的表格"
+    "您上传的 excel 表格错误，\u2018导入本级团干部\u2019和\u2018导入下级团支部团员团干部\u2019中所下载的模板不可混用，"
+    "请重新上传正确的表格"
 )
 MARKERS = {MEMBERS: "members-v1", CADRES: "cadres-v1"}
 YES_NO = ("是", "否")

@@ -44,8 +44,14 @@ def test_template_has_dropdowns_and_marker(tree, login):
     assert wb["_zhtj"]["A1"].value == "members-v1"
 
 
+SEED_MIXUP = (
+    "您上传的 excel 表格错误，‘导入本级团干部’和‘导入下级团支部团员团干部’中所下载的模板不可混用，请重新上传正确的表格"
+)
+
+
 def test_wrong_template_refused_with_seed_message(tree, login):
-    """MEM-06: the other template is refused with the seed's exact words."""
+    """MEM-06: the other template is refused with the seed's exact words (003 FAQ)."""
+    assert MIXUP == SEED_MIXUP
     client = login(f.admin_of(tree.branch_a), tree.branch_a)
     r = client.post(URL, {"file": upload("cadres", [good_row(f.new_id_number())])})
     assert r.status_code == 400 and MIXUP in unescape(r.content.decode())
