@@ -22,6 +22,7 @@ from zhtj.core.tree import in_subtree
 from .choices import Occupation, PostChangeKind, PostNature, PostTitle, RemovalDestination
 from .models import CadrePost
 from .models_cadres import PostChange
+from .validation import student_nature_problem
 
 REMOVER_CATEGORIES = frozenset({OrgCategory.LEADERSHIP, OrgCategory.COMMITTEE, OrgCategory.WORKING_COMMITTEE})
 
@@ -69,10 +70,8 @@ def removal_refusal(acting, post, by):
 
 
 def nature_problem(person, nature):
-    """CAD-05: student cadres are 兼职."""
-    if person.occupation == Occupation.STUDENT and nature != PostNature.PART_TIME:
-        return "学生团干部均作为兼职团干部进行录入、统计、监测，团干部性质请选择“兼职”。"
-    return None
+    """CAD-05: student cadres are 兼职 (the rule of entry, validation.student_nature_problem)."""
+    return student_nature_problem(person.occupation, nature)
 
 
 def _locked_active(post_pk):

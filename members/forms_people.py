@@ -26,7 +26,11 @@ MONTH_HELP = "格式：2015-05"
 
 
 def _select(label, choices):
-    return forms.ChoiceField(label=label, choices=[("", "请选择"), *choices], required=False)
+    # A value off the list (a tampered form) gets the words the rules use for an import row.
+    invalid = f"{label}“%(value)s”无效，请从列表中选择。"
+    return forms.ChoiceField(
+        label=label, choices=[("", "请选择"), *choices], required=False, error_messages={"invalid_choice": invalid}
+    )
 
 
 def _month(label):
@@ -174,6 +178,8 @@ class PersonForm(forms.Form):
             self.post_clean, post_errors = check_post(values, ctx)
             errors |= post_errors
         for name, message in errors.items():
+            if name in self.errors:  # the field itself refused the value: one message is enough
+                continue
             self.add_error(name if name in self.fields else None, message)
         return data
 

@@ -24,7 +24,7 @@ from django.db import transaction
 
 from zhtj.core import audit
 from zhtj.core.excel import Column, Template, read_rows
-from zhtj.core.idnumber import normalize_id_number
+from zhtj.core.idnumber import mask, normalize_id_number
 from zhtj.core.models import AuditLog
 
 from .choices import (
@@ -44,8 +44,10 @@ from .people import new_person
 from .validation import Context, check_person, check_post
 
 MEMBERS, CADRES = "members", "cadres"
+# The seed's words (003 FAQ), its quotation marks included.
 MIXUP = (
-    "您上传的 excel 表格错误，'导入本级团干部'和'导入下级团支部团员团干部'中所下载的模板不可混用，请重新上传正确的表格"
+    "您上传的 excel 表格错误，\u2018导入本级团干部\u2019和\u2018导入下级团支部团员团干部\u2019中所下载的模板不可混用，"
+    "请重新上传正确的表格"
 )
 MARKERS = {MEMBERS: "members-v1", CADRES: "cadres-v1"}
 YES_NO = ("是", "否")
@@ -155,6 +157,12 @@ class RowResult:
     def status_label(self):
         return STATUS_LABELS[self.status]
 
+    @property
+    def masked_id_number(self):
+        """SEC-03: the preview is a list, so the ID number is masked (the error workbook, the
+        admin's own data coming back for correction, keeps it whole)."""
+        return mask(self.values.get(ID_HEADER, ""))
+
 
 def _values(row):
     """Excel row → the plain values validation takes (labels → choice values)."""
@@ -192,9 +200,9 @@ def validate(rows, kind, org, today=None):
     ctx = Context.build(org, all_values, today=today)
     # Who is already where: one query over the stored ID numbers found.
     known = {
-        pk: (branch_id, name, active)
-        for pk, branch_id, name, active in Person.objects.filter(pk__in=ctx.id_owners.values()).values_list(
-            "pk", "branch_id", "name", "is_active"
+        pk: (branch_id, name, active, occupation)
+        for pk, branch_id, name, active, occupation in Person.objects.filter(pk__in=ctx.id_owners.values()).values_list(
+            "pk", "branch_id", "name", "is_active", "occupation"
         )
     }
     posted = set(
@@ -229,7 +237,7 @@ def validate(rows, kind, org, today=None):
             seen_ids[id_number] = row.number
         owner = ctx.id_owners.get(id_number) if id_number else None
         if owner is not None:
-            branch_id, name, active = known[owner]
+            branch_id, name, active, _occupation = known[owner]
             if not active:
                 errors["id_number"] = "该人员已被删除（停用），不能导入。"
             elif name != values["name"].strip():
@@ -262,7 +270,8 @@ def validate(rows, kind, org, today=None):
             result.person = person
         wants_post = cadre_kind or any(values[n] not in ("", None) for _h, n, _c in POST_COLUMNS)
         if wants_post:
-            post, post_errors = check_post(values, ctx)
+            stored = known[result.existing_pk][3] if result.existing_pk is not None else None
+            post, post_errors = check_post(values, ctx, occupation=stored)
             errors |= post_errors
             result.post = post
         if errors:

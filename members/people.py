@@ -14,6 +14,7 @@ from .choices import VerificationStatus
 from .hashers import initial_password_hash
 from .models import CadrePost, Person
 from .models_people import DeletionRequest
+from .validation import student_nature_problem
 
 
 class EntryRefused(Exception):
@@ -64,6 +65,8 @@ def enter_own_cadre(clean, org, post_clean):
                 raise EntryRefused("该身份证号码已在系统中，但姓名与系统中的不一致，请核对。")
             elif not person.is_active:
                 raise EntryRefused("该人员已被删除（停用），不能录入为团干部。")
+            elif problem := student_nature_problem(person.occupation, post_clean["nature"]):
+                raise EntryRefused(problem)  # CAD-05, by the stored 职业 of someone already registered
             if CadrePost.objects.active().filter(person=person, org=org).exists():
                 raise EntryRefused(f"{person.name}已是本组织的团干部。")
             post = CadrePost.objects.create(person=person, org=org, **post_clean)
@@ -87,6 +90,32 @@ def update_person(person, clean, fields):
     except IntegrityError:
         raise EntryRefused(RACED) from None
     return person
+
+
+# --- who may edit a person (ROLE-08, MEM-04; seed 003 FAQ: 本组织或者直属上级管理员皆可) -----------
+
+
+def person_orgs(person):
+    """The orgs a person is edited from: the branch, or (not a member) the orgs of active posts."""
+    if person.branch_id:
+        return [person.branch]
+    return [p.org for p in CadrePost.objects.active().filter(person=person).select_related("org")]
+
+
+def may_edit(acting, person, orgs=None):
+    """Personal fields: the person's branch (or post org) or its direct superior. A list passes
+    `orgs` it already holds, so its rows cost no query."""
+    return any(acting.pk in (o.pk, o.parent_id) for o in (person_orgs(person) if orgs is None else orgs))
+
+
+def may_edit_identity(acting):
+    """姓名, 性别, 身份证号码: only a provincial committee (省级团委) admin in scope (ROLE-08)."""
+    return acting.is_leadership and acting.leadership_level == LeadershipLevel.PROVINCE
+
+
+def may_open_edit(acting, person, orgs=None):
+    """The 编辑 button: a 省级团委 admin in scope, or an admin who may edit the personal fields."""
+    return may_edit_identity(acting) or may_edit(acting, person, orgs)
 
 
 def deactivate(person, by=None, note=""):

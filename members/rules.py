@@ -68,7 +68,11 @@ def in_xinjiang(org):
 
 # --- 入团年月 as typed (forms) or read from a cell (Excel) ------------------------------------
 
-_YEAR_MONTH = re.compile(r"(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))(?:\s*[-/.]\s*\d{1,2}\s*日?)?")
+_YEAR_MONTH = re.compile(
+    r"(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2})(?:\d{2})?)"  # year and month (201505, 20150501)
+    r"(?:\s*(?:[-/.]|(?<=月))\s*\d{1,2}\s*[日号]?)?"  # a day, ignored: 2015-05-01, 2015年5月1日
+    r"(?:[\sT]+\d{1,2}:\d{2}(?::\d{2})?)?"  # a time, ignored: a date cell or text with a time
+)
 FIRST_YEAR = 1922  # 中国社会主义青年团 was founded in 1922
 
 MONTH_FORMAT = "入团年月格式不正确，请按“2015-05”的格式填写年和月。"
@@ -77,8 +81,9 @@ MONTH_FUTURE = "入团年月不能晚于当前月份。"
 
 def parse_year_month(text, today=None):
     """入团年月 → the first day of that month. Accepts 2015-05, 2015-5, 2015/05, 2015.05,
-    201505, 2015年5月 and a full date (2015-05-01, as an Excel date cell reads); refuses
-    anything else, a month before 1922 or after the current month (ValidationError)."""
+    201505, 2015年5月 and a full date, with or without a time (2015-05-01, 20150501,
+    2015年5月1日, 2015-05-01 08:30:00, as Excel date cells and dates typed as text read);
+    refuses anything else, a month before 1922 or after the current month (ValidationError)."""
     text = (text or "").strip()
     if not text:
         raise ValidationError("请填写入团年月。", code="required")

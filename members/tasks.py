@@ -43,7 +43,10 @@ def run_import(token):
     if job is None:
         _set_progress(token, state="failed", error="导入数据已过期，请重新上传文件。")
         return None
-    org = Organization.objects.get(pk=job["org"])
+    org = Organization.objects.filter(pk=job["org"]).first()
+    if org is None:  # deleted by another admin since the preview
+        _set_progress(token, state="failed", error="导入的目标组织已不存在，未导入任何数据。")
+        return None
     actor = Person.objects.filter(pk=job["user"]).first()
     rows = [Row(*r) for r in job["rows"]]
     _set_progress(token, state="running", done=0, total=len(rows))

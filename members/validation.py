@@ -297,13 +297,30 @@ def check_person(values, ctx, instance=None):
     return clean, errors
 
 
-def check_post(values, ctx):
-    """The cadre fields of MEM-01 (all required when entering a cadre); (clean, errors)."""
+STUDENT_NATURE = "学生团干部均作为兼职团干部进行录入、统计、监测，团干部性质请选择“兼职”。"
+
+
+def student_nature_problem(occupation, nature):
+    """CAD-05: student cadres are 兼职 (seed 001 3.4); None, or the message."""
+    if occupation == Occupation.STUDENT and nature and nature != PostNature.PART_TIME:
+        return STUDENT_NATURE
+    return None
+
+
+def check_post(values, ctx, occupation=None):
+    """The cadre fields of MEM-01 (all required when entering a cadre); (clean, errors).
+    `occupation` is the person's stored one when they are already in the system; otherwise
+    the 职业 of `values` counts (CAD-05: a student cadre is 兼职)."""
     errors, clean = {}, {}
     clean["title"] = _choice(values, "title", PostTitle, "团内现任职务", errors)
     clean["started_on"] = _month(values, "started_on", "任现职年月", errors, ctx, required=True)
     clean["appointment_method"] = _choice(values, "appointment_method", AppointmentMethod, "任现职方式", errors)
     clean["nature"] = _choice(values, "nature", PostNature, "团干部性质", errors)
+    problem = student_nature_problem(
+        occupation if occupation is not None else values.get("occupation"), clean["nature"]
+    )
+    if problem:
+        errors["nature"] = problem
     clean["is_party_committee_member"] = _flag(
         values, "is_party_committee_member", "是否同级党(工)委(党支部)委员", errors, required=True
     )

@@ -10,6 +10,7 @@ from zhtj.core.audit import history_of
 
 from .archives import needs_archive
 from .models import Person
+from .people import may_edit, may_open_edit
 from .services import issue_reset_code
 
 
@@ -33,6 +34,11 @@ def person_detail(request, pk):
             "posts": person.cadre_posts.select_related("org").order_by("ended_on", "org__lft"),
             "history": history_of(person)[:20],
             "can_reset": _may_issue_reset_code(request.acting_org, person),
+            # 编辑 and 删除申请 only where they would be allowed (a grand-parent only views).
+            "can_edit": person.is_active and may_open_edit(request.acting_org, person),
+            "can_request_deletion": person.is_active
+            and person.branch_id is not None
+            and may_edit(request.acting_org, person),
             "needs_archive": needs_archive(person),
         },
     )

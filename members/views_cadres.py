@@ -18,6 +18,7 @@ from orgs.models import Organization
 from zhtj.core import audit
 from zhtj.core.access import ORG_ADMIN, access, leadership, scoped
 from zhtj.core.excel import export_response
+from zhtj.core.params import plain_text
 from zhtj.core.tree import in_subtree
 
 from . import cadres as c
@@ -26,6 +27,7 @@ from .completeness import post_complete_q
 from .forms_cadres import PostChangeForm, RemovalForm, TrainingForm
 from .models import CadrePost
 from .models_cadres import CadreTraining, PostChange
+from .people import may_open_edit
 
 COMPLETENESS = {"1": "信息完整", "0": "信息不完整"}
 
@@ -69,7 +71,7 @@ def cadre_list(request):
     posts = scoped(request, CadrePost.objects.active(), "org").annotate(
         complete=ExpressionWrapper(post_complete_q(), output_field=BooleanField())
     )
-    q = request.GET.get("q", "").strip()[:50]
+    q = plain_text(request.GET.get("q"))
     if q:
         posts = posts.filter(person__name__contains=q)
     if org is not None:
@@ -78,9 +80,12 @@ def cadre_list(request):
         posts = posts.filter(nature=nature)
     if complete:
         posts = posts.filter(complete=complete == "1")
-    posts = posts.select_related("person", "org").order_by("org__tree_id", "org__lft", "title", "pk")
+    posts = posts.select_related("person__branch", "org").order_by("org__tree_id", "org__lft", "title", "pk")
     page = Paginator(posts, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
     for post in page:
+        # 编辑: a member from their branch, anyone else from the org of this post (seed 003 FAQ).
+        person = post.person
+        post.can_edit = may_open_edit(acting, person, [person.branch] if person.branch_id else [post.org])
         post.can_reset = acting.pk in (post.org_id, post.org.parent_id)
         post.can_change = c.change_refusal(acting, post) is None
         post.can_remove = c.removal_refusal(acting, post, request.user) is None
@@ -107,7 +112,7 @@ def change_index(request):
     CAD-01), and the 职务变更记录 of the acting org's subtree, newest first."""
     acting = request.acting_org
     posts = CadrePost.objects.active().filter(Q(org=acting) | Q(org__parent=acting))
-    q = request.GET.get("q", "").strip()[:50]
+    q = plain_text(request.GET.get("q"))
     if q:
         posts = posts.filter(person__name__contains=q)
     posts = posts.select_related("person", "org").order_by("org__lft", "title", "pk")

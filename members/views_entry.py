@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from orgs.models import Organization
 from zhtj.core.access import ORG_ADMIN, access
+from zhtj.core.params import parse_pk
 
 from .archives import entry_notice, joined_needs_archive
 from .forms_people import PersonForm
@@ -32,10 +33,11 @@ def picked_branch(request, org):
     raw = request.GET.get("branch", "")
     if not raw:
         return None
-    if not raw.isdigit():
+    pk = parse_pk(raw)
+    if pk is None:
         raise Http404
     return get_object_or_404(
-        Organization.objects.subtree_of(org, include_self=False).filter(is_branch_kind=True), pk=int(raw)
+        Organization.objects.subtree_of(org, include_self=False).filter(is_branch_kind=True), pk=pk
     )
 
 

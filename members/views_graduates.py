@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from orgs.choices import OrgCategory
 from orgs.models import Organization
 from zhtj.core.access import ORG_ADMIN, access, scoped
+from zhtj.core.params import plain_text
 
 from . import graduates as g
 from .cadres import CadreError
@@ -49,8 +50,8 @@ def graduate_members(request, org_pk):
                 org,
                 _ids(request),
                 kind=data.get("kind", ""),
-                raw_month=data.get("month", ""),
-                reason=data.get("reason", ""),
+                raw_month=plain_text(data.get("month"), 20),
+                reason=plain_text(data.get("reason"), 1000),  # the rule says how long it may be
                 by=request.user,
             )
         except CadreError as exc:
@@ -87,7 +88,7 @@ def _delayed_page(request, status=200):
         .select_related("person", "person__branch")
         .order_by("person__branch__lft", "person__name", "pk")
     )
-    q = request.GET.get("q", "").strip()[:50]
+    q = plain_text(request.GET.get("q"))
     if q:
         marks = marks.filter(person__name__contains=q)
     page = Paginator(marks, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))

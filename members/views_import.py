@@ -14,7 +14,8 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhtj.core.access import ORG_ADMIN, access
-from zhtj.core.excel import ExcelError, error_workbook_response
+from zhtj.core.excel import ExcelError, error_workbook_response, too_large_message
+from zhtj.core.uploads import upload_limit
 
 from . import importing
 from .importing import CADRES, FAILED, MEMBERS
@@ -64,6 +65,7 @@ def _page(request, kind, target, status=200, **context):
 
 @require_http_methods(["GET", "POST"])
 @access(ORG_ADMIN)
+@upload_limit("EXCEL_MAX_BYTES")
 def upload(request, kind):
     """GET: the page. POST: the file → the preview (nothing is stored yet)."""
     kind = _kind(kind)
@@ -74,6 +76,8 @@ def upload(request, kind):
         messages.error(request, "请先在左侧组织树中选择团支部。")
         return _page(request, kind, target, status=400)
     try:
+        if getattr(request, "upload_too_large", False):  # stopped while streaming in (SEC-05)
+            raise ExcelError(too_large_message())
         rows = importing.parse(request.FILES.get("file"), kind)
     except ExcelError as exc:
         messages.error(request, f"导入失败：{exc}")

@@ -12,26 +12,31 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
-from orgs.choices import LeadershipLevel, OrgCategory
+from orgs.choices import OrgCategory
 from orgs.models import Organization
 from zhtj.core import inbox
 from zhtj.core.access import MEMBER, ORG_ADMIN, access
 from zhtj.core.idnumber import normalize_id_number
+from zhtj.core.params import parse_pk, pk_list, plain_text
 from zhtj.core.workflow import WorkflowError, perform
 
 from .choices import PoliticalStatus, VerificationStatus
 from .completeness import annotate_people_completeness, person_complete_q
 from .forms_people import DeletionRequestForm, EditableFields, PersonForm
-from .models import CadrePost, Person
+from .models import Person
 from .models_people import DeletionRequest
-from .people import EntryRefused, confirm_leaving, request_deletion, update_person
+from .people import (
+    EntryRefused,
+    confirm_leaving,
+    may_edit,
+    may_edit_identity,
+    may_open_edit,
+    request_deletion,
+    update_person,
+)
 from .validation import bad_development_numbers
 
 FILTERS = ("q", "branch", "political_status", "complete", "verification", "problem")
-
-
-def _pk_list(values):
-    return [int(v) for v in values if str(v).isdigit()][:1000]
 
 
 def members_in_scope(request):
@@ -44,14 +49,14 @@ def filtered_members(request):
         complete=ExpressionWrapper(person_complete_q(), output_field=BooleanField())
     )
     g = request.GET
-    q = g.get("q", "").strip()[:50]
+    q = plain_text(g.get("q"))
     if q:
         try:
             people = people.filter(id_number=normalize_id_number(q))
         except Exception:  # noqa: BLE001 -- not a whole ID number: search names and partial numbers
             people = people.filter(Q(name__contains=q) | Q(id_number__startswith=q.upper()))
-    if g.get("branch", "").isdigit():
-        people = people.filter(branch_id=int(g["branch"]))
+    if (branch := parse_pk(g.get("branch"))) is not None:
+        people = people.filter(branch_id=branch)
     if g.get("political_status") in PoliticalStatus.values:
         people = people.filter(political_status=g["political_status"])
     if g.get("complete") in ("1", "0"):
@@ -73,6 +78,7 @@ def member_list(request):
     page = Paginator(people, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
     for person in page:
         person.can_reset = org.pk in (person.branch_id, person.branch.parent_id)
+        person.can_edit = may_open_edit(org, person, [person.branch])
     branches = (
         Organization.objects.subtree_of(org).filter(is_branch_kind=True).order_by("lft").only("pk", "name", "category")
     )
@@ -106,23 +112,6 @@ def member_list(request):
 
 
 # --- editing -----------------------------------------------------------------------------------
-
-
-def _person_orgs(person):
-    """The orgs a person belongs to: the branch, or (not a member) the orgs of active posts."""
-    if person.branch_id:
-        return [person.branch]
-    return [p.org for p in CadrePost.objects.active().filter(person=person).select_related("org")]
-
-
-def may_edit(acting, person):
-    """Personal fields: the person's branch (or post org) or its direct superior (MEM-04, ROLE-08)."""
-    return any(acting.pk in (o.pk, o.parent_id) for o in _person_orgs(person))
-
-
-def may_edit_identity(acting):
-    """姓名, 性别, 身份证号码: only a provincial committee (省级团委) admin in scope (ROLE-08)."""
-    return acting.is_leadership and acting.leadership_level == LeadershipLevel.PROVINCE
 
 
 def _visible(request, pk):
@@ -186,7 +175,7 @@ def deletion_decide(request, pk):
     )
     if request.method == "POST":
         action = request.POST.get("action")
-        note = request.POST.get("note", "").strip()[:200]
+        note = plain_text(request.POST.get("note"), 200)
         if action not in ("approve", "reject"):
             messages.error(request, "请选择同意或不同意。")
         elif action == "reject" and not note:
@@ -221,7 +210,7 @@ def verify(request):
     from .tasks import verify_people
 
     people = members_in_scope(request)
-    ids = _pk_list(request.POST.getlist("ids"))
+    ids = pk_list(request.POST.getlist("ids"))
     # The ticked people, or with none ticked every 未认证 member in scope.
     people = people.filter(pk__in=ids) if ids else people.filter(verification_status=VerificationStatus.UNVERIFIED)
     pks = list(people.values_list("pk", flat=True)[:10000])
@@ -247,7 +236,7 @@ def aged_out(request):
     """超龄团员: flagged by the yearly job (MEM-11, JOB-07); the branch confirms the leaving."""
     org = request.acting_org
     if request.method == "POST":
-        ids = _pk_list(request.POST.getlist("ids"))
+        ids = pk_list(request.POST.getlist("ids"))
         if not ids:
             messages.error(request, "请勾选要确认离团的超龄团员。")
         else:

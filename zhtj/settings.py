@@ -199,6 +199,9 @@ ZHTJ = {
     "ORG_SHORT_NAME_MAX_LENGTH": 50,  # ORG-04 (decision): 组织简称 at most this many characters
     "SUBORG_BATCH_MAX_ROWS": 2000,  # ORG-08: rows per 批量创建下级组织 upload
     "IMPORT_ERRORS_SECONDS": 3600,  # BEY-03: failed rows kept for the error-workbook download
+    "EXCEL_MAX_BYTES": 10 * 1024 * 1024,  # SEC-05: an uploaded .xlsx file
+    # SEC-05: its content once unzipped (a 5,000-row member file is about 5 MB): refuses zip bombs
+    "EXCEL_MAX_UNZIPPED_BYTES": 50 * 1024 * 1024,
     # ORG-16 / JOB-01: the (month, day) marked branches of the year become 毕业生团组织.
     "GRADUATION_CONVERSION_DATE": (6, 1),
     "GRADUATION_MONTH_YEARS_AHEAD": 10,  # ORG-15 (decision): latest expected graduation year, from now

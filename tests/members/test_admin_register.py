@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
@@ -563,8 +564,22 @@ def test_xinjiang_registration_needs_13(client, tree, xinjiang):
         ("2015年5月", date(2015, 5, 1)),
         ("201505", date(2015, 5, 1)),
         ("2015-05-01", date(2015, 5, 1)),
+        # Dates typed as text in Excel, and date cells with a time (MEM-07).
+        ("2015年5月1日", date(2015, 5, 1)),
+        ("2015年05月01号", date(2015, 5, 1)),
+        ("2015/5/1", date(2015, 5, 1)),
+        ("20150501", date(2015, 5, 1)),
+        ("2015-05-01 08:30:00", date(2015, 5, 1)),
+        ("2015-05-01T08:30:00", date(2015, 5, 1)),
     ],
 )
 def test_year_month_forms(text, month):
-    """MEM-03: the 入团年月 reader accepts the usual ways of writing a year and month."""
+    """MEM-03 / MEM-07: the 入团年月 reader accepts the usual ways of writing a year and month."""
     assert parse_year_month(text, today=date(2026, 1, 1)) == month
+
+
+@pytest.mark.parametrize("text", ["2015", "2015-13", "15-05", "2015-05-01 x", "2015-05-011", "2015年5月1日日"])
+def test_year_month_refusals(text):
+    """MEM-03: anything else is refused with the format message."""
+    with pytest.raises(ValidationError, match="格式不正确"):
+        parse_year_month(text, today=date(2026, 1, 1))

@@ -5,6 +5,8 @@ from io import StringIO
 
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.models import CadrePost, Person
@@ -46,3 +48,23 @@ def test_branch_confirms_leaving(tree, login, fast_hasher):
     assert branch.post(reverse("members:aged_out"), {"ids": [old.pk]}).status_code == 302
     old = Person.objects.get(pk=old.pk)
     assert old.branch is None and old.left_league_on is not None
+
+
+def test_aged_out_list_constant_queries(tree, login, fast_hasher, django_assert_max_num_queries):
+    """MEM-11 / performance: 超龄团员 runs the same queries for 2 or 20 flagged members in two branches."""
+    second = f.branch(tree.col_a, "A2团支部")
+
+    def flag(n, start):
+        for i in range(start, start + n):
+            person_born(f"超龄{i}", date(1990, 1, 1), branch=(tree.branch_a, second)[i % 2])
+        call_command("run_job", "age_out", "--date", f"2026-01-{1 + start:02d}", stdout=StringIO())
+
+    client = login(f.admin_of(tree.col_a), tree.col_a)
+    flag(2, 0)
+    client.get(reverse("members:aged_out"))  # warm-up: session, messages
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("members:aged_out"))
+    flag(18, 2)
+    with django_assert_max_num_queries(len(ctx)):
+        html = client.get(reverse("members:aged_out")).content.decode()
+    assert html.count('data-person="') == 20

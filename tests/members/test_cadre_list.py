@@ -101,3 +101,23 @@ def test_constant_queries(client, login, tree):
     for i in range(25):
         cadre(f.branch(tree.col_b), f"干部{i}")
     assert count() == small
+
+
+def test_edit_button_where_the_edit_is_allowed(client, login, tree):
+    """MEM-12 / ROLE-08: 团干部列表 carries 编辑 like 团员列表 (seed 003 FAQ: non-members are edited
+    from 团干部列表) for the post's org and its direct superior; a grand-parent only views, a
+    省级团委 admin edits everyone (name, gender, ID number included)."""
+    s = build(tree)
+
+    def edit(person):
+        return f'href="/members/{person.pk}/edit/"'
+
+    uni = login(s.uni_admin, tree.uni).get("/members/cadres/").content.decode()
+    assert edit(s.uni_cadre.person) in uni and edit(s.col_cadre.person) in uni
+    assert edit(s.branch_deputy.person) not in uni  # 隔级
+    assert login(s.uni_admin, tree.uni).get(f"/members/{s.branch_deputy.person.pk}/edit/").status_code == 403
+    col = login(s.col_admin, tree.col_a).get("/members/cadres/").content.decode()
+    assert edit(s.branch_deputy.person) in col and edit(s.col_cadre.person) in col
+    assert login(s.col_admin, tree.col_a).get(f"/members/{s.branch_deputy.person.pk}/edit/").status_code == 200
+    province = login(f.admin_of(tree.province), tree.province).get("/members/cadres/").content.decode()
+    assert edit(s.branch_deputy.person) in province

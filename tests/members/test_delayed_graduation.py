@@ -237,3 +237,21 @@ def test_member_list_offers_marking_in_a_graduate_org(client, login, grads):
     assert "标记延迟毕业团员/教师" not in page
     page = login(grads.uni_admin, grads.uni).get(f"/members/?branch={grads.branch_b.pk}").content.decode()
     assert "标记延迟毕业团员/教师" not in page
+
+
+def test_delayed_list_is_a_tab_of_the_member_list(client, login, grads):
+    """GRAD-01 (seed 003 延迟毕业业务操作说明): 延迟毕业团员列表 sits in 团员管理, as a tab beside 团员列表,
+    for school admins only."""
+    import re
+
+    def group_of(html, label):
+        groups = re.findall(r'<div class="menu-group mb-2">(.*?)</div>\s*(?=<div class="menu-group|</nav>)', html, re.S)
+        return next((g for g in groups if f">{label}</a>" in g), "")
+
+    c = login(grads.col_admin, grads.col_a)
+    html = c.get("/members/").content.decode()
+    assert "团员管理" in group_of(html, "延迟毕业团员列表")
+    assert 'id="member-tabs"' in html and 'href="/members/graduates/delayed/"' in html
+    assert 'id="member-tabs"' in c.get("/members/graduates/delayed/").content.decode()
+    html = login(grads.branch_admin, grads.branch_a).get("/members/").content.decode()
+    assert ">延迟毕业团员列表</a>" not in html and 'id="member-tabs"' not in html

@@ -44,8 +44,14 @@ def test_template_has_dropdowns_and_marker(tree, login):
     assert wb["_zhtj"]["A1"].value == "members-v1"
 
 
+SEED_MIXUP = (
+    "您上传的 excel 表格错误，‘导入本级团干部’和‘导入下级团支部团员团干部’中所下载的模板不可混用，请重新上传正确的表格"
+)
+
+
 def test_wrong_template_refused_with_seed_message(tree, login):
-    """MEM-06: the other template is refused with the seed's exact words."""
+    """MEM-06: the other template is refused with the seed's exact words (003 FAQ)."""
+    assert MIXUP == SEED_MIXUP
     client = login(f.admin_of(tree.branch_a), tree.branch_a)
     r = client.post(URL, {"file": upload("cadres", [good_row(f.new_id_number())])})
     assert r.status_code == 400 and MIXUP in unescape(r.content.decode())
@@ -79,6 +85,7 @@ def test_preview_then_import_good_and_bad_rows_idempotent(tree, login, fast_hash
     assert r.status_code == 200
     html = r.content.decode()
     assert 'id="count-created">2<' in html and 'id="count-failed">2<' in html
+    assert ids[0] not in html and ids[0][:4] + "*" * 10 + ids[0][-4:] in html  # SEC-03: a list, masked
     assert Person.objects.count() == before  # preview stores nothing
     token = _token(r)
     r = client.post(reverse("members:import_confirm", args=[token]))
@@ -152,6 +159,32 @@ def test_validation_is_bulk(tree, fast_hasher):
         return len(ctx)
 
     assert queries(10) == queries(60)
+
+
+def test_store_is_bulk(tree, fast_hasher):
+    """MEM-07 (performance): writing 60 valid rows, people and their posts, takes about as many
+    queries as writing 10: bulk inserts, not one per row (SQLite may split one long INSERT)."""
+    from zhtj.core.excel import Row
+
+    post = {
+        "团内现任职务": "委员",
+        "任现职年月": "2023-09",
+        "任现职方式": "选举",
+        "团干部性质": "兼职",
+        "是否同级党(工)委(党支部)委员": "否",
+        "在岗状态": "在岗",
+    }
+
+    def queries(n):
+        rows = [Row(i + 2, good_row(f.new_id_number(), "某某", **post), [], []) for i in range(n)]
+        results = importing.validate(rows, "members", tree.branch_a)
+        with CaptureQueriesContext(connection) as ctx:
+            assert importing.store(results, "members", tree.branch_a) == n
+        return len(ctx)
+
+    queries(1)  # warm-up: the content type of the audit rows is cached after its first look-up
+    assert queries(60) <= queries(10) + 2  # one per row would be 50 more
+    assert CadrePost.objects.filter(org=tree.branch_a).count() == 71
 
 
 def test_cadre_import_and_scope(tree, login, fast_hasher):
@@ -242,11 +275,54 @@ def test_progress_partial_polls_while_running(tree, login, fast_hasher):
     assert "hx-trigger" not in partial and "导入完成" in partial
 
 
-def test_too_large_file_refused(tree, login):
+def test_too_large_file_refused(tree, login, settings):
     """SEC-05: a file over the size limit is refused before it is opened."""
-    from zhtj.core.excel import MAX_UPLOAD_BYTES
-
     client = login(f.admin_of(tree.branch_a), tree.branch_a)
-    big = SimpleUploadedFile("big.xlsx", b"0" * (MAX_UPLOAD_BYTES + 1))
+    big = SimpleUploadedFile("big.xlsx", b"0" * (settings.ZHTJ["EXCEL_MAX_BYTES"] + 1))
     r = client.post(URL, {"file": big})
     assert r.status_code == 400 and "文件过大" in r.content.decode()
+
+
+def test_huge_upload_stopped_while_streaming(tree, login, settings):
+    """SEC-05: the import declares its limit, so a larger body is stopped by the upload handler
+    at the chunk that crosses it (not stored to disk first): 400 with the reason."""
+    settings.ZHTJ = settings.ZHTJ | {"EXCEL_MAX_BYTES": 2000}
+    client = login(f.admin_of(tree.branch_a), tree.branch_a)
+    rows = [good_row(f.new_id_number(), f"某{i}") for i in range(200)]
+    r = client.post(URL, {"file": upload("members", rows)})
+    assert r.status_code == 400 and "文件过大：不能超过" in r.content.decode()
+    assert r.wsgi_request.upload_too_large
+
+
+def test_zip_bomb_refused_before_parsing(tree, login, settings, monkeypatch):
+    """SEC-05: a small file that unzips to more than EXCEL_MAX_UNZIPPED_BYTES (a zip bomb, a sheet
+    padded with a million formatted rows) is refused before openpyxl reads it; nothing stored."""
+    import zhtj.core.excel as excel
+
+    settings.ZHTJ = settings.ZHTJ | {"EXCEL_MAX_UNZIPPED_BYTES": 200 * 1024}
+    opened = []
+    monkeypatch.setattr(excel, "load_workbook", lambda *a, **k: opened.append(1))
+    client = login(f.admin_of(tree.branch_a), tree.branch_a)
+    rows = [good_row(f.new_id_number(), "某某")]
+    padding = {(r, 30): "x" * 50 for r in range(2, 6000)}  # far beyond the template's columns
+    before = Person.objects.count()
+    r = client.post(URL, {"file": upload("members", rows, raw_cells=padding)})
+    assert r.status_code == 400 and "解压后超过" in r.content.decode()
+    assert opened == [] and Person.objects.count() == before
+
+
+def test_target_deleted_before_confirm(tree, login, fast_hasher):
+    """MEM-07 / SEC-06: the branch of a preview deleted by another admin before 确认导入: the
+    import fails with a message, nothing stored, no 500."""
+    from orgs.models import Organization
+
+    empty = f.branch(tree.col_a, "空团支部")
+    client = login(f.admin_of(tree.col_a), tree.col_a)
+    r = client.post(URL + f"?branch={empty.pk}", {"file": upload("members", [good_row(f.new_id_number(), "某某")])})
+    token = _token(r)
+    Organization.objects.filter(pk=empty.pk).delete()
+    before = Person.objects.count()
+    assert client.post(reverse("members:import_confirm", args=[token])).status_code == 302
+    status = client.get(reverse("members:import_status", args=[token])).content.decode()
+    assert 'data-state="failed"' in status and "目标组织已不存在" in status
+    assert Person.objects.count() == before

@@ -93,3 +93,20 @@ def test_pages_keep_the_filters(tree, login, fast_hasher, settings):
         full(f"人员{i}", tree.branch_a)
     html = login(f.admin_of(tree.branch_a), tree.branch_a).get(LIST + "?complete=1&q=人员").content.decode()
     assert "complete=1" in html and "page=2" in html
+
+
+def test_edit_and_deletion_offered_only_where_allowed(tree, login, fast_hasher):
+    """ROLE-08 / ROLE-03 / MEM-09: the branch and its direct superior see 编辑 (list and person page)
+    and the 删除申请 form; a grand-parent only views (no button that would answer 403); a
+    省级团委 admin sees 编辑 (it edits name, gender and ID) but files no 删除申请 (it decides them)."""
+    person = f.person("某团员", branch=tree.branch_a)
+    edit = f'href="/members/{person.pk}/edit/"'
+    for org, may in ((tree.branch_a, True), (tree.col_a, True), (tree.uni, False)):
+        client = login(f.admin_of(org), org)
+        assert (edit in client.get(LIST).content.decode()) is may, org
+        page = client.get(reverse("members:detail", args=[person.pk])).content.decode()
+        assert ('id="edit-person"' in page) is may and ('id="deletion-request"' in page) is may, org
+    client = login(f.admin_of(tree.province), tree.province)
+    assert edit in client.get(LIST).content.decode()
+    page = client.get(reverse("members:detail", args=[person.pk])).content.decode()
+    assert 'id="edit-person"' in page and 'id="deletion-request"' not in page

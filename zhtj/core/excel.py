@@ -14,6 +14,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
 from django.http import FileResponse
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -24,12 +25,29 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 MARKER_SHEET = "_zhtj"
 REASON_HEADER = "失败原因"  # added by the error workbook; ignored on re-upload
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ExcelError(Exception):
     """The uploaded file can't be used at all; the message says why, in Chinese."""
+
+
+def too_large_message():
+    """SEC-05: the refusal of a file over ZHTJ["EXCEL_MAX_BYTES"] (also said by a view whose
+    `upload_limit("EXCEL_MAX_BYTES")` stopped the body while it was streaming in)."""
+    return f"文件过大：不能超过 {settings.ZHTJ['EXCEL_MAX_BYTES'] // (1024 * 1024)} MB。"
+
+
+def _check_unzipped_size(upload):
+    """A small .xlsx may unzip to gigabytes (a zip bomb, or a sheet padded with a million
+    formatted rows): refuse it by the sizes its zip directory declares, before parsing."""
+    with zipfile.ZipFile(upload) as archive:
+        unzipped = sum(info.file_size for info in archive.infolist())
+    limit = settings.ZHTJ["EXCEL_MAX_UNZIPPED_BYTES"]
+    if unzipped > limit:
+        raise ExcelError(
+            f"文件内容过大：解压后超过 {limit // (1024 * 1024)} MB。请删除表格中多余的空行、空列和格式，或分批上传。"
+        )
 
 
 # What openpyxl raises on a damaged file, while opening it or (read-only mode parses
@@ -128,20 +146,22 @@ def workbook_response(wb, filename):
 def open_upload(upload, template):
     """Check the file as a whole and return the data worksheet (read-only).
 
-    Raises ExcelError for: no file, too large, not an xlsx, corrupt, the wrong
-    template, missing or extra columns, too many rows."""
+    Raises ExcelError for: no file, too large (as uploaded or unzipped), not an xlsx, corrupt,
+    the wrong template, missing or extra columns, too many rows."""
     if upload is None:
         raise ExcelError("请选择要上传的 Excel 文件。")
     if upload.size == 0:
         raise ExcelError("上传的文件是空的。")
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ExcelError(f"文件过大：不能超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB。")
+    if upload.size > settings.ZHTJ["EXCEL_MAX_BYTES"]:
+        raise ExcelError(too_large_message())
     if not upload.name.lower().endswith(".xlsx"):
         raise ExcelError("只能上传 .xlsx 格式的 Excel 文件（请使用下载的模板，不要另存为 .xls 或 .csv）。")
     try:
         upload.seek(0)
         if not zipfile.is_zipfile(upload):
             raise ExcelError("文件不是有效的 .xlsx 文件，可能已损坏或只是改了扩展名。")
+        upload.seek(0)
+        _check_unzipped_size(upload)
         upload.seek(0)
         wb = load_workbook(upload, read_only=True, data_only=False)
         marker = wb[MARKER_SHEET]["A1"].value if MARKER_SHEET in wb.sheetnames else None

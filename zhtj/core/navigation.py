@@ -103,6 +103,7 @@ MENU = (
             Entry("录入团员团干部", "members:enter", when=_branch),
             Entry("录入下级支部成员", "members:enter_sub", when=_committee),
             Entry("团员列表", "members:list"),
+            Entry("延迟毕业团员列表", "members:delayed", when=_may_mark_graduation),  # seed 003: a tab of 团员列表
             Entry("超龄团员", "members:aged_out"),
             Entry("团员电子数据库", "members:archives", when=_branch),
             Entry("下级支部团员电子数据库", "members:archives", when=_committee),
@@ -116,7 +117,6 @@ MENU = (
             Entry("录入本级团干部", "members:enter_cadre", when=_committee),
             Entry("团干部职务变更", "members:cadre_changes"),
             Entry("重点领域基层团干部配备", "members:staffing", when=_policy_allows("members:staffing")),
-            Entry("延迟毕业团员列表", "members:delayed", when=_may_mark_graduation),
             Entry("本级团干部电子数据库", "members:archive_cadres"),
         ),
     ),

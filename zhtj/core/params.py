@@ -1,0 +1,25 @@
+"""Values a view reads by hand from the query string or a form (SEC-06). A malformed one is
+treated as absent (or answered 404/400 by the caller); it never reaches int() or the database
+as is, so it can't be a 500."""
+
+MAX_ID_DIGITS = 12  # any id of this schema (BigAutoField) and far beyond
+
+
+def parse_pk(raw):
+    """An id written as plain ASCII digits, else None. str.isdigit alone is not enough: '²' and
+    '１' are digits to it but not to int(); a hundred digits overflow the database's integer."""
+    raw = str(raw or "").strip()
+    if raw.isascii() and raw.isdigit() and len(raw) <= MAX_ID_DIGITS:
+        return int(raw)
+    return None
+
+
+def pk_list(values, limit=1000):
+    """The well-formed ids of a ticked list (others dropped), at most `limit`."""
+    return [pk for pk in map(parse_pk, values) if pk is not None][:limit]
+
+
+def plain_text(raw, max_length=50):
+    """Text read by hand (a search box, a short reason): trimmed, shortened, without NUL
+    characters (PostgreSQL refuses them; Django's form fields refuse them already)."""
+    return str(raw or "").replace("\x00", "").strip()[:max_length]
