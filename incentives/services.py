@@ -114,6 +114,9 @@ def record_grades(branch, year, people, grade, *, by, reason="", decision_file=N
     reason = (reason or "").strip()
     if grade == Grade.ABSENT and not reason:
         raise WorkflowError("选择“未参加评议”须注明原因。")
+    limit = Evaluation._meta.get_field("absence_reason").max_length
+    if grade == Grade.ABSENT and len(reason) > limit:
+        raise WorkflowError(f"未参加评议原因不能超过{limit}字，当前为{len(reason)}字。")
     if grade in GRADES_NEEDING_DECISION and decision_file is None:
         raise WorkflowError(f"评议结果为{Grade(grade).label}须上传组织处置或纪律处分决定（PDF）。")
     if not people:

@@ -55,6 +55,16 @@ def test_absent_needs_a_reason(inc, login):
     assert record(client, inc.members[:1], Grade.ABSENT, reason="长期在外务工").status_code == 302
 
 
+def test_overlong_absence_reason_is_refused(inc, login):
+    """INC-02 / SEC-06: a reason longer than the column is a 400 with the limit, not a database
+    error (PostgreSQL refuses over-long values); nothing is written."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    response = record(client, inc.members[:1], Grade.ABSENT, reason="长" * 201)
+    assert response.status_code == 400 and "不能超过200字" in response.content.decode()
+    assert not Evaluation.objects.exists()
+    assert record(client, inc.members[:1], Grade.ABSENT, reason="长" * 200).status_code == 302
+
+
 def test_excellent_cap_refused_with_figures(inc, login):
     """INC-03: 10 evaluated → at most 3 优秀; a 4th is refused naming the figures, nothing written."""
     client = login(inc.branch_admin, inc.tree.branch_a)
