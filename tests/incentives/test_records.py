@@ -65,6 +65,16 @@ def test_delete_after_approval_refused(inc, login, client):
     assert not IncentiveRecord.objects.filter(pk=second.pk).exists()
 
 
+def test_delete_returns_only_to_a_page_of_this_site(inc, login, client):
+    """SEC-06: the `next` of 删除 is followed only inside the site; "//other.example" is not."""
+    first, second = IncentiveRecord.objects.filter(kind=Kind.JOINING)[:2]
+    login(inc.branch_admin, inc.tree.branch_a)
+    response = client.post(f"/incentives/records/{first.pk}/delete/", {"next": "//evil.example/x"})
+    assert response.status_code == 302 and response["Location"] == "/incentives/certify/"
+    response = client.post(f"/incentives/records/{second.pk}/delete/", {"next": "/incentives/joining/"})
+    assert response["Location"] == "/incentives/joining/"
+
+
 def test_delete_out_of_scope_is_404(inc, login, client):
     record = IncentiveRecord.objects.filter(kind=Kind.JOINING).first()
     login(inc.col_b_admin, inc.tree.col_b)
