@@ -1,13 +1,16 @@
 """发展激励 (INC-10 … INC-12): the four kinds, 推优入党记载 with its PDF, and 更新状态 once the
 yearly prompt is due. Records show where the member is now (TRF-08)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 
 from members.models import Person
+from zhtj.core import pdf
 from zhtj.core.access import ORG_ADMIN, access
+from zhtj.core.uploads import upload_limit
 from zhtj.core.workflow import WorkflowError
 
 from . import services
@@ -70,6 +73,7 @@ def development_list(request):
 
 
 @access(ORG_ADMIN)
+@upload_limit("INC_PDF_MAX_BYTES")
 def development_new(request):
     q, found = search_people(request)
     context = {
@@ -82,6 +86,8 @@ def development_new(request):
     }
     if request.method == "POST":
         try:
+            if getattr(request, "upload_too_large", False):  # SEC-05: stopped while parsing the body
+                raise BadInput(pdf.too_large_message("推优表", settings.ZHTJ["INC_PDF_MAX_BYTES"]))
             people = _chosen_people(request)
             confirmed_on = parse_date(request.POST.get("confirmed_on"), "确定时间", required=False)
             records = services.record_development(

@@ -9,7 +9,9 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from members.models import Person
+from zhtj.core import pdf
 from zhtj.core.access import ORG_ADMIN, access
+from zhtj.core.uploads import upload_limit
 from zhtj.core.workflow import WorkflowError
 
 from . import services
@@ -63,11 +65,14 @@ def evaluation_list(request):
 
 @require_POST
 @access(ORG_ADMIN)
+@upload_limit("INC_PDF_MAX_BYTES")
 def evaluation_record(request):
     """Record one member (the row's form) or the ticked members (批量团员教育评议)."""
     org = request.acting_org
     back = reverse("incentives:evaluation")
     try:
+        if getattr(request, "upload_too_large", False):  # SEC-05: stopped while parsing the body
+            raise BadInput(pdf.too_large_message("组织处置或纪律处分决定", settings.ZHTJ["INC_PDF_MAX_BYTES"]))
         if not org.is_branch_kind:
             raise BadInput("评议结果由团支部管理员记载。")
         year = parse_year(request.POST.get("year"))

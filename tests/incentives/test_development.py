@@ -98,6 +98,17 @@ def test_form_must_be_pdf_and_is_served_scoped(inc, login, client):
     assert client.get(f"/incentives/development/{pk}/form/").status_code == 404
 
 
+def test_form_size_limit_stops_the_upload(inc, login, client, settings):
+    """INC-11 / SEC-05: a 推优表 larger than INC_PDF_MAX_BYTES is refused while the body is parsed;
+    nothing is written."""
+    settings.ZHTJ = {**settings.ZHTJ, "INC_PDF_MAX_BYTES": 100}
+    login(inc.branch_admin, inc.tree.branch_a)
+    response = recommend(client, inc.members[:1], form_file=pdf_upload())
+    assert response.status_code == 400 and "推优表不能超过" in response.content.decode()
+    assert response.wsgi_request.upload_too_large
+    assert not devs().exists()
+
+
 def test_update_only_after_a_year(inc, login, client):
     """INC-12: 更新状态 is offered only once the yearly prompt is due."""
     dev = approved_party_record(inc, login, client)

@@ -100,11 +100,14 @@ def test_basic_and_unqualified_need_a_pdf(inc, login):
 
 
 def test_pdf_size_limit_is_a_setting(inc, login, settings):
-    """INC-04 / SEC-05: the size limit comes from ZHTJ."""
+    """INC-04 / SEC-05: the size limit comes from ZHTJ and stops the upload while the body is
+    parsed (the view declares `upload_limit`), not after the whole file was read."""
     settings.ZHTJ = {**settings.ZHTJ, "INC_PDF_MAX_BYTES": 100}
     client = login(inc.branch_admin, inc.tree.branch_a)
     response = record(client, inc.members[:1], Grade.BASIC, decision_file=pdf_upload())
     assert response.status_code == 400 and "不能超过" in response.content.decode()
+    assert response.wsgi_request.upload_too_large
+    assert not Evaluation.objects.exists()
 
 
 def test_superior_must_open_the_decision_before_approving(inc, login, client):
