@@ -15,7 +15,7 @@ from .choices import Kind, OpportunityCategory
 from .models import IncentiveRecord, Joining, Opportunity
 from .scope import visible_records
 from .views_common import BadInput, parse_date
-from .views_development import _chosen_people, kept_people, search_people
+from .views_development import _chosen_people, is_search, kept_people, search_people
 
 PAGES = {
     Kind.JOINING: {"url": "incentives:joining", "related": "joining"},
@@ -94,7 +94,7 @@ def _new(request, kind):
         "categories": OpportunityCategory.choices,
         "list_url": PAGES[kind]["url"],
     }
-    if request.method == "POST":
+    if request.method == "POST" and not is_search(request):
         try:
             with services.transaction.atomic():
                 records = _create(request, kind)

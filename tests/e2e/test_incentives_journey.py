@@ -101,9 +101,11 @@ def test_evaluate_honor_and_track(page, screenshot):
     # --- INC-07: 个人荣誉记载 granted by the college ----------------------------------------------
     menu(page, "荣誉激励")
     page.get_by_role("link", name="个人荣誉记载").click()
-    page.get_by_label("搜索姓名").fill(names[0])
-    page.get_by_role("button", name="搜索").click()
+    for name in names[:2]:  # two searches add up to two recipients
+        page.get_by_label("搜索姓名").fill(name)
+        page.get_by_role("button", name="搜索").click()
     expect(page.get_by_label(re.compile(names[0]))).to_be_checked()
+    expect(page.get_by_label(re.compile(names[1]))).to_be_checked()
     page.get_by_label("所获荣誉").select_option(label="各级优秀共青团员")
     page.get_by_label("授予组织名称").fill("中国石油大学（华东）计算机科学与技术学院")
     page.get_by_label("选择授予组织").select_option(label=COLLEGE)
@@ -140,7 +142,9 @@ def test_evaluate_honor_and_track(page, screenshot):
     row.get_by_role("button", name="通过", exact=True).click()
     expect(page.locator("#messages")).to_contain_text("审批通过")
     honor = IncentiveRecord.objects.get(kind=Kind.HONOR, recorder__name=FIRST)
-    assert honor.state == State.APPROVED
+    assert honor.state == State.APPROVED and set(honor.honor.recipients.values_list("name", flat=True)) == set(
+        names[:2]
+    )
     screenshot(page, "e2e-incentives-honor-approved")
     log_out(page)
 
