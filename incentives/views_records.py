@@ -45,7 +45,7 @@ def _create(request, kind):
         taken = IncentiveRecord.objects.filter(kind=kind, person__in=people).select_related("person").first()
         if taken is not None:
             raise BadInput(f"{taken.person.name}已有入团激励记录，无需重复记载。")
-        joined_on = parse_date(request.POST.get("date"), "入团时间", month=True)
+        joined_on = parse_date(request.POST.get("date"), "入团时间", month=True, from_earliest_year=False)
         ceremony = (request.POST.get("ceremony") or "").strip()[:200]
         return [
             services.create_record(

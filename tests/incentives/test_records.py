@@ -1,5 +1,7 @@
 """入团激励 / 机会激励 (INC-15), a member's incentive record (INC-01), deleting (INC-13)."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 from incentives.choices import Kind, OpportunityCategory, State
@@ -50,6 +52,18 @@ def test_joining_recorded_by_hand(inc, login, client):
     )
     assert response.status_code == 302
     assert IncentiveRecord.objects.get(person=p, kind=Kind.JOINING).joining.ceremony == "五四入团仪式"
+
+
+def test_joining_before_2020_may_be_recorded(inc, login, client):
+    """INC-15: a 入团时间 lies years back, so the 2020 default range of 评议 and 荣誉 does not apply
+    to it; a future month or junk is still refused."""
+    p = f.person("老团员", branch=inc.tree.branch_a, password="x")
+    login(inc.branch_admin, inc.tree.branch_a)
+    future = (timezone.localdate().replace(day=1) + timedelta(days=40)).strftime("%Y-%m")
+    for bad in (future, "2016-13", "junk"):
+        assert client.post("/incentives/joining/new/", {"person": [p.pk], "date": bad}).status_code == 400
+    assert client.post("/incentives/joining/new/", {"person": [p.pk], "date": "2016-05"}).status_code == 302
+    assert IncentiveRecord.objects.get(person=p, kind=Kind.JOINING).joining.joined_on.isoformat() == "2016-05-01"
 
 
 def test_delete_after_approval_refused(inc, login, client):
