@@ -315,6 +315,7 @@ def record_development(
             raise WorkflowError("已被党组织确定的，须填写确定时间。")
         if confirmed_on and confirmed_on < recommended_on:
             raise WorkflowError("确定时间不能早于推荐时间。")
+        check_party_applications(people, recommended_on)
     data = None
     if form_file is not None:
         if not party:
@@ -342,6 +343,20 @@ def record_development(
                 )
             )
     return records
+
+
+def check_party_applications(people, recommended_on):
+    """INC-11: 申请入党时间 is the member's 递交入党申请书时间 (团员信息, a month), synced, not typed:
+    without it there is nothing to recommend, and the 推优 can't come before the application."""
+    missing = [p.name for p in people if p.party_application_date is None]
+    if missing:
+        raise WorkflowError(
+            f"{'、'.join(missing)}的团员信息中没有递交入党申请书时间，申请入党时间无法同步："
+            "请先在团员信息中填写，再记载推优入党。"
+        )
+    for p in people:
+        if recommended_on < p.party_application_date.replace(day=1):
+            raise WorkflowError(f"推荐时间不能早于{p.name}的申请入党时间（{p.party_application_date:%Y-%m}）。")
 
 
 def request_track_update(request, development, new_status, step_date):

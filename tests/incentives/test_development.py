@@ -71,12 +71,29 @@ def test_confirmed_date_only_when_confirmed(inc, login, client):
     assert not devs().exists()
 
 
+def test_party_application_date_is_needed(inc, login, client):
+    """INC-11: 申请入党时间 is synced from 递交入党申请书时间; a member without it can't be recorded
+    (the message names who), nor recommended before applying; nothing is written."""
+    member, other = inc.members[:2]
+    member.party_application_submitted, member.party_application_date = False, None
+    member.save()
+    login(inc.branch_admin, inc.tree.branch_a)
+    response = recommend(client, [member, other])
+    assert response.status_code == 400 and "团员0的团员信息中没有递交入党申请书时间" in response.content.decode()
+    response = recommend(client, [other], recommended_on="2020-02-28", status=TrackStatus.UNCONFIRMED, confirmed_on="")
+    assert response.status_code == 400 and "不能早于团员1的申请入党时间（2020-03）" in response.content.decode()
+    assert not devs().exists()
+    assert recommend(client, [other]).status_code == 302
+
+
 def test_party_application_date_synced_from_profile(inc, login, client):
     """INC-11: 申请入党时间 shows the member's 递交入党申请书时间, live."""
     member = inc.members[0]
     member.party_application_submitted, member.party_application_date = True, date(2022, 3, 15)
     member.save()
     login(inc.branch_admin, inc.tree.branch_a)
+    page = client.get(f"/incentives/development/new/?q={member.name}").content.decode()
+    assert "申请入党时间：2022-03" in page
     recommend(client, [member])
     assert "2022-03-15" in client.get("/incentives/development/").content.decode()
     member.party_application_date = date(2022, 4, 1)
