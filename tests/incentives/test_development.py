@@ -37,7 +37,7 @@ def devs():
 def approved_party_record(inc, login, client, **extra):
     login(inc.branch_admin, inc.tree.branch_a)
     assert recommend(client, inc.members[:1], **extra).status_code == 302
-    record = devs().get()
+    record = devs().order_by("-pk").first()
     login(inc.col_admin, inc.tree.col_a)
     assert client.post(f"/incentives/certify/{record.pk}/approve/").status_code == 302
     return Development.objects.get(pk=record.pk)
@@ -174,6 +174,34 @@ def test_allowed_next_states_and_superior_approval(inc, login, client):
         assert dev.status == TrackStatus.DEV_TARGET and dev.track == PartyCategory.DEVELOPMENT
         assert not dev.update_due and dev.last_step_on == timezone.localdate()
     assert "变更 0 条" in run_job(TODAY + timedelta(days=400))
+
+
+def test_update_dates_follow_the_steps(inc, login, client):
+    """INC-11 / INC-12: 更新状态 refuses a 确定时间 while still 未确定, and a step date before the
+    previous step (here the activist's 确定时间, later than the 推荐时间)."""
+    dev = approved_party_record(
+        inc,
+        login,
+        client,
+        recommended_on=(TODAY - timedelta(days=60)).isoformat(),
+        confirmed_on=(TODAY - timedelta(days=30)).isoformat(),
+    )
+    Development.objects.filter(pk=dev.pk).update(update_due=True)
+    login(inc.branch_admin, inc.tree.branch_a)
+    url = f"/incentives/development/{dev.pk}/update/"
+    between = (TODAY - timedelta(days=45)).isoformat()
+    response = client.post(url, {"new_status": TrackStatus.DEV_TARGET, "step_date": between})
+    assert response.status_code == 400 and "不能早于上一步的确定时间" in response.content.decode()
+    assert not IncentiveRecord.objects.filter(kind=Kind.TRACK_UPDATE).exists()
+    unconfirmed = approved_party_record(inc, login, client, status=TrackStatus.UNCONFIRMED, confirmed_on="")
+    Development.objects.filter(pk=unconfirmed.pk).update(update_due=True)
+    login(inc.branch_admin, inc.tree.branch_a)
+    response = client.post(
+        f"/incentives/development/{unconfirmed.pk}/update/",
+        {"new_status": TrackStatus.UNCONFIRMED, "step_date": TODAY.isoformat()},
+    )
+    assert response.status_code == 400 and "不能填写确定时间" in response.content.decode()
+    assert not IncentiveRecord.objects.filter(kind=Kind.TRACK_UPDATE).exists()
 
 
 def test_joined_ends_tracking(inc, login, client):
