@@ -28,6 +28,21 @@ def test_default_tab_is_joining(inc, login):
     assert client.get("/incentives/certify/?kind=nonsense").status_code == 400
 
 
+def test_menu_names_and_order_follow_the_seed(inc, login):
+    """INC-01 / INC-14: the 团内激励 menu in the seed's words and order; 荣誉审批 opens the 荣誉激励
+    tab of 上级认证, where honors wait for the superior and for the granting org."""
+    import re
+
+    client = login(inc.col_admin, inc.tree.col_a)
+    html = client.get("/").content.decode()
+    group = re.search(r"bi-award\"></i> 团内激励</div>(.*?)</div>", html, re.S).group(1)
+    labels = re.findall(r">([^<>]+)</a>", group)
+    assert labels == ["荣誉审批", "入团激励", "评议激励", "荣誉激励", "机会激励", "发展激励", "上级认证"]
+    assert 'href="/incentives/certify/?kind=honor">荣誉审批</a>' in group
+    page = client.get("/incentives/certify/?kind=honor").content.decode()
+    assert 'class="nav-link active" href="?kind=honor"' in page
+
+
 def test_batch_approval_all_or_none(inc, login, client):
     """INC-14 (decision): one bad item (a 不合格 whose file the superior hasn't opened) → nothing
     is applied and the message names it; without it the rest goes through."""
