@@ -25,12 +25,12 @@ def test_branch_list_defaults_to_this_year_and_shows_members(inc, login):
     row's 评议年度), with the seed's columns; the filter offers 2020 … now."""
     client = login(inc.branch_admin, inc.tree.branch_a)
     page = client.get("/incentives/evaluation/").content.decode()
-    assert f'<option value="{YEAR}" selected>' in page and f"<td>团员0</td><td>{YEAR}年度</td>" in page
+    assert f'<option value="{YEAR}" selected>' in page and f'团员0</td><td class="text-nowrap">{YEAR}年度</td>' in page
     for column in ("姓名", "评议年度", "入团时间", "评议结果", "年度评议优秀次数累计", "上级认证"):
         assert f"<th>{column}</th>" in page
     assert "批量团员教育评议" in page and '<option value="2020"' in page and '<option value="2019"' not in page
     page = client.get("/incentives/evaluation/?year=2021").content.decode()
-    assert '<option value="2021" selected>' in page and "<td>团员0</td><td>2021年度</td>" in page
+    assert '<option value="2021" selected>' in page and '团员0</td><td class="text-nowrap">2021年度</td>' in page
 
 
 def test_list_filters_by_approval_state(inc, login, client):
