@@ -4,6 +4,7 @@ approved 更新状态 changes the record. Every update is itself a pending reque
 from datetime import date
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from zhtj.core.workflow import WorkflowError
@@ -29,6 +30,14 @@ NEXT = {
 }
 # The date each state needs, with its label.
 DATE_NEEDED = {S.CONFIRMED: "确定时间", S.DEV_TARGET: "确定时间", S.JOINED: "入党时间"}
+
+
+def pending_update():
+    """Whether a 推优 record has an 更新状态 waiting for the superior (INC-12), as an Exists over
+    OuterRef("pk"): a Development's pk is its IncentiveRecord's, so it works on either queryset."""
+    from .models import TrackUpdate
+
+    return Exists(TrackUpdate.objects.filter(development_id=OuterRef("pk"), record__state=State.PENDING))
 
 
 def is_tracking(dev):

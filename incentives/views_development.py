@@ -17,7 +17,7 @@ from . import services
 from .choices import DevelopmentKind, Kind, PartyCategory, State, TrackStatus
 from .models import Development
 from .scope import subtree_q, visible_records
-from .tracking import DATE_NEEDED, allowed_next
+from .tracking import DATE_NEEDED, allowed_next, pending_update
 from .views_common import BadInput, parse_date, parse_ids, pdf_response
 
 
@@ -66,7 +66,7 @@ def development_list(request):
     rows = list(
         visible_records(request)
         .filter(kind=Kind.DEVELOPMENT, development__dev_kind=dev_kind)
-        .annotate(here=subtree_q(org, "person__branch"))
+        .annotate(here=subtree_q(org, "person__branch"), update_pending=pending_update())
         .select_related("recorder", "person", "person__branch", "development")
         .order_by("-created_at")
     )

@@ -150,7 +150,8 @@ def test_job_marks_due_after_one_year_idempotent(inc, login, client):
 
 def test_allowed_next_states_and_superior_approval(inc, login, client):
     """INC-12: a confirmed activist may become 处于考察期 / 被取消资格 / 被确定为发展对象 (with a date);
-    已入党 is not allowed yet; the update takes effect only after the superior's approval."""
+    已入党 is not allowed yet; the update takes effect only after the superior's approval, and
+    while it waits the list says so instead of offering 更新状态 again (JOB-03's prompt stops)."""
     dev = approved_party_record(inc, login, client)
     with time_machine.travel(TODAY + timedelta(days=370), tick=False):
         run_job(timezone.localdate())
@@ -165,6 +166,9 @@ def test_allowed_next_states_and_superior_approval(inc, login, client):
         day = timezone.localdate().isoformat()
         assert client.post(url, {"new_status": TrackStatus.DEV_TARGET, "step_date": day}).status_code == 302
         assert client.post(url, {"new_status": TrackStatus.OBSERVING}).status_code == 400  # one open update
+        page = client.get("/incentives/development/").content.decode()  # filed: no button, no prompt
+        assert "状态更新待上级审核" in page and url not in page
+        assert "请更新状态" not in client.get("/").content.decode()
         dev.refresh_from_db()
         assert dev.status == TrackStatus.CONFIRMED  # not yet in effect
         update = IncentiveRecord.objects.get(kind=Kind.TRACK_UPDATE)
