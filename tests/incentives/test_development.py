@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 from io import StringIO
 
+import pytest
 import time_machine
 from django.core.management import call_command
 from django.utils import timezone
@@ -274,3 +275,44 @@ def test_development_list_constant_queries(inc, login, client):
     recommend(client, inc.members[1:10])
     assert devs().count() == 10
     assert count() == small
+
+
+def test_next_states_per_track():
+    """INC-12: the seed's tracking per track — not yet confirmed: still 未确定, now 已确定 (with its
+    确定时间) or 被取消资格; a confirmed activist: 处于考察期 / 被取消资格 / 被确定为发展对象 (确定时间);
+    a development target: 处于考察期 / 被取消资格 / 已入党 (入党时间); 被取消资格 and 已入党 end it."""
+    from incentives.tracking import allowed_next, check_update
+    from zhtj.core.workflow import WorkflowError
+
+    S, A, D = TrackStatus, PartyCategory.ACTIVIST, PartyCategory.DEVELOPMENT
+
+    def dev(track, status, confirmed_on=None):
+        record = IncentiveRecord(state=State.APPROVED)
+        return Development(
+            record=record,
+            dev_kind=DevelopmentKind.PARTY,
+            category=track,
+            track=track,
+            status=status,
+            recommended_on=TODAY - timedelta(days=400),
+            confirmed_on=confirmed_on,
+        )
+
+    unconfirmed = {S.UNCONFIRMED, S.CONFIRMED, S.DISQUALIFIED}
+    assert set(allowed_next(dev(A, S.UNCONFIRMED))) == unconfirmed == set(allowed_next(dev(D, S.UNCONFIRMED)))
+    for status in (S.CONFIRMED, S.OBSERVING):
+        assert set(allowed_next(dev(A, status))) == {S.OBSERVING, S.DISQUALIFIED, S.DEV_TARGET}
+    for status in (S.CONFIRMED, S.OBSERVING, S.DEV_TARGET):
+        assert set(allowed_next(dev(D, status))) == {S.OBSERVING, S.DISQUALIFIED, S.JOINED}
+    for status in (S.DISQUALIFIED, S.JOINED):
+        assert allowed_next(dev(D, status)) == ()
+        with pytest.raises(WorkflowError, match="已结束跟踪"):
+            check_update(dev(D, status), S.OBSERVING, None)
+    earlier = TODAY - timedelta(days=10)
+    assert check_update(dev(A, S.UNCONFIRMED), S.CONFIRMED, earlier) == earlier
+    assert check_update(dev(A, S.UNCONFIRMED), S.DISQUALIFIED, None) is None
+    for new, label in ((S.CONFIRMED, "确定时间"), (S.DEV_TARGET, "确定时间"), (S.JOINED, "入党时间")):
+        track = D if new == S.JOINED else A
+        current = S.UNCONFIRMED if new == S.CONFIRMED else S.CONFIRMED
+        with pytest.raises(WorkflowError, match=f"须填写{label}"):
+            check_update(dev(track, current, confirmed_on=None if current == S.UNCONFIRMED else earlier), new, None)
