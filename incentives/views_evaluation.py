@@ -64,7 +64,7 @@ def _page(request, raw_year, error="", status=200, raw_state=""):
     except BadInput as exc:
         year, status, error = parse_year(None), 400, error or str(exc)
     state = raw_state or ""
-    if state not in STATUS_FILTERS and state:
+    if state and state not in STATUS_FILTERS:
         state, status, error = "", 400, error or "认证状态无效。"
     context = {"org": org, "year": year, "years": year_range(), "grades": Grade.choices, "error": error}
     context |= {"is_branch": org.is_branch_kind, "state": state, "states": STATUS_FILTERS.items()}
