@@ -68,9 +68,14 @@ def seed(stdout):
         recipients=classmates[1:3],
     )
     recommended = timezone.localdate() - timedelta(days=60)
+    candidate = classmates[3]
+    if candidate.party_application_date is None:  # INC-11: synced from 递交入党申请书时间
+        candidate.party_application_submitted = True
+        candidate.party_application_date = (recommended - timedelta(days=200)).replace(day=1)
+        candidate.save(update_fields=["party_application_submitted", "party_application_date"])
     [dev] = services.record_development(
         second,
-        classmates[3:4],
+        [candidate],
         by=_admin(second),
         dev_kind=DevelopmentKind.PARTY,
         recommended_on=recommended,

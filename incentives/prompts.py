@@ -6,6 +6,7 @@ from zhtj.core import prompts
 
 from .models import Development
 from .scope import subtree_q
+from .tracking import pending_update
 
 
 @prompts.register
@@ -14,7 +15,10 @@ def party_track_due(request):
     if org is None:
         return ()
     # The record shows where the member is now (TRF-08).
-    due = Development.objects.filter(subtree_q(org, "record__person__branch"), update_due=True).count()
+    # Not those whose update already waits for the superior.
+    due = Development.objects.filter(
+        subtree_q(org, "record__person__branch"), ~pending_update(), update_due=True
+    ).count()
     if not due:
         return ()
     return (prompts.Prompt(f"推优入党：{due}名推优人选已满1年，请更新状态。", reverse("incentives:development")),)

@@ -114,6 +114,9 @@ def record_grades(branch, year, people, grade, *, by, reason="", decision_file=N
     reason = (reason or "").strip()
     if grade == Grade.ABSENT and not reason:
         raise WorkflowError("选择“未参加评议”须注明原因。")
+    limit = Evaluation._meta.get_field("absence_reason").max_length
+    if grade == Grade.ABSENT and len(reason) > limit:
+        raise WorkflowError(f"未参加评议原因不能超过{limit}字，当前为{len(reason)}字。")
     if grade in GRADES_NEEDING_DECISION and decision_file is None:
         raise WorkflowError(f"评议结果为{Grade(grade).label}须上传组织处置或纪律处分决定（PDF）。")
     if not people:
@@ -312,6 +315,7 @@ def record_development(
             raise WorkflowError("已被党组织确定的，须填写确定时间。")
         if confirmed_on and confirmed_on < recommended_on:
             raise WorkflowError("确定时间不能早于推荐时间。")
+        check_party_applications(people, recommended_on)
     data = None
     if form_file is not None:
         if not party:
@@ -339,6 +343,20 @@ def record_development(
                 )
             )
     return records
+
+
+def check_party_applications(people, recommended_on):
+    """INC-11: 申请入党时间 is the member's 递交入党申请书时间 (团员信息, a month), synced, not typed:
+    without it there is nothing to recommend, and the 推优 can't come before the application."""
+    missing = [p.name for p in people if p.party_application_date is None]
+    if missing:
+        raise WorkflowError(
+            f"{'、'.join(missing)}的团员信息中没有递交入党申请书时间，申请入党时间无法同步："
+            "请先在团员信息中填写，再记载推优入党。"
+        )
+    for p in people:
+        if recommended_on < p.party_application_date.replace(day=1):
+            raise WorkflowError(f"推荐时间不能早于{p.name}的申请入党时间（{p.party_application_date:%Y-%m}）。")
 
 
 def request_track_update(request, development, new_status, step_date):

@@ -4,6 +4,7 @@ approved 更新状态 changes the record. Every update is itself a pending reque
 from datetime import date
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from zhtj.core.workflow import WorkflowError
@@ -31,6 +32,14 @@ NEXT = {
 DATE_NEEDED = {S.CONFIRMED: "确定时间", S.DEV_TARGET: "确定时间", S.JOINED: "入党时间"}
 
 
+def pending_update():
+    """Whether a 推优 record has an 更新状态 waiting for the superior (INC-12), as an Exists over
+    OuterRef("pk"): a Development's pk is its IncentiveRecord's, so it works on either queryset."""
+    from .models import TrackUpdate
+
+    return Exists(TrackUpdate.objects.filter(development_id=OuterRef("pk"), record__state=State.PENDING))
+
+
 def is_tracking(dev):
     return dev.dev_kind == DevelopmentKind.PARTY and dev.status not in TERMINAL_STATUSES
 
@@ -52,13 +61,16 @@ def check_update(dev, new_status, step_date):
         raise WorkflowError(f"当前状态为“{dev.get_status_display()}”，只能更新为：{names}。")
     label = DATE_NEEDED.get(new_status)
     if label is None:
+        if step_date is not None and new_status == S.UNCONFIRMED:  # INC-11
+            raise WorkflowError("尚未被党组织确定的，不能填写确定时间。")
         return None
     if step_date is None:
         raise WorkflowError(f"更新为“{TrackStatus(new_status).label}”须填写{label}。")
     if step_date > timezone.localdate():
         raise WorkflowError(f"{label}不能晚于今天。")
-    if step_date < dev.recommended_on:
-        raise WorkflowError(f"{label}不能早于推荐时间（{dev.recommended_on:%Y-%m-%d}）。")
+    last, last_label = (dev.confirmed_on, "确定时间") if dev.confirmed_on else (dev.recommended_on, "推荐时间")
+    if step_date < last:
+        raise WorkflowError(f"{label}不能早于上一步的{last_label}（{last:%Y-%m-%d}）。")
     return step_date
 
 

@@ -25,8 +25,9 @@ def parse_year(raw):
     return int(raw)
 
 
-def parse_date(raw, label, *, required=True, month=False):
-    """A date (or year-month) from 2020 (the default range, INC-07) up to today."""
+def parse_date(raw, label, *, required=True, month=False, from_earliest_year=True):
+    """A date (or year-month) up to today, from 2020 (the default range of INC-02 / INC-07)
+    unless `from_earliest_year` is False (a 入团时间 lies years back)."""
     raw = (raw or "").strip()
     if not raw:
         if required:
@@ -37,7 +38,7 @@ def parse_date(raw, label, *, required=True, month=False):
     except ValueError:
         raise BadInput(f"{label}格式不正确。") from None
     first = settings.ZHTJ["INC_EARLIEST_YEAR"]
-    if value.year < first:
+    if from_earliest_year and value.year < first:
         raise BadInput(f"{label}不能早于{first}年。")
     if value > timezone.localdate():
         raise BadInput(f"{label}不能晚于今天。")

@@ -1,36 +1,50 @@
 """发展激励 (INC-10 … INC-12): the four kinds, 推优入党记载 with its PDF, and 更新状态 once the
 yearly prompt is due. Records show where the member is now (TRF-08)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 
 from members.models import Person
+from zhtj.core import pdf
 from zhtj.core.access import ORG_ADMIN, access
+from zhtj.core.uploads import upload_limit
 from zhtj.core.workflow import WorkflowError
 
 from . import services
 from .choices import DevelopmentKind, Kind, PartyCategory, State, TrackStatus
 from .models import Development
 from .scope import subtree_q, visible_records
-from .tracking import DATE_NEEDED, allowed_next
+from .tracking import DATE_NEEDED, allowed_next, pending_update
 from .views_common import BadInput, parse_date, parse_ids, pdf_response
 
 
+def is_search(request):
+    """The form's 搜索 button: show the people found beside those ticked; store nothing."""
+    return request.method == "POST" and "search" in request.POST
+
+
 def search_people(request):
-    """搜索姓名: members of the acting org's subtree by name or 身份证号码 (at most 20)."""
-    q = (request.GET.get("q") or "").strip()[:30]
-    if not q:
-        return q, []
-    people = Person.objects.in_branches_of(request.acting_org).filter(Q(name__contains=q) | Q(id_number=q.upper()))
-    return q, list(people.select_related("branch").order_by("name")[:20])
+    """搜索姓名: members of the acting org's subtree by name or 身份证号码 (at most 20), after the
+    people already ticked, so several searches add up to one list (INC-07: up to 5 recipients
+    found by name or ID number one at a time)."""
+    q = ((request.POST if is_search(request) else request.GET).get("q") or "").strip()[:30]
+    found = kept_people(request) if is_search(request) else []
+    if q:
+        people = Person.objects.in_branches_of(request.acting_org).filter(Q(name__contains=q) | Q(id_number=q.upper()))
+        seen = {p.pk for p in found}
+        found += [p for p in people.select_related("branch").order_by("name")[:20] if p.pk not in seen]
+    return q, found
 
 
 def kept_people(request):
-    """The ticked people again after an error, so nothing typed is lost (in scope only)."""
+    """The ticked people again after an error or a search, so nothing typed is lost (in scope only)."""
     raw = [v for v in request.POST.getlist("person") if v.isdigit()][:20]
-    return list(Person.objects.in_branches_of(request.acting_org).filter(pk__in=raw).order_by("name"))
+    return list(
+        Person.objects.in_branches_of(request.acting_org).filter(pk__in=raw).select_related("branch").order_by("name")
+    )
 
 
 def _chosen_people(request):
@@ -52,7 +66,7 @@ def development_list(request):
     rows = list(
         visible_records(request)
         .filter(kind=Kind.DEVELOPMENT, development__dev_kind=dev_kind)
-        .annotate(here=subtree_q(org, "person__branch"))
+        .annotate(here=subtree_q(org, "person__branch"), update_pending=pending_update())
         .select_related("recorder", "person", "person__branch", "development")
         .order_by("-created_at")
     )
@@ -70,6 +84,7 @@ def development_list(request):
 
 
 @access(ORG_ADMIN)
+@upload_limit("INC_PDF_MAX_BYTES")
 def development_new(request):
     q, found = search_people(request)
     context = {
@@ -80,8 +95,10 @@ def development_new(request):
         "statuses": [(TrackStatus.UNCONFIRMED, "未确定"), (TrackStatus.CONFIRMED, "已确定")],
         "data": request.POST,
     }
-    if request.method == "POST":
+    if request.method == "POST" and not is_search(request):
         try:
+            if getattr(request, "upload_too_large", False):  # SEC-05: stopped while parsing the body
+                raise BadInput(pdf.too_large_message("推优表", settings.ZHTJ["INC_PDF_MAX_BYTES"]))
             people = _chosen_people(request)
             confirmed_on = parse_date(request.POST.get("confirmed_on"), "确定时间", required=False)
             records = services.record_development(

@@ -3,13 +3,15 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from members.models import Person
+from zhtj.core import pdf
 from zhtj.core.access import ORG_ADMIN, access
+from zhtj.core.uploads import upload_limit
 from zhtj.core.workflow import WorkflowError
 
 from . import services
@@ -18,14 +20,29 @@ from .models import Evaluation
 from .scope import subtree_q
 from .views_common import BadInput, parse_ids, parse_year, pdf_response, year_range
 
+# 认证状态 filter of the list (the seed's header: year, 认证状态): the 上级认证 column's values.
+STATUS_FILTERS = {
+    "none": "-（未记载）",
+    State.PENDING.value: State.PENDING.label,
+    State.APPROVED.value: State.APPROVED.label,
+    State.REJECTED.value: State.REJECTED.label,
+}
 
-def _rows(branch, year):
-    """Members of the branch now, this year's result, and INC-05's approved 优秀 count: 3 queries."""
+
+def _rows(branch, year, status=""):
+    """Members of the branch now, this year's result, and INC-05's approved 优秀 count: 3 queries.
+    `status` keeps the members whose result of the year is in that state ("none": no result)."""
     first = settings.ZHTJ["INC_EARLIEST_YEAR"]
     this_year = Evaluation.objects.filter(year=year).select_related("record")
+    people = Person.objects.filter(branch=branch)
+    if status:
+        result = Evaluation.objects.filter(person=OuterRef("pk"), year=year)
+        if status == "none":
+            people = people.filter(~Exists(result))
+        else:
+            people = people.filter(Exists(result.filter(record__state=status)))
     return (
-        Person.objects.filter(branch=branch)
-        .annotate(
+        people.annotate(
             excellent_total=Count(
                 "evaluations",
                 filter=Q(
@@ -40,16 +57,19 @@ def _rows(branch, year):
     )
 
 
-def _page(request, raw_year, error="", status=200):
+def _page(request, raw_year, error="", status=200, raw_state=""):
     org = request.acting_org
     try:
         year = parse_year(raw_year)
     except BadInput as exc:
         year, status, error = parse_year(None), 400, error or str(exc)
+    state = raw_state or ""
+    if state and state not in STATUS_FILTERS:
+        state, status, error = "", 400, error or "认证状态无效。"
     context = {"org": org, "year": year, "years": year_range(), "grades": Grade.choices, "error": error}
-    context["is_branch"] = org.is_branch_kind
+    context |= {"is_branch": org.is_branch_kind, "state": state, "states": STATUS_FILTERS.items()}
     if org.is_branch_kind:
-        rows = list(_rows(org, year))
+        rows = list(_rows(org, year, state))
         for row in rows:
             row.evaluation = row.this_year[0] if row.this_year else None
         context["rows"] = rows
@@ -58,16 +78,19 @@ def _page(request, raw_year, error="", status=200):
 
 @access(ORG_ADMIN)
 def evaluation_list(request):
-    return _page(request, request.GET.get("year"))
+    return _page(request, request.GET.get("year"), raw_state=request.GET.get("state"))
 
 
 @require_POST
 @access(ORG_ADMIN)
+@upload_limit("INC_PDF_MAX_BYTES")
 def evaluation_record(request):
     """Record one member (the row's form) or the ticked members (批量团员教育评议)."""
     org = request.acting_org
     back = reverse("incentives:evaluation")
     try:
+        if getattr(request, "upload_too_large", False):  # SEC-05: stopped while parsing the body
+            raise BadInput(pdf.too_large_message("组织处置或纪律处分决定", settings.ZHTJ["INC_PDF_MAX_BYTES"]))
         if not org.is_branch_kind:
             raise BadInput("评议结果由团支部管理员记载。")
         year = parse_year(request.POST.get("year"))

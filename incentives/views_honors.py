@@ -14,7 +14,7 @@ from . import services
 from .choices import COLLECTIVE_TITLES, PERSONAL_TITLES, HonorType, Kind, State
 from .scope import visible_records
 from .views_common import BadInput, parse_date
-from .views_development import _chosen_people, kept_people, search_people
+from .views_development import _chosen_people, is_search, kept_people, search_people
 
 STATUS_FILTERS = {
     "pending": ("待认证", (State.PENDING, State.GRANTOR)),
@@ -111,7 +111,7 @@ def honor_new(request):
         "targets": [] if personal else _collective_targets(request),
         "data": request.POST,
     }
-    if request.method == "POST":
+    if request.method == "POST" and not is_search(request):
         try:
             grantor_id = request.POST.get("grantor", "")
             grantor = next((g for g in grantors if str(g.pk) == grantor_id), None)

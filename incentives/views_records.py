@@ -4,6 +4,7 @@ the member (the personal center)."""
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from zhtj.core.access import MEMBER, ORG_ADMIN, access
@@ -14,7 +15,7 @@ from .choices import Kind, OpportunityCategory
 from .models import IncentiveRecord, Joining, Opportunity
 from .scope import visible_records
 from .views_common import BadInput, parse_date
-from .views_development import _chosen_people, kept_people, search_people
+from .views_development import _chosen_people, is_search, kept_people, search_people
 
 PAGES = {
     Kind.JOINING: {"url": "incentives:joining", "related": "joining"},
@@ -44,7 +45,7 @@ def _create(request, kind):
         taken = IncentiveRecord.objects.filter(kind=kind, person__in=people).select_related("person").first()
         if taken is not None:
             raise BadInput(f"{taken.person.name}已有入团激励记录，无需重复记载。")
-        joined_on = parse_date(request.POST.get("date"), "入团时间", month=True)
+        joined_on = parse_date(request.POST.get("date"), "入团时间", month=True, from_earliest_year=False)
         ceremony = (request.POST.get("ceremony") or "").strip()[:200]
         return [
             services.create_record(
@@ -93,7 +94,7 @@ def _new(request, kind):
         "categories": OpportunityCategory.choices,
         "list_url": PAGES[kind]["url"],
     }
-    if request.method == "POST":
+    if request.method == "POST" and not is_search(request):
         try:
             with services.transaction.atomic():
                 records = _create(request, kind)
@@ -139,9 +140,9 @@ def mine(request):
 def record_delete(request, pk):
     """删除 for every kind (INC-13): the recorder, before the first approval."""
     record = get_object_or_404(visible_records(request), pk=pk)
-    back = request.POST.get("next") or reverse("incentives:certify")
-    if not back.startswith("/"):
-        back = reverse("incentives:certify")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+        back = reverse("incentives:certify")  # only a page of this site ("//other.example" is not)
     try:
         services.delete_record(request, record)
     except WorkflowError as exc:

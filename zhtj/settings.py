@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "zhtj.core.middleware.ActingOrgMiddleware",
+    "zhtj.core.middleware.RefuseNulMiddleware",
     "zhtj.core.middleware.ForcePasswordChangeMiddleware",
     "orgs.middleware.KeyDomainGateMiddleware",
     "zhtj.core.middleware.OnceTokenMiddleware",

@@ -30,7 +30,7 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def inc(tree, fast_hasher):
     """tree + admins: A1团支部 (recorder), 学院A团委 (direct superior), 测试大学团委 (grand-parent),
-    学院B团委 (a sibling subtree) and ten members of A1团支部."""
+    学院B团委 (a sibling subtree) and ten members of A1团支部 who applied to join the party in 2020-03."""
 
     class Inc:
         pass
@@ -42,6 +42,14 @@ def inc(tree, fast_hasher):
     i.uni_admin = f.admin_of(tree.uni, "校书记")
     i.col_b_admin = f.admin_of(tree.col_b, "学院B书记")
     i.members = [
-        f.person(f"团员{n}", branch=tree.branch_a, password="x", joined_month=date(2018, 5, 1)) for n in range(10)
+        f.person(
+            f"团员{n}",
+            branch=tree.branch_a,
+            password="x",
+            joined_month=date(2018, 5, 1),
+            party_application_submitted=True,
+            party_application_date=date(2020, 3, 1),
+        )
+        for n in range(10)
     ]
     return i

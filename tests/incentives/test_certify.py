@@ -28,6 +28,21 @@ def test_default_tab_is_joining(inc, login):
     assert client.get("/incentives/certify/?kind=nonsense").status_code == 400
 
 
+def test_menu_names_and_order_follow_the_seed(inc, login):
+    """INC-01 / INC-14: the 团内激励 menu in the seed's words and order; 荣誉审批 opens the 荣誉激励
+    tab of 上级认证, where honors wait for the superior and for the granting org."""
+    import re
+
+    client = login(inc.col_admin, inc.tree.col_a)
+    html = client.get("/").content.decode()
+    group = re.search(r"bi-award\"></i> 团内激励</div>(.*?)</div>", html, re.S).group(1)
+    labels = re.findall(r">([^<>]+)</a>", group)
+    assert labels == ["荣誉审批", "入团激励", "评议激励", "荣誉激励", "机会激励", "发展激励", "上级认证"]
+    assert 'href="/incentives/certify/?kind=honor">荣誉审批</a>' in group
+    page = client.get("/incentives/certify/?kind=honor").content.decode()
+    assert 'class="nav-link active" href="?kind=honor"' in page
+
+
 def test_batch_approval_all_or_none(inc, login, client):
     """INC-14 (decision): one bad item (a 不合格 whose file the superior hasn't opened) → nothing
     is applied and the message names it; without it the rest goes through."""
@@ -123,3 +138,62 @@ def test_second_decision_is_refused(inc, login, client):
     response = client.post(f"/incentives/certify/{pk}/reject/", {"reason": "x"})
     assert response.status_code == 400 and "已处理" in response.content.decode()
     assert IncentiveRecord.objects.get(pk=pk).state == State.APPROVED
+
+
+def test_every_tab_runs_constant_queries(inc, login):
+    """INC-14: each tab of 上级认证 (evaluations with their files, honors with their recipients,
+    推优 records and their status updates) runs the same number of queries for more items."""
+    from datetime import date
+
+    from incentives import services
+    from incentives.choices import DevelopmentKind, HonorTitle, HonorType, PartyCategory, TrackStatus
+    from incentives.models import Development, TrackUpdate
+
+    branch, admin = inc.tree.branch_a, inc.branch_admin
+
+    def add(people):
+        services.record_grades(branch, YEAR, people, Grade.QUALIFIED, by=admin)
+        services.record_honor(
+            branch,
+            by=admin,
+            honor_type=HonorType.PERSONAL,
+            title=HonorTitle.EXCELLENT_MEMBER,
+            grantor=inc.tree.col_a,
+            grantor_name="学院",
+            awarded_month=date(YEAR, 1, 1),
+            recipients=people,
+        )
+        for dev in services.record_development(
+            branch,
+            people,
+            by=admin,
+            dev_kind=DevelopmentKind.PARTY,
+            recommended_on=date(YEAR, 1, 1),
+            category=PartyCategory.ACTIVIST,
+            status=TrackStatus.UNCONFIRMED,
+        ):
+            # a pending status update beside each record (their tab is 发展激励 too)
+            services.create_record(
+                TrackUpdate,
+                kind=Kind.TRACK_UPDATE,
+                recorder=branch,
+                by=admin,
+                person=dev.person,
+                summary="更新",
+                development=Development.objects.get(pk=dev.pk),
+                new_status=TrackStatus.OBSERVING,
+            )
+
+    client = login(inc.col_admin, inc.tree.col_a)
+
+    def count(kind):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"/incentives/certify/?kind={kind}")
+        assert response.status_code == 200
+        return len(ctx)
+
+    add(inc.members[:2])
+    small = {kind: count(kind) for kind in ("evaluation", "honor", "development")}
+    add(inc.members[2:6])
+    add(inc.members[6:10])
+    assert {kind: count(kind) for kind in ("evaluation", "honor", "development")} == small

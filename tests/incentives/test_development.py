@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 from io import StringIO
 
+import pytest
 import time_machine
 from django.core.management import call_command
 from django.utils import timezone
@@ -37,7 +38,7 @@ def devs():
 def approved_party_record(inc, login, client, **extra):
     login(inc.branch_admin, inc.tree.branch_a)
     assert recommend(client, inc.members[:1], **extra).status_code == 302
-    record = devs().get()
+    record = devs().order_by("-pk").first()
     login(inc.col_admin, inc.tree.col_a)
     assert client.post(f"/incentives/certify/{record.pk}/approve/").status_code == 302
     return Development.objects.get(pk=record.pk)
@@ -71,12 +72,29 @@ def test_confirmed_date_only_when_confirmed(inc, login, client):
     assert not devs().exists()
 
 
+def test_party_application_date_is_needed(inc, login, client):
+    """INC-11: 申请入党时间 is synced from 递交入党申请书时间; a member without it can't be recorded
+    (the message names who), nor recommended before applying; nothing is written."""
+    member, other = inc.members[:2]
+    member.party_application_submitted, member.party_application_date = False, None
+    member.save()
+    login(inc.branch_admin, inc.tree.branch_a)
+    response = recommend(client, [member, other])
+    assert response.status_code == 400 and "团员0的团员信息中没有递交入党申请书时间" in response.content.decode()
+    response = recommend(client, [other], recommended_on="2020-02-28", status=TrackStatus.UNCONFIRMED, confirmed_on="")
+    assert response.status_code == 400 and "不能早于团员1的申请入党时间（2020-03）" in response.content.decode()
+    assert not devs().exists()
+    assert recommend(client, [other]).status_code == 302
+
+
 def test_party_application_date_synced_from_profile(inc, login, client):
     """INC-11: 申请入党时间 shows the member's 递交入党申请书时间, live."""
     member = inc.members[0]
     member.party_application_submitted, member.party_application_date = True, date(2022, 3, 15)
     member.save()
     login(inc.branch_admin, inc.tree.branch_a)
+    page = client.get(f"/incentives/development/new/?q={member.name}").content.decode()
+    assert "申请入党时间：2022-03" in page
     recommend(client, [member])
     assert "2022-03-15" in client.get("/incentives/development/").content.decode()
     member.party_application_date = date(2022, 4, 1)
@@ -96,6 +114,17 @@ def test_form_must_be_pdf_and_is_served_scoped(inc, login, client):
     assert client.get(f"/incentives/development/{pk}/form/").status_code == 200
     login(inc.col_b_admin, inc.tree.col_b)
     assert client.get(f"/incentives/development/{pk}/form/").status_code == 404
+
+
+def test_form_size_limit_stops_the_upload(inc, login, client, settings):
+    """INC-11 / SEC-05: a 推优表 larger than INC_PDF_MAX_BYTES is refused while the body is parsed;
+    nothing is written."""
+    settings.ZHTJ = {**settings.ZHTJ, "INC_PDF_MAX_BYTES": 100}
+    login(inc.branch_admin, inc.tree.branch_a)
+    response = recommend(client, inc.members[:1], form_file=pdf_upload())
+    assert response.status_code == 400 and "推优表不能超过" in response.content.decode()
+    assert response.wsgi_request.upload_too_large
+    assert not devs().exists()
 
 
 def test_update_only_after_a_year(inc, login, client):
@@ -122,7 +151,8 @@ def test_job_marks_due_after_one_year_idempotent(inc, login, client):
 
 def test_allowed_next_states_and_superior_approval(inc, login, client):
     """INC-12: a confirmed activist may become 处于考察期 / 被取消资格 / 被确定为发展对象 (with a date);
-    已入党 is not allowed yet; the update takes effect only after the superior's approval."""
+    已入党 is not allowed yet; the update takes effect only after the superior's approval, and
+    while it waits the list says so instead of offering 更新状态 again (JOB-03's prompt stops)."""
     dev = approved_party_record(inc, login, client)
     with time_machine.travel(TODAY + timedelta(days=370), tick=False):
         run_job(timezone.localdate())
@@ -137,6 +167,9 @@ def test_allowed_next_states_and_superior_approval(inc, login, client):
         day = timezone.localdate().isoformat()
         assert client.post(url, {"new_status": TrackStatus.DEV_TARGET, "step_date": day}).status_code == 302
         assert client.post(url, {"new_status": TrackStatus.OBSERVING}).status_code == 400  # one open update
+        page = client.get("/incentives/development/").content.decode()  # filed: no button, no prompt
+        assert "状态更新待上级审核" in page and url not in page
+        assert "请更新状态" not in client.get("/").content.decode()
         dev.refresh_from_db()
         assert dev.status == TrackStatus.CONFIRMED  # not yet in effect
         update = IncentiveRecord.objects.get(kind=Kind.TRACK_UPDATE)
@@ -146,6 +179,34 @@ def test_allowed_next_states_and_superior_approval(inc, login, client):
         assert dev.status == TrackStatus.DEV_TARGET and dev.track == PartyCategory.DEVELOPMENT
         assert not dev.update_due and dev.last_step_on == timezone.localdate()
     assert "变更 0 条" in run_job(TODAY + timedelta(days=400))
+
+
+def test_update_dates_follow_the_steps(inc, login, client):
+    """INC-11 / INC-12: 更新状态 refuses a 确定时间 while still 未确定, and a step date before the
+    previous step (here the activist's 确定时间, later than the 推荐时间)."""
+    dev = approved_party_record(
+        inc,
+        login,
+        client,
+        recommended_on=(TODAY - timedelta(days=60)).isoformat(),
+        confirmed_on=(TODAY - timedelta(days=30)).isoformat(),
+    )
+    Development.objects.filter(pk=dev.pk).update(update_due=True)
+    login(inc.branch_admin, inc.tree.branch_a)
+    url = f"/incentives/development/{dev.pk}/update/"
+    between = (TODAY - timedelta(days=45)).isoformat()
+    response = client.post(url, {"new_status": TrackStatus.DEV_TARGET, "step_date": between})
+    assert response.status_code == 400 and "不能早于上一步的确定时间" in response.content.decode()
+    assert not IncentiveRecord.objects.filter(kind=Kind.TRACK_UPDATE).exists()
+    unconfirmed = approved_party_record(inc, login, client, status=TrackStatus.UNCONFIRMED, confirmed_on="")
+    Development.objects.filter(pk=unconfirmed.pk).update(update_due=True)
+    login(inc.branch_admin, inc.tree.branch_a)
+    response = client.post(
+        f"/incentives/development/{unconfirmed.pk}/update/",
+        {"new_status": TrackStatus.UNCONFIRMED, "step_date": TODAY.isoformat()},
+    )
+    assert response.status_code == 400 and "不能填写确定时间" in response.content.decode()
+    assert not IncentiveRecord.objects.filter(kind=Kind.TRACK_UPDATE).exists()
 
 
 def test_joined_ends_tracking(inc, login, client):
@@ -214,3 +275,44 @@ def test_development_list_constant_queries(inc, login, client):
     recommend(client, inc.members[1:10])
     assert devs().count() == 10
     assert count() == small
+
+
+def test_next_states_per_track():
+    """INC-12: the seed's tracking per track — not yet confirmed: still 未确定, now 已确定 (with its
+    确定时间) or 被取消资格; a confirmed activist: 处于考察期 / 被取消资格 / 被确定为发展对象 (确定时间);
+    a development target: 处于考察期 / 被取消资格 / 已入党 (入党时间); 被取消资格 and 已入党 end it."""
+    from incentives.tracking import allowed_next, check_update
+    from zhtj.core.workflow import WorkflowError
+
+    S, A, D = TrackStatus, PartyCategory.ACTIVIST, PartyCategory.DEVELOPMENT
+
+    def dev(track, status, confirmed_on=None):
+        record = IncentiveRecord(state=State.APPROVED)
+        return Development(
+            record=record,
+            dev_kind=DevelopmentKind.PARTY,
+            category=track,
+            track=track,
+            status=status,
+            recommended_on=TODAY - timedelta(days=400),
+            confirmed_on=confirmed_on,
+        )
+
+    unconfirmed = {S.UNCONFIRMED, S.CONFIRMED, S.DISQUALIFIED}
+    assert set(allowed_next(dev(A, S.UNCONFIRMED))) == unconfirmed == set(allowed_next(dev(D, S.UNCONFIRMED)))
+    for status in (S.CONFIRMED, S.OBSERVING):
+        assert set(allowed_next(dev(A, status))) == {S.OBSERVING, S.DISQUALIFIED, S.DEV_TARGET}
+    for status in (S.CONFIRMED, S.OBSERVING, S.DEV_TARGET):
+        assert set(allowed_next(dev(D, status))) == {S.OBSERVING, S.DISQUALIFIED, S.JOINED}
+    for status in (S.DISQUALIFIED, S.JOINED):
+        assert allowed_next(dev(D, status)) == ()
+        with pytest.raises(WorkflowError, match="已结束跟踪"):
+            check_update(dev(D, status), S.OBSERVING, None)
+    earlier = TODAY - timedelta(days=10)
+    assert check_update(dev(A, S.UNCONFIRMED), S.CONFIRMED, earlier) == earlier
+    assert check_update(dev(A, S.UNCONFIRMED), S.DISQUALIFIED, None) is None
+    for new, label in ((S.CONFIRMED, "确定时间"), (S.DEV_TARGET, "确定时间"), (S.JOINED, "入党时间")):
+        track = D if new == S.JOINED else A
+        current = S.UNCONFIRMED if new == S.CONFIRMED else S.CONFIRMED
+        with pytest.raises(WorkflowError, match=f"须填写{label}"):
+            check_update(dev(track, current, confirmed_on=None if current == S.UNCONFIRMED else earlier), new, None)

@@ -21,11 +21,34 @@ def record(client, people, grade, **extra):
 
 
 def test_branch_list_defaults_to_this_year_and_shows_members(inc, login):
-    """INC-02: the branch's members for the current year, with the seed's columns."""
+    """INC-02: the branch's members for the current year (selected in the filter, shown in each
+    row's 评议年度), with the seed's columns; the filter offers 2020 … now."""
     client = login(inc.branch_admin, inc.tree.branch_a)
     page = client.get("/incentives/evaluation/").content.decode()
-    assert f"{YEAR}年度" in page and "年度评议优秀次数累计" in page and "团员0" in page
-    assert "批量团员教育评议" in page
+    assert f'<option value="{YEAR}" selected>' in page and f'团员0</td><td class="text-nowrap">{YEAR}年度</td>' in page
+    for column in ("姓名", "评议年度", "入团时间", "评议结果", "年度评议优秀次数累计", "上级认证"):
+        assert f"<th>{column}</th>" in page
+    assert "批量团员教育评议" in page and '<option value="2020"' in page and '<option value="2019"' not in page
+    page = client.get("/incentives/evaluation/?year=2021").content.decode()
+    assert '<option value="2021" selected>' in page and '团员0</td><td class="text-nowrap">2021年度</td>' in page
+
+
+def test_list_filters_by_approval_state(inc, login, client):
+    """INC-06: the list's 认证状态 filter (the seed's header) keeps the members whose result of the
+    year is 待认证 / 已认证 / 未通过, or who have none yet (-); junk is a 400."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    record(client, inc.members[:2], Grade.QUALIFIED)
+    login(inc.col_admin, inc.tree.col_a)
+    client.post(f"/incentives/certify/{Evaluation.objects.get(person=inc.members[0]).pk}/approve/")
+    login(inc.branch_admin, inc.tree.branch_a)
+
+    def names(state):
+        page = client.get(f"/incentives/evaluation/?year={YEAR}&state={state}").content.decode()
+        return {m.name for m in inc.members if f'data-person="{m.name}"' in page}
+
+    assert names("approved") == {"团员0"} and names("pending") == {"团员1"} and names("rejected") == set()
+    assert names("none") == {m.name for m in inc.members[2:]} and len(names("")) == 10
+    assert client.get("/incentives/evaluation/?state=bogus").status_code == 400
 
 
 def test_year_before_2020_is_refused(inc, login):
@@ -53,6 +76,16 @@ def test_absent_needs_a_reason(inc, login):
     assert response.status_code == 400 and "注明原因" in response.content.decode()
     assert not Evaluation.objects.exists()
     assert record(client, inc.members[:1], Grade.ABSENT, reason="长期在外务工").status_code == 302
+
+
+def test_overlong_absence_reason_is_refused(inc, login):
+    """INC-02 / SEC-06: a reason longer than the column is a 400 with the limit, not a database
+    error (PostgreSQL refuses over-long values); nothing is written."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    response = record(client, inc.members[:1], Grade.ABSENT, reason="长" * 201)
+    assert response.status_code == 400 and "不能超过200字" in response.content.decode()
+    assert not Evaluation.objects.exists()
+    assert record(client, inc.members[:1], Grade.ABSENT, reason="长" * 200).status_code == 302
 
 
 def test_excellent_cap_refused_with_figures(inc, login):
@@ -90,11 +123,14 @@ def test_basic_and_unqualified_need_a_pdf(inc, login):
 
 
 def test_pdf_size_limit_is_a_setting(inc, login, settings):
-    """INC-04 / SEC-05: the size limit comes from ZHTJ."""
+    """INC-04 / SEC-05: the size limit comes from ZHTJ and stops the upload while the body is
+    parsed (the view declares `upload_limit`), not after the whole file was read."""
     settings.ZHTJ = {**settings.ZHTJ, "INC_PDF_MAX_BYTES": 100}
     client = login(inc.branch_admin, inc.tree.branch_a)
     response = record(client, inc.members[:1], Grade.BASIC, decision_file=pdf_upload())
     assert response.status_code == 400 and "不能超过" in response.content.decode()
+    assert response.wsgi_request.upload_too_large
+    assert not Evaluation.objects.exists()
 
 
 def test_superior_must_open_the_decision_before_approving(inc, login, client):

@@ -32,6 +32,28 @@ def test_search_finds_members_by_name_or_id(inc, login):
     assert f'id="pick-{outsider.pk}"' not in page and "请先在上方搜索" in page
 
 
+def test_several_searches_add_up_to_the_recipients(inc, login):
+    """INC-07: 搜索 adds the people found to those already ticked (and keeps what was typed), so
+    one honor goes to members found by separate searches; searching stores nothing."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    first, second = inc.members[2], inc.members[7]
+    page = client.post(
+        "/incentives/honors/new/?type=personal",
+        {
+            "honor_type": "personal",
+            "q": second.id_number,
+            "search": "1",
+            "person": [first.pk],
+            "grantor_name": "测试大学",
+        },
+    )
+    text = page.content.decode()
+    assert page.status_code == 200 and f'id="pick-{first.pk}"' in text and f'id="pick-{second.pk}"' in text
+    assert 'value="测试大学"' in text and not honors().exists()
+    assert honor(client, [first, second], grantor=inc.tree.uni.pk).status_code == 302
+    assert set(honors().get().honor.recipients.all()) == {first, second}
+
+
 def test_sixth_recipient_is_refused(inc, login):
     """INC-07: at most 5 recipients per honor; the 6th is refused, nothing written."""
     client = login(inc.branch_admin, inc.tree.branch_a)

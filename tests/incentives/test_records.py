@@ -1,9 +1,14 @@
 """入团激励 / 机会激励 (INC-15), a member's incentive record (INC-01), deleting (INC-13)."""
 
+from datetime import date, timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from incentives.choices import Kind, OpportunityCategory, State
-from incentives.models import IncentiveRecord
+from incentives import services
+from incentives.choices import DevelopmentKind, Grade, HonorTitle, HonorType, Kind, OpportunityCategory, State
+from incentives.models import IncentiveRecord, Opportunity
 from tests import factories as f
 
 
@@ -52,6 +57,18 @@ def test_joining_recorded_by_hand(inc, login, client):
     assert IncentiveRecord.objects.get(person=p, kind=Kind.JOINING).joining.ceremony == "五四入团仪式"
 
 
+def test_joining_before_2020_may_be_recorded(inc, login, client):
+    """INC-15: a 入团时间 lies years back, so the 2020 default range of 评议 and 荣誉 does not apply
+    to it; a future month or junk is still refused."""
+    p = f.person("老团员", branch=inc.tree.branch_a, password="x")
+    login(inc.branch_admin, inc.tree.branch_a)
+    future = (timezone.localdate().replace(day=1) + timedelta(days=40)).strftime("%Y-%m")
+    for bad in (future, "2016-13", "junk"):
+        assert client.post("/incentives/joining/new/", {"person": [p.pk], "date": bad}).status_code == 400
+    assert client.post("/incentives/joining/new/", {"person": [p.pk], "date": "2016-05"}).status_code == 302
+    assert IncentiveRecord.objects.get(person=p, kind=Kind.JOINING).joining.joined_on.isoformat() == "2016-05-01"
+
+
 def test_delete_after_approval_refused(inc, login, client):
     """INC-13: the recorder may delete before the superior's approval, not after."""
     first, second = IncentiveRecord.objects.filter(kind=Kind.JOINING)[:2]
@@ -63,6 +80,16 @@ def test_delete_after_approval_refused(inc, login, client):
     assert IncentiveRecord.objects.filter(pk=first.pk).exists()
     assert client.post(f"/incentives/records/{second.pk}/delete/").status_code == 302
     assert not IncentiveRecord.objects.filter(pk=second.pk).exists()
+
+
+def test_delete_returns_only_to_a_page_of_this_site(inc, login, client):
+    """SEC-06: the `next` of 删除 is followed only inside the site; "//other.example" is not."""
+    first, second = IncentiveRecord.objects.filter(kind=Kind.JOINING)[:2]
+    login(inc.branch_admin, inc.tree.branch_a)
+    response = client.post(f"/incentives/records/{first.pk}/delete/", {"next": "//evil.example/x"})
+    assert response.status_code == 302 and response["Location"] == "/incentives/certify/"
+    response = client.post(f"/incentives/records/{second.pk}/delete/", {"next": "/incentives/joining/"})
+    assert response["Location"] == "/incentives/joining/"
 
 
 def test_delete_out_of_scope_is_404(inc, login, client):
@@ -158,3 +185,84 @@ def test_member_sees_own_education_review_on_the_life_page(inc, login):
     assert 'id="education-review"' in page and f"{year}年度：合格" in page and "优秀" not in page
     page = login(inc.members[5]).get("/orgs/me/life/").content.decode()
     assert 'id="education-review-empty"' in page
+
+
+def _opportunity(inc, member, title, day):
+    return services.create_record(
+        Opportunity,
+        kind=Kind.OPPORTUNITY,
+        recorder=inc.tree.branch_a,
+        by=inc.branch_admin,
+        person=member,
+        summary=f"机会激励 {member.name}：{title}",
+        category=OpportunityCategory.TRAINING,
+        title=title,
+        occurred_on=day,
+    )
+
+
+def _all_five_kinds(inc, member, year):
+    """One record of each kind for `member`: 入团 (from the fixture), 评议, 荣誉, 机会, 发展."""
+    branch, admin = inc.tree.branch_a, inc.branch_admin
+    services.record_grades(branch, year, [member], Grade.QUALIFIED, by=admin)
+    services.record_honor(
+        branch,
+        by=admin,
+        honor_type=HonorType.PERSONAL,
+        title=HonorTitle.MAY_FOURTH_MEDAL,
+        grantor=inc.tree.uni,
+        grantor_name="测试大学",
+        awarded_month=date(year, 1, 1),
+        recipients=[member],
+    )
+    _opportunity(inc, member, "青马班集训", date(year, 1, 2))
+    services.record_development(
+        branch, [member], by=admin, dev_kind=DevelopmentKind.TALENT, recommended_on=date(year, 1, 3)
+    )
+
+
+KIND_TEXTS = (
+    "入团时间 2018-05",
+    "年度团员教育评议：合格",
+    "青年五四奖章（测试大学",
+    "教育培训：青马班集训",
+    "优秀青年人才举荐",
+)
+
+
+def test_member_record_shows_all_five_kinds(inc, login, client):
+    """INC-01: a member's incentive record holds all five kinds, on 我的激励 (personal center) and
+    on the member's page for the admin; another member's records are not on it."""
+    year = timezone.localdate().year
+    member = inc.members[0]
+    _all_five_kinds(inc, member, year)
+    _all_five_kinds(inc, inc.members[1], year)
+    login(member)
+    page = client.get("/incentives/mine/").content.decode()
+    assert all(text in page for text in KIND_TEXTS) and page.count("<tr>") == 6
+    login(inc.branch_admin, inc.tree.branch_a)
+    page = client.get(f"/members/{member.pk}/").content.decode()
+    assert all(text in page for text in KIND_TEXTS)
+
+
+def test_mine_and_record_lists_run_constant_queries(inc, login, client):
+    """我的激励 and the 入团激励 / 机会激励 lists: the same number of queries for more records."""
+    year = timezone.localdate().year
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx)
+
+    def counts():
+        login(inc.members[0])
+        mine = count("/incentives/mine/")
+        login(inc.branch_admin, inc.tree.branch_a)
+        return mine, count("/incentives/joining/"), count("/incentives/opportunity/")
+
+    _all_five_kinds(inc, inc.members[0], year)
+    small = counts()
+    for n in range(1, 6):
+        _all_five_kinds(inc, inc.members[n], year)
+        _opportunity(inc, inc.members[0], f"活动{n}", timezone.localdate())
+    assert counts() == small

@@ -1,10 +1,10 @@
 """Request plumbing: the acting org (ROLE-04), the forced password change (ROLE-06),
-and double-submit protection (BEY-06)."""
+double-submit protection (BEY-06), and refusing NUL characters (SEC-06)."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -86,4 +86,25 @@ class OnceTokenMiddleware:
                 response = redirect(back)
                 response.status_code = 303
                 return response
+        return self.get_response(request)
+
+
+NUL_REFUSED = "提交的内容或链接中含有无效的空字符（%00），请删除后重新提交。"
+
+
+def _has_nul(data):
+    return any("\x00" in value for _, values in data.lists() for value in values)
+
+
+class RefuseNulMiddleware:
+    """SEC-06: PostgreSQL can't store or compare text holding a NUL character, so a query string
+    or form field with one would end as a server error wherever it reaches the database. No page
+    of ours sends one: such a request is answered 400 with the reason, before any view runs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+            return render(request, "errors/400.html", {"reason": NUL_REFUSED}, status=400)
         return self.get_response(request)

@@ -18,6 +18,7 @@ class Entry:
     url_name: str
     audience: str = "admin"
     when: Callable | None = None  # extra condition on the request
+    query: str = ""  # e.g. "?kind=honor": a tab of the page the URL names
 
     def visible(self, request):
         is_admin = getattr(request, "acting_org", None) is not None
@@ -135,11 +136,13 @@ MENU = (
         "团内激励",
         "award",
         (
+            # The seed's order; 荣誉审批 is the 荣誉激励 tab of 上级认证 (superior and granting org).
+            Entry("荣誉审批", "incentives:certify", query="?kind=honor"),
+            Entry("入团激励", "incentives:joining"),
             Entry("评议激励", "incentives:evaluation"),
             Entry("荣誉激励", "incentives:honors"),
-            Entry("发展激励", "incentives:development"),
-            Entry("入团激励", "incentives:joining"),
             Entry("机会激励", "incentives:opportunity"),
+            Entry("发展激励", "incentives:development"),
             Entry("上级认证", "incentives:certify"),
         ),
     ),
@@ -187,7 +190,7 @@ def menu_for(request):
             if not entry.visible(request):
                 continue
             try:
-                links.append({"label": entry.label, "url": reverse(entry.url_name)})
+                links.append({"label": entry.label, "url": reverse(entry.url_name) + entry.query})
             except NoReverseMatch:
                 continue
         if links:
