@@ -158,19 +158,21 @@ STATE_LABELS = dict(RecState.choices)
 
 
 def submit_check(branch, answers, month, *, by, org, by_superior=False):
-    """One 自检表 through the record's `submit` transition; the superior is told it waits."""
+    """One 自检表 through the record's `submit` transition, all or nothing (a refused form leaves no
+    record behind); the superior is told it waits."""
     year = campaign_year()
-    record = record_for(branch, year)
-    if record.state in LOCKED_STATES:
-        raise RecError(
-            "该团支部自检表“较差”项为0且已通过上级审核（或上级评估），自检表已锁定，不能修改。"
-            "如确需更正，请由上级团组织提交自检表更正申请，经省级团委审批同意后重新填写。",
-            status=409,
-        )
-    try:
-        record = perform(record, "submit", by=by, org=org, answers=answers, month=month, by_superior=by_superior)
-    except WorkflowError as exc:
-        raise RecError(str(exc), status=409) from None
+    with transaction.atomic():
+        record = record_for(branch, year)
+        if record.state in LOCKED_STATES:
+            raise RecError(
+                "该团支部自检表“较差”项为0且已通过上级审核（或上级评估），自检表已锁定，不能修改。"
+                "如确需更正，请由上级团组织提交自检表更正申请，经省级团委审批同意后重新填写。",
+                status=409,
+            )
+        try:
+            record = perform(record, "submit", by=by, org=org, answers=answers, month=month, by_superior=by_superior)
+        except WorkflowError as exc:
+            raise RecError(str(exc), status=409) from None
     # A branch's own form waits in its superior's 操作中心 (provider): nothing to copy.
     if by_superior:
         inbox.notify(

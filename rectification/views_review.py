@@ -119,14 +119,18 @@ def _review_context(request, branch, year):
     return context
 
 
+def _evaluate_list(request, acting, status=200):
+    year = s.campaign_year()
+    rows = s.with_status(s.rec_orgs(acting, year), year).filter(rec_state=RecState.NOT_SUBMITTED).order_by("lft")
+    context = {"org": acting, "year": year, "rows": rows}
+    return render(request, "rectification/evaluate_list.html", context, status=status)
+
+
 @require_GET
 @access(ORG_ADMIN)
 def evaluate_list(request):
     """评估下级团支部: the direct sub-branches that have not submitted a form."""
-    acting = _committee(request)
-    year = s.campaign_year()
-    rows = s.with_status(s.rec_orgs(acting, year), year).filter(rec_state=RecState.NOT_SUBMITTED).order_by("lft")
-    return render(request, "rectification/evaluate_list.html", {"org": acting, "year": year, "rows": rows})
+    return _evaluate_list(request, _committee(request))
 
 
 @require_http_methods(["GET", "POST"])
@@ -135,9 +139,17 @@ def evaluate(request, pk):
     """上级评估 (REC-02, REC-04): the direct superior fills the form of a branch that never submitted."""
     branch = _branch_in_scope(request, pk)
     require_direct_superior(request, branch)
+    year = s.campaign_year()
+    if not s.takes_part(branch, year):  # a 团委 below: no 自检表, no record made for it
+        messages.error(request, f"“{branch.name}”不是团支部，不参加整理整顿，无需评估。")
+        return _evaluate_list(request, request.acting_org, status=400)
     if request.method == "GET" and not s.in_campaign():  # a post is refused by the record's rules
         messages.error(request, "当前不在整理整顿集中开展期间，不能评估。")
         return redirect("rectification:evaluate_list")
+    submitted = CampaignRecord.objects.filter(branch=branch, year=year).exclude(state=RecState.NOT_SUBMITTED)
+    if request.method == "GET" and submitted.exists():  # a stale link; a post is refused by the record's rules
+        messages.error(request, f"“{branch.name}”已提交过自检表，上级只能对尚未提交自检表的团支部进行评估。")
+        return _evaluate_list(request, request.acting_org, status=409)
     return fill(
         request,
         branch,
