@@ -174,6 +174,13 @@ def submit_check(branch, answers, month, *, by, org, by_superior=False):
         except WorkflowError as exc:
             raise RecError(str(exc), status=409) from None
     # A branch's own form waits in its superior's 操作中心 (provider): nothing to copy.
+    if not by_superior and record.state == RecState.KEY:  # REC-04: ≥ threshold without a review
+        inbox.notify(
+            org=branch.parent,
+            kind=CampaignRecord.inbox_kind,
+            text=f"“{branch.name}”提交的自检表“较差”项为{record.poor_count}项，已纳入重点整顿团支部（重点整改中）。",
+            link=reverse("rectification:review", args=[branch.pk]),
+        )
     if by_superior:
         inbox.notify(
             org=branch,

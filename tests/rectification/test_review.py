@@ -163,3 +163,25 @@ def test_list_runs_constant_queries(client, login, camp):
     with CaptureQueriesContext(connection) as large:
         assert text(c.get(LIST)).count("data-org=") == 16
     assert len(large) == len(small)
+
+
+def test_basic_or_delisted_branch_falling_to_ten_poor_becomes_key(client, login, camp):
+    """REC-04 (decision): ≥10 较差 always means a key branch: a 基本合格 or 已摘牌 branch whose own
+    new form has ≥10 becomes 重点整改中 (its superior is told); fewer keeps its status."""
+    submit(as_branch(login, camp, 0), 3)
+    submit(as_branch(login, camp, 1), 5)
+    c = as_committee(login, camp)
+    review(c, camp.branches[0], "approve")
+    review(c, camp.branches[1], "start_key")
+    submit(as_branch(login, camp, 1), 4)
+    review(as_committee(login, camp), camp.branches[1], "pass_key")
+    assert [state(b) for b in camp.branches[:2]] == ["basic", "delisted"]
+    submit(as_branch(login, camp, 0), 9)
+    assert state(camp.branches[0]) == "basic"
+    for i in (0, 1):
+        submit(as_branch(login, camp, i), 10)
+    assert [state(b) for b in camp.branches[:2]] == ["key", "key"]
+    records = CampaignRecord.objects.filter(branch__in=camp.branches[:2])
+    assert all(r.key_since and r.key_done_at is None for r in records)
+    told = Notification.objects.filter(recipient_org=camp.committee, text__contains="已纳入重点整顿团支部")
+    assert told.count() == 2
