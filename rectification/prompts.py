@@ -67,6 +67,7 @@ def key_branch(request):
                 f"上级团组织审核结果：本支部{verdict}。请整改后在团支部自检中点击“编辑”，修改自检表并重新提交。",
                 reverse("rectification:self_check"),
                 level="danger",
+                action="确定",  # the seed: "点击弹出框中的'确定'按钮" opens the self-check history
             ),
         )
     if state == RecState.REJECTED:

@@ -145,7 +145,7 @@ def test_campaign_and_grading_round(page, screenshot):
         log_in(page, secretaries[2])
         prompt = page.locator(".login-prompt", has_text="纳入重点整顿团支部")
         expect(prompt).to_be_visible()
-        prompt.get_by_role("link").click()
+        prompt.get_by_role("link", name="确定").click()
         expect(page.locator("#check-poor")).to_have_text("12")
         page.locator("#self-check-edit").click()
         fill_form(page, 0)

@@ -75,7 +75,7 @@ def test_key_branch_prompt_resubmission_and_re_review(client, login, camp):
     review(as_committee(login, camp), camp.branches[0], "start_key")
     b = as_branch(login, camp, 0)
     home = text(b.get("/"))
-    assert "纳入重点整顿团支部" in home and "/rectification/self-check/" in home
+    assert "纳入重点整顿团支部" in home and 'href="/rectification/self-check/">确定</a>' in home
     history = text(b.get("/rectification/self-check/"))
     assert 'id="self-check-edit"' in history and 'id="check-poor">6<' in history
     submit(b, 4)
