@@ -340,10 +340,10 @@ class GradingRecord(Workflow):
     @transition(field=state, source=[GrdState.PENDING, GrdState.REVIEWED], target=GrdState.REVIEWED)
     def review(self, by=None, note="", *, level):
         """GRD-04: the review may be changed until the year's lock moment."""
-        from .grading import lock_moment
+        from .grading import is_locked, lock_text
 
-        if timezone.now() >= lock_moment(self.year):
-            raise WorkflowError(f"{self.year}年度对标定级复核结果已于12月31日12:00锁定，不允许再次更改。")
+        if is_locked(self.year):
+            raise WorkflowError(f"{self.year}年度对标定级复核结果已于{lock_text(self.year)}锁定，不允许再次更改。")
         self.review_level = level
         self.reviewed_by = by
         self.reviewed_at = timezone.now()
