@@ -33,7 +33,6 @@ def deadlines(request):
         )
     figures = s.with_status(s.rec_orgs(org, year), year).aggregate(
         waiting=Count("pk", filter=Q(rec_state__in=AWAITING_REVIEW)),
-        branches=Count("pk", filter=Q(is_branch_kind=True)),
     )
     notes = []
     if figures["waiting"]:
@@ -43,7 +42,7 @@ def deadlines(request):
                 reverse("rectification:branches"),
             )
         )
-    if figures["branches"] and not s.bottom_done(org, year):
+    if s.bottom_due(org, year):
         notes.append(
             prompts.Prompt(
                 f"尚未勾选排名后 20% 团支部，请于{s.md(due['review'])}前按不少于20%的比例确定后进团支部。",

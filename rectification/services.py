@@ -253,6 +253,13 @@ def bottom_done(parent, year):
     return BottomSelection.objects.filter(org=parent, year=year).first()
 
 
+def bottom_due(parent, year):
+    """The bottom 20% is still to pick: not done this year and some branch may be selected (with
+    every sub-branch 合格, say, there is nothing to pick and nothing to remind of)."""
+    done = BottomSelection.objects.filter(org=parent, year=year)
+    return bottom_candidates(parent, year).exclude(Exists(done)).exists()  # one query
+
+
 def select_bottom(parent, ids, *, by):
     """All or nothing: every id a candidate, at least the minimum, once a year (final)."""
     year = campaign_year()
