@@ -140,11 +140,17 @@ def with_status(orgs, year):
     )
 
 
-def rec_orgs(parent, year):
-    """The orgs 整理整顿 lists under `parent`: its direct sub-branches, and any direct sub-org with
-    a record this year (a 团总支 made a key branch by 不予定级, GRD-05)."""
+def rec_orgs(parent, year, *, whole_subtree=False):
+    """The orgs 整理整顿 lists under `parent`: its direct sub-branches (whole_subtree: every branch
+    below it), and any such org with a record this year (a 团总支 made a key branch by 不予定级,
+    GRD-05)."""
     has_record = Exists(CampaignRecord.objects.filter(branch=OuterRef("pk"), year=year))
-    return Organization.objects.filter(parent=parent).filter(Q(is_branch_kind=True) | has_record)
+    below = (
+        Organization.objects.subtree_of(parent, include_self=False)
+        if whole_subtree
+        else Organization.objects.filter(parent=parent)
+    )
+    return below.filter(Q(is_branch_kind=True) | has_record)
 
 
 def takes_part(org, year):

@@ -5,6 +5,7 @@ may look; only the direct superior acts (require_direct_superior: 403 隔级无�
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -45,12 +46,37 @@ def _list_context(acting, year):
     }
 
 
+SCOPES = ("direct", "all")
+
+
 @require_GET
 @access(ORG_ADMIN)
 def branches(request):
-    """整理整顿团支部 → 下级组织列表: status of every direct sub-branch, bottom-20% marks."""
+    """整理整顿团支部 → 下级组织列表: status of every direct sub-branch, bottom-20% marks. With
+    ?scope=all every branch of the subtree, paginated: the seed lets a superior see all sub-branches'
+    forms and marks, while reviewing and the bottom 20% stay with the direct superior."""
     acting = _committee(request)
-    return render(request, "rectification/branches.html", _list_context(acting, s.campaign_year()))
+    year = s.campaign_year()
+    scope = request.GET.get("scope") or "direct"
+    if scope not in SCOPES:
+        messages.error(request, "列表范围无效，已显示直属团支部。")
+        return render(request, "rectification/branches.html", _list_context(acting, year), status=400)
+    if scope == "direct":
+        return render(request, "rectification/branches.html", _list_context(acting, year))
+    rows = s.with_status(s.rec_orgs(acting, year, whole_subtree=True), year).select_related("parent").order_by("lft")
+    page = Paginator(rows, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    for row in page:
+        row.state_label = s.STATE_LABELS[row.rec_state]
+    context = {
+        "org": acting,
+        "year": year,
+        "whole": True,
+        "rows": page,
+        "page": page,
+        "deadlines": s.deadlines(year),
+        "awaiting": [str(v) for v in AWAITING_REVIEW],
+    }
+    return render(request, "rectification/branches.html", context)
 
 
 @require_POST

@@ -185,3 +185,38 @@ def test_basic_or_delisted_branch_falling_to_ten_poor_becomes_key(client, login,
     assert all(r.key_since and r.key_done_at is None for r in records)
     told = Notification.objects.filter(recipient_org=camp.committee, text__contains="已纳入重点整顿团支部")
     assert told.count() == 2
+
+
+def test_a_higher_committee_sees_every_sub_branch(client, login, camp):
+    """REC-08 / ROLE-03: the seed's note — a superior sees all its sub-branches' forms and bottom-20%
+    marks in 下级组织列表 (全部下级团支部), while 是否整改 and the selection stay with the direct
+    superior: the university sees B1 … B6 with their status and 查看 only."""
+    submit(as_branch(login, camp, 0), 2)
+    u = login(camp.uni_admin, camp.tree.uni)
+    assert "B1团支部" not in text(u.get(LIST))  # its direct sub-branches: none here
+    page = text(u.get(LIST + "?scope=all"))
+    for b in camp.branches:
+        assert b.name in page
+    assert 'data-state="pending">待审核' in page and "学院团委" in page
+    assert "是否整改" not in page and 'name="branches"' not in page and "bottom-submit" not in page
+    assert "是否整改" in text(as_committee(login, camp).get(LIST + "?scope=all"))
+    r = u.get(LIST + "?scope=everything")
+    assert r.status_code == 400 and "列表范围无效" in text(r)
+
+
+def test_whole_subtree_list_runs_constant_queries(client, login, camp):
+    """全部下级团支部 is one page of rows whatever the subtree's size."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    u = login(camp.uni_admin, camp.tree.uni)
+    with CaptureQueriesContext(connection) as small:
+        u.get(LIST + "?scope=all")
+    other = f.OrgFactory(name="学院C团委", parent=camp.tree.uni)
+    for i in range(8):
+        f.branch(other, f"C{i}团支部")
+    submit(as_branch(login, camp, 1), 2)
+    u = login(camp.uni_admin, camp.tree.uni)
+    with CaptureQueriesContext(connection) as large:
+        assert text(u.get(LIST + "?scope=all")).count("data-org=") >= 14
+    assert len(large) == len(small)
