@@ -17,7 +17,7 @@ from zhtj.core.access import DIRECT_SUPERIOR, ORG_ADMIN, access, require_direct_
 from . import services as s
 from .choices import AWAITING_REVIEW, LOCKED_STATES, RecState
 from .models import CampaignRecord
-from .views_self_check import fill, history_context
+from .views_self_check import fill, history_context, month_filter_status
 
 
 def _committee(request):
@@ -131,7 +131,8 @@ def review(request, pk):
             )
         messages.success(request, f"已审核“{branch.name}”的自检表，整顿状态：{record.get_state_display()}。")
         return redirect("rectification:branches")
-    return render(request, "rectification/review.html", _review_context(request, branch, year))
+    context = _review_context(request, branch, year)
+    return render(request, "rectification/review.html", context, status=month_filter_status(request, context))
 
 
 def _review_context(request, branch, year):

@@ -131,6 +131,9 @@ def test_bad_action_and_unsubmitted_branch(client, login, camp):
     assert r.status_code == 400 and state(camp.branches[0]) == "pending"
     r = review(c, camp.branches[1], "approve")
     assert r.status_code == 409 and "尚未提交自检表" in text(r) and state(camp.branches[1]) is None
+    r = c.get(f"/rectification/review/{camp.branches[0].pk}/?month=2026-13")
+    assert r.status_code == 400 and "月份筛选无效" in text(r)
+    assert c.get(f"/rectification/review/{camp.branches[0].pk}/?month=2026-10").status_code == 200
 
 
 def test_inbox_lists_forms_waiting_for_review(client, login, camp):
