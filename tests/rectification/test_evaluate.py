@@ -18,6 +18,7 @@ def url(branch):
 
 
 def test_lists_only_branches_without_a_form(client, login, camp):
+    """REC-02: 评估下级团支部 lists the direct sub-branches that have not submitted, with 上级评估."""
     submit(as_branch(login, camp, 0), 1)
     page = text(as_committee(login, camp).get(LIST))
     assert "B1团支部" not in page and "B2团支部" in page and "上级评估" in page
