@@ -4,7 +4,7 @@
 from datetime import date, datetime, time
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -84,7 +84,11 @@ def rate(org, raw_level, *, by):
     with transaction.atomic():
         record = GradingRecord.objects.select_for_update().filter(org=org, year=year).first()
         if record is None:
-            record = GradingRecord.objects.create(org=org, year=year, self_level=level, self_by=by)
+            try:
+                with transaction.atomic():
+                    record = GradingRecord.objects.create(org=org, year=year, self_level=level, self_by=by)
+            except IntegrityError:  # SEC-04: the org's other admin rated at the same moment
+                raise RecError("本组织的自评刚由其他管理员提交，请刷新页面后查看。", status=409) from None
             audit.record(record, "rate", to_state=record.state, note=Level(level).label, actor=by)
         else:
             try:
