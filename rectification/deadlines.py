@@ -1,6 +1,6 @@
 """截止事项 of 组织整顿 and 对标定级 (BEY-08): the REC-13 deadlines and the GRD-04 lock that fall
 in the month, counted over the acting org's own record (a branch) or its direct sub-branches'
-(a superior). Aggregate queries only: one for the campaign figures, one for the bottom 20%,
+(a superior). Aggregate queries only: one for the campaign figures, one for the bottom 20%
 one for 对标定级."""
 
 from django.db.models import Count, Q
@@ -35,7 +35,6 @@ def campaign_deadlines(request, month_start, month_end):
         not_submitted=Count("pk", filter=Q(rec_state=RecState.NOT_SUBMITTED)),
         waiting=Count("pk", filter=Q(rec_state__in=AWAITING_REVIEW)),
         key_open=Count("pk", filter=Q(rec_state__in=KEY_OPEN_STATES)),
-        branches=Count("pk", filter=Q(is_branch_kind=True)),
     )
     own = org.is_branch_kind
     found = []
@@ -46,7 +45,7 @@ def campaign_deadlines(request, month_start, month_end):
     if "review" in wanted and not own:
         url = reverse("rectification:branches")
         found.append(deadlines.Deadline("自检表审核截止（待审核）", wanted["review"], f["waiting"], url))
-        if f["branches"] and not s.bottom_done(org, year):
+        if s.bottom_due(org, year):
             found.append(deadlines.Deadline("勾选排名后 20% 团支部截止", wanted["review"], 1, url))
     if "key" in wanted:
         url = reverse("rectification:self_check" if own else "rectification:branches")

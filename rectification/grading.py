@@ -4,7 +4,7 @@
 from datetime import date, datetime, time
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from zhtj.core.workflow import WorkflowError, perform
 from . import services
 from .choices import GRADING_CATEGORIES, GrdState, Level
 from .models import GradingRecord
-from .services import RecError, months_before
+from .services import RecError
 
 
 def grading_year(today=None):
@@ -29,10 +29,20 @@ def lock_moment(year):
     return timezone.make_aware(datetime(year, month, day, hour, minute))
 
 
+def is_locked(year):
+    return timezone.now() >= lock_moment(year)
+
+
+def lock_text(year):
+    at = timezone.localtime(lock_moment(year))
+    return f"{at.month}月{at.day}日{at:%H:%M}"
+
+
 def founded_by(year):
-    """GRD-02: orgs founded after this day (6 months before October 1) are out of this year's scope."""
-    month, day = settings.ZHTJ["GRD_AGE_REFERENCE"]
-    return months_before(date(year, month, day), settings.ZHTJ["GRD_MIN_AGE_MONTHS"])
+    """GRD-02: orgs founded after this day (October 1 by default, the seed's "成立 6 个月以内 …
+    10 月 1 日之后") are out of this year's scope."""
+    month, day = settings.ZHTJ["GRD_FOUNDED_BY"]
+    return date(year, month, day)
 
 
 def in_scope_q(year):
@@ -49,7 +59,7 @@ def check_in_scope(org, year):
         )
     if not Organization.objects.filter(pk=org.pk).filter(in_scope_q(year)).exists():
         raise RecError(
-            f"成立{settings.ZHTJ['GRD_MIN_AGE_MONTHS']}个月以内的团(总)支部（{founded_by(year).year}年{services.md(founded_by(year))}之后成立）不纳入{year}年对标定级范围。",
+            f"新成立的团(总)支部（{year}年{services.md(founded_by(year))}之后成立）不纳入{year}年对标定级范围。",
             status=403,
         )
 
@@ -69,10 +79,16 @@ def rate(org, raw_level, *, by):
     year = grading_year()
     check_in_scope(org, year)
     level = parse_level(raw_level)
+    if is_locked(year):  # (decision) a rating the superior could no longer review is refused
+        raise RecError(f"{year}年度对标定级已于{lock_text(year)}锁定，不能再提交自评。", status=409)
     with transaction.atomic():
         record = GradingRecord.objects.select_for_update().filter(org=org, year=year).first()
         if record is None:
-            record = GradingRecord.objects.create(org=org, year=year, self_level=level, self_by=by)
+            try:
+                with transaction.atomic():
+                    record = GradingRecord.objects.create(org=org, year=year, self_level=level, self_by=by)
+            except IntegrityError:  # SEC-04: the org's other admin rated at the same moment
+                raise RecError("本组织的自评刚由其他管理员提交，请刷新页面后查看。", status=409) from None
             audit.record(record, "rate", to_state=record.state, note=Level(level).label, actor=by)
         else:
             try:

@@ -110,9 +110,14 @@ class CampaignRecord(Workflow):
         if self.state in (S.KEY, S.KEY_PENDING, S.CONTINUE):
             return S.KEY_PENDING
         # 基本合格 / 已摘牌 improving on their own: 0 较差 → 整改后合格 / 重点整改后合格 (the seed's
-        # "自行整改后"), otherwise the status stays.
+        # "自行整改后"); (decision) falling back to ≥ threshold makes it a key branch again (REC-04),
+        # otherwise the status stays.
         if poor == 0:
             return S.RECTIFIED if self.state == S.BASIC else S.KEY_QUALIFIED
+        if poor >= _poor_limit():
+            self._start_key()
+            self.key_done_at = None
+            return S.KEY
         return self.state
 
     # --- 是否整改: the direct superior's first review (REC-03, REC-04) ----------------------------
@@ -335,10 +340,10 @@ class GradingRecord(Workflow):
     @transition(field=state, source=[GrdState.PENDING, GrdState.REVIEWED], target=GrdState.REVIEWED)
     def review(self, by=None, note="", *, level):
         """GRD-04: the review may be changed until the year's lock moment."""
-        from .grading import lock_moment
+        from .grading import is_locked, lock_text
 
-        if timezone.now() >= lock_moment(self.year):
-            raise WorkflowError(f"{self.year}年度对标定级复核结果已于12月31日12:00锁定，不允许再次更改。")
+        if is_locked(self.year):
+            raise WorkflowError(f"{self.year}年度对标定级复核结果已于{lock_text(self.year)}锁定，不允许再次更改。")
         self.review_level = level
         self.reviewed_by = by
         self.reviewed_at = timezone.now()

@@ -33,7 +33,6 @@ def deadlines(request):
         )
     figures = s.with_status(s.rec_orgs(org, year), year).aggregate(
         waiting=Count("pk", filter=Q(rec_state__in=AWAITING_REVIEW)),
-        branches=Count("pk", filter=Q(is_branch_kind=True)),
     )
     notes = []
     if figures["waiting"]:
@@ -43,7 +42,7 @@ def deadlines(request):
                 reverse("rectification:branches"),
             )
         )
-    if figures["branches"] and not s.bottom_done(org, year):
+    if s.bottom_due(org, year):
         notes.append(
             prompts.Prompt(
                 f"尚未勾选排名后 20% 团支部，请于{s.md(due['review'])}前按不少于20%的比例确定后进团支部。",
@@ -67,6 +66,7 @@ def key_branch(request):
                 f"上级团组织审核结果：本支部{verdict}。请整改后在团支部自检中点击“编辑”，修改自检表并重新提交。",
                 reverse("rectification:self_check"),
                 level="danger",
+                action="确定",  # the seed: "点击弹出框中的'确定'按钮" opens the self-check history
             ),
         )
     if state == RecState.REJECTED:

@@ -140,11 +140,17 @@ def with_status(orgs, year):
     )
 
 
-def rec_orgs(parent, year):
-    """The orgs 整理整顿 lists under `parent`: its direct sub-branches, and any direct sub-org with
-    a record this year (a 团总支 made a key branch by 不予定级, GRD-05)."""
+def rec_orgs(parent, year, *, whole_subtree=False):
+    """The orgs 整理整顿 lists under `parent`: its direct sub-branches (whole_subtree: every branch
+    below it), and any such org with a record this year (a 团总支 made a key branch by 不予定级,
+    GRD-05)."""
     has_record = Exists(CampaignRecord.objects.filter(branch=OuterRef("pk"), year=year))
-    return Organization.objects.filter(parent=parent).filter(Q(is_branch_kind=True) | has_record)
+    below = (
+        Organization.objects.subtree_of(parent, include_self=False)
+        if whole_subtree
+        else Organization.objects.filter(parent=parent)
+    )
+    return below.filter(Q(is_branch_kind=True) | has_record)
 
 
 def takes_part(org, year):
@@ -158,20 +164,29 @@ STATE_LABELS = dict(RecState.choices)
 
 
 def submit_check(branch, answers, month, *, by, org, by_superior=False):
-    """One 自检表 through the record's `submit` transition; the superior is told it waits."""
+    """One 自检表 through the record's `submit` transition, all or nothing (a refused form leaves no
+    record behind); the superior is told it waits."""
     year = campaign_year()
-    record = record_for(branch, year)
-    if record.state in LOCKED_STATES:
-        raise RecError(
-            "该团支部自检表“较差”项为0且已通过上级审核（或上级评估），自检表已锁定，不能修改。"
-            "如确需更正，请由上级团组织提交自检表更正申请，经省级团委审批同意后重新填写。",
-            status=409,
-        )
-    try:
-        record = perform(record, "submit", by=by, org=org, answers=answers, month=month, by_superior=by_superior)
-    except WorkflowError as exc:
-        raise RecError(str(exc), status=409) from None
+    with transaction.atomic():
+        record = record_for(branch, year)
+        if record.state in LOCKED_STATES:
+            raise RecError(
+                "该团支部自检表“较差”项为0且已通过上级审核（或上级评估），自检表已锁定，不能修改。"
+                "如确需更正，请由上级团组织提交自检表更正申请，经省级团委审批同意后重新填写。",
+                status=409,
+            )
+        try:
+            record = perform(record, "submit", by=by, org=org, answers=answers, month=month, by_superior=by_superior)
+        except WorkflowError as exc:
+            raise RecError(str(exc), status=409) from None
     # A branch's own form waits in its superior's 操作中心 (provider): nothing to copy.
+    if not by_superior and record.state == RecState.KEY:  # REC-04: ≥ threshold without a review
+        inbox.notify(
+            org=branch.parent,
+            kind=CampaignRecord.inbox_kind,
+            text=f"“{branch.name}”提交的自检表“较差”项为{record.poor_count}项，已纳入重点整顿团支部（重点整改中）。",
+            link=reverse("rectification:review", args=[branch.pk]),
+        )
     if by_superior:
         inbox.notify(
             org=branch,
@@ -242,6 +257,13 @@ def bottom_minimum(eligible):
 
 def bottom_done(parent, year):
     return BottomSelection.objects.filter(org=parent, year=year).first()
+
+
+def bottom_due(parent, year):
+    """The bottom 20% is still to pick: not done this year and some branch may be selected (with
+    every sub-branch 合格, say, there is nothing to pick and nothing to remind of)."""
+    done = BottomSelection.objects.filter(org=parent, year=year)
+    return bottom_candidates(parent, year).exclude(Exists(done)).exists()  # one query
 
 
 def select_bottom(parent, ids, *, by):

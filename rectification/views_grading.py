@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhtj.core.access import DIRECT_SUPERIOR, ORG_ADMIN, access
@@ -19,7 +18,10 @@ from .services import RecError
 def _self_context(org, year):
     record = g.record_of(org, year)
     limit = settings.ZHTJ["GRD_MAX_CHANGES"]
-    if record is None:
+    locked = g.is_locked(year)
+    if locked:
+        may_rate = False
+    elif record is None:
         may_rate = True
     elif record.state == GrdState.PENDING:
         may_rate = record.changes < limit
@@ -32,6 +34,9 @@ def _self_context(org, year):
         "standard": GRADING_STANDARD,
         "levels": Level.choices,
         "may_rate": may_rate,
+        "year_locked": locked,
+        "lock_at": g.lock_moment(year),
+        "founded_by": g.founded_by(year),
         "limit": limit,
         "left": limit - record.changes if record and record.state == GrdState.PENDING else limit,
     }
@@ -72,7 +77,7 @@ def _review_context(acting, year):
         "levels": Level.choices,
         "progress": g.review_progress(acting, year),
         "lock_at": g.lock_moment(year),
-        "locked": timezone.now() >= g.lock_moment(year),
+        "locked": g.is_locked(year),
     }
 
 

@@ -5,6 +5,7 @@ may look; only the direct superior acts (require_direct_superior: 403 隔级无�
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -16,7 +17,7 @@ from zhtj.core.access import DIRECT_SUPERIOR, ORG_ADMIN, access, require_direct_
 from . import services as s
 from .choices import AWAITING_REVIEW, LOCKED_STATES, RecState
 from .models import CampaignRecord
-from .views_self_check import fill, history_context
+from .views_self_check import fill, history_context, month_filter_status
 
 
 def _committee(request):
@@ -45,12 +46,37 @@ def _list_context(acting, year):
     }
 
 
+SCOPES = ("direct", "all")
+
+
 @require_GET
 @access(ORG_ADMIN)
 def branches(request):
-    """整理整顿团支部 → 下级组织列表: status of every direct sub-branch, bottom-20% marks."""
+    """整理整顿团支部 → 下级组织列表: status of every direct sub-branch, bottom-20% marks. With
+    ?scope=all every branch of the subtree, paginated: the seed lets a superior see all sub-branches'
+    forms and marks, while reviewing and the bottom 20% stay with the direct superior."""
     acting = _committee(request)
-    return render(request, "rectification/branches.html", _list_context(acting, s.campaign_year()))
+    year = s.campaign_year()
+    scope = request.GET.get("scope") or "direct"
+    if scope not in SCOPES:
+        messages.error(request, "列表范围无效，已显示直属团支部。")
+        return render(request, "rectification/branches.html", _list_context(acting, year), status=400)
+    if scope == "direct":
+        return render(request, "rectification/branches.html", _list_context(acting, year))
+    rows = s.with_status(s.rec_orgs(acting, year, whole_subtree=True), year).select_related("parent").order_by("lft")
+    page = Paginator(rows, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    for row in page:
+        row.state_label = s.STATE_LABELS[row.rec_state]
+    context = {
+        "org": acting,
+        "year": year,
+        "whole": True,
+        "rows": page,
+        "page": page,
+        "deadlines": s.deadlines(year),
+        "awaiting": [str(v) for v in AWAITING_REVIEW],
+    }
+    return render(request, "rectification/branches.html", context)
 
 
 @require_POST
@@ -105,7 +131,8 @@ def review(request, pk):
             )
         messages.success(request, f"已审核“{branch.name}”的自检表，整顿状态：{record.get_state_display()}。")
         return redirect("rectification:branches")
-    return render(request, "rectification/review.html", _review_context(request, branch, year))
+    context = _review_context(request, branch, year)
+    return render(request, "rectification/review.html", context, status=month_filter_status(request, context))
 
 
 def _review_context(request, branch, year):
@@ -119,14 +146,18 @@ def _review_context(request, branch, year):
     return context
 
 
+def _evaluate_list(request, acting, status=200):
+    year = s.campaign_year()
+    rows = s.with_status(s.rec_orgs(acting, year), year).filter(rec_state=RecState.NOT_SUBMITTED).order_by("lft")
+    context = {"org": acting, "year": year, "rows": rows}
+    return render(request, "rectification/evaluate_list.html", context, status=status)
+
+
 @require_GET
 @access(ORG_ADMIN)
 def evaluate_list(request):
     """评估下级团支部: the direct sub-branches that have not submitted a form."""
-    acting = _committee(request)
-    year = s.campaign_year()
-    rows = s.with_status(s.rec_orgs(acting, year), year).filter(rec_state=RecState.NOT_SUBMITTED).order_by("lft")
-    return render(request, "rectification/evaluate_list.html", {"org": acting, "year": year, "rows": rows})
+    return _evaluate_list(request, _committee(request))
 
 
 @require_http_methods(["GET", "POST"])
@@ -135,9 +166,17 @@ def evaluate(request, pk):
     """上级评估 (REC-02, REC-04): the direct superior fills the form of a branch that never submitted."""
     branch = _branch_in_scope(request, pk)
     require_direct_superior(request, branch)
+    year = s.campaign_year()
+    if not s.takes_part(branch, year):  # a 团委 below: no 自检表, no record made for it
+        messages.error(request, f"“{branch.name}”不是团支部，不参加整理整顿，无需评估。")
+        return _evaluate_list(request, request.acting_org, status=400)
     if request.method == "GET" and not s.in_campaign():  # a post is refused by the record's rules
         messages.error(request, "当前不在整理整顿集中开展期间，不能评估。")
         return redirect("rectification:evaluate_list")
+    submitted = CampaignRecord.objects.filter(branch=branch, year=year).exclude(state=RecState.NOT_SUBMITTED)
+    if request.method == "GET" and submitted.exists():  # a stale link; a post is refused by the record's rules
+        messages.error(request, f"“{branch.name}”已提交过自检表，上级只能对尚未提交自检表的团支部进行评估。")
+        return _evaluate_list(request, request.acting_org, status=409)
     return fill(
         request,
         branch,

@@ -43,18 +43,22 @@ def history_context(branch, year, raw_month):
     }
 
 
+def month_filter_status(request, context):
+    """A ?month= that is no month of the campaign: a message and 400 (the latest form is shown)."""
+    if request.GET.get("month") and context["month"] is None:
+        messages.error(request, f"月份筛选无效：请选择{context['year']}年整理整顿期间的月份。")
+        return 400
+    return 200
+
+
 @require_http_methods(["GET"])
 @access(ORG_ADMIN)
 def self_check(request):
     """History first (the seed): the latest form, or with ?month= the last one of that month."""
     year = s.campaign_year()
     branch = _own_branch(request, year)
-    raw = request.GET.get("month", "")
-    context = history_context(branch, year, raw)
-    status = 200
-    if raw and context["month"] is None:
-        messages.error(request, f"月份筛选无效：请选择{year}年整理整顿期间的月份。")
-        status = 400
+    context = history_context(branch, year, request.GET.get("month", ""))
+    status = month_filter_status(request, context)
     record = context["record"]
     context["editable"] = s.in_campaign() and not (record and record.state in LOCKED_STATES)
     context["locked"] = bool(record and record.state in LOCKED_STATES)

@@ -220,8 +220,9 @@ ZHTJ = {
     "REC_KEY_POOR_COUNT": 10,  # REC-04: this many 较差 or more → must be a key branch
     "REC_BOTTOM_PERCENT": 20,  # REC-05: at least this share of eligible branches is selected
     "REC_MIN_AGE_MONTHS": 3,  # REC-05: younger branches can't be selected
-    "GRD_MIN_AGE_MONTHS": 6,  # GRD-02: branches founded within this many months are out of scope …
-    "GRD_AGE_REFERENCE": (10, 1),  # GRD-02: … counted back from this (month, day) of the year
+    # GRD-02: orgs founded after this (month, day) of the year are out of its scope — the seed's
+    # "成立 6 个月以内的团支部(2020 年 10 月 1 日之后)"
+    "GRD_FOUNDED_BY": (10, 1),
     "GRD_MAX_CHANGES": 3,  # GRD-03: self-rating changes allowed before the review
     "GRD_LOCK_AT": (12, 31, 12, 0),  # GRD-04 / JOB-05: (month, day, hour, minute) reviews of the year lock
     # INC

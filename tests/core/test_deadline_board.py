@@ -3,7 +3,7 @@ e-archives in their 30 days (ARC-01), 推优 updates (INC-12), the 对标定级 
 other apps register (graduate transfers in 收尾期) — each with a date, a count and a link.
 Time-dependent: every test travels to a fixed day."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -52,8 +52,10 @@ def test_self_check_deadline_for_branch_and_superior(tree, login, fast_hasher):
 
 
 def test_review_and_bottom_twenty_percent_in_november(tree, login, fast_hasher):
-    """BEY-08 / REC-13: reviews and the bottom 20% are due by 11-30."""
+    """BEY-08 / REC-13: reviews and the bottom 20% are due by 11-30 (the latter while some branch
+    may be picked: branch_a is old enough, REC-05)."""
     col_admin = f.admin_of(tree.col_a)
+    type(tree.branch_a).objects.filter(pk=tree.branch_a.pk).update(created_at=datetime(2025, 1, 1, 9, 0, tzinfo=UTC))
     CampaignRecord.objects.create(branch=tree.branch_a, year=2026, state=RecState.PENDING)
     found = items(board(login, col_admin, tree.col_a, NOVEMBER))
     assert found["自检表审核截止（待审核）"].count == 1

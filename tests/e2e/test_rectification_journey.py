@@ -74,7 +74,17 @@ def log_in(page, person):
 
 
 def menu(page, label):
+    """Click a left-menu entry; below Bootstrap's lg width (a phone) the menu is an offcanvas
+    opened by 菜单 (decided by the viewport: visibility can flicker while the CSS loads)."""
+    if page.viewport_size["width"] < 992:
+        page.get_by_role("button", name="菜单").click()
     page.locator("#left-menu").get_by_role("link", name=label, exact=True).click()
+
+
+def fits(page):
+    """BEY-04: the page doesn't scroll sideways (wide tables scroll inside their own box)."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{page.url} scrolls sideways on a phone by {overflow}px"
 
 
 def fill_form(page, poor):
@@ -145,7 +155,7 @@ def test_campaign_and_grading_round(page, screenshot):
         log_in(page, secretaries[2])
         prompt = page.locator(".login-prompt", has_text="纳入重点整顿团支部")
         expect(prompt).to_be_visible()
-        prompt.get_by_role("link").click()
+        prompt.get_by_role("link", name="确定").click()
         expect(page.locator("#check-poor")).to_have_text("12")
         page.locator("#self-check-edit").click()
         fill_form(page, 0)
@@ -198,3 +208,45 @@ def test_campaign_and_grading_round(page, screenshot):
         record = GradingRecord.objects.get(org=branches[0])
         assert (record.self_level, record.review_level) == ("2", "2")
         assert state(branches[0]) == "key"
+
+
+def test_on_a_phone(phone_page, screenshot):
+    """BEY-04: a branch secretary fills the 自检表 and the 自评 on a phone; the committee reviews
+    and ticks from 下级组织列表 and 上级复核 there too; no page scrolls sideways."""
+    page = phone_page
+    with time_machine.travel(campaign_day(), tick=True):
+        committee, boss, branches, secretaries = build()
+
+        log_in(page, secretaries[0])
+        menu(page, "团支部自检")
+        fits(page)
+        page.locator("#self-check-start").click()
+        fits(page)
+        fill_form(page, 4)
+        expect(page.locator("#rec-state")).to_have_text("待审核")
+        fits(page)
+        menu(page, "团(总)支部自评")
+        fits(page)
+        page.locator("#level").select_option(label="四星")
+        page.get_by_role("button", name="提交").click()
+        expect(page.locator("#self-level")).to_have_text("四星")
+        screenshot(page, "e2e-grading-self-phone")
+
+        log_in(page, boss)
+        menu(page, "整理整顿团支部")
+        fits(page)
+        row(page, "#branch-table", "信息1班团支部").get_by_role("link", name="是否整改").click()
+        fits(page)
+        page.get_by_role("button", name="开始整改").click()
+        expect(row(page, "#branch-table", "信息1班团支部")).to_contain_text("重点整改中")
+        fits(page)
+        screenshot(page, "e2e-rectification-branches-phone")
+        for label in ("评估下级团支部", "下级团支部整顿进度", "上级复核"):
+            menu(page, label)
+            fits(page)
+        row(page, "#grading-table", "信息1班团支部").locator("input[type=checkbox]").check()
+        page.locator("#review-level").select_option(label="四星")
+        page.get_by_role("button", name="复核团(总)支部自评结果").click()
+        expect(page.locator("#grading-progress")).to_contain_text("已自评1个，已复核1个")
+        assert state(branches[0]) == "key"
+        assert GradingRecord.objects.get(org=branches[0]).review_level == "4"

@@ -40,3 +40,20 @@ def test_two_bottom_selections_at_once(camp):
     assert outcomes.count("ok") == 1
     assert BottomSelection.objects.count() == 1
     assert CampaignRecord.objects.filter(state="key").count() == 2
+
+
+def test_two_first_self_ratings_at_once(camp):
+    """GRD-03 / SEC-04: the branch's two admins submit the first 自评 at once: one record; the other
+    admin gets a message (no IntegrityError) or, when the first had already committed, theirs
+    counts as a change."""
+    from rectification import grading
+    from rectification.models import GradingRecord
+    from tests import factories as f
+
+    second = f.admin_of(camp.branches[0], "第二管理员")
+    outcomes = at_once(
+        lambda who, level: grading.rate(camp.branches[0], level, by=who),
+        [(camp.branch_admins[0], "3"), (second, "4")],
+        expected=(services.RecError,),
+    )
+    assert GradingRecord.objects.get().changes == outcomes.count("ok") - 1

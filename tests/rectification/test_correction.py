@@ -23,6 +23,8 @@ def file(client, branch, explanation="第3项填写错误"):
 
 
 def test_request_approved_by_province_reopens_the_form(client, login, camp):
+    """BEY-02 / REC-09: the superior files a request for a locked 自检表; it waits in the provincial
+    committee's 操作中心; 同意 reopens the form (audited), the branch is told and resubmits."""
     lock(login, camp)
     c = as_committee(login, camp)
     r = file(c, camp.branches[0])
@@ -40,6 +42,8 @@ def test_request_approved_by_province_reopens_the_form(client, login, camp):
 
 
 def test_only_the_province_decides_and_reject_needs_reason(client, login, camp):
+    """BEY-02: only the provincial committee decides (a university admin gets 403); 不同意 needs a
+    reason and leaves the form locked (REC-09)."""
     lock(login, camp)
     file(as_committee(login, camp), camp.branches[0])
     req = SelfCheckCorrectionRequest.objects.get()
@@ -53,7 +57,7 @@ def test_only_the_province_decides_and_reject_needs_reason(client, login, camp):
 
 
 def test_bad_requests(client, login, camp):
-    """Nothing to correct when not locked; a reason is required; one pending request at a time;
+    """BEY-02 / SEC-06: nothing to correct when not locked; a reason is required; one pending request at a time;
     the branch itself doesn't file; out of scope is 404."""
     submit(as_branch(login, camp, 0), 2)
     c = as_committee(login, camp)

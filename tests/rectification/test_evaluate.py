@@ -18,6 +18,7 @@ def url(branch):
 
 
 def test_lists_only_branches_without_a_form(client, login, camp):
+    """REC-02: 评估下级团支部 lists the direct sub-branches that have not submitted, with 上级评估."""
     submit(as_branch(login, camp, 0), 1)
     page = text(as_committee(login, camp).get(LIST))
     assert "B1团支部" not in page and "B2团支部" in page and "上级评估" in page
@@ -51,3 +52,42 @@ def test_only_the_direct_superior_evaluates(client, login, camp):
     r = u.post(url(camp.branches[0]), form_data(0))
     assert r.status_code == 403 and "隔级无法操作" in text(r)
     assert not SelfCheck.objects.exists()
+
+
+def test_a_committee_below_is_not_evaluated(client, login, camp):
+    """REC-02 / SEC-06: 上级评估 is for 团支部; a direct sub-团委 is refused with a message and no
+    campaign record is made for it."""
+    from orgs.choices import OrgCategory
+    from rectification.models import CampaignRecord
+    from tests import factories as f
+
+    sub = f.OrgFactory(parent=camp.committee, category=OrgCategory.COMMITTEE, name="下属团委")
+    c = as_committee(login, camp)
+    for r in (c.get(url(sub)), c.post(url(sub), form_data(0))):
+        assert r.status_code == 400 and "不是团支部" in text(r)
+    assert not CampaignRecord.objects.exists() and not SelfCheck.objects.exists()
+
+
+def test_a_stale_evaluation_link_says_why(client, login, camp):
+    """REC-02: opening 上级评估 for a branch that has since submitted explains it instead of a form."""
+    submit(as_branch(login, camp, 0), 3)
+    r = as_committee(login, camp).get(url(camp.branches[0]))
+    assert r.status_code == 409 and "已提交过自检表" in text(r) and 'id="self-check-form"' not in text(r)
+
+
+def test_list_runs_constant_queries(client, login, camp):
+    """评估下级团支部 runs the same number of queries for 6 or 16 sub-branches."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests import factories as f
+
+    c = as_committee(login, camp)
+    with CaptureQueriesContext(connection) as small:
+        c.get(LIST)
+    for i in range(10):
+        f.branch(camp.committee, f"D{i}团支部")
+    c = as_committee(login, camp)
+    with CaptureQueriesContext(connection) as large:
+        assert text(c.get(LIST)).count("data-org=") == 16
+    assert len(large) == len(small)

@@ -104,6 +104,7 @@ def test_review_changes_until_december_31_noon_then_job_locks(client, login, cam
 
 
 def test_review_list_constant_queries(client, login, camp):
+    """GRD-04 / GRD-07: 上级复核 (rows and progress) runs the same queries for more sub-branches."""
     self_rate(login, camp, 0)
     c = as_committee(login, camp)
     with CaptureQueriesContext(connection) as small:

@@ -59,9 +59,9 @@ def test_locked_after_review_except_not_graded(client, login, camp):
 
 
 def test_scope_exclusions(client, login, camp):
-    """GRD-02: founded within 6 months before October 1, 流动团员团支部, 待接转团支部 are out; 毕业生团组织
-    and 团总支 take part; a bad level is refused."""
-    young = f.branch(camp.committee, "新团支部", created_at=timezone.make_aware(datetime(2026, 5, 1)))
+    """GRD-02: founded within 6 months (the seed: after October 1 of the year), 流动团员团支部,
+    待接转团支部 are out; 毕业生团组织 and 团总支 take part; a bad level is refused."""
+    young = f.branch(camp.committee, "新团支部", created_at=timezone.make_aware(datetime(2026, 10, 2)))
     floating = f.OrgFactory(
         parent=camp.committee, category=OrgCategory.FLOATING, name="流动X", created_at=at(2025, 1, 1)
     )
@@ -81,3 +81,31 @@ def test_scope_exclusions(client, login, camp):
         assert rate(c, "3").status_code == 302
     assert set(GradingRecord.objects.values_list("org__name", flat=True)) == {"毕业X", "团总支X"}
     assert login(camp.admin, camp.committee).get(URL).status_code == 403  # a 团委 doesn't self-rate
+
+
+def test_founded_by_october_first_takes_part(client, login, camp):
+    """GRD-02: the seed's "成立 6 个月以内的团支部(2020 年 10 月 1 日之后)": a branch founded on
+    October 1 takes part, one founded the day after is out and is told the date."""
+    on_time = f.branch(camp.committee, "十月一日团支部", created_at=timezone.make_aware(datetime(2026, 10, 1, 18)))
+    late = f.branch(camp.committee, "十月二日团支部", created_at=timezone.make_aware(datetime(2026, 10, 2, 8)))
+    assert rate(login(f.admin_of(on_time), on_time), "3").status_code == 302
+    r = rate(login(f.admin_of(late), late), "3")
+    assert r.status_code == 403 and "2026年10月1日之后成立" in text(r)
+    review_list = text(as_committee(login, camp).get("/rectification/grading/review/"))
+    assert "十月一日团支部" in review_list and "十月二日团支部" not in review_list
+
+
+def test_no_self_rating_once_the_year_is_locked(client, login, camp):
+    """GRD-04 (decision): after December 31 12:00 the year's 对标定级 is closed: a self-rating the
+    superior could no longer review is refused and the page says why."""
+    import time_machine
+
+    c = login(camp.branch_admins[0], camp.branches[0])
+    rate(c, "3")
+    with time_machine.travel(at(2026, 12, 31, 12, 0), tick=False):
+        c = login(camp.branch_admins[0], camp.branches[0])
+        r = rate(c, "4")
+        assert r.status_code == 409 and "已于12月31日12:00锁定" in text(r)
+        assert 'id="grading-form"' not in text(c.get(URL))
+    record = GradingRecord.objects.get()
+    assert (record.self_level, record.changes) == ("3", 0)

@@ -34,6 +34,7 @@ def test_monthly_items_are_not_cumulative(client, login, camp, clock):
 
 
 def test_only_key_branches_are_listed(client, login, camp):
+    """REC-11: only direct sub-branches under key rectification are listed (not a 基本合格 one)."""
     submit(as_branch(login, camp, 1), 2)
     review(as_committee(login, camp), camp.branches[1], "approve")
     make_key(login, camp, 0, 4)

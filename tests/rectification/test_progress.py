@@ -52,6 +52,7 @@ def test_drill_down_to_a_branch_shows_its_forms(client, login, camp):
 
 
 def test_bad_and_out_of_scope_org(client, login, camp):
+    """REC-12 / ROLE-02 / SEC-06: an org outside the acting subtree is a 404; a bad ?org= a 400."""
     c = as_committee(login, camp)
     assert c.get(f"{URL}?org={camp.tree.col_b.pk}").status_code == 404
     assert c.get(f"{URL}?org=abc").status_code == 400

@@ -45,3 +45,16 @@ def test_menu_by_role(client, login, camp):
     for label in ("评估下级团支部", "整理整顿团支部", "下级团支部整顿进度", "上级复核"):
         assert label in committee_menu
     assert ">团支部自检<" not in committee_menu and "团(总)支部自评" not in committee_menu
+
+
+def test_no_bottom_reminder_when_nothing_can_be_picked(client, login, camp, clock):
+    """REC-05 / REC-13: with every sub-branch 合格 there is no branch to pick, so neither the login
+    prompt nor November's 截止事项 asks for the bottom 20% (it would nag for ever)."""
+    for i in range(6):
+        submit(as_branch(login, camp, i), 0)
+        review(as_committee(login, camp), camp.branches[i], "approve")
+    clock.move_to(at(2026, 11, 2, 9, 0))
+    c = as_committee(login, camp)
+    assert "尚未勾选" not in home(c)
+    r = c.get("/deadlines/")
+    assert r.status_code == 200 and "勾选排名后 20% 团支部截止" not in r.content.decode()

@@ -75,7 +75,7 @@ def test_key_branch_prompt_resubmission_and_re_review(client, login, camp):
     review(as_committee(login, camp), camp.branches[0], "start_key")
     b = as_branch(login, camp, 0)
     home = text(b.get("/"))
-    assert "纳入重点整顿团支部" in home and "/rectification/self-check/" in home
+    assert "纳入重点整顿团支部" in home and 'href="/rectification/self-check/">确定</a>' in home
     history = text(b.get("/rectification/self-check/"))
     assert 'id="self-check-edit"' in history and 'id="check-poor">6<' in history
     submit(b, 4)
@@ -131,6 +131,9 @@ def test_bad_action_and_unsubmitted_branch(client, login, camp):
     assert r.status_code == 400 and state(camp.branches[0]) == "pending"
     r = review(c, camp.branches[1], "approve")
     assert r.status_code == 409 and "尚未提交自检表" in text(r) and state(camp.branches[1]) is None
+    r = c.get(f"/rectification/review/{camp.branches[0].pk}/?month=2026-13")
+    assert r.status_code == 400 and "月份筛选无效" in text(r)
+    assert c.get(f"/rectification/review/{camp.branches[0].pk}/?month=2026-10").status_code == 200
 
 
 def test_inbox_lists_forms_waiting_for_review(client, login, camp):
@@ -162,4 +165,61 @@ def test_list_runs_constant_queries(client, login, camp):
     c = as_committee(login, camp)
     with CaptureQueriesContext(connection) as large:
         assert text(c.get(LIST)).count("data-org=") == 16
+    assert len(large) == len(small)
+
+
+def test_basic_or_delisted_branch_falling_to_ten_poor_becomes_key(client, login, camp):
+    """REC-04 (decision): ≥10 较差 always means a key branch: a 基本合格 or 已摘牌 branch whose own
+    new form has ≥10 becomes 重点整改中 (its superior is told); fewer keeps its status."""
+    submit(as_branch(login, camp, 0), 3)
+    submit(as_branch(login, camp, 1), 5)
+    c = as_committee(login, camp)
+    review(c, camp.branches[0], "approve")
+    review(c, camp.branches[1], "start_key")
+    submit(as_branch(login, camp, 1), 4)
+    review(as_committee(login, camp), camp.branches[1], "pass_key")
+    assert [state(b) for b in camp.branches[:2]] == ["basic", "delisted"]
+    submit(as_branch(login, camp, 0), 9)
+    assert state(camp.branches[0]) == "basic"
+    for i in (0, 1):
+        submit(as_branch(login, camp, i), 10)
+    assert [state(b) for b in camp.branches[:2]] == ["key", "key"]
+    records = CampaignRecord.objects.filter(branch__in=camp.branches[:2])
+    assert all(r.key_since and r.key_done_at is None for r in records)
+    told = Notification.objects.filter(recipient_org=camp.committee, text__contains="已纳入重点整顿团支部")
+    assert told.count() == 2
+
+
+def test_a_higher_committee_sees_every_sub_branch(client, login, camp):
+    """REC-08 / ROLE-03: the seed's note — a superior sees all its sub-branches' forms and bottom-20%
+    marks in 下级组织列表 (全部下级团支部), while 是否整改 and the selection stay with the direct
+    superior: the university sees B1 … B6 with their status and 查看 only."""
+    submit(as_branch(login, camp, 0), 2)
+    u = login(camp.uni_admin, camp.tree.uni)
+    assert "B1团支部" not in text(u.get(LIST))  # its direct sub-branches: none here
+    page = text(u.get(LIST + "?scope=all"))
+    for b in camp.branches:
+        assert b.name in page
+    assert 'data-state="pending">待审核' in page and "学院团委" in page
+    assert "是否整改" not in page and 'name="branches"' not in page and "bottom-submit" not in page
+    assert "是否整改" in text(as_committee(login, camp).get(LIST + "?scope=all"))
+    r = u.get(LIST + "?scope=everything")
+    assert r.status_code == 400 and "列表范围无效" in text(r)
+
+
+def test_whole_subtree_list_runs_constant_queries(client, login, camp):
+    """全部下级团支部 is one page of rows whatever the subtree's size."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    u = login(camp.uni_admin, camp.tree.uni)
+    with CaptureQueriesContext(connection) as small:
+        u.get(LIST + "?scope=all")
+    other = f.OrgFactory(name="学院C团委", parent=camp.tree.uni)
+    for i in range(8):
+        f.branch(other, f"C{i}团支部")
+    submit(as_branch(login, camp, 1), 2)
+    u = login(camp.uni_admin, camp.tree.uni)
+    with CaptureQueriesContext(connection) as large:
+        assert text(u.get(LIST + "?scope=all")).count("data-org=") >= 14
     assert len(large) == len(small)

@@ -5,7 +5,7 @@ import re
 import time_machine
 
 from rectification.choices import CHECK_CODES
-from rectification.models import SelfCheck
+from rectification.models import CampaignRecord, SelfCheck
 
 from .conftest import at, form_data
 from .helpers import FILL, as_branch, as_committee, review, state, submit
@@ -70,7 +70,7 @@ def test_outside_the_campaign_nothing_is_submitted(client, login, camp):
         assert c.get(FILL).status_code == 302
         assert c.post(FILL, form_data(0, month="2027-08")).status_code == 400
         assert c.post(FILL, form_data(0, month="2026-12")).status_code == 409
-        assert not SelfCheck.objects.exists()
+        assert not SelfCheck.objects.exists() and not CampaignRecord.objects.exists()  # nothing half-written
 
 
 def test_new_month_starts_from_last_data_and_filter_shows_month_last(client, login, camp, clock):

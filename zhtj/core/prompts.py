@@ -10,6 +10,7 @@ class Prompt:
     text: str
     url: str = ""
     level: str = "warning"  # a Bootstrap alert colour
+    action: str = "查看"  # the link's button, e.g. the seed's "确定" (REC-06)
 
 
 _sources = []
