@@ -3,9 +3,16 @@ from importlib import import_module
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate, pre_migrate
 
+# Migrations whose triggers, on SQLite, live outside migrations (see migration 0003), with the
+# orgs column each needs (a database migrated only part of the way has no such column yet).
+TRIGGER_MIGRATIONS = (
+    ("0003_branch_kind_trigger", "is_branch_kind"),
+    ("0009_secretary_ready_triggers", "secretary_ready"),
+)
+
 
 def _sqlite_triggers(action):
-    """ORG-03's triggers on SQLite live outside migrations (see migration 0003)."""
+    """ORG-03's and ORG-10's triggers on SQLite: dropped before every migrate, created after it."""
 
     def handler(sender, using="default", **kwargs):
         from django.db import connections
@@ -16,8 +23,11 @@ def _sqlite_triggers(action):
         tables = connection.introspection.table_names()
         if "members_person" not in tables or "orgs_organization" not in tables:
             return
-        trigger_sql = import_module("members.migrations.0003_branch_kind_trigger")
-        getattr(trigger_sql, f"sqlite_{action}")(connection)
+        with connection.cursor() as cursor:
+            columns = {c.name for c in connection.introspection.get_table_description(cursor, "orgs_organization")}
+        for name, column in TRIGGER_MIGRATIONS:
+            if action == "drop" or column in columns:
+                getattr(import_module(f"members.migrations.{name}"), f"sqlite_{action}")(connection)
 
     return handler
 

@@ -18,7 +18,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    Max,
     OuterRef,
     Q,
     Subquery,
@@ -90,8 +89,9 @@ def secretary_with_mobile():
 
 
 def complete_q():
-    """Q: the org's info is complete (ORG-10); usable in filter(), annotate() and aggregate filters."""
-    return fields_filled_q() & Q(secretary_with_mobile())
+    """Q: the org's info is complete (ORG-10); usable in filter(), annotate() and aggregate filters.
+    The 书记 half is the `secretary_ready` column the database keeps (members migration 0009)."""
+    return fields_filled_q() & Q(secretary_ready=True)
 
 
 def annotate_completeness(queryset, name="info_complete"):
@@ -182,18 +182,31 @@ def absolute_level(org):
 HAS_CHILDREN = Q(rght__gt=F("lft") + 1)
 
 
-def level_summary(acting, level):
-    """One aggregate query: the deepest absolute level below `acting`, and for the orgs at
-    absolute `level` in its subtree: total, logged in, complete, with direct sub-orgs."""
-    at_level = Q(level=level - 1)
-    figures = Organization.objects.subtree_of(acting, include_self=False).aggregate(
-        deepest=Max("level"),
-        total=Count("pk", filter=at_level),
-        logged_in=Count("pk", filter=at_level & Q(first_admin_login_at__isnull=False)),
-        complete=Count("pk", filter=at_level & complete_q()),
-        with_children=Count("pk", filter=at_level & HAS_CHILDREN),
+def deepest_level(acting):
+    """The deepest absolute level in `acting`'s subtree: one backward scan of org_level_range
+    that stops at the first descendant (lft strictly inside the acting org's bounds)."""
+    level = (
+        Organization.objects.filter(tree_id=acting.tree_id, lft__gt=acting.lft, lft__lt=acting.rght)
+        .order_by("-level")
+        .values_list("level", flat=True)
+        .first()
     )
-    figures["deepest"] = (figures["deepest"] if figures["deepest"] is not None else acting.level) + 1
+    return (level if level is not None else acting.level) + 1
+
+
+def level_summary(acting, level):
+    """The orgs at absolute `level` below `acting`: total, logged in, complete, with direct
+    sub-orgs (one aggregate over that level's index range), and the subtree's deepest level."""
+    at_level = Organization.objects.filter(
+        tree_id=acting.tree_id, level=level - 1, lft__gt=acting.lft, lft__lt=acting.rght
+    )
+    figures = at_level.aggregate(
+        total=Count("pk"),
+        logged_in=Count("pk", filter=Q(first_admin_login_at__isnull=False)),
+        complete=Count("pk", filter=complete_q()),
+        with_children=Count("pk", filter=HAS_CHILDREN),
+    )
+    figures["deepest"] = deepest_level(acting)
     return figures
 
 
@@ -217,7 +230,9 @@ def level_rows(acting, level, now=None):
     """The orgs at absolute `level` below `acting`, in tree order, as dicts: one query for any
     number of rows. 管理员注册码 only for the acting org's direct sub-orgs."""
     direct = level == absolute_level(acting) + 1
-    rows = annotate_completeness(Organization.objects.subtree_of(acting, include_self=False).filter(level=level - 1))
+    rows = annotate_completeness(
+        Organization.objects.filter(tree_id=acting.tree_id, level=level - 1, lft__gt=acting.lft, lft__lt=acting.rght)
+    )
     return (
         rows.annotate(
             has_children=ExpressionWrapper(HAS_CHILDREN, output_field=BooleanField()),
@@ -225,7 +240,7 @@ def level_rows(acting, level, now=None):
             admin_2=Subquery(_admin_name(2)),
             open_code=Subquery(_open_code(now or timezone.now())) if direct else Value(None, output_field=CharField()),
         )
-        .order_by("tree_id", "lft")
+        .order_by("lft")
         .values(
             "pk",
             "name",

@@ -82,6 +82,11 @@ class Organization(HistoryMixin, MPTTModel):
     # ORG-14: the key-domain answers can't be changed once submitted.
     key_domain_submitted_at = models.DateTimeField("重点领域信息提交时间", null=True, blank=True)
 
+    # ORG-10's "书记 registered and has a mobile number in their own profile", kept by database
+    # triggers on cadre posts and people (members migration 0009), so 组织录入情况 counts complete
+    # orgs by a column instead of a lookup per org. Never written by Django: see save().
+    secretary_ready = models.BooleanField("书记已注册并有手机号码", default=False, editable=False)
+
     first_admin_login_at = models.DateTimeField("首次登录系统时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
 
@@ -126,13 +131,22 @@ class Organization(HistoryMixin, MPTTModel):
                 condition=Q(graduation_month__isnull=True) | Q(graduation_unknown_reason=""),
             ),
         ]
-        indexes = [models.Index(fields=["tree_id", "lft", "rght"], name="org_subtree_range")]
+        indexes = [
+            models.Index(fields=["tree_id", "lft", "rght"], name="org_subtree_range"),
+            # one level of a subtree (组织录入情况's tabs) and the subtree's deepest level, by index
+            models.Index(fields=["tree_id", "level", "lft"], name="org_level_range"),
+        ]
 
     def __str__(self):
         return self.name
 
     def save(self, *args, **kwargs):
         self.is_branch_kind = self.category in BRANCH_KINDS
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # an instance loaded before a 书记 changed must not write its stale secretary_ready back
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "secretary_ready"
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -175,10 +175,10 @@ def _walk_admin_site():
 
 
 def test_public_surface_is_only_the_login_pages():
-    """ROLE-06 / ROLE-07 / SEC-01: only the login, logout and 忘记密码 views are public. A new
-    public view must be added here on purpose (管理员注册 (ORG-09) will be one)."""
+    """ROLE-06 / ROLE-07 / SEC-01: only the login, logout, 忘记密码 and 管理员注册 (ORG-09) views and
+    the data-free health check are public. A new public view must be added here on purpose."""
     public = {e.name for e in walk() if not e.exempt and e.policy is PUBLIC}
-    assert public == {"login", "logout", "forgot_password", "members:register"}
+    assert public == {"login", "logout", "forgot_password", "members:register", "healthz"}
     assert all(isinstance(e.policy, Policy) for e in walk() if not e.exempt)
 
 
@@ -358,3 +358,10 @@ def test_superuser_sees_the_admin(client, login, tree):
     response = c.get(reverse("admin:orgs_organization_change", args=[tree.branch_a.pk]))
     assert response.status_code == 200
     assert tree.branch_a.name in response.content.decode()
+
+
+def test_health_check_answers_without_login_or_data(db, client, django_assert_num_queries):
+    """The ops health check (/healthz/) answers "ok" to anyone and reads nothing."""
+    with django_assert_num_queries(0):
+        r = client.get("/healthz/")
+    assert r.status_code == 200 and r.content == b"ok"

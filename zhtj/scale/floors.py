@@ -52,17 +52,12 @@ def entry_progress(org, level, page_size):
     """The summary figures of one level below `org`, the deepest level, and the first page."""
     rows = fetch(
         f"""
-        WITH sub AS (
-            SELECT id, name, full_name, parent_id, phone, first_admin_login_at, lft, rght, level,
-                   ({FILLED}) AS filled
-            FROM {ORGS} WHERE tree_id = %(t)s AND lft > %(l)s AND rght < %(r)s
-        ), lvl AS (
-            SELECT sub.*, filled AND EXISTS (
-                SELECT 1 FROM {POSTS} c JOIN {PEOPLE} p ON p.id = c.person_id
-                WHERE c.org_id = sub.id AND c.title = 'secretary' AND c.ended_on IS NULL AND p.mobile > '') AS complete
-            FROM sub WHERE level = %(lv)s
+        WITH lvl AS (
+            SELECT id, name, first_admin_login_at, lft, rght, ({FILLED}) AND secretary_ready AS complete
+            FROM {ORGS} WHERE tree_id = %(t)s AND level = %(lv)s AND lft > %(l)s AND lft < %(r)s
         )
-        SELECT (SELECT max(level) FROM sub),
+        SELECT (SELECT level FROM {ORGS} WHERE tree_id = %(t)s AND lft > %(l)s AND lft < %(r)s
+                ORDER BY level DESC LIMIT 1),
                (SELECT json_build_object('total', count(*), 'logged_in', count(first_admin_login_at),
                                          'complete', count(*) FILTER (WHERE complete),
                                          'with_children', count(*) FILTER (WHERE rght > lft + 1)) FROM lvl),

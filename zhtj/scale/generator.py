@@ -13,6 +13,7 @@ import math
 import random
 import time
 from datetime import date, datetime, timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.core.management.color import no_style
@@ -129,6 +130,8 @@ class Generator:
             self._create_indexes(indexes)
             self.step("索引", started)
             self.fill_org_secretaries()
+            # the triggers that keep Organization.secretary_ready were off for the load
+            import_module("members.migrations.0009_secretary_ready_triggers").refresh_all(connection)
             self.reset_sequences()
         self.analyze()
         self.step("统计信息", started)
