@@ -6,6 +6,8 @@ from django.conf import settings
 from django.http import FileResponse, Http404
 from django.utils import timezone
 
+from zhtj.core.params import parse_pk
+
 
 class BadInput(Exception):
     """Bad query-string or form input: the page answers 400 with this message."""
@@ -19,10 +21,11 @@ def parse_year(raw):
     """INC-02: 2020 … now, default now."""
     if raw in (None, ""):
         return timezone.localdate().year
-    if not str(raw).isdigit() or int(raw) not in year_range():
+    year = parse_pk(raw)
+    if year not in year_range():
         first = settings.ZHTJ["INC_EARLIEST_YEAR"]
         raise BadInput(f"评议年度无效：只能选择{first}年至{timezone.localdate().year}年。")
-    return int(raw)
+    return year
 
 
 def parse_date(raw, label, *, required=True, month=False, from_earliest_year=True):
@@ -46,10 +49,10 @@ def parse_date(raw, label, *, required=True, month=False, from_earliest_year=Tru
 
 
 def parse_ids(values):
-    try:
-        return sorted({int(v) for v in values})
-    except (TypeError, ValueError):
-        raise BadInput("勾选的事项无效，请刷新后重试。") from None
+    ids = {parse_pk(v) for v in values}
+    if None in ids:
+        raise BadInput("勾选的事项无效，请刷新后重试。")
+    return sorted(ids)
 
 
 def pdf_response(field_file, name):

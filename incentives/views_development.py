@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from members.models import Person
 from zhtj.core import pdf
 from zhtj.core.access import ORG_ADMIN, access
+from zhtj.core.params import pk_list
 from zhtj.core.uploads import upload_limit
 from zhtj.core.workflow import WorkflowError
 
@@ -41,9 +42,9 @@ def search_people(request):
 
 def kept_people(request):
     """The ticked people again after an error or a search, so nothing typed is lost (in scope only)."""
-    raw = [v for v in request.POST.getlist("person") if v.isdigit()][:20]
+    ids = pk_list(request.POST.getlist("person"), limit=20)
     return list(
-        Person.objects.in_branches_of(request.acting_org).filter(pk__in=raw).select_related("branch").order_by("name")
+        Person.objects.in_branches_of(request.acting_org).filter(pk__in=ids).select_related("branch").order_by("name")
     )
 
 

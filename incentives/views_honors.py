@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
 from zhtj.core.access import ORG_ADMIN, access, scoped
+from zhtj.core.params import parse_pk
 from zhtj.core.workflow import WorkflowError
 
 from . import services
@@ -148,7 +149,8 @@ def honor_delegate(request, pk):
     raw = request.POST.get("delegate", "")
     org = None
     if raw:
-        org = request.acting_org.get_children().filter(pk=raw).first() if raw.isdigit() else None
+        org_pk = parse_pk(raw)
+        org = request.acting_org.get_children().filter(pk=org_pk).first() if org_pk is not None else None
         if org is None:
             return render(
                 request,

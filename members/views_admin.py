@@ -13,6 +13,7 @@ from orgs.models import Organization
 from zhtj.core import inbox
 from zhtj.core.access import DIRECT_SUPERIOR, ORG_ADMIN, access, require_direct_superior, scoped
 from zhtj.core.audit import history_of
+from zhtj.core.params import parse_pk
 from zhtj.core.workflow import WorkflowError, perform
 
 from .choices import PostTitle
@@ -32,8 +33,7 @@ def admin_change(request, org_pk=None):
         own = False
     posts = org.cadre_posts.active().select_related("person").order_by("admin_slot", "title")
     if request.method == "POST":
-        post_id = request.POST.get("post", "")
-        post = get_object_or_404(posts, pk=int(post_id) if post_id.isdigit() else -1)
+        post = get_object_or_404(posts, pk=parse_pk(request.POST.get("post")) or -1)
         action = request.POST.get("action")
         if action not in AdminChangeRequest.Action.values:
             messages.error(request, "请选择“添加管理员”或“撤销管理员”。")

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from orgs.choices import OrgCategory
 from orgs.models import Organization
 from zhtj.core.access import ORG_ADMIN, access, scoped
-from zhtj.core.params import plain_text
+from zhtj.core.params import parse_pk, plain_text
 
 from . import graduates as g
 from .cadres import CadreError
@@ -124,8 +124,9 @@ def unmark(request):
     messages.success(
         request, f"已撤销{count}名人员的标记，恢复为正常毕业学生，毕业时间恢复至所在毕业生团组织的毕业时间。"
     )
-    if back.isascii() and back.isdigit():
-        return redirect("members:graduates", org_pk=int(back))
+    back_pk = parse_pk(back)
+    if back_pk is not None:
+        return redirect("members:graduates", org_pk=back_pk)
     return redirect("members:delayed")
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from orgs.models import Organization
 from zhtj.core.access import ORG_ADMIN, access, scoped
 from zhtj.core.excel import export_response
+from zhtj.core.params import parse_pk
 
 from . import stats
 
@@ -20,9 +21,10 @@ def _org(request):
     raw = request.GET.get("org", "")
     if not raw:
         return request.acting_org
-    if not raw.isdigit() or len(raw) > 12:
+    pk = parse_pk(raw)
+    if pk is None:
         raise BadRequest("统计范围无效，请从下级组织列表中选择。")
-    return get_object_or_404(scoped(request, Organization.objects.all(), ""), pk=int(raw))
+    return get_object_or_404(scoped(request, Organization.objects.all(), ""), pk=pk)
 
 
 def _page(request, chart, org=None, status=200):

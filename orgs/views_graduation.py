@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from zhtj.core.access import ORG_ADMIN, access, scoped
 from zhtj.core.audit import history_of
+from zhtj.core.params import parse_pk
 
 from . import graduation as g
 from .choices import OrgCategory
@@ -45,9 +46,10 @@ def _filters(request):
     raw = request.GET.get("parent") or ""
     parent = None
     if raw:
-        if not raw.isdigit():
+        pk = parse_pk(raw)
+        if pk is None:
             raise BadFilter("筛选条件无效：请从列表中选择上级组织。")
-        parent = get_object_or_404(scoped(request, Organization.objects.all(), ""), pk=int(raw))
+        parent = get_object_or_404(scoped(request, Organization.objects.all(), ""), pk=pk)
     return status, parent
 
 
@@ -107,10 +109,10 @@ def _render_page(request, *, status=200, selected=(), data=None):
 
 
 def _selected_ids(request):
-    raw = request.POST.getlist("branches")
-    if any(not v.isdigit() for v in raw):
+    ids = {parse_pk(v) for v in request.POST.getlist("branches")}
+    if None in ids:
         raise g.GraduationError("所选团支部无效，请重新勾选。")
-    return sorted({int(v) for v in raw})
+    return sorted(ids)
 
 
 @require_http_methods(["GET", "POST"])

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhtj.core.access import MEMBER, ORG_ADMIN, access, scoped
+from zhtj.core.params import parse_pk
 
 from . import life
 from .choices import MEETING_KINDS, LifeKind
@@ -209,11 +210,10 @@ def registrations(request):
     """业务办理-年度团籍注册审批: filter by name, state and date range; 批量审批 (approve the ticked)."""
     base = scoped(request, AnnualRegistration.objects.select_related("person", "branch"), "branch")
     if request.method == "POST":
-        raw = request.POST.getlist("ids")
-        if not raw or any(not v.isdigit() or len(v) > 12 for v in raw):
+        ids = {parse_pk(v) for v in request.POST.getlist("ids")}
+        if not ids or None in ids:
             messages.error(request, "请勾选需要审批的年度团籍注册。")
             return _registrations_page(request, base, status=400)
-        ids = {int(v) for v in raw}
         regs = list(base.filter(pk__in=ids))
         if len(regs) != len(ids):
             raise Http404

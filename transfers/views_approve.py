@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from orgs.models import Organization
 from zhtj.core.access import ORG_ADMIN, access, scoped
 from zhtj.core.audit import history_of
+from zhtj.core.params import parse_pk
 from zhtj.core.workflow import WorkflowError
 
 from . import services
@@ -60,10 +61,10 @@ def detail(request, pk):
         branch = None
         try:
             if action == "allocate":
-                raw = request.POST.get("branch", "")
-                if not raw.isdigit():
+                branch_pk = parse_pk(request.POST.get("branch"))
+                if branch_pk is None:
                     raise services.TransferError("请选择分配的团支部。")
-                branch = Organization.objects.filter(pk=int(raw)).first()
+                branch = Organization.objects.filter(pk=branch_pk).first()
             done = services.act(
                 request.acting_org, t, action, by=request.user, note=request.POST.get("note", ""), branch=branch
             )

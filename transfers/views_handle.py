@@ -12,6 +12,7 @@ from members.models import Person
 from orgs.choices import COMMITTEE_KINDS, OrgCategory
 from orgs.models import Organization
 from zhtj.core.access import ORG_ADMIN, access, scoped
+from zhtj.core.params import parse_pk
 
 from . import services
 from .choices import Destination, Reason
@@ -24,10 +25,10 @@ class BadInput(Exception):
 
 
 def _int(raw, message):
-    raw = (raw or "").strip()
-    if not raw.isdigit():
+    pk = parse_pk(raw)
+    if pk is None:
         raise BadInput(message)
-    return int(raw)
+    return pk
 
 
 def search_orgs(q):
@@ -57,9 +58,7 @@ def _context(request, tab):
     }
     raw_branch = request.GET.get("branch", "")
     if raw_branch:
-        if not raw_branch.isdigit():
-            raise BadInput("请选择转出团支部。")
-        branch = get_object_or_404(branches, pk=int(raw_branch))
+        branch = get_object_or_404(branches, pk=_int(raw_branch, "请选择转出团支部。"))
         ctx["branch"] = branch
         ctx["people"] = Person.objects.filter(branch=branch).order_by("name")
     if tab == "out":

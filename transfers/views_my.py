@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from orgs.models import Organization
 from zhtj.core.access import MEMBER, access
 from zhtj.core.audit import history_of
+from zhtj.core.params import parse_pk
 from zhtj.core.workflow import WorkflowError
 
 from . import services
@@ -37,10 +38,10 @@ def my(request):
     if request.method == "POST":
         post = request.POST
         try:
-            raw = post.get("target", "")
-            if not raw.isdigit():
+            target_pk = parse_pk(post.get("target"))
+            if target_pk is None:
                 raise services.TransferError("请选择转入组织。")
-            target = get_object_or_404(Organization, pk=int(raw))
+            target = get_object_or_404(Organization, pk=target_pk)
             services.start_by_member(
                 person,
                 target,

@@ -314,7 +314,7 @@ def test_deadline_board_lists_returns_only_in_closing_period(tree, admins, membe
     import time_machine
     from django.urls import reverse
 
-    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION)
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION, destination=Destination.EMPLOYED)
     title = "学社衔接组织关系转接待审核（收尾期逾期将被系统退回）"
 
     def board(when):
