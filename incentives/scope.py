@@ -3,13 +3,9 @@
 from django.db.models import Q
 
 from zhtj.core.access import acting_org_or_404
+from zhtj.core.tree import subtree_q
 
 from .models import IncentiveRecord
-
-
-def subtree_q(org, via):
-    """MPTT range condition on the org at `via` (no recursion)."""
-    return Q(**{f"{via}__tree_id": org.tree_id, f"{via}__lft__gte": org.lft, f"{via}__rght__lte": org.rght})
 
 
 def visible_records(request):

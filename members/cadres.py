@@ -10,9 +10,11 @@ Who may do what (decisions where the seed is silent are marked):
   **(decision)** nobody removes their own post (they would lock themselves out mid-action).
 """
 
+from functools import reduce
+from operator import or_
+
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import BigIntegerField, Case, Count, Q, Value, When
 from django.utils import timezone
 
 from orgs.choices import HIGHER_EDUCATION_INDUSTRIES, Industry, OrgCategory
@@ -182,30 +184,40 @@ NATURE_COUNTS = {
 }
 
 
-def _subtree_count(condition):
-    """Correlated subquery: distinct people with an active post matching `condition` anywhere in
-    the outer org's subtree (an MPTT range), so every row's figures come in the one query."""
-    posts = (
-        CadrePost.objects.active()
-        .filter(condition)
-        .filter(org__tree_id=OuterRef("tree_id"), org__lft__gte=OuterRef("lft"), org__rght__lte=OuterRef("rght"))
-        .order_by()
-        .values("org__tree_id")
-        .annotate(n=Count("person_id", distinct=True))
-        .values("n")
-    )
-    return Coalesce(Subquery(posts, output_field=IntegerField()), 0)
-
-
-def staffing_rows(scope, domain):
-    """Every university (or SOE) in `scope`'s subtree with its staffing figures: one query.
-    **(decision)** figures count people, so a person with two posts in one school counts once."""
+def staffing_orgs(scope, domain):
+    """Every university (or SOE) in `scope`'s subtree, in tree order: plain rows, cheap to count
+    and to page. `with_figures` adds the staffing figures to the rows actually shown."""
     orgs = Organization.objects.subtree_of(scope).filter(UNIVERSITY_Q if domain == UNIVERSITY else SOE_Q)
-    return (
-        orgs.annotate(**{name: _subtree_count(q) for name, q in NATURE_COUNTS.items()})
-        .select_related("parent")
-        .order_by("tree_id", "lft")
+    return orgs.select_related("parent").order_by("lft")
+
+
+def with_figures(orgs):
+    """Set `full_time`, `seconded`, `part_time` and `total` on each org of `orgs` (a page, or a
+    chunk of a download) from ONE grouped query: the active posts anywhere in their subtrees, each
+    subtree an index range, labelled with their unit by a CASE. **(decision)** figures count
+    people, so a person with two posts in one school counts once. Units don't nest (one 学校标识码
+    per school; SOE_Q takes an enterprise's topmost org); if they did, a post would count for the
+    first unit in tree order."""
+    orgs = list(orgs)
+    if not orgs:
+        return orgs
+    unit = Case(
+        *[When(org__lft__range=(o.lft, o.rght), then=Value(o.pk)) for o in orgs], output_field=BigIntegerField()
     )
+    anywhere = reduce(or_, (Q(org__lft__range=(o.lft, o.rght)) for o in orgs))
+    figures = {
+        row.pop("unit"): row
+        for row in CadrePost.objects.active()
+        .filter(anywhere, org__tree_id=orgs[0].tree_id)
+        .annotate(unit=unit)
+        .order_by()
+        .values("unit")
+        .annotate(**{name: Count("person_id", distinct=True, filter=q) for name, q in NATURE_COUNTS.items()})
+    }
+    for org in orgs:
+        for name in NATURE_COUNTS:
+            setattr(org, name, figures.get(org.pk, {}).get(name, 0))
+    return orgs
 
 
 def students_per_full_time(org):

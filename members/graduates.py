@@ -18,6 +18,7 @@ from orgs.choices import OrgCategory
 from orgs.graduation import GraduationError, graduating_members, parse_month
 from orgs.models import Organization
 from zhtj.core import audit
+from zhtj.core.tree import subtree_q
 
 from .cadres import CadreError
 from .choices import GraduateMarkKind
@@ -111,12 +112,7 @@ def unmark(acting, person_ids, *, by):
     with transaction.atomic():
         marks = list(
             GraduateMark.objects.select_for_update()
-            .filter(
-                person__pk__in=person_ids,
-                person__branch__tree_id=acting.tree_id,
-                person__branch__lft__gte=acting.lft,
-                person__branch__rght__lte=acting.rght,
-            )
+            .filter(subtree_q(acting, "person__branch"), person__pk__in=person_ids)
             .select_related("person")
         )
         if len(marks) != len(set(person_ids)):

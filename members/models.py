@@ -84,6 +84,7 @@ class Person(HistoryMixin, AbstractBaseUser, PermissionsMixin):
         blank=True,
         related_name="members",
         verbose_name="所在团支部",
+        db_index=False,  # person_branch_stats below serves every lookup by branch
     )
     verification_status = models.CharField(
         "身份认证状态",
@@ -149,7 +150,16 @@ class Person(HistoryMixin, AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = "人员"
         verbose_name_plural = "人员"
-        indexes = [models.Index(fields=["branch", "name"], name="person_branch_name")]
+        indexes = [
+            models.Index(fields=["branch", "name"], name="person_branch_name"),
+            # 团内大数据 (STAT-01/02) over a province reads these columns of ~10^5 members from the
+            # index alone (index-only scans), never the person rows: see docs/benchmarks.md
+            models.Index(
+                fields=["branch"],
+                include=["id", "birth_date", "ethnicity", "education", "joined_month"],
+                name="person_branch_stats",
+            ),
+        ]
         constraints = [
             # MEM-04: a 发展团员编号 belongs to one person in the whole system.
             models.UniqueConstraint(

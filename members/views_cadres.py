@@ -365,8 +365,8 @@ def staffing(request):
         .order_by("lft")
         .only("pk", "name", "level")
     )
-    page = Paginator(c.staffing_rows(scope, domain), settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
-    rows = [(org, _row_values(org, domain)) for org in page]
+    page = Paginator(c.staffing_orgs(scope, domain), settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    rows = [(org, _row_values(org, domain)) for org in c.with_figures(page)]
     return render(
         request,
         "members/cadres/staffing.html",
@@ -385,6 +385,18 @@ def staffing(request):
     )
 
 
+def _chunks(queryset, size=500):
+    """The rows of `queryset` in lists of `size`, read from the database as they are needed."""
+    chunk = []
+    for row in queryset.iterator(chunk_size=2000):
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 @require_GET
 @access(leadership(LeadershipLevel.CITY))
 def staffing_download(request):
@@ -394,7 +406,9 @@ def staffing_download(request):
     except BadFilter as exc:
         return render(request, "members/cadres/staffing.html", {"error": str(exc), "tree": []}, status=400)
     headers = UNIVERSITY_HEADERS if domain == c.UNIVERSITY else SOE_HEADERS
-    rows = (_row_values(org, domain) for org in c.staffing_rows(scope, domain).iterator(chunk_size=2000))
+    rows = (
+        _row_values(org, domain) for chunk in _chunks(c.staffing_orgs(scope, domain)) for org in c.with_figures(chunk)
+    )
     label = c.DOMAINS[domain]
     return export_response(
         f"重点领域基层团干部配备-{label}-{scope.name}.xlsx", headers, rows, title=f"{label}团干部配备"

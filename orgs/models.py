@@ -10,6 +10,7 @@ from django_fsm import FSMField, transition
 from mptt.models import MPTTModel, TreeForeignKey
 
 from zhtj.core.audit import HistoryMixin
+from zhtj.core.tree import subtree_q
 from zhtj.core.workflow import Workflow
 
 from .choices import BRANCH_KINDS, COMMITTEE_KINDS, SCHOOL_INDUSTRIES, Industry, LeadershipLevel, OrgCategory
@@ -18,7 +19,7 @@ from .choices import BRANCH_KINDS, COMMITTEE_KINDS, SCHOOL_INDUSTRIES, Industry,
 class OrganizationQuerySet(models.QuerySet):
     def subtree_of(self, org, include_self=True):
         """The org and everything below it: one indexed range query, no recursion."""
-        q = self.filter(tree_id=org.tree_id, lft__gte=org.lft, rght__lte=org.rght)
+        q = self.filter(subtree_q(org))
         return q if include_self else q.exclude(pk=org.pk)
 
     def branch_kinds(self):

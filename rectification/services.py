@@ -17,6 +17,7 @@ from orgs.choices import Industry
 from orgs.graduation import province_of
 from orgs.models import Organization
 from zhtj.core import audit, inbox
+from zhtj.core.tree import subtree_q
 from zhtj.core.workflow import WorkflowError, perform
 
 from .choices import (
@@ -367,13 +368,7 @@ def progress(org, year):
         for m in months
     }
     rows = (
-        CampaignRecord.objects.filter(
-            year=year,
-            key_since__isnull=False,
-            branch__tree_id=org.tree_id,
-            branch__lft__gte=org.lft,
-            branch__rght__lte=org.rght,
-        )
+        CampaignRecord.objects.filter(subtree_q(org, "branch"), year=year, key_since__isnull=False)
         .values("branch__industry")
         .annotate(total=Count("pk"), done=Count("pk", filter=Q(state__in=KEY_DONE_STATES)), **per_month)
         .order_by("branch__industry")

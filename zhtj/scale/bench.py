@@ -338,8 +338,9 @@ class Benchmark:
 
     @staticmethod
     def _staffing_ours(org, size):
-        rows = cadre_rules.staffing_rows(org, cadre_rules.UNIVERSITY)
-        return rows.count(), [(r.pk, r.full_time, r.seconded, r.part_time, r.total) for r in rows[:size]]
+        rows = cadre_rules.staffing_orgs(org, cadre_rules.UNIVERSITY)
+        page = cadre_rules.with_figures(rows[:size])
+        return rows.count(), [(r.pk, r.full_time, r.seconded, r.part_time, r.total) for r in page]
 
     @staticmethod
     def _inbox_ours(org):

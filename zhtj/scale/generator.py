@@ -490,8 +490,9 @@ class Generator:
                 birth = self.birth_for(branch)
                 if in_hot:
                     birth = date(today.year - rng.randint(18, 21), rng.randint(1, 12), rng.randint(1, 28))
-                join_age = rng.randint(14, 17)
-                joined = _month(min(_add_years(birth, join_age) + timedelta(days=rng.randint(0, 300)), today))
+                # joined between 14 and 17, and not after today (MEM-03)
+                earliest, latest = _add_years(birth, 14), min(_add_years(birth, 17), today)
+                joined = _month(earliest + timedelta(days=rng.randint(0, max(0, (latest - earliest).days))))
                 if in_hot:
                     joined = max(joined, archive_from.replace(year=archive_from.year + 1))
                 pid = self.add_person(people, branch, birth, branch_id=branch.id, joined_month=joined)
