@@ -76,7 +76,9 @@ def entry_progress(org, level, page_size):
 
 # --- 团内大数据 (STAT-01, STAT-02) ----------------------------------------------------------------
 
-MEMBERS_OF = f"FROM {PEOPLE} p JOIN {ORGS} b ON b.id = p.branch_id WHERE b.tree_id = %(t)s AND b.lft >= %(l)s AND b.rght <= %(r)s"
+MEMBERS_OF = (
+    f"FROM {PEOPLE} p JOIN {ORGS} b ON b.id = p.branch_id WHERE b.tree_id = %(t)s AND b.lft BETWEEN %(l)s AND %(r)s"
+)
 
 
 def statistics(org, chart, cutoffs, year):
@@ -106,7 +108,7 @@ def staffing(org, page_size):
         f"""
         WITH u AS (
             SELECT id, tree_id, lft, rght FROM {ORGS}
-            WHERE tree_id = %(t)s AND lft >= %(l)s AND rght <= %(r)s
+            WHERE tree_id = %(t)s AND lft BETWEEN %(l)s AND %(r)s
               AND industry IN ('university', 'vocational_college') AND school_code <> ''
         ), first AS (SELECT * FROM u ORDER BY lft LIMIT %(n)s)
         SELECT (SELECT count(*) FROM u),
@@ -117,7 +119,7 @@ def staffing(org, page_size):
                       count(DISTINCT c.person_id) FILTER (WHERE c.nature = 'part_time' OR p.occupation = 'student') AS part_time,
                       count(DISTINCT c.person_id) AS total
                     FROM first f
-                    LEFT JOIN {ORGS} s ON s.tree_id = f.tree_id AND s.lft >= f.lft AND s.rght <= f.rght
+                    LEFT JOIN {ORGS} s ON s.tree_id = f.tree_id AND s.lft BETWEEN f.lft AND f.rght
                     LEFT JOIN {POSTS} c ON c.org_id = s.id AND c.ended_on IS NULL
                     LEFT JOIN {PEOPLE} p ON p.id = c.person_id
                     GROUP BY f.id, f.lft) x)
@@ -179,7 +181,7 @@ def inbox(org, page_size):
 
 def member_list(org, page_size, name=None, branch=None):
     """The first page of 团员列表 (a branch, or a name search in a subtree) and the total."""
-    where = "b.tree_id = %(t)s AND b.lft >= %(l)s AND b.rght <= %(r)s AND p.is_active"
+    where = "b.tree_id = %(t)s AND b.lft BETWEEN %(l)s AND %(r)s AND p.is_active"
     if branch is not None:
         where += " AND p.branch_id = %(b)s"
     if name:
