@@ -13,7 +13,7 @@ from .models import IncentiveRecord
 class IncentiveProvider:
     @staticmethod
     def pending(request):
-        return IncentiveRecord.objects.awaiting(request.acting_org).select_related("recorder").order_by("-created_at")
+        return inbox.newest_first(IncentiveRecord.objects.awaiting(request.acting_org).select_related("recorder"))
 
     @staticmethod
     def describe(obj):

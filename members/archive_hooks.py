@@ -14,10 +14,11 @@ class ArchiveReviewProvider:
     @staticmethod
     def pending(request):
         """Archives waiting for the acting org as the uploaders' 上级团委 (ARC-02, ROLE-03)."""
-        return (
-            MemberArchive.objects.filter(state=MemberArchive.State.PENDING, approver_org=request.acting_org)
-            .select_related("person", "uploaded_by_org")
-            .order_by("-created_at")
+        return inbox.newest_first(
+            MemberArchive.objects.filter(
+                state=MemberArchive.State.PENDING, approver_org=request.acting_org
+            ).select_related("person", "uploaded_by_org"),
+            "created_at",
         )
 
     @staticmethod
@@ -32,12 +33,11 @@ class ArchiveReviewProvider:
 class ArchiveChangeProvider:
     @staticmethod
     def pending(request):
-        return (
+        return inbox.newest_first(
             ArchiveChangeRequest.objects.filter(
                 state=ArchiveChangeRequest.State.PENDING, approver_org=request.acting_org
-            )
-            .select_related("archive__person", "org")
-            .order_by("-created_at")
+            ).select_related("archive__person", "org"),
+            "created_at",
         )
 
     @staticmethod

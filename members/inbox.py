@@ -12,10 +12,11 @@ class AdminChangeProvider:
     @staticmethod
     def pending(request):
         """Requests of the acting org's direct sub-orgs: only the direct superior decides."""
-        return (
-            AdminChangeRequest.objects.filter(state=AdminChangeRequest.State.PENDING, org__parent=request.acting_org)
-            .select_related("org", "post__person")
-            .order_by("-created_at")
+        return inbox.newest_first(
+            AdminChangeRequest.objects.filter(
+                state=AdminChangeRequest.State.PENDING, org__parent=request.acting_org
+            ).select_related("org", "post__person"),
+            "created_at",
         )
 
     @staticmethod
@@ -33,10 +34,11 @@ class DeletionProvider:
         """删除申请 waiting for the acting 省级团委 (MEM-09, BEY-02)."""
         from .models_people import DeletionRequest
 
-        return (
-            DeletionRequest.objects.filter(state=DeletionRequest.State.PENDING, approver=request.acting_org)
-            .select_related("person", "org")
-            .order_by("-created_at")
+        return inbox.newest_first(
+            DeletionRequest.objects.filter(
+                state=DeletionRequest.State.PENDING, approver=request.acting_org
+            ).select_related("person", "org"),
+            "created_at",
         )
 
     @staticmethod

@@ -12,12 +12,11 @@ class GraduationCorrectionProvider:
     @staticmethod
     def pending(request):
         """BEY-02: pending 毕业时间更正 requests wait for the branch's provincial committee only."""
-        return (
+        return inbox.newest_first(
             GraduationCorrectionRequest.objects.filter(
                 state=GraduationCorrectionRequest.State.PENDING, approver=request.acting_org
-            )
-            .select_related("branch", "filed_by_org")
-            .order_by("-created_at")
+            ).select_related("branch", "filed_by_org"),
+            "created_at",
         )
 
     @staticmethod
@@ -33,10 +32,11 @@ class AnnualRegistrationProvider:
     @staticmethod
     def pending(request):
         """ORG-18: pending 年度团籍注册 wait for the member's branch."""
-        return (
-            AnnualRegistration.objects.filter(state=AnnualRegistration.State.PENDING, branch=request.acting_org)
-            .select_related("person")
-            .order_by("-created_at")
+        return inbox.newest_first(
+            AnnualRegistration.objects.filter(
+                state=AnnualRegistration.State.PENDING, branch=request.acting_org
+            ).select_related("person"),
+            "created_at",
         )
 
     @staticmethod

@@ -13,10 +13,11 @@ class SelfCheckReviewProvider:
     @staticmethod
     def pending(request):
         """Forms waiting for 是否整改 or a key branch's re-review: the direct superior's only."""
-        return (
-            CampaignRecord.objects.filter(branch__parent=request.acting_org, state__in=AWAITING_REVIEW)
-            .select_related("branch")
-            .order_by("-updated_at")
+        return inbox.newest_first(
+            CampaignRecord.objects.filter(branch__parent=request.acting_org, state__in=AWAITING_REVIEW).select_related(
+                "branch"
+            ),
+            "updated_at",
         )
 
     @staticmethod
@@ -32,10 +33,9 @@ class GradingReviewProvider:
     @staticmethod
     def pending(request):
         """GRD-07: self-ratings waiting for the direct superior's review."""
-        return (
-            GradingRecord.objects.filter(org__parent=request.acting_org, state=GrdState.PENDING)
-            .select_related("org")
-            .order_by("-self_at")
+        return inbox.newest_first(
+            GradingRecord.objects.filter(org__parent=request.acting_org, state=GrdState.PENDING).select_related("org"),
+            "self_at",
         )
 
     @staticmethod
@@ -52,12 +52,11 @@ class SelfCheckCorrectionProvider:
     @staticmethod
     def pending(request):
         """BEY-02: pending requests wait for the branch's provincial committee only."""
-        return (
+        return inbox.newest_first(
             SelfCheckCorrectionRequest.objects.filter(
                 state=SelfCheckCorrectionRequest.State.PENDING, approver=request.acting_org
-            )
-            .select_related("record__branch", "filed_by_org")
-            .order_by("-created_at")
+            ).select_related("record__branch", "filed_by_org"),
+            "created_at",
         )
 
     @staticmethod

@@ -14,10 +14,9 @@ class TransferProvider:
     @staticmethod
     def pending(request):
         """TRF-12 / OPC-02: the open steps the acting org may handle; gone once anyone handles it."""
-        return (
-            Transfer.objects.filter(pending_q(request.acting_org))
-            .select_related("person", "from_branch", "target")
-            .order_by("-created_at")
+        return inbox.newest_first(
+            Transfer.objects.filter(pending_q(request.acting_org)).select_related("person", "from_branch", "target"),
+            "created_at",
         )
 
     @staticmethod
@@ -33,10 +32,9 @@ class MyTransferProvider:
     @staticmethod
     def pending(request):
         """TRF-04: the member's own open transfer, with its current step."""
-        return (
-            Transfer.objects.filter(person=request.user, state__in=OPEN_STATES)
-            .select_related("from_branch", "target")
-            .order_by("-created_at")
+        return inbox.newest_first(
+            Transfer.objects.filter(person=request.user, state__in=OPEN_STATES).select_related("from_branch", "target"),
+            "created_at",
         )
 
     @staticmethod
