@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from zhtj.core import inbox, prompts
+from zhtj.core.paths import path_for
 
 from .archives import lacks_verification_q
 from .models import Person
@@ -25,7 +26,7 @@ class ArchiveReviewProvider:
     def describe(obj):
         return (
             f"{obj.uploaded_by_org.name}上传的团员电子档案：{obj.person.name}",
-            reverse("members:archive_review", args=[obj.pk]),
+            path_for("members:archive_review", obj.pk),
         )
 
 
@@ -44,7 +45,7 @@ class ArchiveChangeProvider:
     def describe(obj):
         return (
             f"{obj.org.name}申请变更{obj.archive.person.name}的电子档案",
-            reverse("members:archive_change_review", args=[obj.pk]),
+            path_for("members:archive_change_review", obj.pk),
         )
 
 

@@ -32,25 +32,34 @@ PERSONAL_TEXT_FIELDS = (
 )
 
 
-def person_complete_q(prefix="", today=None):
-    """Q over Person (or, with `prefix` like "person__", over a model pointing at one)."""
-    today = today or timezone.localdate()
+def record_complete_q(prefix=""):
+    """Q: the required fields of the person's own row are filled, with the conditional rules that
+    depend on the row alone. The database computes it on every write as `Person.record_complete`."""
     p = prefix
-
     q = Q()
     for field in PERSONAL_TEXT_FIELDS:
         q &= ~Q(**{f"{p}{field}": ""})
     q &= Q(**{f"{p}joined_month__isnull": False}) & Q(**{f"{p}is_volunteer__isnull": False})
     q &= Q(**{f"{p}joined_month__lt": NUMBER_REQUIRED_FROM}) | ~Q(**{f"{p}development_number": ""})
     q &= ~Q(**{f"{p}political_status__in": sorted(PARTY_STATUSES)}) | Q(**{f"{p}party_joined_month__isnull": False})
+    q &= ~Q(**{f"{p}party_application_submitted": True}) | Q(**{f"{p}party_application_date__isnull": False})
+    q &= ~Q(**{f"{p}is_volunteer": True}) | Q(**{f"{p}volunteer_since__isnull": False})
+    return q
+
+
+def person_complete_q(prefix="", today=None):
+    """Q over Person (or, with `prefix` like "person__", over a model pointing at one): the stored
+    `record_complete`, and the one rule that moves with the calendar -- 是否递交入党申请书 is
+    required from 18 on (MEM-05)."""
+    today = today or timezone.localdate()
+    p = prefix
     try:
         adult_born_by = today.replace(year=today.year - ADULT_AGE)
     except ValueError:  # 29 February
         adult_born_by = today.replace(year=today.year - ADULT_AGE, day=28)
-    q &= Q(**{f"{p}birth_date__gt": adult_born_by}) | Q(**{f"{p}party_application_submitted__isnull": False})
-    q &= ~Q(**{f"{p}party_application_submitted": True}) | Q(**{f"{p}party_application_date__isnull": False})
-    q &= ~Q(**{f"{p}is_volunteer": True}) | Q(**{f"{p}volunteer_since__isnull": False})
-    return q
+    return Q(**{f"{p}record_complete": True}) & (
+        Q(**{f"{p}birth_date__gt": adult_born_by}) | Q(**{f"{p}party_application_submitted__isnull": False})
+    )
 
 
 def post_complete_q(today=None):
@@ -100,3 +109,19 @@ def annotate_people_completeness(orgs, today=None):
     ) | Q(category__in=sorted(COMMITTEE_KINDS), _posts__gte=MIN_COMMITTEE_CADRES, _bad_posts=0)
     complete |= Q(category=OrgCategory.LEADERSHIP, _bad_posts=0)
     return orgs.annotate(people_complete=ExpressionWrapper(complete, output_field=BooleanField()))
+
+
+def org_people_complete(org, today=None):
+    """MEM-08 for one org (the flag above 团员列表): one query, its SQL compiled once per org (as it
+    is now) and day -- the expression above is costly to compile and cheap to run."""
+    from orgs.models import Organization
+    from zhtj.core import sqlcache
+
+    today = today or timezone.localdate()
+    rows = sqlcache.fetch(
+        ("people_complete", sqlcache.org_state(org), today),
+        lambda: annotate_people_completeness(Organization.objects.filter(pk=org.pk), today).values_list(
+            "people_complete", flat=True
+        ),
+    )
+    return bool(rows[0][0])

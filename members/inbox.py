@@ -1,8 +1,7 @@
 """操作中心 providers of this app (OPC-01)."""
 
-from django.urls import reverse
-
 from zhtj.core import inbox
+from zhtj.core.paths import path_for
 
 from .models import AdminChangeRequest
 
@@ -23,7 +22,7 @@ class AdminChangeProvider:
     def describe(obj):
         return (
             f"{obj.org.name}申请{obj.get_action_display()}：{obj.post.person.name}",
-            reverse("members:admin_request", args=[obj.pk]),
+            path_for("members:admin_request", obj.pk),
         )
 
 
@@ -43,4 +42,4 @@ class DeletionProvider:
 
     @staticmethod
     def describe(obj):
-        return (f"{obj.org.name}申请删除人员：{obj.person.name}", reverse("members:deletion_decide", args=[obj.pk]))
+        return (f"{obj.org.name}申请删除人员：{obj.person.name}", path_for("members:deletion_decide", obj.pk))

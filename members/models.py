@@ -28,6 +28,7 @@ from .choices import (
     StudyStatus,
     VerificationStatus,
 )
+from .completeness import record_complete_q
 
 
 class PersonQuerySet(models.QuerySet):
@@ -114,6 +115,12 @@ class Person(HistoryMixin, AbstractBaseUser, PermissionsMixin):
     # left_league_on when the branch confirmed the leaving (the branch relation is cleared then).
     aged_out_on = models.DateField("超龄标记日期", null=True, blank=True)
     left_league_on = models.DateField("离团日期", null=True, blank=True)
+    # MEM-08: every required field of the row filled (record_complete_q), kept by the database on
+    # each write, so completeness in lists and org figures is one column, not twenty conditions.
+    # The rule that moves with the calendar (from 18 on) is added at query time: person_complete_q.
+    record_complete = models.GeneratedField(
+        expression=record_complete_q(), output_field=models.BooleanField(), db_persist=True
+    )
     must_change_password = models.BooleanField("须修改初始密码", default=False)
     is_active = models.BooleanField("可登录", default=True)
     is_staff = models.BooleanField("运维人员", default=False)

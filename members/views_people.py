@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -17,11 +16,12 @@ from orgs.models import Organization
 from zhtj.core import inbox
 from zhtj.core.access import MEMBER, ORG_ADMIN, access
 from zhtj.core.idnumber import normalize_id_number
+from zhtj.core.pagination import Paginator
 from zhtj.core.params import parse_pk, pk_list, plain_text
 from zhtj.core.workflow import WorkflowError, perform
 
-from .choices import PoliticalStatus, VerificationStatus
-from .completeness import annotate_people_completeness, person_complete_q
+from .choices import Gender, PoliticalStatus, VerificationStatus
+from .completeness import org_people_complete, person_complete_q
 from .forms_people import DeletionRequestForm, EditableFields, PersonForm
 from .models import Person
 from .models_people import DeletionRequest
@@ -36,7 +36,10 @@ from .people import (
 )
 from .validation import bad_development_numbers
 
-FILTERS = ("q", "branch", "political_status", "complete", "verification", "problem")
+GENDERS, POLITICAL, VERIFICATION = (dict(c.choices) for c in (Gender, PoliticalStatus, VerificationStatus))
+# What a 团员列表 row shows and needs: the rows load nothing else.
+LIST_FIELDS = ("name", "gender", "id_number", "mobile", "branch", "political_status", "verification_status")
+FILTERS = ("q", "branch", "branch_name", "political_status", "complete", "verification", "problem")
 
 
 def members_in_scope(request):
@@ -57,6 +60,8 @@ def filtered_members(request):
             people = people.filter(Q(name__contains=q) | Q(id_number__startswith=q.upper()))
     if (branch := parse_pk(g.get("branch"))) is not None:
         people = people.filter(branch_id=branch)
+    if branch_name := plain_text(g.get("branch_name")):
+        people = people.filter(branch__name__contains=branch_name)
     if g.get("political_status") in PoliticalStatus.values:
         people = people.filter(political_status=g["political_status"])
     if g.get("complete") in ("1", "0"):
@@ -74,25 +79,35 @@ def member_list(request):
     flag, masked ID and phone, the key icon; no delete button (MEM-09). Constant queries."""
     org = request.acting_org
     people, q = filtered_members(request)
-    people = people.select_related("branch").order_by("branch__lft", "name", "pk")
+    people = (
+        people.select_related("branch")
+        .only(*LIST_FIELDS, "branch__name", "branch__parent_id", "branch__category")
+        .order_by("branch__lft", "name", "pk")
+    )
     page = Paginator(people, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
     for person in page:
         person.can_reset = org.pk in (person.branch_id, person.branch.parent_id)
         person.can_edit = may_open_edit(org, person, [person.branch])
-    branches = (
-        Organization.objects.subtree_of(org).filter(is_branch_kind=True).order_by("lft").only("pk", "name", "category")
-    )
+        # the labels by dict lookup: get_FOO_display() rebuilds its choices dict on every call
+        person.labels = (
+            GENDERS.get(person.gender, ""),
+            POLITICAL.get(person.political_status, ""),
+            VERIFICATION.get(person.verification_status, ""),
+        )
+    # The 所在团支部 filter: a list when the subtree's branches fit in one, else a name search.
+    most = settings.ZHTJ["MEMBER_LIST_BRANCH_CHOICES"]
+    subtree = Organization.objects.subtree_of(org).filter(is_branch_kind=True).order_by("lft")
+    branches = [org] if org.is_branch_kind else list(subtree.only("pk", "name", "category")[: most + 1])
+    if len(branches) > most:
+        branches = None
     kept = {k: request.GET.get(k, "") for k in FILTERS}
     # GRAD-01: a school admin looking at a graduate org's list gets 标记延迟毕业团员/教师.
     graduate_branch = None
-    if org.may_mark_graduation and kept["branch"]:
-        graduate_branch = next(
-            (b for b in branches if str(b.pk) == kept["branch"] and b.category == OrgCategory.GRADUATE), None
+    if org.may_mark_graduation and (branch_pk := parse_pk(kept["branch"])) is not None:
+        graduate_branch = (
+            Organization.objects.subtree_of(org).filter(pk=branch_pk, category=OrgCategory.GRADUATE).first()
         )
-    # MEM-08 at org level, for the acting org itself: one query.
-    org_complete = annotate_people_completeness(Organization.objects.filter(pk=org.pk)).values_list(
-        "people_complete", flat=True
-    )[0]
+    org_complete = org_people_complete(org)  # MEM-08 at org level, for the acting org itself
     return render(
         request,
         "members/member_list.html",

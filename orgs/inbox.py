@@ -1,8 +1,7 @@
 """操作中心 providers of the org tree (OPC-01)."""
 
-from django.urls import reverse
-
 from zhtj.core import inbox
+from zhtj.core.paths import path_for
 
 from .models import AnnualRegistration, GraduationCorrectionRequest
 
@@ -23,7 +22,7 @@ class GraduationCorrectionProvider:
     def describe(obj):
         return (
             f"{obj.filed_by_org.name}申请更正“{obj.branch.name}”毕业时间：{obj.old_label} → {obj.new_label}",
-            reverse("orgs:graduation_correction", args=[obj.pk]),
+            path_for("orgs:graduation_correction", obj.pk),
         )
 
 
@@ -41,4 +40,4 @@ class AnnualRegistrationProvider:
 
     @staticmethod
     def describe(obj):
-        return (f"{obj.person.name}申请{obj.year}年度团籍注册", reverse("orgs:registration", args=[obj.pk]))
+        return (f"{obj.person.name}申请{obj.year}年度团籍注册", path_for("orgs:registration", obj.pk))

@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from zhtj.core import inbox
+from zhtj.core.paths import path_for
 
 from .choices import AWAITING_REVIEW, GrdState
 from .models import CampaignRecord, GradingRecord, SelfCheckCorrectionRequest
@@ -24,7 +25,7 @@ class SelfCheckReviewProvider:
     def describe(obj):
         return (
             f"“{obj.branch.name}”提交了团支部自检表（较差项{obj.poor_count}项），待审核",
-            reverse("rectification:review", args=[obj.branch_id]),
+            path_for("rectification:review", obj.branch_id),
         )
 
 
@@ -63,5 +64,5 @@ class SelfCheckCorrectionProvider:
     def describe(obj):
         return (
             f"{obj.filed_by_org.name}申请更正“{obj.record.branch.name}”已锁定的团支部自检表",
-            reverse("rectification:correction", args=[obj.pk]),
+            path_for("rectification:correction", obj.pk),
         )

@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from zhtj.core import inbox
+from zhtj.core.paths import path_for
 
 from .choices import OPEN_STATES
 from .models import Transfer
@@ -23,7 +24,7 @@ class TransferProvider:
     def describe(obj):
         return (
             f"{obj.person.name}组织关系转接（{obj.from_branch.name} → {obj.target.name}）：{obj.get_state_display()}",
-            reverse("transfers:detail", args=[obj.pk]),
+            path_for("transfers:detail", obj.pk),
         )
 
 

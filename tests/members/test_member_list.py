@@ -110,3 +110,17 @@ def test_edit_and_deletion_offered_only_where_allowed(tree, login, fast_hasher):
     assert edit in client.get(LIST).content.decode()
     page = client.get(reverse("members:detail", args=[person.pk])).content.decode()
     assert 'id="edit-person"' in page and 'id="deletion-request"' not in page
+
+
+def test_branch_filter_is_a_name_search_beyond_a_list_length(tree, login, settings, fast_hasher):
+    """MEM-12 at scale: a subtree with more branches than MEMBER_LIST_BRANCH_CHOICES gets a 团支部
+    name search instead of a drop-down of every branch (a province has thousands)."""
+    a, b = f.person("甲", branch=tree.branch_a), f.person("乙", branch=tree.branch_b)
+    client = login(f.admin_of(tree.uni), tree.uni)
+    html = client.get(LIST).content.decode()
+    assert 'name="branch"' in html and tree.branch_b.name in html and 'name="branch_name"' not in html
+    settings.ZHTJ = settings.ZHTJ | {"MEMBER_LIST_BRANCH_CHOICES": 1}
+    html = client.get(LIST).content.decode()
+    assert 'name="branch_name"' in html and "<select" in html  # the other filters stay lists
+    html = client.get(LIST, {"branch_name": tree.branch_b.name[:2]}).content.decode()
+    assert f'data-person="{b.pk}"' in html and f'data-person="{a.pk}"' not in html

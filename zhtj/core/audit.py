@@ -71,8 +71,18 @@ class HistoryMixin:
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._history_snapshot = instance._history_values()
+        # The loaded values as they came (the before of a later save); turned into the snapshot
+        # only when it is needed, so a list of a thousand rows pays nothing for history.
+        instance._history_loaded = dict(zip(field_names, values, strict=True))
         return instance
+
+    @property
+    def _history_snapshot(self):
+        snapshot = self.__dict__.get("_history_after")
+        if snapshot is None and "_history_loaded" in self.__dict__:
+            loaded = self._history_loaded
+            snapshot = {f: _plain(loaded[f]) for f in self.history_fields if f in loaded}
+        return snapshot
 
     def _history_values(self):
         # Only fields actually loaded: touching a deferred one would query (and, inside
@@ -87,8 +97,8 @@ class HistoryMixin:
         if creating:
             record(self, "create", changes={k: [None, v] for k, v in after.items() if v not in (None, "")})
         else:
-            before = getattr(self, "_history_snapshot", {})
+            before = self._history_snapshot or {}
             diff = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
             if diff:
                 record(self, "update", changes=diff)
-        self._history_snapshot = after
+        self._history_after = after

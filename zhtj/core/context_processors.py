@@ -12,5 +12,5 @@ def shell(request):
         "acting_org": request.acting_org,
         "admin_orgs": request.admin_orgs,
         "inbox_count": inbox.pending_count(request),
-        "unread_count": inbox.notifications_for(request).filter(read_at__isnull=True).count(),
+        "unread_count": inbox.unread_count(request),
     }

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import F
+from django.utils import timezone
+
+from . import sqlcache
 
 
 @dataclass(frozen=True)
@@ -58,29 +60,46 @@ def providers_for(request):
     return [p for p in _providers.values() if p.audience == audience]
 
 
-def counts(request):
-    """{kind: pending count} in ONE query, whatever the data size and however many providers
-    the apps register: each provider's queryset becomes a COUNT sub-select of one UNION ALL.
-    Kept on the request: the header badge and the 操作中心 page ask for the same figures."""
-    cached = getattr(request, "_inbox_counts", None)
-    if cached is not None:
-        return cached
-    providers = providers_for(request)
+UNREAD = -1  # the figure of the request's unread results, beside the providers' counts
+
+
+def _figures(request):
+    """{provider index: pending count, UNREAD: unread results} in ONE query for the header of every
+    page, whatever the data size and however many providers the apps register: each count is a
+    sub-select of one UNION ALL. The SQL is compiled once per acting org (as it is now), person and
+    day (zhtj/core/sqlcache.py: a provider's `pending` may depend on nothing else); the figures are
+    kept on the request, as the header badge and the 操作中心 page ask for the same ones."""
+    cached = getattr(request, "_inbox_figures", None)
+    if cached is None:
+        org = getattr(request, "acting_org", None)
+        key = ("inbox", sqlcache.org_state(org), request.user.pk, timezone.localdate(), tuple(_providers))
+        cached = request._inbox_figures = dict(sqlcache.fetch(key, lambda: _figures_sql(request)))
+    return cached
+
+
+def _figures_sql(request):
     parts, params = [], []
-    for i, p in enumerate(providers):
-        queryset = p.pending(request).order_by().values("pk")
+    unread = notifications_for(request).filter(read_at__isnull=True).values("pk")
+    for i, queryset in [(UNREAD, unread)] + [
+        (i, p.pending(request).order_by().values("pk")) for i, p in enumerate(providers_for(request))
+    ]:
         if queryset.query.is_empty():  # .none(): nothing to ask the database
             continue
         sql, part_params = queryset.query.sql_with_params()
-        parts.append(f"SELECT {i}, COUNT(*) FROM ({sql}) AS pending_{i}")
+        parts.append(f"SELECT {i}, COUNT(*) FROM ({sql}) AS pending_{i - UNREAD}")
         params.extend(part_params)
-    found = {}
-    if parts:
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            found = dict(cursor.fetchall())
-    request._inbox_counts = {p.kind: found.get(i, 0) for i, p in enumerate(providers)}
-    return request._inbox_counts
+    return " UNION ALL ".join(parts), params
+
+
+def counts(request):
+    """{kind: pending count} of every provider for the request (OPC-01, OPC-02)."""
+    found = _figures(request)
+    return {p.kind: found.get(i, 0) for i, p in enumerate(providers_for(request))}
+
+
+def unread_count(request):
+    """How many results of the acting org's (or the person's) submissions are still unread."""
+    return _figures(request).get(UNREAD, 0)
 
 
 def pending_count(request):

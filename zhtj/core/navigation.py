@@ -7,9 +7,10 @@ with no visible entry are not shown. Apps add their entries here as they land.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied
-from django.urls import NoReverseMatch, resolve, reverse
+from django.urls import NoReverseMatch, get_script_prefix, resolve, reverse
 
 
 @dataclass(frozen=True)
@@ -58,12 +59,23 @@ def _may_mark_graduation(request):
     return request.acting_org.may_mark_graduation
 
 
+@lru_cache(maxsize=256)
+def _path(url_name, prefix):
+    """A menu link's path: reversed once per process, not on every page (the menu has ~40)."""
+    return reverse(url_name)
+
+
+@lru_cache(maxsize=256)
+def _policy(url_name, prefix):
+    return resolve(_path(url_name, prefix)).func.access_policy
+
+
 def _policy_allows(url_name):
     """Shown when the view's own access policy lets the request in (e.g. leadership(level))."""
 
     def when(request):
         try:
-            resolve(reverse(url_name)).func.access_policy.check(request)
+            _policy(url_name, get_script_prefix()).check(request)
         except PermissionDenied:
             return False
         return True
@@ -190,7 +202,7 @@ def menu_for(request):
             if not entry.visible(request):
                 continue
             try:
-                links.append({"label": entry.label, "url": reverse(entry.url_name) + entry.query})
+                links.append({"label": entry.label, "url": _path(entry.url_name, get_script_prefix()) + entry.query})
             except NoReverseMatch:
                 continue
         if links:

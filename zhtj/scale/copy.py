@@ -45,8 +45,8 @@ class Table:
         for field in meta.concrete_fields:
             if field.attname in given or field.name in given:
                 continue
-            if field.primary_key and field.name == "id":
-                continue  # the identity column numbers the rows
+            if (field.primary_key and field.name == "id") or getattr(field, "generated", False):
+                continue  # the identity column numbers the rows; the database computes generated ones
             self.columns.append(field.column)
             rest.append(text(self._default(field)))
         self.tail = ("\t" + "\t".join(rest)) if rest else ""

@@ -5,8 +5,16 @@ from django.middleware.csrf import get_token
 from django.utils.html import format_html
 
 from ..middleware import ONCE_FIELD
+from ..paths import path_for as _path_for
 
 register = template.Library()
+
+
+@register.simple_tag
+def path_for(name, pk):
+    """{% path_for 'members:detail' p.pk %}: the {% url %} of a one-id URL, for rows of long lists
+    (zhtj/core/paths.py)."""
+    return _path_for(name, pk)
 
 
 @register.simple_tag(takes_context=True)
