@@ -34,6 +34,7 @@ from .people import (
     request_deletion,
     update_person,
 )
+from .tables import member_rows
 from .validation import bad_development_numbers
 
 GENDERS, POLITICAL, VERIFICATION = (dict(c.choices) for c in (Gender, PoliticalStatus, VerificationStatus))
@@ -113,6 +114,7 @@ def member_list(request):
         "members/member_list.html",
         {
             "page": page,
+            "member_rows": member_rows,
             "q": q,
             "org": org,
             "org_complete": org_complete,

@@ -17,18 +17,23 @@ def path_for(name, pk):
     return _path_for(name, pk)
 
 
+def guard_inputs(csrf_token):
+    """The hidden inputs of {% form_guard %}: the CSRF token and a one-time submit token (BEY-06).
+    For rows rendered in Python (members/tables.py) as well as for templates."""
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}"><input type="hidden" name="{}" value="{}">',
+        csrf_token,
+        ONCE_FIELD,
+        uuid.uuid4().hex,
+    )
+
+
 @register.simple_tag(takes_context=True)
 def form_guard(context):
     """CSRF token plus a one-time submit token (BEY-06). Every POST form uses this."""
     # The context's token is masked once per page; get_token() would mask a new one per form (32
     # random characters each: measurable on a list with a form in every row).
-    token = context.get("csrf_token") or get_token(context["request"])
-    return format_html(
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}"><input type="hidden" name="{}" value="{}">',
-        token,
-        ONCE_FIELD,
-        uuid.uuid4().hex,
-    )
+    return guard_inputs(context.get("csrf_token") or get_token(context["request"]))
 
 
 @register.simple_tag(takes_context=True)
@@ -51,3 +56,11 @@ def slot_panels(context, slot, person):
         for title, template, extra in panels.for_slot(slot, request, person)
     ]
     return mark_safe("".join(html))
+
+
+@register.simple_tag(takes_context=True)
+def table_rows(context, table, rows):
+    """{% table_rows table page %}: the <tr>s of a list rendered by a Python table (an app's
+    tables.py), with the page's CSRF token for the row forms."""
+    token = context.get("csrf_token") or get_token(context["request"])
+    return table(rows, str(token))
