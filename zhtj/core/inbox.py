@@ -72,7 +72,8 @@ def _figures(request):
     cached = getattr(request, "_inbox_figures", None)
     if cached is None:
         org = getattr(request, "acting_org", None)
-        key = ("inbox", sqlcache.org_state(org), request.user.pk, timezone.localdate(), tuple(_providers))
+        user = getattr(request, "user", None)
+        key = ("inbox", sqlcache.org_state(org), getattr(user, "pk", None), timezone.localdate(), tuple(_providers))
         cached = request._inbox_figures = dict(sqlcache.fetch(key, lambda: _figures_sql(request)))
     return cached
 
