@@ -1,14 +1,17 @@
 """Operations of 团内激励 that touch several rows: recording, deciding (one or a batch),
 deleting, PDFs, and a member's whole record (TRF-08)."""
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from members.models import Person
 from orgs.models import Organization
 from zhtj.core import audit, inbox, pdf
 from zhtj.core.access import acting_org_or_404, require_direct_superior
@@ -64,45 +67,59 @@ def create_record(detail_model, *, kind, recorder, by, summary, person=None, gra
 
 
 def record_joinings(people):
-    """入团激励 of new members, set-based (an import brings thousands): one INSERT of records,
-    one of details, one of audit rows. The first state follows INC-13 like `create_record`."""
-    if not people:
-        return []
-    actor, acting_org_id = audit.current_actor()
-    branches = {b.pk: b for b in Organization.objects.filter(pk__in={p.branch_id for p in people})}
-    records = []
+    """入团激励 of new members (INC-15), set-based (an import brings thousands): for each recording
+    branch, one INSERT … SELECT of records from the people's own rows, one of their details, one of
+    audit rows -- nothing per person in Python. The first state is `initial_state` (INC-13), asked
+    once per branch. Returns the number of records."""
+    by_branch = defaultdict(list)
     for person in people:
-        base = dict(
-            kind=Kind.JOINING,
-            recorder=branches[person.branch_id],
-            recorded_by=actor or person,
-            person=person,
-            summary=f"入团激励 {person.name}：{person.joined_month:%Y-%m}入团"[:200],
-        )
-        first = IncentiveRecord(**base).initial_state()
-        records.append(
-            IncentiveRecord(**base, state=first, decided_by=(actor or person) if first == State.APPROVED else None)
-        )
-    with transaction.atomic():
-        IncentiveRecord.objects.bulk_create(records)
-        Joining.objects.bulk_create(
-            [Joining(record=r, joined_on=p.joined_month) for r, p in zip(records, people, strict=True)]
-        )
-        content_type = ContentType.objects.get_for_model(IncentiveRecord)
-        AuditLog.objects.bulk_create(
-            [
-                AuditLog(
-                    actor=actor or r.recorded_by,
-                    acting_org_id=acting_org_id,
-                    content_type=content_type,
-                    object_id=r.pk,
-                    action="create",
-                    to_state=r.state,
-                )
-                for r in records
-            ]
-        )
-    return records
+        by_branch[person.branch_id].append(person.pk)
+    if not by_branch:
+        return 0
+    actor, acting_org_id = audit.current_actor()
+    actor_id = actor.pk if actor else None
+    now = timezone.now()
+    record, joining, person, log = (m._meta.db_table for m in (IncentiveRecord, Joining, Person, AuditLog))
+    content_type = ContentType.objects.get_for_model(IncentiveRecord).pk
+    created = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for branch in Organization.objects.filter(pk__in=by_branch):
+            first = IncentiveRecord(kind=Kind.JOINING, recorder=branch).initial_state()
+            ids = by_branch[branch.pk]
+            marks = ", ".join(["%s"] * len(ids))
+            decided = "COALESCE(%s, p.id)" if first == State.APPROVED else "NULL"
+            cursor.execute(
+                f"INSERT INTO {record} (created_at, updated_at, kind, recorder_id, recorded_by_id, person_id, state,"
+                " summary, superior_decision, reason, decided_by_id, first_approved_at, grantor_id, delegate_id)"
+                f" SELECT %s, %s, %s, %s, COALESCE(%s, p.id), p.id, %s,"
+                " substr('入团激励 ' || p.name || '：' || substr(CAST(p.joined_month AS TEXT), 1, 7) || '入团', 1, 200),"
+                f" '', '', {decided}, NULL, NULL, NULL FROM {person} p WHERE p.id IN ({marks})",
+                [
+                    now,
+                    now,
+                    Kind.JOINING,
+                    branch.pk,
+                    actor_id,
+                    first,
+                    *([actor_id] if first == State.APPROVED else []),
+                    *ids,
+                ],
+            )
+            created += cursor.rowcount
+            new = f"SELECT r.id FROM {record} r WHERE r.kind = %s AND r.person_id IN ({marks})"
+            cursor.execute(
+                f"INSERT INTO {joining} (record_id, joined_on, ceremony) SELECT r.id, p.joined_month, ''"
+                f" FROM {record} r JOIN {person} p ON p.id = r.person_id WHERE r.id IN ({new})",
+                [Kind.JOINING, *ids],
+            )
+            cursor.execute(
+                f"INSERT INTO {log} (at, actor_id, acting_org_id, content_type_id, object_id, action, from_state,"
+                " to_state, changes, note)"
+                f" SELECT %s, COALESCE(%s, r.recorded_by_id), %s, %s, r.id, 'create', '', r.state, '{{}}', ''"
+                f" FROM {record} r WHERE r.id IN ({new})",
+                [now, actor_id, acting_org_id, content_type, Kind.JOINING, *ids],
+            )
+    return created
 
 
 def record_grades(branch, year, people, grade, *, by, reason="", decision_file=None):

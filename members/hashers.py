@@ -2,8 +2,8 @@
 
 The initial password is the ID number's last 8 characters: anyone who knows the ID
 number knows it, so a slow hash protects nothing there. Hashing it with Argon2 for
-each of 5,000 imported people would take minutes; this PBKDF2 variant with few
-iterations takes well under a millisecond. It is never used for a chosen password:
+each of 10,000 imported people would take minutes; this PBKDF2 variant with one
+iteration takes a few microseconds. It is never used for a chosen password:
 it is not the default hasher, so the first successful login re-hashes the password
 with Argon2 (Django re-hashes with the preferred hasher), and the forced change
 (must_change_password) sets a new one with Argon2 anyway.
@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_p
 
 class InitialPasswordHasher(PBKDF2PasswordHasher):
     algorithm = "pbkdf2_initial"
-    iterations = 100  # the password is public (ID last 8); see the docstring
+    iterations = 1  # the password is public (ID last 8): iterations protect nothing (see the docstring)
 
 
 def initial_password_hash(id_number):

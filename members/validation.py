@@ -15,6 +15,7 @@ import re
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, F, Q
@@ -143,13 +144,19 @@ def _age_on(birth, day):
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+@lru_cache(maxsize=64)
+def _values_of(choices):
+    """The values of a choices class as a set, built once (Enum.values makes a new list each time)."""
+    return frozenset(choices.values)
+
+
 def _choice(values, key, choices, label, errors, required=True):
     value = values.get(key) or ""
     if not value:
         if required:
             errors[key] = f"请选择{label}。"
         return ""
-    if value not in choices.values:
+    if value not in _values_of(choices):
         errors[key] = f"{label}“{value}”无效，请从列表中选择。"
         return ""
     return value

@@ -245,7 +245,7 @@ ZHTJ = {
     "STAT_AGE_BANDS": (14, 18, 22, 25, 28),  # STAT-01 (decision): upper ages of the bands ≤14, 15–18 … >28
     "STAT_TOP_ETHNICITIES": 8,  # STAT-01 (decision): minorities shown by name; the rest are 其他
     # MEM
-    "MEMBER_IMPORT_MAX_ROWS": 5000,  # MEM-07: rows per 批量导入 upload
+    "MEMBER_IMPORT_MAX_ROWS": 10000,  # MEM-07: rows per 批量导入 upload
     "MEMBER_IMPORT_PREVIEW_ROWS": 20,  # BEY-03: rows shown in the preview
     "MEMBER_IMPORT_CHUNK": 500,  # BEY-03: rows written per progress step
     "ID_VERIFIER": "members.verification.default_verifier",  # MEM-10: dotted path of the verifier

@@ -37,7 +37,7 @@ from orgs.models import Organization
 from transfers.calendar import closing_start, period_of
 from transfers.choices import OPEN_STATES
 from transfers.models import Transfer
-from zhtj.core import inbox, jobs
+from zhtj.core import idnumber, inbox, jobs
 from zhtj.core.middleware import SESSION_KEY
 from zhtj.core.models import JobRun
 
@@ -405,6 +405,9 @@ class Benchmark:
         parent = self.lm.university or self.lm.province
 
         def run():
+            # cold: nothing of an earlier run's ID-number checks reused (zhtj/core/idnumber.py)
+            idnumber._checked.cache_clear()
+            idnumber._known_region.cache_clear()
             branch = Organization.objects.create(
                 parent=parent, name="性能测试团支部", full_name="性能测试团支部", category=OrgCategory.BRANCH
             )
