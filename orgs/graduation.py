@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -208,11 +208,11 @@ def graduating_members(scope):
     """The members who graduate with the 毕业生团组织 of `scope`: everyone in them except those a
     school admin marked 延迟毕业生 or 教师 (GRAD-01; the mark is members.GraduateMark, reached
     through its reverse relation). The one definition of "graduates this year"."""
-    return (
-        get_user_model()
-        .objects.filter(branch__in=scope.filter(category=OrgCategory.GRADUATE))
-        .filter(graduate_mark__isnull=True)
-    )
+    person = get_user_model()
+    # NOT EXISTS rather than the reverse relation's IS NULL: Django turns a join into an UPDATE
+    # of "id IN (a self-join of all people)", four times the work of the June 1 job's UPDATE.
+    marks = person._meta.get_field("graduate_mark").related_model.objects.filter(person=OuterRef("pk"))
+    return person.objects.filter(branch__in=scope.filter(category=OrgCategory.GRADUATE)).filter(~Exists(marks))
 
 
 def convert(scope, *, actor=None, acting_org_id=None, note="", record=True):
