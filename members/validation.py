@@ -221,7 +221,7 @@ def check_person(values, ctx, instance=None):
         clean["id_number"] = id_number
         clean["birth_date"] = birth_date_of(id_number)
         gender = values.get("gender") or ""
-        if gender and gender not in Gender.values:
+        if gender and gender not in _values_of(Gender):
             errors["gender"] = "性别请选择“男”或“女”。"
         elif gender and gender != gender_of(id_number):
             errors["gender"] = f"性别与身份证号码不一致：按身份证号码应为{Gender(gender_of(id_number)).label}。"
@@ -239,7 +239,7 @@ def check_person(values, ctx, instance=None):
     if occupation == Occupation.STUDENT:
         if not study:
             errors["study_status"] = "职业为学生的，请选择在读状况。"
-        elif study not in StudyStatus.values:
+        elif study not in _values_of(StudyStatus):
             errors["study_status"] = f"在读状况“{study}”无效，请从列表中选择。"
         clean["occupation_detail"] = study
     elif occupation:
