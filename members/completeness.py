@@ -10,8 +10,7 @@ addition, the post's cadre fields are filled.
 
 from datetime import date
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .choices import PARTY_STATUSES
@@ -81,8 +80,10 @@ MIN_COMMITTEE_CADRES = 2  # 团委/团工委/团总支: at least 2 cadres, all c
 
 
 def _count(queryset, group):
-    counted = queryset.order_by().values(group).annotate(c=Count("pk")).values("c")[:1]
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    """A correlated COUNT(*) sub-select. COUNT as a plain function, not Django's aggregate: no
+    GROUP BY, no LIMIT, no COALESCE (a bare COUNT always answers), far less for the planner."""
+    counted = queryset.order_by().annotate(c=Func(F("pk"), function="COUNT")).values("c")
+    return Subquery(counted, output_field=IntegerField())
 
 
 def annotate_people_completeness(orgs, today=None):

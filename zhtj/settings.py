@@ -203,6 +203,9 @@ ZHTJ = {
     "RESET_CODE_MAX_TRIES": 5,  # ROLE-07: a code is burnt after this many wrong guesses
     "ONCE_TOKEN_SECONDS": 3600,  # BEY-06
     "INBOX_PAGE_SIZE": 50,
+    # zhtj/core/sqlcache.py prepares the hot header queries on each PostgreSQL connection; turn it off
+    # behind a connection pooler in transaction mode (pgbouncer), which can't keep them
+    "PREPARED_STATEMENTS": os.environ.get("ZHTJ_PREPARED_STATEMENTS", "1") == "1",
     "LIST_PAGE_SIZE": 50,
     "MEMBER_LIST_BRANCH_CHOICES": 200,  # 团员列表: more branches than this → search the branch by name
     "ORG_SHORT_NAME_MAX_LENGTH": 50,  # ORG-04 (decision): 组织简称 at most this many characters
