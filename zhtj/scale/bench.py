@@ -132,10 +132,12 @@ class Landmarks:
         self.province = self._largest(provinces)
         universities = o.subtree_of(self.province).filter(cadre_rules.UNIVERSITY_Q)
         self.university = self._largest(universities) or self._largest(o.filter(cadre_rules.UNIVERSITY_Q))
+        # the largest branch whose list is one page (most are): its query count is the same at any size
         self.branch = (
             o.subtree_of(self.university or self.province)
             .filter(category=OrgCategory.BRANCH)
             .annotate(n=Count("members"))
+            .filter(n__lte=settings.ZHTJ["LIST_PAGE_SIZE"])
             .order_by("-n", "pk")
             .first()
         )

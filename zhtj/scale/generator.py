@@ -483,10 +483,12 @@ class Generator:
 
         for branch, size in plan:
             parent = branch.parent
-            evaluated = branch.category == OrgCategory.BRANCH and rng.random() < 0.5
+            in_hot = parent is hot
+            # the hot committee's 操作中心 holds its two kinds (transfers, archives) only, at any
+            # size, so the benchmark compares like with like
+            evaluated = not in_hot and branch.category == OrgCategory.BRANCH and rng.random() < 0.5
             eval_pending = evaluated and rng.random() < 0.1
             excellent_left = math.floor(size * 0.3)
-            in_hot = parent is hot
             first = self.person_id + 1
             for i in range(size):
                 birth = self.birth_for(branch)
@@ -731,7 +733,7 @@ class Generator:
         )
         targets = [n for n in shape.nodes if n.category in (OrgCategory.FLOATING, OrgCategory.WORKING_COMMITTEE)]
         chosen = rng.sample(self.graduates, min(self.transfers_target, len(self.graduates)))
-        hot_transfers = max(0, self.hot_items - self.hot_archives) if shape.hot else 0
+        hot_transfers = max(self.hot_items - self.hot_archives, self.hot_items // 2) if shape.hot else 0
         latest = self.now - timedelta(days=settings.ZHTJ["TRF_RETURN_DAYS"] + 1)
         earliest = latest - timedelta(days=60)
         span = int((latest - earliest).total_seconds())
@@ -800,6 +802,8 @@ class Generator:
             (RecState.REJECTED, 4),
         ]
         for node in self.shape.nodes:
+            if node.parent is not None and node.parent is self.shape.hot:
+                continue  # see write_people: nothing else waits for the hot committee
             if node.category == OrgCategory.BRANCH and rng.random() < 0.7:
                 record_id += 1
                 state, poor = rng.choice(outcomes)
