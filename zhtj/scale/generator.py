@@ -110,6 +110,7 @@ class Generator:
         if Organization.objects.exists() or Person.objects.exists():
             raise GeneratorError("数据库中已有组织或人员数据。请使用空数据库（migrate 之后），或加 --flush 先清空。")
         started = time.monotonic()
+        self.started_at = timezone.now()
         hot_members = max(3, math.ceil(self.hot_items * 0.2 / 45))
         self.shape = Shape(self.orgs_target, self.rng, self.today, hot_branches=hot_members)
         self.step("组织树", started)
@@ -139,6 +140,7 @@ class Generator:
         JobRun.objects.create(
             name="generate_scale_data",
             run_date=self.today,
+            started_at=self.started_at,
             changed=sum(self.counts.values()),
             summary=self.counts,
             finished_at=timezone.now(),
