@@ -63,6 +63,9 @@ class Command(BaseCommand):
                 "任务与导入在回滚的事务中运行（导入前清空身份证号码校验的缓存）。开始前对相关表做 VACUUM ANALYZE"
                 "（回滚的任务会留下废弃行）。吞吐：gunicorn 同步进程，同一登录会话，空视图为 /healthz/，两者交替测量。",
                 "",
+                "SQL 次数与数据规模无关：tests/scale 在两种规模的数据上逐项比较（CI 中运行）。"
+                "为达到这些数字所做的改动，见 docs/architecture.md 的 National scale 一节。",
+                "",
                 "运行：`DATABASE_URL=postgres://… python manage.py generate_scale_data` 然后 "
                 "`python manage.py benchmark --write`。",
             ]
