@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "zhtj.core.middleware.ActingOrgMiddleware",
     "zhtj.core.middleware.RefuseNulMiddleware",
+    "zhtj.core.middleware.MethodNotAllowedPage",
     "zhtj.core.middleware.ForcePasswordChangeMiddleware",
     "orgs.middleware.KeyDomainGateMiddleware",
     "zhtj.core.middleware.OnceTokenMiddleware",

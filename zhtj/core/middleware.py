@@ -108,3 +108,23 @@ class RefuseNulMiddleware:
         if _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
             return render(request, "errors/400.html", {"reason": NUL_REFUSED}, status=400)
         return self.get_response(request)
+
+
+NOT_ALLOWED = "该页面不支持这种访问方式（例如直接打开了只用于提交表单的地址），请从页面上的按钮或链接进入。"
+
+
+class MethodNotAllowedPage:
+    """SEC-06: Django answers a wrong method (a GET on an address that only takes a form's POST)
+    with an empty 405; ours says why, in Chinese, and keeps the Allow header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content:
+            page = render(request, "errors/400.html", {"reason": NOT_ALLOWED}, status=405)
+            if response.has_header("Allow"):
+                page["Allow"] = response["Allow"]
+            return page
+        return response
