@@ -6,7 +6,7 @@ branches, and 团青岛市委 → 团黄岛区委 → 长江路街道团工委 �
 row is found by a stable key before it is created, so re-running changes nothing.
 """
 
-from datetime import date
+from datetime import date, datetime
 from importlib import import_module
 
 from django.apps import apps
@@ -90,6 +90,10 @@ GIVEN = [
     "梦琪",
 ]
 REGION = "370211"  # 青岛市黄岛区
+# The demo tree is an established one, founded years ago rather than on the day it is seeded:
+# a just-created branch is too young for 勾选排名后20% (REC-05) and, from October 2 on, out of
+# the year's 对标定级 (GRD-02) -- the branch admin's 团(总)支部自评 menu link answered 403.
+FOUNDED = (2019, 9, 1)
 
 
 class Demo:
@@ -105,7 +109,12 @@ class Demo:
         if category == OrgCategory.LEADERSHIP:
             fields.setdefault("phone", f"010-6{sum(map(ord, name)) % 10**7:07d}")
         return Organization.objects.create(
-            parent=parent, name=name, full_name=suggest_full_name(parent, name), category=category, **fields
+            parent=parent,
+            name=name,
+            full_name=suggest_full_name(parent, name),
+            category=category,
+            created_at=timezone.make_aware(datetime(*FOUNDED, 9)),
+            **fields,
         )
 
     # --- people ---------------------------------------------------------------------------
