@@ -50,7 +50,9 @@ def log_in(page, person, title="组织首页"):
 
 
 def fits_the_screen(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.wait_for_load_state()  # styled: before its CSS loads a page may well be wider
+    # clientWidth: on a mobile viewport Chromium widens innerWidth to the content.
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
 
 
 def log_out(page):

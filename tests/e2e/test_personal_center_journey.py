@@ -58,7 +58,9 @@ def menu(page, label):
 
 
 def fits_the_screen(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.wait_for_load_state()  # styled: before its CSS loads a page may well be wider
+    # clientWidth: on a mobile viewport Chromium widens innerWidth to the content.
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
 
 
 def test_member_home_on_a_phone_and_the_deadline_board(page, phone_page, screenshot):
