@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 
@@ -40,6 +41,59 @@ class AuditLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    # --- how a row reads on a page (templates/core/_history.html) ----------------------------
+
+    @property
+    def action_label(self):
+        from .audit import ACTION_LABELS
+
+        return ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def from_label(self):
+        return self._state_label(self.from_state)
+
+    @property
+    def to_label(self):
+        return self._state_label(self.to_state)
+
+    def change_rows(self):
+        """(field's verbose name, before, after) for each recorded change, choice values shown
+        by their labels. Keys that are no field (some actions record Chinese labels) stay."""
+        return [
+            (self._label_of(name), self._shown(name, pair[0]), self._shown(name, pair[1]))
+            for name, pair in (self.changes or {}).items()
+        ]
+
+    def _model(self):
+        # get_for_id is cached: a list of history rows costs no query per row.
+        return ContentType.objects.get_for_id(self.content_type_id).model_class()
+
+    def _field(self, name):
+        model = self._model()
+        try:
+            return model._meta.get_field(name) if model is not None else None
+        except FieldDoesNotExist:
+            return None
+
+    def _state_label(self, value):
+        field = self._field("state") if value else None
+        return dict(field.flatchoices).get(value, value) if field is not None else value
+
+    def _label_of(self, name):
+        field = self._field(name)
+        return str(field.verbose_name) if field is not None else name
+
+    def _shown(self, name, value):
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        field = self._field(name)
+        if field is not None and field.choices:
+            return dict(field.flatchoices).get(value, value)
+        return value
 
 
 class Notification(models.Model):
