@@ -2,10 +2,12 @@
 deleting, PDFs, and a member's whole record (TRF-08)."""
 
 from collections import defaultdict
+from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Q
 from django.http import Http404
@@ -19,7 +21,7 @@ from zhtj.core.models import AuditLog
 from zhtj.core.workflow import WorkflowError, perform
 
 from .choices import GRADES_NEEDING_DECISION, Grade, Kind, State
-from .models import Evaluation, IncentiveRecord, Joining
+from .models import Development, Evaluation, IncentiveRecord, Joining
 
 
 class BatchError(WorkflowError):
@@ -180,11 +182,14 @@ def record_grades(branch, year, people, grade, *, by, reason="", decision_file=N
             for name, value in fields.items():
                 setattr(old, name, value)
             old.branch = branch
+            replaced = old.decision_file.name
             if grade in GRADES_NEEDING_DECISION:
                 old.decision_file = decision_file
             elif old.decision_file:
                 old.decision_file = ""
             old.save()
+            if replaced != old.decision_file.name:
+                forget_files(replaced)
             record = old.record
             IncentiveRecord.objects.filter(pk=record.pk).update(summary=summary, recorder=branch)
             if record.state == State.REJECTED:
@@ -260,7 +265,19 @@ def delete_record(request, record):
         if not locked.deletable:
             raise WorkflowError("上级已审批，不能删除。")
         audit.record(locked, "delete", from_state=locked.state, note=locked.summary, actor=request.user)
+        files = [
+            *Evaluation.objects.filter(record=locked).values_list("decision_file", flat=True),
+            *Development.objects.filter(record=locked).values_list("form_file", flat=True),
+        ]
         locked.delete()
+        forget_files(*files)
+
+
+def forget_files(*names):
+    """Delete stored files no record points at any more, once that change has committed: a
+    rollback keeps them, and a storage hiccup then is logged, not a 500 (the change stands)."""
+    for name in filter(None, names):
+        transaction.on_commit(partial(default_storage.delete, name), robust=True)
 
 
 def delegate_approval(request, record, org):
@@ -314,7 +331,6 @@ def record_development(
     from django.core.files.base import ContentFile
 
     from .choices import DevelopmentKind, PartyCategory, TrackStatus
-    from .models import Development
 
     if dev_kind not in DevelopmentKind.values:
         raise WorkflowError("请选择发展激励类型。")

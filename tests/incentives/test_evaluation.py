@@ -248,3 +248,33 @@ def test_only_direct_superior_approves(inc, login, client, who):
     response = client.post(f"/incentives/certify/{ev.pk}/approve/")
     assert response.status_code == (403 if who == "uni_admin" else 404)
     assert IncentiveRecord.objects.get(kind="evaluation").state == State.PENDING
+
+
+def test_replaced_or_deleted_decision_files_leave_storage(inc, login, client, django_capture_on_commit_callbacks):
+    """INC-04 / SEC-01: a 处分决定 PDF no record points at any more is deleted from storage once
+    the change commits -- on re-recording with a new file, on a grade that needs none, and when
+    the record is deleted -- so no orphaned personal document stays behind."""
+    from django.core.files.storage import default_storage
+
+    login(inc.branch_admin, inc.tree.branch_a)
+
+    def current():
+        return Evaluation.objects.get().decision_file.name
+
+    record(client, inc.members[:1], Grade.UNQUALIFIED, decision_file=pdf_upload())
+    first = current()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert record(client, inc.members[:1], Grade.BASIC, decision_file=pdf_upload()).status_code == 302
+    second = current()
+    assert second != first and default_storage.exists(second) and not default_storage.exists(first)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert record(client, inc.members[:1], Grade.QUALIFIED).status_code == 302
+    assert current() == "" and not default_storage.exists(second)
+
+    record(client, inc.members[:1], Grade.UNQUALIFIED, decision_file=pdf_upload())
+    third, pk = current(), Evaluation.objects.get().pk
+    assert default_storage.exists(third)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/incentives/records/{pk}/delete/").status_code == 302
+    assert not Evaluation.objects.exists() and not default_storage.exists(third)
