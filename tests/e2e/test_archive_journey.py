@@ -8,24 +8,17 @@ the member then sees 我的团员电子档案 on a phone (ARC-07).
 """
 
 import io
-import os
 import re
 from datetime import date
 
 import pytest
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # same rule as tests/e2e/conftest.py: skip locally, fail under CI
-    if os.environ.get("CI", "").lower() == "true":
-        raise
-    pytest.skip("the playwright Python package is not installed", allow_module_level=True)
-
 from pypdf import PdfWriter
 
 from members.models import MemberArchive
 from orgs.choices import Industry, LeadershipLevel
 from tests import factories as f
+
+from .pw import expect
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,6 @@ approve (INC-07, INC-09). A year later (time-machine) JOB-03 prompts 更新状�
 """
 
 import io
-import os
 import re
 from datetime import timedelta
 
@@ -17,16 +16,11 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # same rule as tests/e2e/conftest.py: skip locally, fail under CI
-    if os.environ.get("CI", "").lower() == "true":
-        raise
-    pytest.skip("the playwright Python package is not installed", allow_module_level=True)
-
 from incentives.choices import Grade, Kind, State, TrackStatus
 from incentives.models import Development, Evaluation, IncentiveRecord
 from members.models import CadrePost
+
+from .pw import expect
 
 pytestmark = pytest.mark.e2e
 

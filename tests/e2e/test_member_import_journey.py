@@ -7,25 +7,18 @@ edits the phone number (MEM-12). 团员列表 is also checked at phone size (BEY
 """
 
 import io
-import os
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # same rule as tests/e2e/conftest.py: skip locally, fail under CI
-    if os.environ.get("CI", "").lower() == "true":
-        raise
-    pytest.skip("the playwright Python package is not installed", allow_module_level=True)
-
 from openpyxl import load_workbook
 
 from members.models import CadrePost, Person
 from zhtj.core.idnumber import make_id_number
+
+from .pw import expect
 
 pytestmark = pytest.mark.e2e
 

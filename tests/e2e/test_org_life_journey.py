@@ -7,25 +7,18 @@ registers for the year; the secretary approves it in 年度团籍注册审批 (�
 """
 
 import io
-import os
 import re
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # same rule as tests/e2e/conftest.py: skip locally, fail under CI
-    if os.environ.get("CI", "").lower() == "true":
-        raise
-    pytest.skip("the playwright Python package is not installed", allow_module_level=True)
-
 from openpyxl import load_workbook
 
 from members.models import CadrePost
 from orgs.models import AnnualRegistration, LifeRecord, Organization
+
+from .pw import expect
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,6 @@ graduation month (ORG-15), the June 1 job runs (JOB-01) and 管理下级组织 s
 """
 
 import io
-import os
 import re
 from datetime import date
 from pathlib import Path
@@ -16,20 +15,14 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # same rule as tests/e2e/conftest.py: skip locally, fail under CI
-    if os.environ.get("CI", "").lower() == "true":
-        raise
-    pytest.skip("the playwright Python package is not installed", allow_module_level=True)
-
 from openpyxl import load_workbook
 
 from members.models import CadrePost, Person
 from orgs.choices import OrgCategory
 from orgs.models import Organization
 from zhtj.core.idnumber import make_id_number
+
+from .pw import expect
 
 pytestmark = pytest.mark.e2e
 

@@ -7,19 +7,11 @@ e-archive item to the archive list.
 """
 
 import io
-import os
 import re
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # same rule as tests/e2e/conftest.py: skip locally, fail under CI
-    if os.environ.get("CI", "").lower() == "true":
-        raise
-    pytest.skip("the playwright Python package is not installed", allow_module_level=True)
 
 from members.home_cards import _months_due_in
 from members.models import CadrePost, Person
@@ -27,6 +19,8 @@ from members.models_archive import MemberArchive
 from orgs.models import Organization
 from orgs.models_life import AnnualRegistration
 from zhtj.core.deadlines import month_bounds
+
+from .pw import expect
 
 pytestmark = pytest.mark.e2e
 

@@ -11,23 +11,16 @@ be reachable. The failures of all roles are collected and reported together, wit
 """
 
 import io
-import os
 import re
 
 import pytest
 from django.core.management import call_command
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # same rule as tests/e2e/conftest.py: skip locally, fail under CI
-    if os.environ.get("CI", "").lower() == "true":
-        raise
-    pytest.skip("the playwright Python package is not installed", allow_module_level=True)
-
 from members.models import CadrePost
 from orgs.models import Organization
 
 from .conftest import PHONE, _context
+from .pw import expect
 
 pytestmark = pytest.mark.e2e
 

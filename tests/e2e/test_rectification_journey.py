@@ -6,7 +6,6 @@ re-review 通过 → 重点整改后合格; then a 对标定级 round: 自评, �
 branch), re-rating shown red, 复核 again. The clock stands on the most recent October 10 (so
 cookies the browser keeps by its real clock stay valid)."""
 
-import os
 import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -14,18 +13,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # same rule as tests/e2e/conftest.py: skip locally, fail under CI
-    if os.environ.get("CI", "").lower() == "true":
-        raise
-    pytest.skip("the playwright Python package is not installed", allow_module_level=True)
-
 from orgs.choices import Industry, LeadershipLevel
 from rectification import services
 from rectification.choices import CHECK_CODES
 from rectification.models import CampaignRecord, GradingRecord
 from tests import factories as f
+
+from .pw import expect
 
 pytestmark = pytest.mark.e2e
 

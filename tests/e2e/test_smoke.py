@@ -7,21 +7,15 @@ the shell of 组织首页 with the left menu and the 操作中心 badge (OPC-02)
 """
 
 import io
-import os
 import re
 
 import pytest
 from django.core.management import call_command
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # same rule as tests/e2e/conftest.py: skip locally, fail under CI
-    if os.environ.get("CI", "").lower() == "true":
-        raise
-    pytest.skip("the playwright Python package is not installed", allow_module_level=True)
-
 from members.models import CadrePost, Person
 from orgs.models import Organization
+
+from .pw import expect
 
 pytestmark = pytest.mark.e2e
 

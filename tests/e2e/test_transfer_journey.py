@@ -5,21 +5,15 @@ committee; the school branch approves in 组织关系转接审批-转出审批; 
 in 转入审批 and then 分配团支部; the member sees 已完成 in 我的组织关系转接历史.
 """
 
-import os
 import re
 
 import pytest
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # same rule as tests/e2e/conftest.py: skip locally, fail under CI
-    if os.environ.get("CI", "").lower() == "true":
-        raise
-    pytest.skip("the playwright Python package is not installed", allow_module_level=True)
-
 from members.models import Person
 from orgs.choices import Industry, LeadershipLevel, OrgCategory
 from tests import factories as f
+
+from .pw import expect
 
 pytestmark = pytest.mark.e2e
 
