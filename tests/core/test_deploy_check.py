@@ -218,7 +218,6 @@ def test_same_once_token_resets_with_a_code_once(client, tree, member):
     assert member.check_password(NEW_PASSWORD)
 
 
-
 def test_repeated_post_with_a_malformed_referer_goes_home(client, tree, member):
     """BEY-06 / SEC-06: the repeat of a form is sent back to its Referer only when that is a page
     of this site; "abc" (which redirect() would take for a view name) or another host goes to
