@@ -199,7 +199,9 @@ class Demo:
                 person.political_status = PoliticalStatus.PARTY_MEMBER
                 person.party_joined_month = date(joined.year + 8, 7, 1)
             person.joined_month = joined
-            person.development_number = f"{joined.year}{n:08d}" if joined.year >= 2017 else ""
+            # "1" after the year: apart from the fixed numbers of the apps' demos ({year}0000050x),
+            # which a pk-derived number met once the ids had grown past 500 (a unique-key error)
+            person.development_number = f"{joined.year}1{n:07d}" if joined.year >= 2017 else ""
             person.party_application_submitted = n % 4 == 0
             person.party_application_date = date(joined.year + 4, 10, 1) if n % 4 == 0 else None
             person.is_volunteer = n % 3 != 0
