@@ -216,10 +216,19 @@ def authorize(request, record):
     raise Http404
 
 
+def check_reason(note):
+    """审批意见 fits its column (SEC-06): a longer one is refused with the limit, not cut or a
+    database error."""
+    limit = IncentiveRecord._meta.get_field("reason").max_length
+    if len(note or "") > limit:
+        raise WorkflowError(f"审批意见不能超过{limit}字，当前为{len(note)}字。")
+
+
 def decide(request, record, action, note="", **changes):
     """Approve or reject one record; tells the recorder in its 操作中心."""
     if action not in ("approve", "reject"):
         raise WorkflowError("不支持的操作。")
+    check_reason(note)
     authorize(request, record)
     done = perform(record, action, by=request.user, note=note, acting=request.acting_org, **changes)
     verdict = {"approve": "已通过", "reject": "未通过"}[action]
@@ -240,6 +249,7 @@ def decide_many(request, records, action, note=""):
         raise WorkflowError("请先勾选要审批的事项。")
     if action == "reject" and not (note or "").strip():
         raise WorkflowError("审批不通过须填写原因。")
+    check_reason(note)  # once for the batch, not once per item
     failures = []
     with transaction.atomic():
         for record in records:

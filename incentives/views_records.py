@@ -4,10 +4,10 @@ the member (the personal center)."""
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from zhtj.core.access import MEMBER, ORG_ADMIN, access
+from zhtj.core.params import local_url
 from zhtj.core.workflow import WorkflowError
 
 from . import services
@@ -140,9 +140,7 @@ def mine(request):
 def record_delete(request, pk):
     """删除 for every kind (INC-13): the recorder, before the first approval."""
     record = get_object_or_404(visible_records(request), pk=pk)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
-        back = reverse("incentives:certify")  # only a page of this site ("//other.example" is not)
+    back = local_url(request, request.POST.get("next"), reverse("incentives:certify"))
     try:
         services.delete_record(request, record)
     except WorkflowError as exc:

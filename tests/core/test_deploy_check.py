@@ -216,3 +216,19 @@ def test_same_once_token_resets_with_a_code_once(client, tree, member):
     assert "请勿重复提交" in client.get(r["Location"]).content.decode()
     member.refresh_from_db()
     assert member.check_password(NEW_PASSWORD)
+
+
+def test_repeated_post_with_a_malformed_referer_goes_home(client, tree, member):
+    """BEY-06 / SEC-06: the repeat of a form is sent back to its Referer only when that is a page
+    of this site; "abc" (which redirect() would take for a view name) or another host goes to
+    the home page, never a server error."""
+    from members.services import issue_reset_code
+
+    code = issue_reset_code(member, by=f.admin_of(tree.branch_a))
+    form = own_form(client.get("/password/forgot/"))
+    data = {**form["h"], "id_number": member.id_number, "code": code.code}
+    data |= {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    assert client.post("/password/forgot/", data).status_code == 302
+    for referer in ("abc", "-1", "http://evil.example/x", "http://[::1"):
+        r = client.post("/password/forgot/", data, HTTP_REFERER=referer)
+        assert r.status_code == 303 and r["Location"] == "/", referer

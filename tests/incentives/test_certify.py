@@ -74,6 +74,23 @@ def test_batch_reject_needs_reason(inc, login, client):
     assert IncentiveRecord.objects.filter(pk__in=ids, state=State.REJECTED, reason="信息有误").count() == 3
 
 
+def test_reason_longer_than_its_column_is_refused(inc, login, client):
+    """SEC-06 / INC-14: an 审批意见 over 200 characters is refused with the limit, one by one and in
+    a batch, approve or reject; nothing is decided (on PostgreSQL it was a server error)."""
+    ids = list(IncentiveRecord.objects.filter(kind=Kind.JOINING).values_list("pk", flat=True)[:3])
+    login(inc.col_admin, inc.tree.col_a)
+    long = "意" * 201
+    for action in ("approve", "reject"):
+        response = client.post(f"/incentives/certify/{ids[0]}/{action}/", {"reason": long})
+        assert response.status_code == 400 and "审批意见不能超过200字，当前为201字" in response.content.decode()
+        batch = {"kind": "joining", "action": action, "record": ids, "reason": long}
+        response = client.post("/incentives/certify/batch/", batch)
+        assert response.status_code == 400 and response.content.decode().count("审批意见不能超过200字") == 1
+    assert set(IncentiveRecord.objects.filter(pk__in=ids).values_list("state", flat=True)) == {State.PENDING}
+    assert client.post(f"/incentives/certify/{ids[0]}/approve/", {"reason": "意" * 200}).status_code == 302
+    assert IncentiveRecord.objects.get(pk=ids[0]).reason == "意" * 200
+
+
 def test_batch_with_out_of_scope_id_is_refused(inc, login, client):
     """ROLE-02: a ticked id outside the subtree refuses the batch, nothing applied."""
     other = f.person("外人", branch=inc.tree.branch_b, password="x", joined_month=timezone.localdate().replace(day=1))

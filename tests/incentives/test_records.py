@@ -92,6 +92,17 @@ def test_delete_returns_only_to_a_page_of_this_site(inc, login, client):
     assert response["Location"] == "/incentives/joining/"
 
 
+def test_delete_with_a_malformed_next_returns_to_certify(inc, login, client):
+    """SEC-06: a `next` that is no address of this site ("abc", "-1", a formula) is ignored, not
+    taken for a view name (a server error): the record is deleted and 上级认证 is shown."""
+    records = list(IncentiveRecord.objects.filter(kind=Kind.JOINING)[:3])
+    login(inc.branch_admin, inc.tree.branch_a)
+    for record, junk in zip(records, ["abc", "-1", "=cmd|' /C calc'!A0"], strict=True):
+        response = client.post(f"/incentives/records/{record.pk}/delete/", {"next": junk})
+        assert response.status_code == 302 and response["Location"] == "/incentives/certify/", junk
+        assert not IncentiveRecord.objects.filter(pk=record.pk).exists()
+
+
 def test_delete_out_of_scope_is_404(inc, login, client):
     record = IncentiveRecord.objects.filter(kind=Kind.JOINING).first()
     login(inc.col_b_admin, inc.tree.col_b)

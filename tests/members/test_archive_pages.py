@@ -239,3 +239,16 @@ def test_importing_new_members_points_to_the_archive_list(arc, login, fast_hashe
     assert 'id="archive-notice"' in text and "其中2名为2020年及以后入团的新发展团员" in text
     assert reverse("members:archives") + "?status=none" in text
     assert 'id="archive-notice"' not in imported([good_row(f.new_id_number(), "丁旧")])
+
+
+def test_person_page_of_a_cadre_without_a_branch(arc, login):
+    """SEC-06 / ARC-01: a committee's own cadre may belong to no branch (a full-time 团干部 of the
+    committee); their archive page and a refused upload show 所在团支部 as "—", not a server error."""
+    cadre = f.person("周专职", joined_month=date(2021, 5, 1), development_number="202100000009")
+    CadrePost.objects.create(person=cadre, org=arc.tree.col_a, title=PostTitle.DEPUTY_SECRETARY)
+    client = login(arc.col_a_admin, arc.tree.col_a)
+    page = client.get(reverse("members:archive_person", args=[cadre.pk]))
+    assert page.status_code == 200 and "所在团支部：—" in page.content.decode()
+    refused = client.post(reverse("members:archive_upload", args=[cadre.pk]), {})
+    assert refused.status_code == 400 and "所在团支部：—" in refused.content.decode()
+    assert not MemberArchive.objects.filter(person=cadre).exists()

@@ -57,3 +57,22 @@ def test_seed_demo_has_data_for_cadres_graduates_and_archives(db, fast_hasher):
     before = (MemberArchive.objects.count(), GraduateMark.objects.count(), CadrePost.objects.count())
     call_command("seed_demo", stdout=StringIO())
     assert (MemberArchive.objects.count(), GraduateMark.objects.count(), CadrePost.objects.count()) == before
+
+
+def test_seed_demo_runs_when_ids_have_grown(db, fast_hasher):
+    """A database whose person ids are already past 480 (any long-lived one, or a test run after
+    many others): the pk-derived 发展团员编号 of the demo people no longer meets the fixed ones of
+    the apps' demos (a unique-key error that stopped seed_demo)."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    from tests import factories as f
+
+    placeholder = Person.objects.create_user(f.new_id_number(), name="占位", pk=480)
+    with connection.cursor() as cursor:  # PostgreSQL's sequence follows the explicit id
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Person]):
+            cursor.execute(sql)
+    placeholder.delete()
+    call_command("seed_demo", stdout=StringIO())
+    numbers = list(Person.objects.exclude(development_number="").values_list("development_number", flat=True))
+    assert len(numbers) == len(set(numbers)) > 20

@@ -4,11 +4,12 @@ double-submit protection (BEY-06), and refusing NUL characters (SEC-06)."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import audit
+from .params import local_url
 
 SESSION_KEY = "acting_org_id"
 PERSONAL = 0  # session value for "acting as myself" (个人中心)
@@ -80,10 +81,8 @@ class OnceTokenMiddleware:
             token = request.POST.get(ONCE_FIELD, "")
             if token and not cache.add(f"once:{token}", 1, settings.ZHTJ["ONCE_TOKEN_SECONDS"]):
                 messages.warning(request, "请勿重复提交：该表单已提交过，本次提交未执行。")
-                back = request.META.get("HTTP_REFERER", "")
-                if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
-                    back = reverse("home")
-                response = redirect(back)
+                back = local_url(request, request.META.get("HTTP_REFERER"), reverse("home"))
+                response = HttpResponseRedirect(back)
                 response.status_code = 303
                 return response
         return self.get_response(request)

@@ -2,6 +2,10 @@
 treated as absent (or answered 404/400 by the caller); it never reaches int() or the database
 as is, so it can't be a 500."""
 
+from urllib.parse import urlsplit
+
+from django.utils.http import url_has_allowed_host_and_scheme
+
 MAX_ID_DIGITS = 12  # any id of this schema (BigAutoField) and far beyond
 
 
@@ -23,3 +27,12 @@ def plain_text(raw, max_length=50):
     """Text read by hand (a search box, a short reason): trimmed, shortened, without NUL
     characters (PostgreSQL refuses them; Django's form fields refuse them already)."""
     return str(raw or "").replace("\x00", "").strip()[:max_length]
+
+
+def local_url(request, raw, default):
+    """Where to send the user back to (a form's `next`, the Referer): a page of this site, written
+    as a path or as a URL on this host; else `default`. Another host is refused (an open redirect),
+    and so is a bare word such as "abc": redirect() would take it for a view name and fail."""
+    raw = str(raw or "")
+    allowed = url_has_allowed_host_and_scheme(raw, {request.get_host()}, require_https=request.is_secure())
+    return raw if allowed and urlsplit(raw).path.startswith("/") else default
