@@ -18,6 +18,7 @@ from orgs.models import Organization
 from zhtj.core import audit, inbox, pdf
 from zhtj.core.access import acting_org_or_404, require_direct_superior
 from zhtj.core.models import AuditLog
+from zhtj.core.params import fitting
 from zhtj.core.workflow import WorkflowError, perform
 
 from .choices import GRADES_NEEDING_DECISION, Grade, Kind, State
@@ -346,6 +347,7 @@ def record_development(
         raise WorkflowError("请选择发展激励类型。")
     if not people:
         raise WorkflowError("请先搜索并添加人员。")
+    note = fitting(note, Development._meta.get_field("note").max_length, "备注", WorkflowError)
     party = dev_kind == DevelopmentKind.PARTY
     if party:
         if category not in PartyCategory.values:
@@ -369,7 +371,7 @@ def record_development(
     records = []
     with transaction.atomic():
         for person in people:
-            fields = {"dev_kind": dev_kind, "recommended_on": recommended_on, "note": note[:200]}
+            fields = {"dev_kind": dev_kind, "recommended_on": recommended_on, "note": note}
             if party:
                 fields |= {"category": category, "track": category, "status": status, "confirmed_on": confirmed_on}
                 if data is not None:
@@ -449,7 +451,9 @@ def record_honor(
     from .models import Honor
 
     limit = settings.ZHTJ["INC_HONOR_MAX_RECIPIENTS"]
-    grantor_name = (grantor_name or "").strip()
+    grantor_name = fitting(
+        grantor_name, Honor._meta.get_field("grantor_name").max_length, "授予组织名称", WorkflowError
+    )
     if honor_type == HonorType.PERSONAL:
         if not recipients:
             raise WorkflowError("请搜索并添加荣誉获得者。")
@@ -479,7 +483,7 @@ def record_honor(
         summary=f"{HonorTitle(title).label} {subject}",
         honor_type=honor_type,
         title=title,
-        grantor_name=grantor_name[:100],
+        grantor_name=grantor_name,
         awarded_month=awarded_month,
         recipients=list(recipients) if honor_type == HonorType.PERSONAL else None,
         org_recipient=org_recipient,

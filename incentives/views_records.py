@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from zhtj.core.access import MEMBER, ORG_ADMIN, access
-from zhtj.core.params import local_url
+from zhtj.core.params import fitting, local_url
 from zhtj.core.workflow import WorkflowError
 
 from . import services
@@ -46,7 +46,7 @@ def _create(request, kind):
         if taken is not None:
             raise BadInput(f"{taken.person.name}已有入团激励记录，无需重复记载。")
         joined_on = parse_date(request.POST.get("date"), "入团时间", month=True, from_earliest_year=False)
-        ceremony = (request.POST.get("ceremony") or "").strip()[:200]
+        ceremony = fitting(request.POST.get("ceremony"), 200, "入团仪式", BadInput)
         return [
             services.create_record(
                 Joining,
@@ -63,7 +63,7 @@ def _create(request, kind):
     category = request.POST.get("category", "")
     if category not in OpportunityCategory.values:
         raise BadInput("请选择机会类别。")
-    title = (request.POST.get("title") or "").strip()[:100]
+    title = fitting(request.POST.get("title"), 100, "机会名称", BadInput)
     if not title:
         raise BadInput("请填写机会名称。")
     occurred_on = parse_date(request.POST.get("date"), "时间")

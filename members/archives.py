@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from zhtj.core import audit
+from zhtj.core.params import fitting
 from zhtj.core.workflow import WorkflowError, perform
 
 from .archive_files import check_pdf
@@ -187,7 +188,9 @@ def replace_archive(archive, upload, *, by, org):
 
 def request_change(archive, explanation, *, by, org):
     """ARC-06: ask the superior committee to allow replacing an approved archive."""
-    explanation = explanation.strip()
+    explanation = fitting(
+        explanation, ArchiveChangeRequest._meta.get_field("explanation").max_length, "变更理由", WorkflowError
+    )
     if not explanation:
         raise WorkflowError("请填写变更理由。")
     if archive.state != MemberArchive.State.VERIFIED:
@@ -198,7 +201,7 @@ def request_change(archive, explanation, *, by, org):
     try:
         with transaction.atomic():
             change = ArchiveChangeRequest.objects.create(
-                archive=archive, org=org, approver_org=approver, requested_by=by, explanation=explanation[:300]
+                archive=archive, org=org, approver_org=approver, requested_by=by, explanation=explanation
             )
             audit.record(change, "create", to_state=change.state, note=change.explanation, actor=by)
     except IntegrityError:

@@ -213,7 +213,10 @@ class DeletionRequestForm(forms.Form):
         label="删除原因",
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "请填写删除原因。"},
+        error_messages={
+            "required": "请填写删除原因。",
+            "max_length": "删除原因不能超过%(limit_value)d字，当前为%(show_value)d字。",
+        },
     )
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from orgs.choices import LeadershipLevel
 from orgs.graduation import province_of
 from zhtj.core import audit
+from zhtj.core.params import fitting
 from zhtj.core.workflow import WorkflowError
 
 from .choices import VerificationStatus
@@ -135,7 +136,9 @@ def deactivate(person, by=None, note=""):
 
 def request_deletion(person, org, by, explanation):
     """File a 删除人员申请 (MEM-09, BEY-02) for the nearest ancestor 省级团委 to decide."""
-    explanation = (explanation or "").strip()
+    explanation = fitting(
+        explanation, DeletionRequest._meta.get_field("explanation").max_length, "删除原因", WorkflowError
+    )
     if not explanation:
         raise WorkflowError("请填写删除原因。")
     if not person.is_active:
@@ -150,7 +153,7 @@ def request_deletion(person, org, by, explanation):
             if DeletionRequest.objects.filter(person=person, state=DeletionRequest.State.PENDING).exists():
                 raise WorkflowError(ONE_OPEN)
             req = DeletionRequest.objects.create(
-                person=person, org=org, approver=approver, requested_by=by, explanation=explanation[:500]
+                person=person, org=org, approver=approver, requested_by=by, explanation=explanation
             )
             audit.record(req, "submit", to_state=req.state, note=req.explanation, actor=by)
     except IntegrityError:  # the partial unique index, should the lock ever be bypassed

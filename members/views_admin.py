@@ -13,7 +13,7 @@ from orgs.models import Organization
 from zhtj.core import inbox
 from zhtj.core.access import DIRECT_SUPERIOR, ORG_ADMIN, access, require_direct_superior, scoped
 from zhtj.core.audit import history_of
-from zhtj.core.params import parse_pk
+from zhtj.core.params import fitting, parse_pk
 from zhtj.core.workflow import WorkflowError, perform
 
 from .choices import PostTitle
@@ -90,7 +90,11 @@ def admin_request(request, pk):
     if request.method == "POST":
         require_direct_superior(request, req.org)
         action = request.POST.get("decision")
-        note = request.POST.get("note", "").strip()[:200]
+        try:
+            note = fitting(request.POST.get("note"), 200, "理由", WorkflowError)
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+            return render(request, "members/admin_request.html", {"req": req, "history": history_of(req)}, status=400)
         if action not in ("approve", "reject"):
             messages.error(request, "请选择“同意”或“不同意”。")
             return redirect(request.path)

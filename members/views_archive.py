@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhtj.core import inbox
 from zhtj.core.access import DIRECT_SUPERIOR, MEMBER, ORG_ADMIN, access
 from zhtj.core.audit import history_of
+from zhtj.core.params import fitting
 from zhtj.core.uploads import upload_limit
 from zhtj.core.workflow import WorkflowError, perform
 
@@ -203,9 +204,9 @@ def _decide(request, obj, notice_org, what, back):
     """同意 / 不同意 of an archive or a change request: only the approver org, the 上级团委 (ROLE-03)."""
     require_approver(request.acting_org, obj)
     decision = request.POST.get("decision")
-    note = request.POST.get("note", "").strip()[:200]
     if decision not in ("approve", "reject"):
         raise WorkflowError("请选择“同意”或“不同意”。")
+    note = fitting(request.POST.get("note"), 200, "理由", WorkflowError)
     obj = perform(obj, decision, by=request.user, note=note)
     verdict = "已同意" if decision == "approve" else f"不同意（理由：{note}）"
     inbox.notify(org=notice_org, kind=obj.inbox_kind, text=f"{what}：{verdict}", link=back)

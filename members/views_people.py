@@ -172,7 +172,7 @@ def deletion_request(request, pk):
         raise PermissionDenied("隔级无法操作：只有本组织或直属上级团组织的管理员可以提交删除申请。")
     form = DeletionRequestForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "提交失败：请填写删除原因。")
+        messages.error(request, f"提交失败：{form.errors['explanation'][0]}")
         return redirect("members:detail", pk=person.pk)
     try:
         req = request_deletion(person, request.acting_org, request.user, form.cleaned_data["explanation"])

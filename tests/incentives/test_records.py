@@ -35,6 +35,8 @@ def test_opportunity_record_and_approval(inc, login, client):
     }
     assert client.post("/incentives/opportunity/new/", {**data, "category": "x"}).status_code == 400
     assert client.post("/incentives/opportunity/new/", {**data, "date": "2019-06-01"}).status_code == 400
+    response = client.post("/incentives/opportunity/new/", {**data, "title": "挂" * 101})
+    assert response.status_code == 400 and "机会名称不能超过100字，当前为101字" in response.content.decode()
     assert client.post("/incentives/opportunity/new/", data).status_code == 302
     record = IncentiveRecord.objects.get(kind=Kind.OPPORTUNITY)
     assert record.state == State.PENDING

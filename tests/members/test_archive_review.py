@@ -235,6 +235,8 @@ def test_change_request_approved_then_replacement(arc, login, verified):
     branch = login(arc.branch_admin, arc.tree.branch_a)
     url = reverse("members:archive_change", args=[arc.new.pk])
     assert branch.post(url, {"explanation": "  "}).status_code == 400
+    response = branch.post(url, {"explanation": "错" * 301})  # refused with the limit, not cut short
+    assert response.status_code == 400 and "变更理由不能超过300字，当前为301字" in response.content.decode()
     assert branch.post(url, {"explanation": "发展团员编号填写错误"}).status_code == 302
     change = ArchiveChangeRequest.objects.get()
     assert change.approver_org == arc.tree.col_a

@@ -17,6 +17,8 @@ def test_request_approved_by_province(tree, login):
     client = login(f.admin_of(tree.branch_a), tree.branch_a)
     url = reverse("members:deletion_request", args=[person.pk])
     client.post(url, {"explanation": ""})
+    response = client.post(url, {"explanation": "原" * 501}, follow=True)  # refused with the limit, not cut
+    assert "提交失败：删除原因不能超过500字，当前为501字" in response.content.decode()
     assert not DeletionRequest.objects.exists()
     client.post(url, {"explanation": "重复录入"})
     client.post(url, {"explanation": "再次提交"})

@@ -29,6 +29,16 @@ def plain_text(raw, max_length=50):
     return str(raw or "").replace("\x00", "").strip()[:max_length]
 
 
+def fitting(text, limit, label, error):
+    """Text the user typed for a column of `limit` characters, trimmed: a longer one is refused
+    with the limit (raises `error`, the caller's 4xx exception), never cut short without a
+    word, never a database error."""
+    text = str(text or "").strip()
+    if len(text) > limit:
+        raise error(f"{label}不能超过{limit}字，当前为{len(text)}字。")
+    return text
+
+
 def local_url(request, raw, default):
     """Where to send the user back to (a form's `next`, the Referer): a page of this site, written
     as a path or as a URL on this host; else `default`. Another host is refused (an open redirect),
