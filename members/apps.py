@@ -27,7 +27,7 @@ def _sqlite_triggers(action):
             columns = {c.name for c in connection.introspection.get_table_description(cursor, "orgs_organization")}
         for name, column in TRIGGER_MIGRATIONS:
             if action == "drop" or column in columns:
-                getattr(import_module(f"members.migrations.{name}"), f"sqlite_{action}")(connection)
+                getattr(import_module(f"members.migrations.{name}").TRIGGERS, f"sqlite_{action}")(connection)
 
     return handler
 

@@ -4,6 +4,8 @@ IntegrityError carries if any code path (bulk insert, raw update, admin) tries."
 
 from django.db import migrations
 
+from zhtj.core.triggers import Triggers
+
 MESSAGE = "团员组织关系只能在团支部类组织（ORG-03）"
 
 POSTGRES = f"""
@@ -61,28 +63,9 @@ SQLITE_DROP = [
 # before every migrate and created after it (members/apps.py), not kept in a migration.
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_DROP)
-
-
-def sqlite_drop(connection):
-    with connection.cursor() as cursor:
-        for sql in SQLITE_DROP:
-            cursor.execute(sql)
-
-
-def sqlite_create(connection):
-    with connection.cursor() as cursor:
-        for sql in SQLITE_DROP + SQLITE:
-            cursor.execute(sql)
+TRIGGERS = Triggers(postgres=POSTGRES, postgres_drop=POSTGRES_DROP, sqlite=SQLITE, sqlite_drop=SQLITE_DROP)
 
 
 class Migration(migrations.Migration):
     dependencies = [("members", "0002_initial"), ("orgs", "0001_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [migrations.RunPython(TRIGGERS.forwards, TRIGGERS.backwards)]

@@ -8,6 +8,8 @@ SQLite triggers are created after each migrate like those of 0003 (members/apps.
 
 from django.db import migrations
 
+from zhtj.core.triggers import Triggers
+
 SECRETARY = "secretary"  # members.choices.PostTitle.SECRETARY
 
 
@@ -101,29 +103,11 @@ def refresh_all(connection):
         cursor.execute(REFRESH_ALL)
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES)
-    refresh_all(schema_editor.connection)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_DROP)
-
-
-def sqlite_drop(connection):
-    with connection.cursor() as cursor:
-        for sql in SQLITE_DROP:
-            cursor.execute(sql)
-
-
-def sqlite_create(connection):
-    with connection.cursor() as cursor:
-        for sql in SQLITE_DROP + SQLITE:
-            cursor.execute(sql)
+TRIGGERS = Triggers(
+    postgres=POSTGRES, postgres_drop=POSTGRES_DROP, sqlite=SQLITE, sqlite_drop=SQLITE_DROP, after_create=refresh_all
+)
 
 
 class Migration(migrations.Migration):
     dependencies = [("members", "0008_archives"), ("orgs", "0005_secretary_ready_level_index")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [migrations.RunPython(TRIGGERS.forwards, TRIGGERS.backwards)]
