@@ -73,6 +73,14 @@ def test_date_before_2020_is_refused(inc, login):
     assert response.status_code == 400 and not honors().exists()
 
 
+def test_overlong_grantor_name_is_refused_with_the_limit(inc, login):
+    """SEC-06: 授予组织名称 longer than its column is refused with the limit, not cut short."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    response = honor(client, inc.members[:1], grantor=inc.tree.uni.pk, grantor_name="校" * 101)
+    assert response.status_code == 400 and "授予组织名称不能超过100字，当前为101字" in response.content.decode()
+    assert not honors().exists()
+
+
 def test_grantor_must_be_self_or_ancestor(inc, login):
     """INC-07 (decision): 选择授予组织 lists the acting org and its ancestors; a sibling is refused."""
     client = login(inc.branch_admin, inc.tree.branch_a)

@@ -59,6 +59,15 @@ def test_joining_recorded_by_hand(inc, login, client):
     assert IncentiveRecord.objects.get(person=p, kind=Kind.JOINING).joining.ceremony == "五四入团仪式"
 
 
+def test_overlong_ceremony_is_refused_with_the_limit(inc, login, client):
+    """SEC-06: 入团仪式 longer than its column is refused with the limit, not cut short."""
+    p = f.person("补录", branch=inc.tree.branch_a, password="x")
+    login(inc.branch_admin, inc.tree.branch_a)
+    response = client.post("/incentives/joining/new/", {"person": [p.pk], "date": "2021-05", "ceremony": "仪" * 201})
+    assert response.status_code == 400 and "入团仪式不能超过200字，当前为201字" in response.content.decode()
+    assert not IncentiveRecord.objects.filter(person=p, kind=Kind.JOINING).exists()
+
+
 def test_joining_before_2020_may_be_recorded(inc, login, client):
     """INC-15: a 入团时间 lies years back, so the 2020 default range of 评议 and 荣誉 does not apply
     to it; a future month or junk is still refused."""

@@ -54,6 +54,9 @@ def test_reject_needs_reason(client, login, tree, branch_setup):
     req = request_admin_change(deputy_post, "add", by=secretary)
     r = login(superior).post(f"/members/admin-change/requests/{req.pk}/", {"decision": "reject", "note": ""})
     assert r.status_code == 400
+    # SEC-06: a reason longer than its column is refused with the limit, not cut short.
+    r = login(superior).post(f"/members/admin-change/requests/{req.pk}/", {"decision": "reject", "note": "理" * 201})
+    assert r.status_code == 400 and "理由不能超过200字，当前为201字" in r.content.decode()
     req.refresh_from_db()
     assert req.state == "pending"
 

@@ -247,6 +247,8 @@ def test_change_request_approved_then_replacement(arc, login, verified):
     assert "申请变更李新的电子档案" in committee.get(reverse("inbox")).content.decode()
     review = reverse("members:archive_change_review", args=[change.pk])
     assert committee.post(review, {"decision": "reject", "note": ""}).status_code == 400
+    response = committee.post(review, {"decision": "reject", "note": "理" * 201})  # refused, not cut short
+    assert response.status_code == 400 and "理由不能超过200字，当前为201字" in response.content.decode()
     assert committee.post(review, {"decision": "approve"}).status_code == 302
 
     branch = login(arc.branch_admin, arc.tree.branch_a)
