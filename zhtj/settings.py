@@ -17,7 +17,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 PRODUCTION = os.environ.get("ZHTJ_ENV") == "production"
 DEBUG = os.environ.get("ZHTJ_DEBUG", "0" if PRODUCTION else "1") == "1"
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret-" + "x" * 40)
+# SEC-08: production refuses to start on this key, or without SECRET_KEY, DATABASE_URL, REDIS_URL
+# (zhtj/core/checks.py).
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret-" + "x" * 40
+SECRET_KEY_FROM_ENV = bool(os.environ.get("SECRET_KEY"))
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -83,6 +87,7 @@ TEMPLATES = [
     }
 ]
 
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
 DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60)}
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # PostgreSQL's JIT compiles any plan whose cost estimate is high (an aggregate over a province's
@@ -190,6 +195,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zhtj.core.tasks.run_scheduled_job",
         "schedule": crontab(minute=5),
         "args": ["expire_codes"],
+    },
+    # BEY-06: used one-time form tokens older than ONCE_TOKEN_SECONDS
+    "expire_once_tokens": {
+        "task": "zhtj.core.tasks.run_scheduled_job",
+        "schedule": crontab(minute=35),
+        "args": ["expire_once_tokens"],
     },
 }
 

@@ -15,24 +15,32 @@ from tests import factories as f
 NEW_PASSWORD = "Qingnian-2026!"
 
 
-def check_deploy(**env):
-    """Run `manage.py check --deploy --fail-level WARNING` in a fresh process with `env`."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("ZHTJ_", "SECURE_"))}
-    full_env.update(env)
+PRODUCTION_VARIABLES = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+
+
+def run_in_fresh_process(args, env):
+    """Run `args` (after the interpreter) in a fresh process with exactly this project's variables `env`."""
+    ours = ("ZHTJ_", "SECURE_", *PRODUCTION_VARIABLES)
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+    full_env.update({k: v for k, v in env.items() if v is not None})
     return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        [sys.executable, *args], cwd=settings.BASE_DIR, env=full_env, capture_output=True, text=True, timeout=120
     )
 
 
+def check_deploy(**env):
+    """Run `manage.py check --deploy --fail-level WARNING` in a fresh process with `env`."""
+    return run_in_fresh_process(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+
+
 def production_env(**overrides):
+    """Production settings with every required variable; an override of None leaves one out.
+    Nothing connects to these addresses: the checks only read them."""
     env = {
         "ZHTJ_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "DATABASE_URL": "postgres://zhtj@127.0.0.1:5432/zhtj",
+        "REDIS_URL": "redis://127.0.0.1:6379/2",
         "ALLOWED_HOSTS": "example.org",
     }
     env.update(overrides)
@@ -54,6 +62,42 @@ def test_check_deploy_catches_a_weak_secret_key():
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "security.W009" in output
+
+
+@pytest.mark.parametrize(
+    "overrides, variable, check_id",
+    [
+        ({"SECRET_KEY": None}, "SECRET_KEY", "zhtj.E001"),
+        ({"SECRET_KEY": settings.DEVELOPMENT_SECRET_KEY}, "SECRET_KEY", "zhtj.E001"),
+        ({"DATABASE_URL": None}, "DATABASE_URL", "zhtj.E002"),
+        ({"REDIS_URL": None}, "REDIS_URL", "zhtj.E003"),
+    ],
+    ids=["no-secret-key", "development-secret-key", "no-database-url", "no-redis-url"],
+)
+def test_production_without_a_required_variable_is_a_check_error(overrides, variable, check_id):
+    """SEC-08: in production mode a missing or development SECRET_KEY, a missing DATABASE_URL or
+    REDIS_URL is a system-check ERROR naming the variable in Chinese and English -- even a plain
+    `manage.py check` (what runserver and migrate run first) fails."""
+    for args in (["manage.py", "check"], ["manage.py", "check", "--deploy"]):
+        result = run_in_fresh_process(args, production_env(**overrides))
+        output = result.stdout + result.stderr
+        assert result.returncode != 0, output
+        assert check_id in output and "ERRORS" in output, output
+        assert f"缺少环境变量 {variable}" in output and f"environment variable {variable} is missing" in output
+        others = {"zhtj.E001", "zhtj.E002", "zhtj.E003"} - {check_id}
+        assert not any(other in output for other in others), output
+
+
+def test_production_refuses_migrate_and_the_wsgi_application():
+    """SEC-08: the process doesn't start: `migrate` stops at the check, and importing the WSGI
+    application (what gunicorn does; it runs no system checks) raises with the variable's name."""
+    env = production_env(REDIS_URL=None)
+    migrate = run_in_fresh_process(["manage.py", "migrate", "--plan"], env)
+    assert migrate.returncode != 0 and "zhtj.E003" in migrate.stderr, migrate.stdout + migrate.stderr
+    wsgi = run_in_fresh_process(["-c", "import zhtj.wsgi"], env)
+    assert wsgi.returncode != 0
+    assert "ImproperlyConfigured" in wsgi.stderr and "REDIS_URL" in wsgi.stderr, wsgi.stderr
+    assert run_in_fresh_process(["-c", "import zhtj.wsgi"], production_env()).returncode == 0
 
 
 def test_check_deploy_flags_the_development_default():

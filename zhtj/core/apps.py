@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "共享内核"
 
     def ready(self):
-        from . import lookups  # noqa: F401  registers field__any_of
+        from . import checks, lookups, once  # noqa: F401  registers the SEC-08 checks, field__any_of, the once-token job

@@ -3,12 +3,11 @@ double-submit protection (BEY-06), and refusing NUL characters (SEC-06)."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from . import audit
+from . import audit, once
 from .params import local_url
 
 SESSION_KEY = "acting_org_id"
@@ -69,8 +68,9 @@ class OnceTokenMiddleware:
     """A form rendered with {% form_guard %} carries a one-time token; posting it twice
     (double click, lag, back button) runs the view once (BEY-06).
 
-    `cache.add` is atomic in Redis and in the local-memory cache, so two identical
-    posts racing each other still get one effect.
+    The token is claimed by inserting a row with it as the primary key (`core.once`), so two
+    identical posts racing each other -- in one process or in two gunicorn workers -- get one
+    effect. A value that is no token of ours is ignored, like a form without one.
     """
 
     def __init__(self, get_response):
@@ -79,7 +79,7 @@ class OnceTokenMiddleware:
     def __call__(self, request):
         if request.method == "POST":
             token = request.POST.get(ONCE_FIELD, "")
-            if token and not cache.add(f"once:{token}", 1, settings.ZHTJ["ONCE_TOKEN_SECONDS"]):
+            if once.is_token(token) and not once.claim(token):
                 messages.warning(request, "请勿重复提交：该表单已提交过，本次提交未执行。")
                 back = local_url(request, request.META.get("HTTP_REFERER"), reverse("home"))
                 response = HttpResponseRedirect(back)

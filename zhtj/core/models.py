@@ -147,3 +147,15 @@ class JobRun(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.run_date} changed={self.changed}"
+
+
+class OnceToken(models.Model):
+    """A used {% form_guard %} token (BEY-06). The primary key makes "first use" one INSERT that
+    only one request can win, in every process and whatever the cache; rows older than
+    `ONCE_TOKEN_SECONDS` are removed by the `expire_once_tokens` job."""
+
+    token = models.CharField(max_length=64, primary_key=True)
+    used_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return self.token
