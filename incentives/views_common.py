@@ -3,9 +3,10 @@
 from datetime import date
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils import timezone
 
+from zhtj.core import pdf
 from zhtj.core.params import parse_pk
 
 
@@ -63,4 +64,4 @@ def pdf_response(field_file, name):
         handle = field_file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, content_type="application/pdf", as_attachment=False, filename=f"{name}.pdf")
+    return pdf.pdf_response(handle, filename=f"{name}.pdf")

@@ -10,17 +10,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhtj.core import inbox
 from zhtj.core.access import DIRECT_SUPERIOR, MEMBER, ORG_ADMIN, access
 from zhtj.core.audit import history_of
 from zhtj.core.params import fitting
+from zhtj.core.pdf import pdf_response
 from zhtj.core.uploads import upload_limit
 from zhtj.core.workflow import WorkflowError, perform
 
@@ -317,7 +317,6 @@ def archive_approvals(request):
 
 
 @access(MEMBER)
-@xframe_options_sameorigin
 def archive_file(request, pk):
     """SEC-01: the PDF, for the member themself or an admin whose scope holds the member (or who is
     asked to decide it); else 404.
@@ -330,15 +329,9 @@ def archive_file(request, pk):
         handle = archive.file.open("rb")
     except OSError:
         raise Http404 from None
-    response = FileResponse(
-        handle,
-        content_type="application/pdf",
-        as_attachment=request.GET.get("download") == "1",
-        filename=f"{archive.person.name}_入团志愿书.pdf",
+    return pdf_response(
+        handle, filename=f"{archive.person.name}_入团志愿书.pdf", as_attachment=request.GET.get("download") == "1"
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @access(MEMBER)

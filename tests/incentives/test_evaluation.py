@@ -122,6 +122,17 @@ def test_basic_and_unqualified_need_a_pdf(inc, login):
     assert record(client, inc.members[:1], Grade.UNQUALIFIED, decision_file=pdf_upload()).status_code == 302
 
 
+def test_a_decision_pdf_with_a_script_is_refused(inc, login):
+    """SEC-08 / INC-04: the 处分决定 PDF goes through the one PDF check: a script run on opening is refused."""
+    from tests import pdfs
+
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    bad = SimpleUploadedFile("decision.pdf", pdfs.build("open-action-js"), content_type="application/pdf")
+    response = record(client, inc.members[:1], Grade.UNQUALIFIED, decision_file=bad)
+    assert response.status_code == 400 and "JavaScript 脚本" in response.content.decode()
+    assert not Evaluation.objects.exists()
+
+
 def test_pdf_size_limit_is_a_setting(inc, login, settings):
     """INC-04 / SEC-05: the size limit comes from ZHTJ and stops the upload while the body is
     parsed (the view declares `upload_limit`), not after the whole file was read."""
@@ -144,6 +155,7 @@ def test_superior_must_open_the_decision_before_approving(inc, login, client):
     assert IncentiveRecord.objects.get(kind="evaluation").state == State.PENDING
     pdf = client.get(f"/incentives/evaluation/{ev.pk}/decision/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Security-Policy"].startswith("sandbox") and pdf["X-Content-Type-Options"] == "nosniff"
     b"".join(pdf.streaming_content)
     assert client.post(f"/incentives/certify/{ev.pk}/approve/").status_code == 302
     assert IncentiveRecord.objects.get(kind="evaluation").state == State.APPROVED
