@@ -125,10 +125,13 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
-# Login throttling (ROLE-09): five failures lock the ID number from that address.
+# Login throttling (ROLE-09): five failures lock the ID number from that address; an address is
+# locked as a whole after ZHTJ["LOGIN_IP_FAILURE_LIMIT"] failures on any accounts (members/throttling.py).
+# Both for AXES_COOLOFF_TIME after the last failure.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # this order: LoginThrottle reads it
+AXES_HANDLER = "members.throttling.LoginThrottle"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "zhtj.core.errors.locked_out"
 # Any attempt during a lockout (even with the right password) restarts the cool-off:

@@ -301,6 +301,53 @@ def test_successful_login_resets_the_counter(client, member):
     assert logged_in_as(client) == member.pk
 
 
+# --- ROLE-09: per address, across accounts -------------------------------------------------
+
+ATTACKER = "203.0.113.7"  # documentation addresses (RFC 5737): nothing is sent anywhere
+OTHER_ADDRESS = "198.51.100.20"
+
+
+def guess(client, n, address=ATTACKER):
+    """One wrong password against the n-th of many existing-looking ID numbers (none locked alone)."""
+    id_number = make_id_number("370211", datetime(1990, 1, 1).date() + timedelta(days=n), 100 + n % 800)
+    return client.post("/login/", {"username": id_number, "password": WRONG_PASSWORD}, REMOTE_ADDR=address)
+
+
+@pytest.mark.usefixtures("fast_hasher")
+def test_one_address_guessing_across_accounts_is_locked_at_its_limit(client, ready):
+    """ROLE-09: one guess each against many accounts from one address: the first N-1 failures (N =
+    LOGIN_IP_FAILURE_LIMIT, default 100) are ordinary refusals and a right password still logs in
+    from there -- without wiping the address's count --; the N-th failure locks the address, so
+    the N+1-th attempt is refused even with the right password, while another address is unaffected."""
+    limit = settings.ZHTJ["LOGIN_IP_FAILURE_LIMIT"]
+    assert limit == 100  # the default the edge is tested at
+    statuses = [guess(client, n).status_code for n in range(limit - 1)]
+    assert statuses == [400] * (limit - 1)
+    assert post_login_from(client, ready, ATTACKER).status_code == 302  # N-1: still open
+    client.post("/logout/")
+    assert guess(client, limit).status_code == 429  # N: locked
+    r = post_login_from(client, ready, ATTACKER)  # N+1: even the right password
+    assert r.status_code == 429 and LOCKED in r.content.decode()
+    assert logged_in_as(client) is None
+    assert post_login_from(client, ready, OTHER_ADDRESS).status_code == 302
+
+
+@pytest.mark.usefixtures("fast_hasher")
+def test_the_address_limit_leaves_room_for_a_schools_typos(client, ready):
+    """ROLE-09 (decision): a school behind one address -- AXES_FAILURE_LIMIT-1 typos on each of
+    several accounts add up on the address but lock nothing; each account still has its own limit."""
+    per_account = settings.AXES_FAILURE_LIMIT - 1
+    accounts = settings.ZHTJ["LOGIN_IP_FAILURE_LIMIT"] // settings.AXES_FAILURE_LIMIT - 1
+    for n in range(accounts):
+        for _ in range(per_account):
+            assert guess(client, n).status_code == 400
+    assert post_login_from(client, ready, ATTACKER).status_code == 302
+
+
+def post_login_from(client, person, address):
+    return client.post("/login/", {"username": person.id_number, "password": NEW_PASSWORD}, REMOTE_ADDR=address)
+
+
 # --- logout ----------------------------------------------------------------------------
 
 
