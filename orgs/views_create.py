@@ -15,7 +15,8 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhtj.core.access import ORG_ADMIN, access
-from zhtj.core.excel import error_workbook_response
+from zhtj.core.excel import error_workbook_response, too_large_message
+from zhtj.core.uploads import upload_limit
 
 from .forms_create import BatchUploadForm, SingleCreateForm
 from .models import Organization
@@ -76,9 +77,13 @@ def create(request):
 
 @require_POST
 @access(ORG_ADMIN)
+@upload_limit("EXCEL_MAX_BYTES")
 def create_batch(request):
     """批量创建: upload the filled-in template; every row gets a result (ORG-08)."""
     parent = _parent(request)
+    if getattr(request, "upload_too_large", False):  # stopped while the body streamed in (SEC-05)
+        messages.error(request, "导入失败：" + too_large_message())
+        return _page(request, parent, "batch", status=400)
     upload_form = BatchUploadForm(request.POST, request.FILES)
     if not upload_form.is_valid():
         messages.error(

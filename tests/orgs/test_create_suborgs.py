@@ -632,3 +632,28 @@ def test_concurrent_batches_keep_the_tree_whole(tree):
     assert Organization.objects.filter(parent=tree.col_a, name__startswith="丁").count() == 60
     assert Organization.objects.filter(parent=tree.col_b).count() == 61
     assert Organization.objects.filter(parent=tree.uni, name__startswith="丙").count() == 60
+
+
+def test_an_oversized_batch_file_is_refused_before_it_is_read(tree, uni_client, settings):
+    """SEC-05 / ORG-08: 批量创建 declares the Excel upload limit like the other uploads: a body
+    announced larger than EXCEL_MAX_BYTES (default 10 MB; here 11 MB) is refused at its first file
+    part -- the server reads well under a megabyte of it -- with a 400 and the limit; nothing is created."""
+    from tests.uploads import post_file_streamed
+
+    before = Organization.objects.count()
+    too_large = settings.ZHTJ["EXCEL_MAX_BYTES"] + 1024 * 1024
+    status, text, consumed = post_file_streamed(
+        uni_client, BATCH, filename="下级组织.xlsx", file_bytes=b"PK" + b"0" * too_large, fields=[("_once", "big-1")]
+    )
+    assert status == 400 and "文件过大：不能超过 10 MB" in text
+    assert consumed < 1024 * 1024
+    assert Organization.objects.count() == before
+
+
+def test_a_batch_file_growing_past_the_limit_is_stopped_while_streaming(tree, uni_client, settings):
+    """SEC-05: a body small enough to be announced but with a file over the limit (limit set to
+    1000 bytes here) is stopped at the chunk that crosses it, with the same message."""
+    settings.ZHTJ = {**settings.ZHTJ, "EXCEL_MAX_BYTES": 1000}
+    r = uni_client.post(BATCH, {"file": upload(rows=[(f"第{i}团支部", "团支部") for i in range(1, 200)])})
+    assert r.status_code == 400 and "文件过大：不能超过" in r.content.decode()
+    assert r.wsgi_request.upload_too_large
