@@ -1,4 +1,6 @@
 // 团内大数据: draw the chart of the page from the table's data (json_script #chart-data).
+// Tooltips are drawn in the canvas (renderMode richText): ECharts' HTML tooltips write style=""
+// markup, which the Content-Security-Policy (style-src 'self') refuses.
 (function () {
   const el = document.getElementById("chart");
   const data = JSON.parse(document.getElementById("chart-data").textContent);
@@ -9,13 +11,13 @@
   const option = type === "pie"
     ? {
         color,
-        tooltip: { trigger: "item", formatter: "{b}：{c}人（{d}%）" },
+        tooltip: { trigger: "item", formatter: "{b}：{c}人（{d}%）", renderMode: "richText" },
         legend: { type: "scroll", bottom: 0 },
         series: [{ type: "pie", radius: ["30%", "65%"], data: data.labels.map((name, i) => ({ name, value: data.values[i] })) }],
       }
     : {
         color,
-        tooltip: { trigger: "axis" },
+        tooltip: { trigger: "axis", formatter: "{b}：{c}人", renderMode: "richText" },
         grid: { left: 40, right: 10, top: 20, bottom: 60 },
         xAxis: { type: "category", data: data.labels, axisLabel: { interval: 0, rotate: data.labels.length > 6 ? 40 : 0 } },
         yAxis: { type: "value", minInterval: 1 },

@@ -32,3 +32,29 @@ def test_csrf_failure_is_a_chinese_403(db):
     r = client.post("/login/", {"username": "x", "password": "y"})
     assert r.status_code == 403
     assert "请刷新页面后重新提交" in r.content.decode()
+
+
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.I)
+HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
+STYLE_ATTRIBUTE = re.compile(r"<[a-z][^>]*\sstyle\s*=", re.I)
+STYLE_ELEMENT = re.compile(r"<style\b", re.I)
+OBJECT_ELEMENT = re.compile(r"<(object|embed)\b", re.I)
+COMMENT = re.compile(r"\{#.*?#\}|\{% comment %\}.*?\{% endcomment %\}", re.S)
+
+
+def test_templates_need_nothing_the_content_security_policy_refuses():
+    """SEC-08: no inline <script>, no on*= handler, no style="" attribute or <style> element, no
+    <object>/<embed> in any template: the policy (script-src/style-src 'self', object-src 'none')
+    would block them. Behaviour lives in static/js, sizes in static/css."""
+    offenders = []
+    for path in TEMPLATES.rglob("*.html"):
+        text = COMMENT.sub("", path.read_text(encoding="utf-8"))
+        for name, pattern in (
+            ("inline script", INLINE_SCRIPT),
+            ("on*= handler", HANDLER),
+            ("style attribute", STYLE_ATTRIBUTE),
+            ("style element", STYLE_ELEMENT),
+            ("object/embed", OBJECT_ELEMENT),
+        ):
+            offenders += [f"{path.relative_to(TEMPLATES)}: {name}: {m.group(0)[:80]}" for m in pattern.finditer(text)]
+    assert not offenders, "\n".join(offenders)

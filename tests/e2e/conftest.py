@@ -66,29 +66,53 @@ def browser(_allow_orm_beside_playwright, _fast_password_hashing, transactional_
             browser.close()
 
 
+# How Chromium reports a blocked script, style, frame, image or form target in the console.
+CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy")
+
+
 def _context(browser, live_server, **options):
+    """A browser context whose console is watched for Content-Security-Policy violations (SEC-08):
+    `csp_violations(context)` lists them; the page fixtures fail a test that caused any."""
     context = browser.new_context(base_url=live_server.url, **options)
     context.set_default_timeout(TIMEOUT_MS)
+    violations = []
+
+    def watch(message):
+        if any(marker in message.text for marker in CSP_MARKERS):
+            violations.append(f"{message.location.get('url', '?')}: {message.text}")
+
+    context.on("console", watch)
+    context.csp_violations = violations
     return context
+
+
+def csp_violations(context):
+    return list(context.csp_violations)
+
+
+def _close_checked(context):
+    violations = csp_violations(context)
+    context.close()
+    assert not violations, "Content-Security-Policy violations in the console (SEC-08):\n" + "\n".join(violations)
 
 
 @pytest.fixture
 def page(browser, live_server):
     """A desktop page (sidebar visible). The browser asks for English on purpose: the
-    interface is Chinese only, whatever language the browser prefers."""
+    interface is Chinese only, whatever language the browser prefers. A CSP violation fails the test."""
     context = _context(browser, live_server, viewport={"width": 1280, "height": 800}, locale="en-US")
     yield context.new_page()
-    context.close()
+    _close_checked(context)
 
 
 @pytest.fixture
 def phone_page(browser, live_server):
-    """A 390x844 phone page with touch, as a branch secretary uses it (BEY-04)."""
+    """A 390x844 phone page with touch, as a branch secretary uses it (BEY-04). A CSP violation fails the test."""
     context = _context(
         browser, live_server, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
     )
     yield context.new_page()
-    context.close()
+    _close_checked(context)
 
 
 @pytest.fixture

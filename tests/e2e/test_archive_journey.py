@@ -99,7 +99,7 @@ def test_upload_reject_replace_approve(page, phone_page, settings, tmp_path, scr
     page.locator("#left-menu").get_by_role("link", name="下级团员电子档案审批").click()
     page.locator("#approval-table tbody tr").filter(has_text="刘新苗").get_by_role("link", name="审批").click()
     expect(page.locator("#member-basics")).to_contain_text("刘新苗")
-    expect(page.locator("object[type='application/pdf']")).to_have_count(1)
+    expect(page.locator("iframe.pdf-frame")).to_have_count(1)
     page.get_by_role("button", name="不同意").click()
     expect(page.locator("#messages")).to_contain_text("不同意时须填写理由")
     page.get_by_label(re.compile("^审批意见")).fill("志愿书未加盖公章")

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from members.models import CadrePost
 from orgs.models import Organization
 
-from .conftest import PHONE, _context
+from .conftest import PHONE, _context, csp_violations
 from .pw import expect
 
 pytestmark = pytest.mark.e2e
@@ -236,5 +236,6 @@ def test_every_menu_page_works_on_a_phone(browser, live_server):
             if failures:
                 report.append(f"{role}（{person.name}）, {len(urls)} pages:\n" + "\n".join(failures))
         finally:
+            report += [f"{role}: {violation}" for violation in csp_violations(context)]
             context.close()
     assert not report, f"pages that don't work on a phone ({visited} visited):\n" + "\n".join(report)

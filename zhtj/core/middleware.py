@@ -1,5 +1,5 @@
 """Request plumbing: the acting org (ROLE-04), the forced password change (ROLE-06),
-double-submit protection (BEY-06), and refusing NUL characters (SEC-06)."""
+double-submit protection (BEY-06), refusing NUL characters (SEC-06), Permissions-Policy (SEC-08)."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -126,4 +126,20 @@ class MethodNotAllowedPage:
             if response.has_header("Allow"):
                 page["Allow"] = response["Allow"]
             return page
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """SEC-08: the `Permissions-Policy` header from settings.PERMISSIONS_POLICY (feature → allowed
+    origins; [] switches it off), on every response. Django has no setting for it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})" for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.header)
         return response
