@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from orgs import codes
 from zhtj.core import audit
 from zhtj.core.idnumber import birth_date_of, normalize_id_number
+from zhtj.core.names import person_name_problem
 from zhtj.core.workflow import WorkflowError
 
 from .choices import PostTitle
@@ -147,8 +148,8 @@ class RegisterForm(CodeForm):
 
     def clean_name(self):
         value = " ".join(self.cleaned_data["name"].split())
-        if not value:
-            raise ValidationError("请填写姓名。")
+        if problem := person_name_problem(value):  # MEM-01, as for everyone entered or imported
+            raise ValidationError(problem)
         return value
 
     def clean_mobile(self):

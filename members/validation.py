@@ -23,6 +23,7 @@ from django.db.models.functions import Cast, ExtractYear, Substr
 from django.utils import timezone
 
 from zhtj.core.idnumber import birth_date_of, gender_of, normalize_id_number
+from zhtj.core.names import person_name_problem
 
 from .choices import (
     PARTY_STATUSES,
@@ -45,7 +46,6 @@ NUMBER_LENGTH = 12  # MEM-04 (decision)
 ADULT_AGE = 18  # MEM-05: 是否递交入党申请书 is optional under 18
 APPLICATION_FORM_REQUIRED_FROM = date(2020, 1, 1)  # MEM-05: 入团志愿书 optional before 2020
 MOBILE = re.compile(r"1[3-9]\d{9}")
-NAME = re.compile(r"[\u4e00-\u9fa5·•A-Za-z ]{2,30}")
 
 # MEM-04: the four cases of the seed's FAQ (情况一 … 情况四), one message each.
 NUMBER_TAKEN = "发展团员编号被占用：该编号已被系统中的其他人员使用，请核对《入团志愿书》首页编号；如确认无误，请请求上级组织协助联系对方协商解决。"
@@ -204,10 +204,8 @@ def check_person(values, ctx, instance=None):
 
     # MEM-02: the ID number, its owner, and the gender it encodes.
     name = (values.get("name") or "").strip()
-    if not name:
-        errors["name"] = "请填写姓名。"
-    elif not NAME.fullmatch(name):
-        errors["name"] = "姓名格式不正确：应为2至30个汉字（少数民族姓名可含“·”）。"
+    if problem := person_name_problem(name):
+        errors["name"] = problem
     clean["name"] = name
     id_number = None
     try:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhtj.core.idnumber import normalize_id_number
+from zhtj.core.names import person_name_problem
 from zhtj.core.workflow import WorkflowError
 
 from .choices import SCHOOL_INDUSTRIES, EnterpriseLevel, Industry, OrgCategory
@@ -155,6 +156,12 @@ class OrgInfoForm(forms.Form):
         self.fields.update(fields)
         if not self.is_bound:
             self.initial = {name: getattr(org, name) for name in self.fields}
+
+    def clean_secretary_name(self):
+        value = self.cleaned_data["secretary_name"]
+        if problem := person_name_problem(value, "书记姓名"):  # MEM-01's rule for any person's name
+            raise ValidationError(problem)
+        return value
 
     def clean_secretary_id_number(self):
         value = self.cleaned_data["secretary_id_number"]

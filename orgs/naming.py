@@ -9,6 +9,8 @@ import re
 from django.conf import settings
 from django.utils import timezone
 
+from zhtj.core.names import org_name_characters_problem
+
 from .choices import CREATABLE_CATEGORIES, OrgCategory
 from .models import Organization
 
@@ -60,8 +62,8 @@ def short_name_problem(name, category, sibling_names=()):
         return "请填写组织简称。"
     if any(ch.isspace() for ch in name):
         return "组织简称不能包含空格、换行等空白字符。"
-    if any(not ch.isprintable() for ch in name):
-        return "组织简称含有不可见的控制字符，请重新输入。"
+    if problem := org_name_characters_problem(name):
+        return problem
     if name.startswith(_FORMULA_START):
         return "组织简称不能以“=”“+”“-”“@”开头。"
     longest = settings.ZHTJ["ORG_SHORT_NAME_MAX_LENGTH"]
@@ -153,8 +155,10 @@ def full_name_problem(full_name):
     full_name = full_name or ""
     if not full_name.strip():
         return "请填写组织全称。"
-    if any(ch.isspace() or not ch.isprintable() for ch in full_name):
+    if any(ch.isspace() for ch in full_name):
         return "组织全称不能包含空格、换行等空白字符。"
+    if problem := org_name_characters_problem(full_name, "组织全称"):
+        return problem
     if full_name.startswith(_FORMULA_START):
         return "组织全称不能以“=”“+”“-”“@”开头。"
     longest = Organization._meta.get_field("full_name").max_length

@@ -387,6 +387,15 @@ def test_name_is_required(client, tree, code):
     nothing_stored(code)
 
 
+@pytest.mark.parametrize("name", ["<b>王</b>", "王😀", "王\x07明"], ids=["markup", "emoji", "control"])
+def test_name_follows_the_person_name_rule(client, tree, code, name):
+    """MEM-01 / SEC-06: the registering admin's 姓名 follows the rule every entered or imported
+    person's does: markup, emoji and control characters are refused with the rule; nothing stored."""
+    r = client.post(URL, details(code_text=code.code, name=name))
+    assert r.status_code == 400 and "姓名格式不正确：应为2至30个汉字" in body(r)
+    nothing_stored(code)
+
+
 # --- SEC-04: the state changed between the check and the save; two at once ---------------------------
 
 

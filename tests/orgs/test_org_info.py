@@ -174,6 +174,8 @@ def test_staffing_zero_is_valid_blank_is_not(login, tree):
         ("secretary_mobile", "23912345678", "手机号码格式不正确"),
         ("secretary_mobile", "", "请填写书记手机号码。"),
         ("secretary_name", "", "请填写书记姓名。"),
+        ("secretary_name", "<script>王", "书记姓名格式不正确：应为2至30个汉字"),
+        ("secretary_name", "王书记🎉", "书记姓名格式不正确：应为2至30个汉字"),
         ("phone", "电话号码", "联系电话格式不正确"),
         ("email", "not-an-email", "电子邮箱格式不正确。"),
         ("industry", "", "请选择单位所属行业类别。"),

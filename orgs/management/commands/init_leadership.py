@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from orgs.choices import LeadershipLevel, OrgCategory
 from orgs.models import Organization
+from zhtj.core.names import org_name_characters_problem
 
 COLUMNS = ("组织简称", "上级组织", "层级", "组织排序")
 LEVELS = {label: value for value, label in LeadershipLevel.choices}
@@ -56,6 +57,8 @@ class Command(BaseCommand):
                 errors.append(f"第{n}行：组织简称不能为空")
             elif name in planned:
                 errors.append(f"第{n}行：“{name}”在文件中重复")
+            elif problem := org_name_characters_problem(name):
+                errors.append(f"第{n}行：{problem.rstrip('。')}")
             if level is None:
                 errors.append(f"第{n}行：层级须为{'/'.join(LEVELS)}之一")
             elif level == LeadershipLevel.CENTRAL and parent:
