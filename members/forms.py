@@ -1,12 +1,13 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 
+from zhtj.core.forms import ChineseMessages, Form
 from zhtj.core.idnumber import normalize_id_number
 
 
-class IdNumberLoginForm(AuthenticationForm):
+class IdNumberLoginForm(ChineseMessages, AuthenticationForm):
     """Login with the 身份证号码 (ROLE-06, MEM-02). The failure message never says which part was wrong."""
 
     username = forms.CharField(
@@ -25,7 +26,7 @@ class IdNumberLoginForm(AuthenticationForm):
         return normalize_id_number(self.cleaned_data.get("username"))
 
 
-class ForgotPasswordForm(forms.Form):
+class ForgotPasswordForm(Form):
     """忘记密码: ID number + 重置密码验证码 + a new password (ROLE-07)."""
 
     id_number = forms.CharField(label="身份证号码", max_length=32)
@@ -48,3 +49,12 @@ class ForgotPasswordForm(forms.Form):
 
             password_validation.validate_password(p1, _Who)
         return data
+
+
+class PasswordChange(ChineseMessages, PasswordChangeForm):
+    """修改密码 (ROLE-06): Django's form with the project's messages."""
+
+    error_messages = {
+        "password_incorrect": "旧密码不正确，请重新输入。",
+        "password_mismatch": "两次输入的新密码不一致，请重新输入。",
+    }

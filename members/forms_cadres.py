@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from zhtj.core.forms import Form, ModelForm
+
 from .choices import NATURE_HELP, PostNature, PostTitle, RemovalDestination
 from .models_cadres import CadreTraining
 
@@ -45,13 +47,13 @@ class MonthField(forms.CharField):
         return value
 
 
-class PostChangeForm(forms.Form):
+class PostChangeForm(Form):
     title = forms.ChoiceField(label="新职务（团内现任职务）", choices=PostTitle.choices)
     nature = forms.ChoiceField(label="团干部性质", choices=PostNature.choices, help_text=NATURE_HELP)
     started_on = MonthField(label="任现职年月")
 
 
-class RemovalForm(forms.Form):
+class RemovalForm(Form):
     destination = forms.ChoiceField(label="移除去向", choices=[("", "请选择")] + RemovalDestination.choices)
     destination_other = forms.CharField(
         label="具体去向（选择“其他”时必填）", required=False, max_length=settings.ZHTJ["REMOVAL_OTHER_MAX_LENGTH"]
@@ -65,7 +67,7 @@ class RemovalForm(forms.Form):
         return data
 
 
-class TrainingForm(forms.ModelForm):
+class TrainingForm(ModelForm):
     class Meta:
         model = CadreTraining
         fields = ("name", "start_on", "end_on", "organizer", "hours")

@@ -6,6 +6,8 @@ is off, so each missing field gets the rules' own message, once."""
 
 from django import forms
 
+from zhtj.core.forms import Form
+
 from .choices import (
     AppointmentMethod,
     DutyStatus,
@@ -51,7 +53,7 @@ def _flag_initial(value):
     return {True: "1", False: "0"}.get(value, "")
 
 
-class PersonForm(forms.Form):
+class PersonForm(Form):
     """MEM-01's personal fields; `cadre` adds the post fields (required), `identity=False`
     shows name/gender/ID read-only (ROLE-08: only a provincial admin edits them)."""
 
@@ -208,7 +210,7 @@ class EditableFields:
         return cls.PERSONAL + (IDENTITY_FIELDS if identity else ())
 
 
-class DeletionRequestForm(forms.Form):
+class DeletionRequestForm(Form):
     explanation = forms.CharField(
         label="删除原因",
         max_length=500,
@@ -220,5 +222,5 @@ class DeletionRequestForm(forms.Form):
     )
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(Form):
     ids = forms.CharField(required=False)

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 
 from orgs import codes
 from zhtj.core import audit
+from zhtj.core.forms import Form
 from zhtj.core.idnumber import birth_date_of, normalize_id_number
 from zhtj.core.names import person_name_problem
 from zhtj.core.workflow import WorkflowError
@@ -54,7 +55,7 @@ class TelInput(forms.TextInput):
     input_type = "tel"
 
 
-class CodeForm(forms.Form):
+class CodeForm(Form):
     org_name = forms.CharField(
         label="注册的团组织",
         max_length=300,

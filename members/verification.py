@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from zhtj.core.idnumber import normalize_id_number
+from zhtj.core.names import PERSON_NAME
 
 from .choices import VerificationStatus
-from .validation import NAME
 
 
 def default_verifier(people):
@@ -24,7 +24,7 @@ def default_verifier(people):
             ok = normalize_id_number(id_number) == id_number
         except Exception:  # noqa: BLE001 -- any refusal of the number is a failed check
             ok = False
-        results[pk] = ok and bool(NAME.fullmatch(name or ""))
+        results[pk] = ok and bool(PERSON_NAME.fullmatch(name or ""))
     return results
 
 

@@ -4,13 +4,12 @@ from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from zhtj.core.access import MEMBER, PUBLIC, access
 
-from .forms import ForgotPasswordForm, IdNumberLoginForm
+from .forms import ForgotPasswordForm, IdNumberLoginForm, PasswordChange
 from .services import ResetRefused, reset_password_with_code
 
 
@@ -42,7 +41,7 @@ def logout_view(request):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    form_class = PasswordChangeForm
+    form_class = PasswordChange
     template_name = "registration/password_change.html"
 
     def form_invalid(self, form):

@@ -3,6 +3,7 @@
 from django import forms
 
 from zhtj.core.excel import ExcelError, read_rows
+from zhtj.core.forms import Form
 
 from .choices import OrgCategory
 from .naming import category_problem, creatable_categories, full_name_problem, short_name_problem
@@ -10,7 +11,7 @@ from .services import suggest_full_name
 from .suborgs import batch_template
 
 
-class SingleCreateForm(forms.Form):
+class SingleCreateForm(Form):
     """单个创建: category and short name; the 组织全称 is suggested and corrected before saving.
 
     An empty 组织全称 is not an error: the form is valid but `needs_full_name_check` is
@@ -60,7 +61,7 @@ class SingleCreateForm(forms.Form):
         return data
 
 
-class BatchUploadForm(forms.Form):
+class BatchUploadForm(Form):
     """批量创建: the filled-in template; the file as a whole is checked here (ORG-08, SEC-05)."""
 
     file = forms.FileField(

@@ -13,6 +13,7 @@ from django.core.validators import RegexValidator
 from django.db import transaction
 from django.utils import timezone
 
+from zhtj.core.forms import Form
 from zhtj.core.idnumber import normalize_id_number
 from zhtj.core.names import person_name_problem
 from zhtj.core.workflow import WorkflowError
@@ -97,7 +98,7 @@ def school_code_editable(org):
     return industry_editable(org) or org.industry in SCHOOL_INDUSTRIES
 
 
-class OrgInfoForm(forms.Form):
+class OrgInfoForm(Form):
     """The acting org's own info, with the red-marked fields of its category (ORG-07)."""
 
     def __init__(self, *args, org, **kwargs):
@@ -208,7 +209,7 @@ class OrgInfoForm(forms.Form):
         return org
 
 
-class KeyDomainForm(forms.Form):
+class KeyDomainForm(Form):
     """ORG-14: the key-domain answers the org still owes; answered ones are not fields."""
 
     def __init__(self, *args, org, **kwargs):

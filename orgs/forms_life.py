@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from zhtj.core.forms import ModelForm
+
 from .choices import MEETING_KINDS, LifeKind
 from .life import date_bounds, duplicate_message
 from .models_life import CONTENT_MAX_LENGTH, TOPIC_MAX_LENGTH, LifeRecord
@@ -29,7 +31,7 @@ class ParticipantsField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class LifeRecordForm(forms.ModelForm):
+class LifeRecordForm(ModelForm):
     """A record of `branch`. Participants are chosen from the branch's own members: the
     field's queryset is the rule (ORG-18), so anyone else is refused with a clear message."""
 

@@ -2,10 +2,12 @@
 
 from django import forms
 
+from zhtj.core.forms import Form
+
 from .choices import CHECK_ITEMS, Rating
 
 
-class SelfCheckForm(forms.Form):
+class SelfCheckForm(Form):
     month = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):

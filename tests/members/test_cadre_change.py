@@ -82,8 +82,8 @@ def test_out_of_scope_is_404(client, login, tree):
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({**NEW, "title": "king"}, "选择一个有效的选项"),
-        ({**NEW, "nature": ""}, "这个字段是必填项"),
+        ({**NEW, "title": "king"}, "新职务（团内现任职务）的选项无效"),
+        ({**NEW, "nature": ""}, "请选择团干部性质。"),
         ({**NEW, "started_on": "2025-13"}, "任现职年月格式不正确"),
         ({**NEW, "started_on": "yesterday"}, "任现职年月格式不正确"),
         ({**NEW, "started_on": "2999-01"}, "至当前月份之间"),

@@ -49,9 +49,9 @@ def test_removing_an_admin_drops_the_slot(client, login, tree):
     "data, message",
     [
         ({"destination": "other", "destination_other": "  "}, "请填写具体去向"),
-        ({"destination": ""}, "这个字段是必填项"),
-        ({"destination": "moon"}, "选择一个有效的选项"),
-        ({"destination": "other", "destination_other": "长" * 101}, "不超过 100 字符"),
+        ({"destination": ""}, "请选择移除去向。"),
+        ({"destination": "moon"}, "移除去向的选项无效，请从列表中重新选择。"),
+        ({"destination": "other", "destination_other": "长" * 101}, "不能超过100个字"),
     ],
 )
 def test_bad_input_is_400_and_nothing_changes(client, login, tree, data, message):

@@ -54,8 +54,8 @@ def test_record_training_listed_on_the_cadre_page(client, login, tree):
         ({"hours": "1.25"}, "学时最多一位小数"),
         ({"start_on": "2025-02-30"}, "开始日期格式不正确"),
         ({"start_on": "2999-01-01", "end_on": "2999-01-02"}, "开始日期不能晚于今天"),
-        ({"name": ""}, "这个字段是必填项"),
-        ({"organizer": "长" * 101}, "不超过 100"),
+        ({"name": ""}, "请填写培训名称。"),
+        ({"organizer": "长" * 101}, "不能超过100个字（现为101个字）"),
     ],
 )
 def test_bad_training_is_400_and_stores_nothing(client, login, tree, change, message):
