@@ -452,13 +452,13 @@ def test_two_people_racing_with_one_code(tree):
     """SEC-04 / ORG-09: two people register with the same code at the same moment: exactly one
     becomes admin, the other is told the code was used; one person is created."""
     code = codes.generate(tree.branch_a, by=f.admin_of(tree.col_a))
-    forms = [_valid_form(code.code, name="甲"), _valid_form(code.code, name="乙")]
+    forms = [_valid_form(code.code, name="甲某"), _valid_form(code.code, name="乙某")]
     outcomes = at_once(lambda form: form.save(), [(form,) for form in forms], expected=(RegistrationRefused,))
     assert outcomes.count("ok") == 1
     assert any("已被使用" in o for o in outcomes if o != "ok")
-    assert Person.objects.filter(name__in=["甲", "乙"]).count() == 1
+    assert Person.objects.filter(name__in=["甲某", "乙某"]).count() == 1
     code.refresh_from_db()
-    assert code.used_by.name in ("甲", "乙")
+    assert code.used_by.name in ("甲某", "乙某")
     assert CadrePost.objects.admins().filter(org=tree.branch_a).count() == 1
 
 
