@@ -119,3 +119,28 @@ class RegistrationState(models.TextChoices):
     PENDING = "pending", "待审批"
     APPROVED = "approved", "已注册"
     REJECTED = "rejected", "不同意"
+
+
+# --- 工作通知 (NTC-01) -------------------------------------------------------------------------
+
+# The kinds of receiving org a notice may be limited to: the four committee categories by
+# name, and every branch kind together as 团支部 (the seed's "只发团支部").
+AUDIENCE_GROUPS = {
+    "leadership": ("团的领导机关", frozenset({OrgCategory.LEADERSHIP})),
+    "committee": ("团委", frozenset({OrgCategory.COMMITTEE})),
+    "working_committee": ("团工委", frozenset({OrgCategory.WORKING_COMMITTEE})),
+    "general_branch": ("团总支", frozenset({OrgCategory.GENERAL_BRANCH})),
+    "branch": ("团支部（含各类团支部）", BRANCH_KINDS),
+}
+# NTC-01: who publishes 工作通知
+NOTICE_PUBLISHERS = frozenset({OrgCategory.LEADERSHIP, OrgCategory.COMMITTEE, OrgCategory.WORKING_COMMITTEE})
+
+
+def audience_group_of(category):
+    return next(key for key, (_, categories) in AUDIENCE_GROUPS.items() if category in categories)
+
+
+def level_label(depth):
+    """下一级 … : the relative depth below the publisher, in the words of 组织录入情况 (二级组织 = the
+    publisher's direct children)."""
+    return f"{'一二三四五六七八九十'[depth]}级组织" if depth < 10 else f"{depth + 1}级组织"

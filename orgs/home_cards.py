@@ -1,16 +1,19 @@
-"""我的首页 cards of 组织生活 (ME-01, ORG-18): 三会·两制·一课 and 团日活动 of this year.
+"""Home cards of the orgs app: on 我的首页, 组织生活 (ME-01, ORG-18): 三会·两制·一课 and 团日活动
+of this year; on 组织首页, 工作通知 (NTC-02).
 
-Both cards read the same figures, fetched once per request in one query (the member's
+The two 组织生活 cards read the same figures, fetched once per request in one query (the member's
 participations counted by kind, and the year's 年度团籍注册 state as a subquery).
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
+from django.utils import timezone
 
 from zhtj.core import home
 
-from . import life
+from . import life, notices
 from .choices import MEETING_KINDS, LifeKind, RegistrationState
 from .models import AnnualRegistration
 
@@ -78,4 +81,37 @@ def activity_card(request):
     f = _figures(request)
     return home.Card(
         "团日活动", (f"{f['year']}年参加团日活动：{f['activities']}次",), reverse("orgs:my_activities"), order=40
+    )
+
+
+@home.register(audience="org")
+def work_notices(request):
+    """工作通知 (NTC-02): the newest notices the acting org received, unread marked, the unread count
+    beside the title; 查看 opens the list. Three queries (ancestors, rows, count)."""
+    org = request.acting_org
+    ancestors = list(org.get_ancestors().values_list("pk", "level"))
+    q = notices.received_q(org, ancestors)
+    if q is None:  # 团中央 receives nothing; it publishes
+        return None
+    received = notices.Notice.objects.filter(q)
+    rows = received.annotate(is_read=notices.read_by(org)).order_by("-published_at", "-pk")
+    rows = rows[: settings.ZHTJ["NTC_HOME_CARD_ROWS"]]
+    unread = received.exclude(notices.read_by(org)).count()
+    lines = tuple(
+        home.Line(
+            n.title,
+            reverse("orgs:notice", args=[n.pk]),
+            f"{timezone.localtime(n.published_at):%m-%d}",
+            "" if n.is_read else "未读",
+        )
+        for n in rows
+    )
+    return home.Card(
+        "工作通知",
+        lines,
+        link=reverse("orgs:notices"),
+        order=10,
+        badge=str(unread) if unread else "",
+        empty="暂无工作通知",
+        key="notice-card",
     )

@@ -300,3 +300,4 @@ class GraduationCorrectionRequest(Workflow):
 
 
 from .models_life import AnnualRegistration, LifeRecord  # noqa: E402, F401  (组织生活, ORG-18)
+from .models_notice import Notice, NoticeAttachment, NoticeRead  # noqa: E402, F401  (工作通知, NTC)

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import views, views_codes, views_create, views_graduation, views_info, views_life, views_progress
+from . import (
+    views,
+    views_codes,
+    views_create,
+    views_graduation,
+    views_info,
+    views_life,
+    views_notices,
+    views_progress,
+)
 
 app_name = "orgs"
 urlpatterns = [
@@ -9,5 +18,5 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
 ]
 # Each feature keeps its routes beside its views.
-for feature in (views_create, views_codes, views_info, views_progress, views_graduation, views_life):
+for feature in (views_create, views_codes, views_info, views_progress, views_graduation, views_life, views_notices):
     urlpatterns += feature.urlpatterns

@@ -334,6 +334,24 @@ ZHTJ = {
     "TRF_RETURN_DAYS": 10,  # TRF-10: 收尾期 steps unreviewed this long are returned
     "TRF_AUTO_PASS_DAYS": 15,  # TRF-11: other steps pending this long pass automatically
     "TRF_LIST_SIZE": 50,  # rows per transfer approval list
+    # NTC: 工作通知
+    "NTC_ATTACHMENTS_MAX": 5,  # NTC-01 (decision): attachments of one notice
+    "NTC_ATTACHMENT_MAX_BYTES": 20 * 1024 * 1024,  # NTC-01 / SEC-05: one attachment (PDF or Office)
+    "NTC_ATTACHMENT_MAX_UNZIPPED_BYTES": 100 * 1024 * 1024,  # SEC-05: a docx/xlsx/pptx once unzipped
+    "NTC_UPLOAD_MAX_BYTES": 5 * 20 * 1024 * 1024,  # SEC-05: the whole publish request (every attachment)
+    "NTC_BODY_MAX_LENGTH": 10000,  # NTC-01 (decision): characters of a notice's text
+    "NTC_AUDIENCE_LEVELS": 6,  # NTC-01: levels below the publisher offered as an audience (二级…七级)
+    "NTC_HOME_CARD_ROWS": 5,  # NTC-02: newest notices on the 工作通知 home card
+    "NTC_REMIND_INTERVAL_HOURS": 24,  # NTC-03 (decision): one reminder per notice in this many hours
+    # EDU: 公开团课, 团员教育
+    "EDU_PUBLISHER_MAX_LEVEL": 2,  # EDU-01 (decision): 团中央 (1) and provincial organs (2) publish
+    "EDU_VIDEO_MAX_BYTES": 500 * 1024 * 1024,  # EDU-01 / SEC-05: an uploaded lecture video
+    "EDU_SLIDES_MAX_BYTES": 20 * 1024 * 1024,  # EDU-01: the optional slides (PDF)
+    "EDU_LEARNING_SITE_URL": "https://www.youth.cn/",  # EDU-03: 团员教育 opens 中国青年网
+    # REG: 团员团干部注册审批
+    "REG_IP_LIMIT": 20,  # REG-01: posts to the public registration pages from one address …
+    "REG_IP_WINDOW_SECONDS": 600,  # … within this many seconds
+    "REG_REASON_MAX_LENGTH": 200,  # REG-02: 不同意 reason
 }
 
 # JOB-01: the June 1 graduate conversion, on the date of the setting above.

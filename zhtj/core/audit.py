@@ -80,6 +80,9 @@ ACTION_LABELS = {
     "age_out_confirmed": "超龄离团",
     "delegate": "授权录入",
     "view_decision": "查看审批决定",
+    "remind": "提醒未读组织",
+    "attachments_added": "添加附件",
+    "attachments_removed": "删除附件",
 }
 
 

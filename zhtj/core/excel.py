@@ -23,6 +23,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
+from .documents import unzipped_size
+
 MARKER_SHEET = "_zhtj"
 REASON_HEADER = "失败原因"  # added by the error workbook; ignored on re-upload
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,8 +43,7 @@ def too_large_message():
 def _check_unzipped_size(upload):
     """A small .xlsx may unzip to gigabytes (a zip bomb, or a sheet padded with a million
     formatted rows): refuse it by the sizes its zip directory declares, before parsing."""
-    with zipfile.ZipFile(upload) as archive:
-        unzipped = sum(info.file_size for info in archive.infolist())
+    unzipped = unzipped_size(upload)
     limit = settings.ZHTJ["EXCEL_MAX_UNZIPPED_BYTES"]
     if unzipped > limit:
         raise ExcelError(

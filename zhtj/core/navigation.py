@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.urls import NoReverseMatch, get_script_prefix, resolve, reverse
 
@@ -20,6 +21,7 @@ class Entry:
     audience: str = "admin"
     when: Callable | None = None  # extra condition on the request
     query: str = ""  # e.g. "?kind=honor": a tab of the page the URL names
+    external: str = ""  # a key of settings.ZHTJ holding an address outside the site (opened in a new tab)
 
     def visible(self, request):
         is_admin = getattr(request, "acting_org", None) is not None
@@ -55,6 +57,11 @@ def _grading_self(request):
     return request.acting_org.category in ("branch", "general_branch", "graduate")
 
 
+def _publishes_notices(request):
+    # NTC-01: 团的领导机关, 团委, 团工委 (the categories orgs.choices.NOTICE_PUBLISHERS names)
+    return request.acting_org.category in ("leadership", "committee", "working_committee")
+
+
 def _may_mark_graduation(request):
     return request.acting_org.may_mark_graduation
 
@@ -84,7 +91,16 @@ def _policy_allows(url_name):
 
 
 MENU = (
-    Group("组织首页", "house", (Entry("组织首页", "home"), Entry("截止事项", "deadlines"))),
+    Group(
+        "组织首页",
+        "house",
+        (
+            Entry("组织首页", "home"),
+            Entry("工作通知", "orgs:notices"),  # NTC-02; seed 003: 组织首页 card 工作通知-查看
+            Entry("发布工作通知", "orgs:notice_new", when=_publishes_notices),
+            Entry("截止事项", "deadlines"),
+        ),
+    ),
     Group(
         "我的首页",
         "person",
@@ -200,6 +216,9 @@ def menu_for(request):
         links = []
         for entry in group.entries:
             if not entry.visible(request):
+                continue
+            if entry.external:
+                links.append({"label": entry.label, "url": settings.ZHTJ[entry.external], "external": True})
                 continue
             try:
                 links.append({"label": entry.label, "url": _path(entry.url_name, get_script_prefix()) + entry.query})

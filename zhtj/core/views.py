@@ -29,7 +29,13 @@ def home(request):
     return render(
         request,
         "core/org_home.html",
-        {"org": org, "counts": inbox.counts(request), "providers": inbox.providers_for(request), "prompts": notes},
+        {
+            "org": org,
+            "counts": inbox.counts(request),
+            "providers": inbox.providers_for(request),
+            "prompts": notes,
+            "cards": home_cards.cards_for(request),
+        },
     )
 
 
