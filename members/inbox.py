@@ -43,3 +43,20 @@ class DeletionProvider:
     @staticmethod
     def describe(obj):
         return (f"{obj.org.name}申请删除人员：{obj.person.name}", path_for("members:deletion_decide", obj.pk))
+
+
+@inbox.register("self_registration", "团员团干部注册审批")
+class SelfRegistrationProvider:
+    @staticmethod
+    def pending(request):
+        """Applications to the acting branch (REG-02): only the branch decides."""
+        from .models_registration import SelfRegistration
+
+        return inbox.newest_first(
+            SelfRegistration.objects.filter(state=SelfRegistration.State.PENDING, branch=request.acting_org),
+            "created_at",
+        )
+
+    @staticmethod
+    def describe(obj):
+        return (f"{obj.name}申请注册到本团支部", path_for("members:join_approval", obj.pk))

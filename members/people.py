@@ -15,14 +15,14 @@ from .choices import VerificationStatus
 from .hashers import initial_password_hash
 from .models import CadrePost, Person
 from .models_people import DeletionRequest
-from .validation import student_nature_problem
+from .validation import ID_TAKEN, student_nature_problem
 
 
 class EntryRefused(Exception):
     """The entry can't be done; the message says why, in Chinese."""
 
 
-TAKEN = "该身份证号码已在系统中，一个身份证号码只能对应一名人员。"
+TAKEN = ID_TAKEN
 RACED = "该人员（身份证号码或发展团员编号）刚刚已被其他管理员录入，请刷新后查看，未重复录入。"
 ONE_OPEN = "该人员已有一条待审批的删除申请。"
 

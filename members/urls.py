@@ -8,6 +8,7 @@ from . import (
     views_entry,
     views_graduates,
     views_import,
+    views_join,
     views_people,
     views_register,
     views_stats,
@@ -32,3 +33,4 @@ urlpatterns += views_people.urlpatterns
 urlpatterns += views_cadres.urlpatterns
 urlpatterns += views_graduates.urlpatterns
 urlpatterns += views_archive.urlpatterns
+urlpatterns += views_join.urlpatterns

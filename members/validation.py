@@ -47,6 +47,8 @@ ADULT_AGE = 18  # MEM-05: 是否递交入党申请书 is optional under 18
 APPLICATION_FORM_REQUIRED_FROM = date(2020, 1, 1)  # MEM-05: 入团志愿书 optional before 2020
 MOBILE = re.compile(r"1[3-9]\d{9}")
 
+ID_TAKEN = "该身份证号码已在系统中，一个身份证号码只能对应一名人员。"  # MEM-02
+
 # MEM-04: the four cases of the seed's FAQ (情况一 … 情况四), one message each.
 NUMBER_TAKEN = "发展团员编号被占用：该编号已被系统中的其他人员使用，请核对《入团志愿书》首页编号；如确认无误，请请求上级组织协助联系对方协商解决。"
 NUMBER_YEAR = "发展团员编号前四位年份与入团时间不一致：前四位应为入团年份{year}。"
@@ -215,7 +217,7 @@ def check_person(values, ctx, instance=None):
     if id_number:
         owner = ctx.id_owners.get(id_number)
         if owner is not None and owner != own_pk:
-            errors["id_number"] = "该身份证号码已在系统中，一个身份证号码只能对应一名人员。"
+            errors["id_number"] = ID_TAKEN
         clean["id_number"] = id_number
         clean["birth_date"] = birth_date_of(id_number)
         gender = values.get("gender") or ""

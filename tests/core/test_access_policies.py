@@ -175,10 +175,20 @@ def _walk_admin_site():
 
 
 def test_public_surface_is_only_the_login_pages():
-    """ROLE-06 / ROLE-07 / SEC-01: only the login, logout, 忘记密码 and 管理员注册 (ORG-09) views and
-    the data-free health check are public. A new public view must be added here on purpose."""
+    """ROLE-06 / ROLE-07 / SEC-01: only the login, logout, 忘记密码, 管理员注册 (ORG-09) and 团员注册
+    (REG-01: find the branch, its form, 查询审批结果) views and the data-free health check are public.
+    A new public view must be added here on purpose."""
     public = {e.name for e in walk() if not e.exempt and e.policy is PUBLIC}
-    assert public == {"login", "logout", "forgot_password", "members:register", "healthz"}
+    assert public == {
+        "login",
+        "logout",
+        "forgot_password",
+        "members:register",
+        "members:join",
+        "members:join_branch",
+        "members:join_status",
+        "healthz",
+    }
     assert all(isinstance(e.policy, Policy) for e in walk() if not e.exempt)
 
 

@@ -102,11 +102,13 @@ def test_member_without_branch_still_gets_a_home(tree, login, fast_hasher):
 
 
 def test_org_home_has_no_member_cards(tree, login, fast_hasher):
-    """ME-01: cards are the personal center's; acting for an org shows 组织首页."""
+    """ME-01 / NTC-02: the personal center's cards stay there; acting for an org shows 组织首页 with
+    the org's own cards (工作通知) only."""
     admin = f.admin_of(tree.branch_a)
     response = login(admin, tree.branch_a).get(reverse("home"))
-    assert response.status_code == 200 and "cards" not in response.context
-    assert home.cards_for(response.wsgi_request) == []
+    assert response.status_code == 200
+    assert [c.title for c in home.cards_for(response.wsgi_request)] == ["工作通知"]
+    assert "团员基本材料" not in response.content.decode()
 
 
 def _count(login, person):

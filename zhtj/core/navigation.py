@@ -158,6 +158,7 @@ MENU = (
             Entry("组织关系转接办理", "transfers:handle"),
             Entry("组织关系转接审批", "transfers:approvals"),
             Entry("年度团籍注册审批", "orgs:registrations", when=_branch),
+            Entry("团员团干部注册审批", "members:join_approvals", when=_branch),  # REG-02
         ),
     ),
     Group(
