@@ -6,6 +6,7 @@ from . import (
     views_create,
     views_graduation,
     views_info,
+    views_lectures,
     views_life,
     views_notices,
     views_progress,
@@ -18,5 +19,14 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
 ]
 # Each feature keeps its routes beside its views.
-for feature in (views_create, views_codes, views_info, views_progress, views_graduation, views_life, views_notices):
+for feature in (
+    views_create,
+    views_codes,
+    views_info,
+    views_progress,
+    views_graduation,
+    views_life,
+    views_notices,
+    views_lectures,
+):
     urlpatterns += feature.urlpatterns

@@ -347,6 +347,7 @@ ZHTJ = {
     "EDU_PUBLISHER_MAX_LEVEL": 2,  # EDU-01 (decision): 团中央 (1) and provincial organs (2) publish
     "EDU_VIDEO_MAX_BYTES": 500 * 1024 * 1024,  # EDU-01 / SEC-05: an uploaded lecture video
     "EDU_SLIDES_MAX_BYTES": 20 * 1024 * 1024,  # EDU-01: the optional slides (PDF)
+    "EDU_UPLOAD_MAX_BYTES": 520 * 1024 * 1024,  # SEC-05: the whole publish request (video and slides)
     "EDU_LEARNING_SITE_URL": "https://www.youth.cn/",  # EDU-03: 团员教育 opens 中国青年网
     # REG: 团员团干部注册审批
     "REG_IP_LIMIT": 20,  # REG-01: posts to the public registration pages from one address …

@@ -62,6 +62,12 @@ def _publishes_notices(request):
     return request.acting_org.category in ("leadership", "committee", "working_committee")
 
 
+def _policy_allows_lecture(request):
+    # EDU-01 (decision): 团中央 and provincial organs (EDU_PUBLISHER_MAX_LEVEL)
+    org = request.acting_org
+    return org.category == "leadership" and (org.leadership_level or 99) <= settings.ZHTJ["EDU_PUBLISHER_MAX_LEVEL"]
+
+
 def _may_mark_graduation(request):
     return request.acting_org.may_mark_graduation
 
@@ -111,6 +117,8 @@ MENU = (
             Entry("三会·两制·一课", "orgs:my_life", "member"),
             Entry("团日活动", "orgs:my_activities", "member"),
             Entry("我的团员电子档案", "members:my_archive", "member"),
+            Entry("公开团课", "orgs:my_lectures", "member"),  # seed 003: 团课-公开团课 (EDU-01)
+            Entry("团员教育", "", "member", external="EDU_LEARNING_SITE_URL"),  # EDU-03: 中国青年网, new tab
             Entry("关系转接", "transfers:my", "member"),
         ),
     ),
@@ -196,7 +204,15 @@ MENU = (
     # 组织生活 (ORG-18) in the seed's menu paths: 三会-会议发布 (支部团员大会/支部委员会/团小组会
     # chosen on the form), 团课-团课上传, 团日活动-活动发布; ancestors read the records.
     Group("三会", "chat-square-text", (Entry("会议发布", "orgs:meeting_new", when=_branch),)),
-    Group("团课", "easel", (Entry("团课上传", "orgs:lecture_new", when=_branch),)),
+    Group(
+        "团课",
+        "easel",
+        (
+            Entry("团课上传", "orgs:lecture_new", when=_branch),
+            Entry("公开团课", "orgs:lectures"),  # EDU-02: who of the org's members studied
+            Entry("发布公开团课", "orgs:lecture_publish", when=_policy_allows_lecture),
+        ),
+    ),
     Group("团日活动", "flag", (Entry("活动发布", "orgs:activity_new", when=_branch),)),
     Group("组织生活", "journal-text", (Entry("组织生活记录", "orgs:life_list"),)),
     Group(
