@@ -83,7 +83,10 @@ def seed(stdout):
     cadre_natures(university)
     graduated_class(university)
     archives()
-    stdout.write("团员与团干部演示数据：国有企业团委、各类性质团干部、毕业生团组织与延迟毕业、团员电子档案。")
+    self_registration()
+    stdout.write(
+        "团员与团干部演示数据：国有企业团委、各类性质团干部、毕业生团组织与延迟毕业、团员电子档案、待审批的团员注册申请。"
+    )
 
 
 def enterprise(qingdao):
@@ -167,3 +170,39 @@ def archives():
             perform(archive, "reject", by=superior, note="扫描不清晰，请重新上传")
         elif outcome == "approve":
             perform(archive, "approve", by=superior, note="")
+
+
+def self_registration():
+    """REG-02: a pending 团员团干部注册 application to the demo branch, filed through the public form."""
+    from .models_registration import SelfRegistration
+    from .registration import RegistrationForm, apply
+
+    branch = Organization.objects.filter(name="计算机专业2023级1班团支部").first()
+    if branch is None or SelfRegistration.objects.filter(branch=branch).exists():
+        return
+    birth = date(2006, 9, 12)
+    seq = 600
+    while True:  # an ID number nobody in the demo holds
+        id_number = make_id_number("370211", birth, seq)
+        if not Person.objects.filter(id_number=id_number).exists():
+            break
+        seq += 1
+    values = {
+        "name": "林晓雨",
+        "gender": "F" if int(id_number[16]) % 2 == 0 else "M",
+        "id_number": id_number,
+        "ethnicity": "汉族",
+        "education": "bachelor",
+        "occupation": "student",
+        "study_status": "undergraduate",
+        "political_status": "league_member",
+        "joined_month": "2021-05",
+        "development_number": f"2021{seq:08d}",
+        "mobile": "13905320612",
+        "party_application_submitted": "0",
+        "is_volunteer": "1",
+        "volunteer_since": "2024-03",
+    }
+    form = RegistrationForm(values, org=branch)
+    if form.is_valid():
+        apply(form, branch)

@@ -50,6 +50,9 @@ def seed(stdout):
         _registrations(today.year, people, by)
     _member_fields(branches, today)
     stdout.write(f"组织生活演示数据：{made} 条新记录（{len(branches)} 个团支部）。")
+    from . import demo_notices
+
+    demo_notices.seed(stdout)
 
 
 def _registrations(year, people, by):

@@ -459,3 +459,114 @@ def test_lists_run_a_constant_number_of_queries(
     with django_assert_max_num_queries(with_five):
         response = c.get(url)
     assert tbody(response, table).count("<tr") == 50  # one row per person or post
+
+
+# --- 工作通知 (NTC-04) and 团员团干部注册审批 (REG-02): the same scope rules ----------------------------
+
+NOTICE_TARGETS = ("a", "b")  # a notice published by 学院A团委 / 学院B团委 to their subtrees
+NOTICE_VIEW = {
+    "member": (403, 403),
+    "branch_a": (200, 404),  # received
+    "col_a": (200, 404),  # its own
+    "branch_b": (404, 200),
+    "col_b": (404, 200),
+    "uni": (200, 200),  # published in its subtree
+}
+# who read it: the publisher and its ancestors, never a receiver
+NOTICE_READS = {
+    "member": (403, 403),
+    "branch_a": (404, 404),
+    "col_a": (200, 404),
+    "branch_b": (404, 404),
+    "col_b": (404, 200),
+    "uni": (200, 200),
+}
+REGISTRATION_VIEW = {  # an application to A1团支部 / B1团支部
+    "member": (403, 403),
+    "branch_a": (200, 404),
+    "col_a": (200, 404),
+    "branch_b": (404, 200),
+    "col_b": (404, 200),
+    "uni": (200, 200),
+}
+REGISTRATION_APPROVE = {  # only the branch itself decides
+    "member": (403, 403),
+    "branch_a": (302, 404),
+    "col_a": (403, 404),
+    "branch_b": (404, 302),
+    "col_b": (404, 403),
+    "uni": (403, 403),
+}
+
+
+@pytest.fixture
+def papers(world):
+    """A notice of each college (with an attachment) and a pending application to each branch."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from members import registration
+    from orgs import notices
+    from tests.members.archive_helpers import pdf_bytes
+    from tests.members.people_data import person_post
+
+    t = world.tree
+    world.notices = {
+        side: notices.publish(
+            getattr(t, f"col_{side}"),
+            by=world.admins[f"col_{side}"],
+            title=f"{side}学院通知",
+            body="正文",
+            uploads=[SimpleUploadedFile("附件.pdf", pdf_bytes())],
+        )
+        for side in "ab"
+    }
+    world.applications = {}
+    for side in "ab":
+        branch = getattr(t, f"branch_{side}")
+        form = registration.RegistrationForm(person_post(name=f"{side}申请人"), org=branch)
+        assert form.is_valid(), form.errors
+        world.applications[side] = registration.apply(form, branch)
+    return world
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_notice_matrix(client, login, papers, role):
+    """NTC-04 / ROLE-02 / SEC-01: a notice, its attachment and its read rates follow the scope rules;
+    the attachment answers exactly as its notice does."""
+    c = as_role(login, papers, role)
+    viewed, files, reads = [], [], []
+    for t in NOTICE_TARGETS:
+        notice = papers.notices[t]
+        viewed.append(c.get(f"/orgs/notices/{notice.pk}/").status_code)
+        files.append(c.get(f"/orgs/notices/files/{notice.attachments.get().pk}/").status_code)
+        reads.append(c.get(f"/orgs/notices/{notice.pk}/reads/").status_code)
+    assert tuple(viewed) == tuple(files) == NOTICE_VIEW[role]
+    assert tuple(reads) == NOTICE_READS[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_registration_matrix(client, login, papers, role):
+    """REG-02 / ROLE-02 / SEC-07: an application is seen in the branch's subtree scope, decided by the
+    branch only; out of scope is 404 and nothing happens unless the answer is 302."""
+    from members.models import SelfRegistration
+
+    c = as_role(login, papers, role)
+    viewed = tuple(c.get(f"/members/join/approvals/{papers.applications[t].pk}/").status_code for t in "ab")
+    assert viewed == REGISTRATION_VIEW[role]
+    decided = []
+    for t in "ab":
+        reg = papers.applications[t]
+        decided.append(c.post(f"/members/join/approvals/{reg.pk}/", {"decision": "approve"}).status_code)
+        reg.refresh_from_db()
+        assert (reg.state == SelfRegistration.State.APPROVED) is (decided[-1] == 302)
+        assert Person.objects.filter(id_number=reg.id_number).exists() is (decided[-1] == 302)
+    assert tuple(decided) == REGISTRATION_APPROVE[role]
+
+
+def test_feature_matrices_are_symmetric():
+    """ROLE-02: the notice and registration tables are complete and A/B symmetric."""
+    for table in (NOTICE_VIEW, NOTICE_READS, REGISTRATION_VIEW, REGISTRATION_APPROVE):
+        assert set(table) == set(ROLES) and all(len(row) == 2 for row in table.values())
+        for role in ("branch_a", "col_a"):
+            for i, t in enumerate("ab"):
+                assert table[role][i] == table[MIRROR[role]]["ab".index(MIRROR[t])], (role, t)
