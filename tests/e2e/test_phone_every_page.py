@@ -143,14 +143,19 @@ def log_in(page, person):
 
 
 def menu_links(page):
-    """Open the offcanvas menu with its button, as a phone user does, and read its links."""
+    """Open the offcanvas menu with its button, as a phone user does, and read its links: the site's
+    own, to visit; an address outside the site (团员教育, EDU-03) isn't visited here (no network)
+    but must open in a new tab without handing it our page (target=_blank, rel=noopener)."""
     page.get_by_role("button", name="菜单").click()
     menu = page.locator("#left-menu")
     expect(menu.get_by_role("link").first).to_be_visible()
-    hrefs = menu.locator("a[href]").evaluate_all("links => links.map((a) => a.getAttribute('href'))")
+    links = menu.locator("a[href]").evaluate_all("links => links.map((a) => [a.getAttribute('href'), a.target, a.rel])")
     page.locator("#sidebar .btn-close").click()
     expect(page.locator("#sidebar")).to_be_hidden()
-    return hrefs
+    for href, target, rel in links:
+        if not href.startswith("/"):
+            assert target == "_blank" and "noopener" in rel, f"{href} leaves the site in the same tab"
+    return [href for href, _, _ in links if href.startswith("/")]
 
 
 def header_links(page):
