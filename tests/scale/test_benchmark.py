@@ -123,3 +123,34 @@ def test_throughput_run_under_gunicorn(transactional_db):
     bench.lm = Landmarks()
     figures = bench.run_throughput(seconds=1, concurrency=2, workers=2)
     assert figures["ours_rps"] > 0 and figures["floor_rps"] > 0
+
+
+def test_feature_benchmark_runs_with_constant_queries(transactional_db):
+    """NTC-01 / NTC-03 / EDU-02 (issue 20): `benchmark_features` runs on generated data, leaves nothing
+    behind (one rolled-back transaction), its pages cost the same SQL at two sizes, and its section
+    replaces itself in docs/benchmarks.md without touching the rest (and `benchmark --write` keeps it)."""
+    from orgs.models import LectureStudy, Notice, NoticeRead
+    from zhtj.scale.features import END, START, FeatureBenchmark, kept_sections, replace_section
+
+    def run():
+        bench = FeatureBenchmark(repeat=1, log=lambda *a: None)
+        bench.run()
+        return bench
+
+    generate(300, 6000)
+    small = run()
+    assert not Notice.objects.exists() and not NoticeRead.objects.exists() and not LectureStudy.objects.exists()
+    generate(900, 24000, seed=8)
+    large = run()
+    before = {r.name.split("（")[0]: r.queries for r in small.rows}
+    grew = {
+        key: (before[key], r.queries)
+        for r in large.rows
+        if (key := r.name.split("（")[0]) in before and r.queries != before[key]
+    }
+    assert grew == {}
+    section = large.section("今天", "abc1234")
+    text = replace_section("# 表\n\n旧内容\n", section)
+    assert text.startswith("# 表\n\n旧内容\n") and START in text and END in text
+    assert replace_section(text, section.replace("今天", "明天")).count(START) == 1
+    assert kept_sections(text).strip() == section

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from zhtj.scale.bench import BenchError, Benchmark, data_summary, machine
+from zhtj.scale.features import kept_sections
 
 
 class Command(BaseCommand):
@@ -37,7 +38,9 @@ class Command(BaseCommand):
         self.stdout.write("\n" + report)
         if write:
             path = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
-            path.write_text(report + "\n", encoding="utf-8")
+            # the sections other commands write (benchmark_features) are kept
+            kept = kept_sections(path.read_text(encoding="utf-8")) if path.exists() else ""
+            path.write_text(report + "\n" + kept, encoding="utf-8")
             self.stdout.write(f"已写入 {path.relative_to(settings.BASE_DIR)}")
 
     def report(self, bench):
