@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Person
-from orgs import lectures, notices
+from orgs import notices
 from orgs.choices import OrgCategory
 from orgs.models import LectureStudy, Notice, NoticeRead, Organization, PublicLecture
 from zhtj.core.models import Notification
