@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incentives.models import IncentiveRecord
@@ -247,3 +248,20 @@ def test_branch_link_page_has_the_link_and_a_qr_code(client, tree, login):
     html = c.get(reverse("members:join_link")).content.decode()
     assert "<svg" in html and token_url(tree.branch_a) in html
     assert login(f.admin_of(tree.col_a), tree.col_a).get(reverse("members:join_link")).status_code == 403
+
+
+def test_approval_list_constant_queries(client, tree, login, settings):
+    """REG-02: 团员团干部注册审批 pages with the same number of queries for 2 or 25 applications."""
+    settings.ZHTJ = {**settings.ZHTJ, "LIST_PAGE_SIZE": 10, "REG_IP_LIMIT": 100}
+    c = login(f.admin_of(tree.col_a), tree.col_a)
+    for _ in range(2):
+        _pending(client, tree.branch_a)
+    url = reverse("members:join_approvals")
+    c.get(url)
+    with CaptureQueriesContext(connection) as few:
+        c.get(url)
+    for _ in range(23):
+        _pending(client, tree.branch_a)
+    with CaptureQueriesContext(connection) as many:
+        page = c.get(url + "?state=pending&page=2")
+    assert len(many) <= len(few) + 1 and "第 2 / 3 页" in page.content.decode()
