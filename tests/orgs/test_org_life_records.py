@@ -184,13 +184,15 @@ def _menu(client):
 
 
 def test_menu_follows_the_seed_paths(login, branch):
-    """ORG-18: the branch admin finds 三会-会议发布, 团课-团课上传, 团日活动-活动发布 and
-    业务办理-年度团籍注册审批 (the seed's menu paths); a committee only reads 组织生活记录."""
+    """ORG-18 / EDU-02: the branch admin finds 三会-会议发布, 团课-团课上传 (and 团课-公开团课, seed 003),
+    团日活动-活动发布 and 业务办理-年度团籍注册审批 (the seed's menu paths); a committee only reads
+    组织生活记录 and sees 公开团课."""
     menu = _menu(login(branch.admin, branch.tree.branch_a))
-    assert menu["三会"] == ["会议发布"] and menu["团课"] == ["团课上传"] and menu["团日活动"] == ["活动发布"]
+    assert menu["三会"] == ["会议发布"] and menu["团课"] == ["团课上传", "公开团课"] and menu["团日活动"] == ["活动发布"]
     assert "年度团籍注册审批" in menu["业务办理"] and menu["组织生活"] == ["组织生活记录"]
     committee = _menu(login(f.admin_of(branch.tree.col_a), branch.tree.col_a))
-    assert not {"三会", "团课", "团日活动"} & set(committee) and committee["组织生活"] == ["组织生活记录"]
+    assert not {"三会", "团日活动"} & set(committee) and committee["组织生活"] == ["组织生活记录"]
+    assert committee["团课"] == ["公开团课"]
     assert "年度团籍注册审批" not in committee["业务办理"]
 
 
