@@ -89,8 +89,7 @@ def work_notices(request):
     """工作通知 (NTC-02): the newest notices the acting org received, unread marked, the unread count
     beside the title; 查看 opens the list. Three queries (ancestors, rows, count)."""
     org = request.acting_org
-    ancestors = list(org.get_ancestors().values_list("pk", "level"))
-    q = notices.received_q(org, ancestors)
+    q = notices.received_q(org)
     if q is None:  # 团中央 receives nothing; it publishes
         return None
     received = notices.Notice.objects.filter(q)

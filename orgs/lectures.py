@@ -5,8 +5,6 @@ The audience of a lecture is computed at read time: members whose branch lies be
 """
 
 import logging
-from functools import reduce
-from operator import or_
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -17,7 +15,7 @@ from django.db import transaction
 from django.db.models import BigIntegerField, Case, Count, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from zhtj.core import audit, pdf, video
+from zhtj.core import audit, pdf, tree, video
 from zhtj.core.params import fitting
 from zhtj.core.tree import subtree_q
 
@@ -64,13 +62,12 @@ def for_person(person):
     live = PublicLecture.objects.filter(withdrawn_at__isnull=True)
     if person.branch_id is None:
         return live.filter(publisher__parent__isnull=True)
-    ancestors = person.branch.get_ancestors().values("pk")
-    return live.filter(publisher__in=ancestors)
+    return live.filter(publisher__in=[pk for pk, _ in tree.ancestors(person.branch)])
 
 
 def visible_to(org):
     """What an admin of `org` may open: lectures from above it (for its members) and from its subtree."""
-    above = org.get_ancestors(include_self=True).values("pk")
+    above = [pk for pk, _ in tree.ancestors(org, include_self=True)]
     return PublicLecture.objects.filter(Q(publisher__in=above, withdrawn_at__isnull=True) | subtree_q(org, "publisher"))
 
 
@@ -87,8 +84,9 @@ def record_study(lecture, person):
 
 
 def audience_people(lecture):
-    """Members the lecture reaches: active people whose branch lies below the publisher."""
-    return get_user_model().objects.filter(subtree_q(lecture.publisher, "branch"), is_active=True)
+    """Members the lecture reaches: people whose 团组织关系 lies below the publisher (a deleted or
+    departed person has none: MEM-09, MEM-11)."""
+    return get_user_model().objects.filter(subtree_q(lecture.publisher, "branch"))
 
 
 def branch_members(lecture, branch):
@@ -108,10 +106,11 @@ def study_rates(lecture, scope, children):
             *[When(branch__lft__range=(c.lft, c.rght), then=Value(c.pk)) for c in children],
             output_field=BigIntegerField(),
         )
-        ranges = reduce(or_, (Q(branch__lft__range=(c.lft, c.rght)) for c in children))
+        children = sorted(children, key=lambda c: c.lft)
+        span = (children[0].lft, children[-1].rght)  # siblings in tree order: one lft range
         rows = (
             audience_people(lecture)
-            .filter(ranges, branch__tree_id=scope.tree_id)
+            .filter(branch__lft__range=span, branch__tree_id=scope.tree_id)
             .annotate(unit=unit, has_studied=studied)
             .order_by()
             .values("unit")

@@ -19,7 +19,7 @@ from django.db.models import BigIntegerField, Case, Count, Exists, OuterRef, Q, 
 from django.urls import reverse
 from django.utils import timezone
 
-from zhtj.core import audit, documents
+from zhtj.core import audit, documents, tree
 from zhtj.core.models import Notification
 from zhtj.core.params import fitting
 from zhtj.core.tree import subtree_q
@@ -65,7 +65,7 @@ def received_q(org, ancestors=None):
     its kind (or every kind) and its depth below that ancestor (or every level). `ancestors` is
     [(pk, level)] when the caller has them; otherwise one query."""
     if ancestors is None:
-        ancestors = list(org.get_ancestors().values_list("pk", "level"))
+        ancestors = tree.ancestors(org)
     if not ancestors:
         return None
     by_level = reduce(
@@ -144,22 +144,27 @@ def _unit(children, via=""):
 def read_rates(notice, scope, children):
     """NTC-03: for each of `children` (direct children of `scope`, a page of them), the orgs of its
     subtree the notice reaches (`total`) and how many of them have read it (`read`), set on each
-    child; plus (total, read) of `scope` itself. Two grouped queries over the children's ranges,
-    whatever their number: never one query per child."""
-    children = list(children)
+    child. Never one query per child: a notice to every org needs no query for the totals (an MPTT
+    subtree holds (rght - lft + 1) / 2 orgs); otherwise one grouped query, and one for the reads.
+    Siblings in tree order are contiguous, so the page's children are one lft range."""
+    children = sorted(children, key=lambda c: c.lft)
     totals, reads = {}, {}
     if children:
-        ranges = reduce(or_, (Q(lft__range=(c.lft, c.rght)) for c in children))
-        totals = dict(
-            Organization.objects.filter(audience_q(notice), ranges, tree_id=scope.tree_id)
-            .annotate(unit=_unit(children))
-            .order_by()
-            .values_list("unit")
-            .annotate(n=Count("pk"))
-        )
-        org_ranges = reduce(or_, (Q(org__lft__range=(c.lft, c.rght)) for c in children))
+        span = (children[0].lft, children[-1].rght)
+        if notice.groups or notice.levels:
+            totals = dict(
+                Organization.objects.filter(audience_q(notice), lft__range=span, tree_id=scope.tree_id)
+                .annotate(unit=_unit(children))
+                .order_by()
+                .values_list("unit")
+                .annotate(n=Count("pk"))
+            )
+        else:
+            totals = {c.pk: (c.rght - c.lft + 1) // 2 for c in children}
         reads = dict(
-            NoticeRead.objects.filter(audience_q(notice, "org"), org_ranges, notice=notice, org__tree_id=scope.tree_id)
+            NoticeRead.objects.filter(
+                audience_q(notice, "org"), notice=notice, org__lft__range=span, org__tree_id=scope.tree_id
+            )
             .annotate(unit=_unit(children, "org"))
             .order_by()
             .values_list("unit")

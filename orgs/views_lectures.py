@@ -25,6 +25,7 @@ from .choices import LifeKind
 from .models import Organization
 from .models_lecture import PublicLecture
 from .models_life import LifeRecord
+from .views_notices import trail
 
 
 def _page(request, queryset):
@@ -107,7 +108,7 @@ def lecture_detail(request, pk):
     lecture = _visible(request, pk)
     scope = _scope(request, lecture)
     context = {"lecture": lecture, "scope": scope, "query": _query(request)}
-    context["trail"] = scope.get_ancestors(include_self=True).filter(lft__gte=request.acting_org.lft)
+    context["trail"] = trail(scope, request.acting_org)
     if scope.is_branch_kind:
         context["page"] = _page(request, lectures.branch_members(lecture, scope))
     else:

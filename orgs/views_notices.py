@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from zhtj.core import tree
 from zhtj.core.access import ORG_ADMIN, access
 from zhtj.core.audit import history_of
 from zhtj.core.documents import KINDS
@@ -244,7 +245,7 @@ def notice_reads(request, pk):
             "notice": notice,
             "scope": scope,
             "page": page,
-            "trail": scope.get_ancestors(include_self=True).filter(lft__gte=notice.publisher.lft),
+            "trail": trail(scope, notice.publisher),
             "own_reached": reached,
             "own_read": read,
             "own": request.acting_org.pk == notice.publisher_id,
@@ -271,6 +272,12 @@ def notice_remind(request, pk):
     else:
         messages.info(request, "该范围内的组织均已阅读，无需提醒。")
     return redirect(back)
+
+
+def trail(scope, top):
+    """The drill-down path from `top` to `scope` (by parent pointers: tree.ancestors)."""
+    pks = [pk for pk, level in tree.ancestors(scope, include_self=True) if level >= top.level]
+    return Organization.objects.filter(pk__in=pks).order_by("level")
 
 
 def notice_reads_url(notice):

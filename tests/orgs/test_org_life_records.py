@@ -188,7 +188,9 @@ def test_menu_follows_the_seed_paths(login, branch):
     团日活动-活动发布 and 业务办理-年度团籍注册审批 (the seed's menu paths); a committee only reads
     组织生活记录 and sees 公开团课."""
     menu = _menu(login(branch.admin, branch.tree.branch_a))
-    assert menu["三会"] == ["会议发布"] and menu["团课"] == ["团课上传", "公开团课"] and menu["团日活动"] == ["活动发布"]
+    assert (
+        menu["三会"] == ["会议发布"] and menu["团课"] == ["团课上传", "公开团课"] and menu["团日活动"] == ["活动发布"]
+    )
     assert "年度团籍注册审批" in menu["业务办理"] and menu["组织生活"] == ["组织生活记录"]
     committee = _menu(login(f.admin_of(branch.tree.col_a), branch.tree.col_a))
     assert not {"三会", "团日活动"} & set(committee) and committee["组织生活"] == ["组织生活记录"]

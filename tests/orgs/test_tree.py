@@ -106,3 +106,14 @@ def test_first_admin_login_is_recorded(client, tree):
     assert tree.branch_a.first_admin_login_at == first
     tree.branch_b.refresh_from_db()
     assert tree.branch_b.first_admin_login_at is None
+
+
+def test_ancestors_by_parent_pointers_match_mptt(tree, django_assert_num_queries):
+    """core.tree.ancestors: the same ancestors as MPTT's range query, root first, in one query."""
+    from zhtj.core.tree import ancestors
+
+    for org in (tree.branch_a, tree.col_b, tree.province, tree.central):
+        expected = list(org.get_ancestors().values_list("pk", "level"))
+        with django_assert_num_queries(1):
+            assert ancestors(org) == expected
+        assert ancestors(org, include_self=True) == [*expected, (org.pk, org.level)]

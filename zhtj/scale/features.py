@@ -18,7 +18,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -30,7 +30,9 @@ from orgs.choices import OrgCategory
 from orgs.models import LectureStudy, Notice, NoticeRead, Organization, PublicLecture
 from zhtj.core.models import Notification
 
-from .bench import Landmarks, Rollback, admin_of, client_for
+from orgs.home_cards import work_notices
+
+from .bench import Landmarks, Rollback, admin_of, client_for, request_for
 
 START = "<!-- benchmark_features:start -->"
 END = "<!-- benchmark_features:end -->"
@@ -54,6 +56,7 @@ class FeatureBenchmark:
 
     def measure(self, name, fn, note=""):
         fn()  # warm-up
+        reset_queries()  # a test-client request empties the log when it starts: count from zero
         with CaptureQueriesContext(connection) as ctx:
             fn()
         times = []
@@ -124,7 +127,16 @@ class FeatureBenchmark:
             notices.mark_read(notice, branch, None)
         self.facts["notices"] = Notice.objects.count()
         as_branch = client_for(branch)
-        self.measure(f"组织首页·工作通知卡片（{branch.name}）", self.page(as_branch, reverse("home")))
+        self.measure(
+            f"工作通知卡片（{branch.name}）",
+            lambda: work_notices(request_for(branch)),
+            "卡片本身：上级链、最新5条、未读数",
+        )
+        self.measure(
+            "组织首页（同上，整页）",
+            self.page(as_branch, reverse("home")),
+            "含登录提示等其他内容，见下",
+        )
         self.measure("工作通知列表（同上，第1页）", self.page(as_branch, reverse("orgs:notices")))
         self.measure("工作通知列表 标题搜索", self.page(as_branch, reverse("orgs:notices") + "?q=通知1"))
 
