@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import BigIntegerField, Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import BigIntegerField, Case, Count, Exists, FilteredRelation, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from zhtj.core import audit, pdf, tree, video
@@ -97,24 +97,26 @@ def branch_members(lecture, branch):
 
 def study_rates(lecture, scope, children):
     """EDU-02 for a committee: members studied / members, per direct child of `scope` (a page of them),
-    set on each child as `member_count`, `studied_count`, `rate`; ONE grouped query over the children's ranges."""
-    children = list(children)
+    set on each child as `member_count`, `studied_count`, `rate`; ONE grouped query over the children's
+    ranges (siblings in tree order are one lft range): the people joined with their study of this
+    lecture (a filtered LEFT JOIN: at most one row each, unique constraint), no lookup per person."""
+    children = sorted(children, key=lambda c: c.lft)
     figures = {}
     if children:
-        studied = Exists(LectureStudy.objects.filter(lecture=lecture, person=OuterRef("pk")))
         unit = Case(
             *[When(branch__lft__range=(c.lft, c.rght), then=Value(c.pk)) for c in children],
             output_field=BigIntegerField(),
         )
-        children = sorted(children, key=lambda c: c.lft)
-        span = (children[0].lft, children[-1].rght)  # siblings in tree order: one lft range
+        span = (children[0].lft, children[-1].rght)
         rows = (
             audience_people(lecture)
             .filter(branch__lft__range=span, branch__tree_id=scope.tree_id)
-            .annotate(unit=unit, has_studied=studied)
+            .annotate(
+                unit=unit, this=FilteredRelation("lecture_studies", condition=Q(lecture_studies__lecture=lecture))
+            )
             .order_by()
             .values("unit")
-            .annotate(members=Count("pk"), studied=Count("pk", filter=Q(has_studied=True)))
+            .annotate(members=Count("pk"), studied=Count("this__pk"))
         )
         figures = {row["unit"]: row for row in rows}
     for child in children:

@@ -27,10 +27,9 @@ from django.utils import timezone
 from members.models import Person
 from orgs import notices
 from orgs.choices import OrgCategory
+from orgs.home_cards import work_notices
 from orgs.models import LectureStudy, Notice, NoticeRead, Organization, PublicLecture
 from zhtj.core.models import Notification
-
-from orgs.home_cards import work_notices
 
 from .bench import Landmarks, Rollback, admin_of, client_for, request_for
 
