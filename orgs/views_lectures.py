@@ -16,6 +16,7 @@ from zhtj.core.access import MEMBER, ORG_ADMIN, access
 from zhtj.core.audit import history_of
 from zhtj.core.pagination import Paginator
 from zhtj.core.params import parse_pk
+from zhtj.core.pdf import pdf_response
 from zhtj.core.serving import serve_file
 from zhtj.core.uploads import upload_limit
 from zhtj.core.video import KINDS as VIDEO_TYPES
@@ -229,12 +230,12 @@ def lecture_slides(request, pk):
     lecture = _lecture_for_files(request, pk)
     if not lecture.slides:
         raise Http404
-    return serve_file(
-        request,
-        lecture.slides,
-        content_type="application/pdf",
-        filename=lecture.slides_name or "课件.pdf",
-        as_attachment=request.GET.get("download") == "1",
+    try:
+        handle = lecture.slides.open("rb")
+    except OSError:
+        raise Http404 from None
+    return pdf_response(
+        handle, filename=lecture.slides_name or "课件.pdf", as_attachment=request.GET.get("download") == "1"
     )
 
 

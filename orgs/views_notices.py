@@ -18,8 +18,10 @@ from zhtj.core import tree
 from zhtj.core.access import ORG_ADMIN, access
 from zhtj.core.audit import history_of
 from zhtj.core.documents import KINDS
+from zhtj.core.forms import Form
 from zhtj.core.pagination import Paginator
 from zhtj.core.params import parse_pk
+from zhtj.core.pdf import pdf_response
 from zhtj.core.serving import serve_file
 from zhtj.core.uploads import upload_limit
 
@@ -31,7 +33,7 @@ from .models_notice import TITLE_MAX_LENGTH, Notice, NoticeAttachment
 SEARCH_MAX = 50
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(Form):
     title = forms.CharField(label="标题", required=False, widget=forms.TextInput(attrs={"maxlength": TITLE_MAX_LENGTH}))
     body = forms.CharField(label="正文", required=False, widget=forms.Textarea(attrs={"rows": 8}))
     groups = forms.MultipleChoiceField(
@@ -290,12 +292,18 @@ def notice_attachment(request, pk):
     attachment = get_object_or_404(
         NoticeAttachment.objects.filter(notice__in=notices.visible_to(request.acting_org).values("pk")), pk=pk
     )
+    if attachment.kind == "pdf":
+        try:
+            handle = attachment.file.open("rb")
+        except OSError:
+            raise Http404 from None
+        return pdf_response(handle, filename=attachment.original_name, as_attachment=request.GET.get("download") == "1")
     return serve_file(
         request,
         attachment.file,
         content_type=KINDS.get(attachment.kind, ("", "application/octet-stream"))[1],
         filename=attachment.original_name,
-        as_attachment=attachment.kind != "pdf" or request.GET.get("download") == "1",
+        as_attachment=True,
     )
 
 

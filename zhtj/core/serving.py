@@ -1,5 +1,5 @@
-"""Stored files served through views only (SEC-01): after the view's permission check, never
-from a public media URL. `serve_file` answers HTTP Range requests (RFC 9110 §14), so a video can
+"""Stored files other than PDFs (those go through `pdf.pdf_response`) served through views only
+(SEC-01): after the view's permission check, never from a public media URL. `serve_file` answers HTTP Range requests (RFC 9110 §14), so a video can
 be seeked: one range gives 206 Partial Content with Content-Range, a range that can't be
 satisfied (or is malformed) gives 416 with `Content-Range: bytes */size`; every answer says
 `Accept-Ranges: bytes`. Several ranges at once are answered with the whole file (allowed by the
@@ -50,6 +50,8 @@ def _disposition(filename, as_attachment):
 
 
 def _private(response):
+    # as pdf.pdf_response does for PDFs: the file runs in no origin of ours, never cached or sniffed
+    response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["Accept-Ranges"] = "bytes"
