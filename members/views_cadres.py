@@ -19,6 +19,7 @@ from zhtj.core import audit
 from zhtj.core.access import ORG_ADMIN, access, leadership, scoped
 from zhtj.core.excel import export_response
 from zhtj.core.params import plain_text
+from zhtj.core.replica import reads_replica
 from zhtj.core.tree import in_subtree
 
 from . import cadres as c
@@ -352,6 +353,7 @@ def _row_values(org, domain):
 
 @require_GET
 @access(leadership(LeadershipLevel.CITY))
+@reads_replica
 def staffing(request):
     """重点领域基层团干部配备: 高校 by default, 国企 on the button; the left tree picks the scope."""
     acting = request.acting_org
@@ -399,6 +401,7 @@ def _chunks(queryset, size=500):
 
 @require_GET
 @access(leadership(LeadershipLevel.CITY))
+@reads_replica
 def staffing_download(request):
     """下载: every row of the chosen scope, streamed (no 1000-row cap, BEY-07), injection-safe."""
     try:

@@ -18,6 +18,7 @@ from zhtj.core.access import MEMBER, ORG_ADMIN, access
 from zhtj.core.idnumber import normalize_id_number
 from zhtj.core.pagination import Paginator
 from zhtj.core.params import parse_pk, pk_list, plain_text
+from zhtj.core.replica import reads_replica
 from zhtj.core.workflow import WorkflowError, perform
 
 from .choices import Gender, PoliticalStatus, VerificationStatus
@@ -75,6 +76,7 @@ def filtered_members(request):
 
 
 @access(ORG_ADMIN)
+@reads_replica
 def member_list(request):
     """团员列表: members of the acting org's subtree with search, filters, the completeness
     flag, masked ID and phone, the key icon; no delete button (MEM-09). Constant queries."""

@@ -11,6 +11,7 @@ from orgs.models import Organization
 from zhtj.core.access import ORG_ADMIN, access, scoped
 from zhtj.core.excel import export_response
 from zhtj.core.params import parse_pk
+from zhtj.core.replica import reads_replica
 
 from . import stats
 
@@ -57,21 +58,25 @@ def _page(request, chart, org=None, status=200):
 
 
 @access(ORG_ADMIN)
+@reads_replica
 def age(request):
     return _page(request, "age")
 
 
 @access(ORG_ADMIN)
+@reads_replica
 def ethnicity(request):
     return _page(request, "ethnicity")
 
 
 @access(ORG_ADMIN)
+@reads_replica
 def education(request):
     return _page(request, "education")
 
 
 @access(ORG_ADMIN)
+@reads_replica
 def download(request, chart):
     """The table behind a chart as Excel (injection-safe export). Unknown chart → 404."""
     if chart not in stats.CHARTS:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from zhtj.core.access import ORG_ADMIN, access
 from zhtj.core.excel import export_response
+from zhtj.core.replica import reads_replica
 
 from .completeness import absolute_level, level_label, level_rows, level_summary
 
@@ -94,6 +95,7 @@ def _admins(row):
 
 @require_GET
 @access(ORG_ADMIN)
+@reads_replica
 def progress(request):
     """组织录入情况: ?level=N picks the tab (二级…六级 and deeper); ?page= the page."""
     report = Report(_committee_org(request), request.GET.get("level"))
@@ -107,6 +109,7 @@ def progress(request):
 
 @require_GET
 @access(ORG_ADMIN)
+@reads_replica
 def progress_export(request):
     """下载录入情况: the whole level, streamed from a temporary file, no row cap (BEY-07)."""
     report = Report(_committee_org(request), request.GET.get("level"))

@@ -130,11 +130,34 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60)}
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # PostgreSQL's JIT compiles any plan whose cost estimate is high (an aggregate over a province's
-    # orgs): ~0.4 s of compiling for queries that then run in less. Pages and jobs here are short
-    # OLTP statements, so it is off (measured in docs/benchmarks.md).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# BEY-11 (docs/deployment.md): a streaming standby for the heavy read-only pages (zhtj/core/replica.py),
+# and the URLs pointing at a PgBouncer in transaction mode.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+TRANSACTION_POOLER = os.environ.get("DATABASE_POOL_MODE", "") == "transaction"
+if DATABASE_REPLICA_URL:
+    # Tests run against the primary only: the replica alias mirrors it there.
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60) | {
+        "TEST": {"MIRROR": "default"}
+    }
+    DATABASE_ROUTERS = ["zhtj.core.replica.ReplicaRouter"]
+    # after the session and the user are loaded; before the session is saved
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "zhtj.core.replica.ReadRoutingMiddleware",
+    )
+for _db in DATABASES.values():
+    if not _db["ENGINE"].endswith("postgresql"):
+        continue
+    if TRANSACTION_POOLER:
+        # A pooled server connection serves another client at the next transaction: no cursor may
+        # outlive its transaction (.iterator() would use one), and PgBouncer refuses the `options`
+        # startup parameter (JIT is off per role there: docs/deployment.md).
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        # PostgreSQL's JIT compiles any plan whose cost estimate is high (an aggregate over a province's
+        # orgs): ~0.4 s of compiling for queries that then run in less. Pages and jobs here are short
+        # OLTP statements, so it is off (measured in docs/benchmarks.md).
+        _db.setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) are a PostgreSQL speed-up; SQLite, the demo default, gets the plain index.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
@@ -264,9 +287,15 @@ ZHTJ = {
     # of thousands of accounts is held to 100 tries a quarter-hour.
     "LOGIN_IP_FAILURE_LIMIT": int(os.environ.get("ZHTJ_LOGIN_IP_FAILURE_LIMIT", 100)),
     "INBOX_PAGE_SIZE": 50,
-    # zhtj/core/sqlcache.py prepares the hot header queries on each PostgreSQL connection; turn it off
-    # behind a connection pooler in transaction mode (pgbouncer), which can't keep them
-    "PREPARED_STATEMENTS": os.environ.get("ZHTJ_PREPARED_STATEMENTS", "1") == "1",
+    # zhtj/core/sqlcache.py prepares the hot header queries on each PostgreSQL connection; off by default
+    # behind a connection pooler in transaction mode (DATABASE_POOL_MODE=transaction), which can't keep them
+    "PREPARED_STATEMENTS": os.environ.get("ZHTJ_PREPARED_STATEMENTS", "0" if TRANSACTION_POOLER else "1") == "1",
+    # BEY-11: the replica (DATABASE_REPLICA_URL). A session that wrote this recently reads the primary
+    # (read-your-writes: keep it ≥ the maximum lag); a replica further behind than the notice says
+    # 数据截至 HH:MM:SS on its pages; beyond the maximum the primary answers instead.
+    "REPLICA_READ_YOUR_WRITES_SECONDS": int(os.environ.get("ZHTJ_REPLICA_READ_YOUR_WRITES_SECONDS", 30)),
+    "REPLICA_LAG_NOTICE_SECONDS": int(os.environ.get("ZHTJ_REPLICA_LAG_NOTICE_SECONDS", 5)),
+    "REPLICA_MAX_LAG_SECONDS": int(os.environ.get("ZHTJ_REPLICA_MAX_LAG_SECONDS", 30)),
     "LIST_PAGE_SIZE": 50,
     "MEMBER_LIST_BRANCH_CHOICES": 200,  # 团员列表: more branches than this → search the branch by name
     "ORG_SHORT_NAME_MAX_LENGTH": 50,  # ORG-04 (decision): 组织简称 at most this many characters

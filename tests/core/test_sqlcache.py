@@ -21,7 +21,7 @@ def test_answers_stay_live_and_compile_once(tree, settings):
     with CaptureQueriesContext(connection) as queries:
         again = count_below(tree.uni)
     assert len(again) == 3 and len(queries) == 1
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and settings.ZHTJ["PREPARED_STATEMENTS"]:  # off behind a pooler
         assert queries[0]["sql"].startswith("EXECUTE zhtj_")
     settings.ZHTJ = settings.ZHTJ | {"PREPARED_STATEMENTS": False}
     with CaptureQueriesContext(connection) as queries:

@@ -1,9 +1,10 @@
-from . import inbox
+from . import inbox, replica
 from .navigation import menu_for
 
 
 def shell(request):
-    """What the base layout needs: menu, acting org, org switcher, 操作中心 count."""
+    """What the base layout needs: menu, acting org, org switcher, 操作中心 count, and 数据截至 for a
+    page read from a lagging replica (after the figures: they may be the first reads)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.must_change_password:
         return {}
@@ -13,4 +14,5 @@ def shell(request):
         "admin_orgs": request.admin_orgs,
         "inbox_count": inbox.pending_count(request),
         "unread_count": inbox.unread_count(request),
+        "replica_as_of": replica.as_of(request),
     }

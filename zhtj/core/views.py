@@ -8,6 +8,7 @@ from . import deadlines, inbox, prompts
 from . import home as home_cards
 from .access import MEMBER, ORG_ADMIN, PUBLIC, access
 from .middleware import PERSONAL, SESSION_KEY
+from .replica import reads_replica
 
 
 @access(PUBLIC)
@@ -52,6 +53,7 @@ def deadline_board(request):
 
 
 @access(MEMBER)
+@reads_replica
 def inbox_page(request):
     """操作中心: 待办 of every kind with the 所有类型 filter, and 处理结果 (OPC-01)."""
     providers = inbox.providers_for(request)

@@ -1,0 +1,178 @@
+"""zhtj.core.replica without a standby: the windows at their edges, what the settings install, and
+which pages declare replica reads. The routing itself, on a real standby and PgBouncer, is
+tests/scaleout/test_replication.py (CI)."""
+
+import re
+import runpy
+import time
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.urls import get_resolver
+
+from zhtj.core import replica
+
+SETTINGS = Path(settings.BASE_DIR) / "zhtj" / "settings.py"
+PG = "postgres://zhtj@db.example:5432/zhtj"
+ENV = (
+    "DATABASE_URL",
+    "DATABASE_REPLICA_URL",
+    "DATABASE_POOL_MODE",
+    "ZHTJ_PREPARED_STATEMENTS",
+    "ZHTJ_REPLICA_READ_YOUR_WRITES_SECONDS",
+    "ZHTJ_REPLICA_LAG_NOTICE_SECONDS",
+    "ZHTJ_REPLICA_MAX_LAG_SECONDS",
+)
+
+
+def load_settings(monkeypatch, **env):
+    """The settings module's values for this environment (run apart: Django's own stay as they are)."""
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(SETTINGS))
+
+
+@pytest.mark.parametrize(
+    ("ago", "primary"),
+    [(29, True), (30, False), (31, False)],
+)
+def test_read_your_writes_window(ago, primary):
+    """BEY-11: a session that wrote less than REPLICA_READ_YOUR_WRITES_SECONDS (30) ago reads the
+    primary; from 30 seconds on, the replica may answer again."""
+    assert settings.ZHTJ["REPLICA_READ_YOUR_WRITES_SECONDS"] == 30
+    with time_machine.travel(1_800_000_000, tick=False):
+        session = {replica.WROTE_AT: time.time() - ago}
+        assert replica.recently_wrote(session) is primary
+    assert replica.recently_wrote({}) is False
+
+
+@pytest.mark.parametrize(("seconds", "usable"), [(29, True), (30, True), (31, False), (None, False)])
+def test_maximum_lag(seconds, usable):
+    """BEY-11: a replica up to REPLICA_MAX_LAG_SECONDS (30) behind answers; further behind, or of
+    unknown lag (unreachable, nothing replayed), the primary does."""
+    assert settings.ZHTJ["REPLICA_MAX_LAG_SECONDS"] == 30
+    assert replica.Lag(seconds).usable is usable
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [(0, False), (4, False), (5, False), (6, True), (31, False)])
+def test_lag_notice(seconds, shown):
+    """BEY-11: 数据截至 shows once a usable replica is more than REPLICA_LAG_NOTICE_SECONDS (5) behind
+    (beyond the maximum lag the page is the primary's, so nothing to say)."""
+    assert settings.ZHTJ["REPLICA_LAG_NOTICE_SECONDS"] == 5
+    assert replica.Lag(seconds).noticeable is shown
+
+
+def test_single_database_is_unchanged(monkeypatch):
+    """BEY-11: without DATABASE_REPLICA_URL there is one database, no router, no routing middleware;
+    the embedded default stays SQLite, PostgreSQL keeps JIT off and prepared statements on."""
+    embedded = load_settings(monkeypatch)
+    assert list(embedded["DATABASES"]) == ["default"]
+    assert embedded["DATABASES"]["default"]["ENGINE"].endswith("sqlite3")
+    assert "DATABASE_ROUTERS" not in embedded
+    assert "zhtj.core.replica.ReadRoutingMiddleware" not in embedded["MIDDLEWARE"]
+    simple = load_settings(monkeypatch, DATABASE_URL=PG)
+    assert list(simple["DATABASES"]) == ["default"]
+    assert simple["DATABASES"]["default"]["OPTIONS"] == {"options": "-c jit=off"}
+    assert not simple["DATABASES"]["default"].get("DISABLE_SERVER_SIDE_CURSORS")
+    assert simple["ZHTJ"]["PREPARED_STATEMENTS"] is True
+
+
+def test_replica_url_installs_the_router(monkeypatch):
+    """BEY-11: DATABASE_REPLICA_URL adds the `replica` alias (tests mirror it onto the primary), the
+    router, and the middleware between the loaded user and the session's save."""
+    s = load_settings(monkeypatch, DATABASE_URL=PG, DATABASE_REPLICA_URL="postgres://zhtj@standby.example:5432/zhtj")
+    assert s["DATABASES"]["replica"]["HOST"] == "standby.example"
+    assert s["DATABASES"]["replica"]["TEST"] == {"MIRROR": "default"}
+    assert s["DATABASES"]["replica"]["OPTIONS"] == {"options": "-c jit=off"}
+    assert s["DATABASE_ROUTERS"] == ["zhtj.core.replica.ReplicaRouter"]
+    middleware = s["MIDDLEWARE"]
+    at = middleware.index("zhtj.core.replica.ReadRoutingMiddleware")
+    assert middleware[at - 1] == "django.contrib.auth.middleware.AuthenticationMiddleware"
+    assert at > middleware.index("django.contrib.sessions.middleware.SessionMiddleware")
+
+
+def test_transaction_pooler_mode(monkeypatch):
+    """BEY-11: behind PgBouncer in transaction mode no cursor outlives its transaction, no startup
+    `options` are sent (PgBouncer refuses them) and statements are not prepared — unless
+    ZHTJ_PREPARED_STATEMENTS says otherwise."""
+    s = load_settings(monkeypatch, DATABASE_URL=PG, DATABASE_POOL_MODE="transaction")
+    db = s["DATABASES"]["default"]
+    assert db["DISABLE_SERVER_SIDE_CURSORS"] is True and "options" not in db.get("OPTIONS", {})
+    assert s["ZHTJ"]["PREPARED_STATEMENTS"] is False
+    assert load_settings(monkeypatch, DATABASE_POOL_MODE="transaction", ZHTJ_PREPARED_STATEMENTS="1")["ZHTJ"][
+        "PREPARED_STATEMENTS"
+    ]
+
+
+def test_windows_can_be_set_from_the_environment(monkeypatch):
+    s = load_settings(
+        monkeypatch,
+        ZHTJ_REPLICA_READ_YOUR_WRITES_SECONDS="60",
+        ZHTJ_REPLICA_LAG_NOTICE_SECONDS="2",
+        ZHTJ_REPLICA_MAX_LAG_SECONDS="45",
+    )
+    assert (
+        s["ZHTJ"]["REPLICA_READ_YOUR_WRITES_SECONDS"],
+        s["ZHTJ"]["REPLICA_LAG_NOTICE_SECONDS"],
+        s["ZHTJ"]["REPLICA_MAX_LAG_SECONDS"],
+    ) == (60, 2, 45)
+
+
+# The heavy read-only pages of BEY-11: 团内大数据, 组织录入情况, 重点领域基层团干部配备, their
+# downloads, and the benchmark's largest lists (团员列表, 操作中心).
+REPLICA_PAGES = {
+    "members:stats_age",
+    "members:stats_ethnicity",
+    "members:stats_education",
+    "members:stats_download",
+    "orgs:progress",
+    "orgs:progress_export",
+    "members:staffing",
+    "members:staffing_download",
+    "members:list",
+    "inbox",
+}
+
+
+def _views(resolver, prefix=""):
+    for pattern in resolver.url_patterns:
+        if hasattr(pattern, "url_patterns"):
+            ns = f"{pattern.namespace}:" if pattern.namespace else ""
+            yield from _views(pattern, prefix + ns)
+        elif pattern.name:
+            yield prefix + pattern.name, pattern.callback
+
+
+def test_the_heavy_pages_declare_replica_reads():
+    """BEY-11: exactly the heavy read-only pages declare `@reads_replica`, beside their policy."""
+    declared = {name for name, view in _views(get_resolver()) if getattr(view, "reads_replica", False)}
+    assert declared == REPLICA_PAGES
+
+
+# Session state a transaction-mode pooler would hand to the next client: a SET that outlives the
+# transaction (SET LOCAL doesn't), session advisory locks (the _xact_ ones end with it), LISTEN,
+# temporary tables, cursors WITH HOLD. Prepared statements have their own switch (core.sqlcache).
+# SQL is written in capitals here.
+SESSION_STATE = re.compile(
+    r"""["']\s*SET\s+(?!LOCAL\b)|pg_(?:try_)?advisory_lock(?:_shared)?\s*\(|["']\s*LISTEN\s|CREATE\s+TEMP|WITH\s+HOLD""",
+)
+
+
+def test_nothing_relies_on_session_state():
+    """BEY-11: behind PgBouncer in transaction mode each transaction may run on another server
+    connection, so no code of ours leaves state on one (the journeys run through PgBouncer in
+    tests/scaleout)."""
+    root = Path(settings.BASE_DIR)
+    found = []
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root).parts
+        if parts[0] in {".venv", "node_modules", "tests"}:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if SESSION_STATE.search(line):
+                found.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert found == []
