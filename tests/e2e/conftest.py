@@ -5,10 +5,11 @@ Without it the browser tests are skipped with the reason -- except under CI=true
 where a missing browser is a failure, so CI cannot pass by not running them.
 """
 
-import os
 from pathlib import Path
 
 import pytest
+
+from tests.services import unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -24,13 +25,6 @@ CHROMIUM_ARGS = [
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 15_000
-
-
-def _unavailable(reason):
-    """Skip locally, fail under CI (which must execute the browser tests)."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: the browser tests must run, not be skipped)", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture
@@ -51,11 +45,11 @@ def browser(_allow_orm_beside_playwright, _fast_password_hashing, transactional_
     """A headless Chromium for one test. Requests the database and the live server first,
     so Playwright's loop is stopped again before the database is flushed."""
     if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} not found: install Debian's chromium package to run the browser tests")
+        unavailable(f"{CHROMIUM} not found: install Debian's chromium package to run the browser tests")
     try:
         from playwright.sync_api import expect, sync_playwright
     except ImportError:
-        _unavailable("the playwright Python package is not installed")
+        unavailable("the playwright Python package is not installed")
 
     expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as pw:

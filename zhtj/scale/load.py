@@ -25,7 +25,7 @@ from zhtj.core.middleware import SESSION_KEY
 ROUNDS = 5
 
 
-def _free_port():
+def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -47,7 +47,7 @@ def _database_url():
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _wait(port, timeout=30):
+def wait_until_serving(port, timeout=30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -91,7 +91,7 @@ def _hammer(port, path, cookie, seconds, concurrency):
 
 def throughput(org, *, seconds=10, concurrency=8, workers=None, log=print):
     workers = workers or (os.cpu_count() or 1) * 2 + 1
-    port = _free_port()
+    port = free_port()
     env = os.environ | {"DATABASE_URL": _database_url(), "ZHTJ_DEBUG": "0"}
     server = subprocess.Popen(
         [
@@ -110,7 +110,7 @@ def throughput(org, *, seconds=10, concurrency=8, workers=None, log=print):
         cwd=settings.BASE_DIR,
     )
     try:
-        _wait(port)
+        wait_until_serving(port)
         cookie = _session_cookie(org)
         page = reverse("members:list")
         floor = reverse("healthz")
