@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.urls import get_resolver
 
+from orgs.models import Organization
 from zhtj.core import replica
 
 SETTINGS = Path(settings.BASE_DIR) / "zhtj" / "settings.py"
@@ -64,6 +67,31 @@ def test_lag_notice(seconds, shown):
     (beyond the maximum lag the page is the primary's, so nothing to say)."""
     assert settings.ZHTJ["REPLICA_LAG_NOTICE_SECONDS"] == 5
     assert replica.Lag(seconds).noticeable is shown
+
+
+def test_writes_and_transactions_keep_reads_on_the_primary(transactional_db):
+    """BEY-11: inside a transaction, and once the request wrote, a replica page reads the primary —
+    the replica isn't even asked how far behind it is (none is configured here)."""
+    reading = replica.Reading()
+    reading.allowed = True
+    with transaction.atomic():
+        assert reading.alias() == DEFAULT_DB_ALIAS
+    reading.wrote = True
+    assert reading.alias() == DEFAULT_DB_ALIAS and reading.lag is None
+
+
+def test_the_router_notes_writes_but_not_the_session_s(transactional_db):
+    """BEY-11: a write marks the request (its later reads and its session's next ones go to the
+    primary); saving the session itself doesn't: sessions live on the primary only."""
+    router, reading = replica.ReplicaRouter(), replica.Reading()
+    token = replica._reading.set(reading)
+    try:
+        assert router.db_for_write(Session) == DEFAULT_DB_ALIAS and not reading.wrote
+        assert router.db_for_read(Session) == DEFAULT_DB_ALIAS
+        assert router.db_for_write(Organization) == DEFAULT_DB_ALIAS and reading.wrote
+    finally:
+        replica._reading.reset(token)
+    assert router.db_for_read(Organization) == DEFAULT_DB_ALIAS  # outside a request: the primary
 
 
 def test_single_database_is_unchanged(monkeypatch):

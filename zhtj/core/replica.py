@@ -25,7 +25,9 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 REPLICA = "replica"
 WROTE_AT = "replica_wrote_at"  # session key: when the session last wrote (epoch seconds)
 SAFE_METHODS = ("GET", "HEAD")
-ALWAYS_PRIMARY = {"sessions"}  # app labels: the session holds the read-your-writes stamp itself
+# app labels read and written on the primary only: the session holds the read-your-writes stamp
+# itself (so writing it needs no stamp)
+ALWAYS_PRIMARY = {"sessions"}
 
 log = logging.getLogger("zhtj.replica")
 _reading = ContextVar("zhtj_reading", default=None)
@@ -153,7 +155,7 @@ class ReplicaRouter:
 
     def db_for_write(self, model, **hints):
         reading = _reading.get()
-        if reading is not None:
+        if reading is not None and model._meta.app_label not in ALWAYS_PRIMARY:
             reading.wrote = True  # this request's later reads see what it wrote
         return DEFAULT_DB_ALIAS
 
