@@ -5,6 +5,7 @@ tests/scaleout/test_replication.py (CI)."""
 import re
 import runpy
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,19 @@ def test_lag_notice(seconds, shown):
     (beyond the maximum lag the page is the primary's, so nothing to say)."""
     assert settings.ZHTJ["REPLICA_LAG_NOTICE_SECONDS"] == 5
     assert replica.Lag(seconds).noticeable is shown
+
+
+def test_wal_positions_and_when_the_primary_was_there():
+    """BEY-11: a standby that replayed up to a sampled WAL position holds everything committed
+    before that instant; samples closer together than SPACING are not kept."""
+    assert replica.lsn("16/B374D848") == (0x16 << 32) + 0xB374D848 > replica.lsn("2/FFFFFFFF")
+    positions, t0 = replica.Positions(), datetime(2026, 9, 30, 10, 0, tzinfo=UTC)
+    for seconds, position in ((0, 100), (1, 200), (1.05, 250), (2, 300)):
+        positions.record(t0 + timedelta(seconds=seconds), position)
+    assert positions.reached(99) is None
+    assert positions.reached(100) == t0
+    assert positions.reached(299) == t0 + timedelta(seconds=1)  # 250 came too soon after 200
+    assert positions.reached(10**6) == t0 + timedelta(seconds=2)
 
 
 def test_writes_and_transactions_keep_reads_on_the_primary(transactional_db):

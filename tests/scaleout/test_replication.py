@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import psycopg2
@@ -36,7 +37,8 @@ from zhtj.scale.load import free_port, wait_until_serving
 
 STANDBY_URL = os.environ.get("ZHTJ_TEST_STANDBY_URL", "")
 PGBOUNCER_URL = os.environ.get("ZHTJ_TEST_PGBOUNCER_URL", "")
-NOTICE, MAX_LAG = 1, 4  # seconds, for the server under test: short enough to wait for
+NOTICE, MAX_LAG = 2, 10  # seconds, for the server under test: short enough to wait for, long enough
+# for a loaded machine to make its requests in between
 AS_OF = re.compile(r"数据截至 (\d\d:\d\d:\d\d)")
 # The main journeys, run again with every query through PgBouncer.
 JOURNEYS = [
@@ -216,18 +218,30 @@ def _as_of(page):
     return found and found.group(1)
 
 
+def _shows_as_of(page, after, before):
+    """The page says 数据截至 an instant (to the second) within [after, before)."""
+    shown = _as_of(page)
+    if not shown:
+        return False
+    local = timezone.localtime(before)
+    instant = local.replace(hour=int(shown[:2]), minute=int(shown[3:5]), second=int(shown[6:]), microsecond=0)
+    return after - timedelta(seconds=1) < instant < before
+
+
 def test_writer_sees_its_change_while_reports_say_how_old_theirs_are(tree, standby, server, fast_hasher):
     """BEY-11: with the standby's replay paused, the admin who entered a member still finds them in
     团员列表 (read-your-writes: the primary), while the committee above reads the standby — without
-    the member, and saying 数据截至 HH:MM:SS (the standby's last replayed commit) once it is more
-    than the notice threshold behind. Past the maximum lag the primary answers again; once replay
-    resumes, the standby has the member. The read-your-writes window is what kept the writer on the
-    primary: moved past it, the writer reads the standby too. Pages that don't declare replica
-    reads use the primary throughout, and no write ever reaches the standby."""
+    the member, and saying 数据截至 HH:MM:SS (an instant between the standby's last replayed commit and
+    the write) once it is more than the notice threshold behind. Past the maximum lag the primary
+    answers again; once replay resumes, the standby has the member. The read-your-writes window is
+    what kept the writer on the primary: moved past it, the writer reads the standby too. Pages
+    that don't declare replica reads use the primary throughout, and no write ever reaches the
+    standby."""
     log_start = standby.log_end()
     writer = Admin(server, f.admin_of(tree.branch_a), tree.branch_a)
     viewer = Admin(server, f.admin_of(tree.uni), tree.uni)
     members = reverse("members:list")
+    viewer.get(members)  # the server notes where the primary's WAL is, and when
     standby.wait_replayed()
     baseline = viewer.get(members)
     assert not _listed(baseline) and not _as_of(baseline)
@@ -236,21 +250,20 @@ def test_writer_sees_its_change_while_reports_say_how_old_theirs_are(tree, stand
         paused = time.monotonic()
         writer.get(reverse("members:enter"))  # the form: its CSRF cookie
         assert writer.post(reverse("members:enter"), person_post(name="新录入团员")) == 302
+        wrote_at = timezone.now()
         mine = writer.get(members)
         assert _listed(mine) and not _as_of(mine)
 
         time.sleep(max(0.0, paused + NOTICE + 0.5 - time.monotonic()))
         theirs = viewer.get(members)
-        assert not _listed(theirs)
-        expected = timezone.localtime(replayed_at).strftime("%H:%M:%S")
-        assert _as_of(theirs) == expected
-        assert _as_of(viewer.get(reverse("members:stats_age"))) == expected
+        assert not _listed(theirs) and _shows_as_of(theirs, replayed_at, wrote_at)
+        assert _shows_as_of(viewer.get(reverse("members:stats_age")), replayed_at, wrote_at)
         # a page that doesn't declare replica reads: the primary, no notice
         assert not _as_of(viewer.get(reverse("deadlines")))
         # past the read-your-writes window, the writer is served like anyone else
         writer.wrote_ago(settings.ZHTJ["REPLICA_READ_YOUR_WRITES_SECONDS"] + 1)
         stale = writer.get(members)
-        assert not _listed(stale) and _as_of(stale) == expected
+        assert not _listed(stale) and _shows_as_of(stale, replayed_at, wrote_at)
 
         time.sleep(max(0.0, paused + MAX_LAG + 1 - time.monotonic()))
         fallback = viewer.get(members)
@@ -258,7 +271,8 @@ def test_writer_sees_its_change_while_reports_say_how_old_theirs_are(tree, stand
 
     standby.wait_replayed()
     caught_up = viewer.get(members)
-    assert _listed(caught_up) and not _as_of(caught_up)
+    assert _listed(caught_up)
+    assert not _as_of(caught_up) or _shows_as_of(caught_up, wrote_at, timezone.now() + timedelta(seconds=1))
     # more writes through the routed server, then the standby's log
     assert writer.post(reverse("inbox_read"), {}) == 302
     assert writer.post(reverse("switch_org"), {"org": str(tree.branch_a.pk)}) == 302
@@ -274,24 +288,13 @@ def test_main_journeys_through_pgbouncer(db):
     with psycopg2.connect(_url(PGBOUNCER_URL, "postgres")) as pooled, pooled.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
-    name = connection.settings_dict["NAME"]
-    base = name.removeprefix("test_") + "_pooled"
+    base = connection.settings_dict["NAME"].removeprefix("test_") + "_pooled"
     test_db = f"test_{base}"
 
     def drop():
         # FORCE: PgBouncer keeps its server connections to the database open
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{test_db}" WITH (FORCE)')
-
-    drop()
-    # A copy of this (migrated, empty) test database, which the journeys' pytest reuses: it need
-    # not migrate one of its own. The template may have no other session meanwhile.
-    connection.close()
-    maintenance = psycopg2.connect(_primary_url("postgres"))
-    maintenance.autocommit = True
-    with maintenance.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{test_db}" TEMPLATE "{name}"')
-    maintenance.close()
 
     def transactions():
         admin = psycopg2.connect(_url(PGBOUNCER_URL, "pgbouncer"))
@@ -303,11 +306,14 @@ def test_main_journeys_through_pgbouncer(db):
         admin.close()
         return sum(row["total_xact_count"] for row in rows if row["database"] == test_db)
 
+    drop()
     before = transactions()
     env = os.environ | {"DATABASE_URL": _url(PGBOUNCER_URL, base), "DATABASE_POOL_MODE": "transaction", "CI": "true"}
     env.pop("DATABASE_REPLICA_URL", None)
     env.pop("ZHTJ_PREPARED_STATEMENTS", None)
     try:
+        # The journeys' pytest creates and migrates its test database through PgBouncer too;
+        # --reuse-db: it mustn't drop it at the end either, PgBouncer's pool still holds it
         run = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--reuse-db", *JOURNEYS],
             env=env,

@@ -7,7 +7,7 @@ Installed only with DATABASE_REPLICA_URL (settings): `ReplicaRouter` decides whe
   - the session wrote nothing in the last REPLICA_READ_YOUR_WRITES_SECONDS, and this request has
     written nothing yet (read-your-writes);
   - no transaction is open on the primary (reads inside one belong with its writes);
-  - the replica is at most REPLICA_MAX_LAG_SECONDS behind (measured once per request).
+  - the replica is at most REPLICA_MAX_LAG_SECONDS behind (`measure`, once per request).
 Everything else — every write, every other page, jobs, workers, management commands — uses the
 primary. A page that read a replica more than REPLICA_LAG_NOTICE_SECONDS behind says
 数据截至 HH:MM:SS (`as_of`, shown by the base layout).
@@ -15,9 +15,11 @@ primary. A page that read a replica more than REPLICA_LAG_NOTICE_SECONDS behind 
 
 import logging
 import time
+from collections import deque
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from threading import Lock
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
@@ -53,29 +55,64 @@ class Lag:
         return self.usable and self.seconds > settings.ZHTJ["REPLICA_LAG_NOTICE_SECONDS"]
 
 
+def lsn(text):
+    """A WAL position ('16/B374D848') as a number."""
+    high, low = text.split("/")
+    return (int(high, 16) << 32) + int(low, 16)
+
+
+class Positions:
+    """Where the primary's WAL was when (samples of this process, at least SPACING apart): a standby
+    that has replayed up to a sampled position holds every change committed before that instant."""
+
+    SPACING = timedelta(seconds=0.1)  # 1,000 samples then reach back well past any maximum lag
+    SIZE = 1000
+
+    def __init__(self):
+        self._samples = deque(maxlen=self.SIZE)
+        self._lock = Lock()
+
+    def record(self, at, position):
+        with self._lock:
+            if not self._samples or at - self._samples[-1][0] >= self.SPACING:
+                self._samples.append((at, position))
+
+    def reached(self, position):
+        """The latest sampled instant at which the primary had not written past `position`."""
+        with self._lock:
+            return next((at for at, sampled in reversed(self._samples) if sampled <= position), None)
+
+
+_positions = Positions()
+
+
 def measure():
-    """How far the replica is behind the primary now. Caught up once it has replayed the primary's
-    current WAL position; otherwise behind by the age of the last transaction it replayed
-    (`pg_last_xact_replay_timestamp()`: any commit after that one may be missing). A busy primary
-    commits all the time (every request saves its session), so that age is the real lag; on an
-    idle one a checkpoint record in flight can look like lag — the page then reads the primary."""
+    """How far the replica is behind the primary now, by the primary's clock. Caught up when it has
+    replayed the primary's current WAL position. Otherwise its data is complete as of the later of
+    its last replayed commit (`pg_last_xact_replay_timestamp()`) and the last sampled instant whose
+    position it has replayed: a long transaction on the primary writes WAL for minutes without a
+    commit, and the replay of that WAL keeps a standby a little behind without its data being old."""
     try:
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute("SELECT pg_current_wal_lsn()")
-            (position,) = cursor.fetchone()
+            cursor.execute("SELECT pg_current_wal_lsn(), clock_timestamp()")
+            position, now = cursor.fetchone()
         with connections[REPLICA].cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn, pg_last_xact_replay_timestamp(), now()", [position]
-            )
-            caught_up, replayed_at, now = cursor.fetchone()
+            cursor.execute("SELECT pg_last_wal_replay_lsn(), pg_last_xact_replay_timestamp()")
+            replayed, replayed_at = cursor.fetchone()
     except DatabaseError:
         log.warning("replica unreachable: reading the primary", exc_info=True)
         return Lag(None)
-    if caught_up:
-        return Lag(0.0)
-    if replayed_at is None:
+    position = lsn(position)
+    _positions.record(now, position)
+    if replayed is None:  # not a standby
         return Lag(None)
-    return Lag(max(0.0, (now - replayed_at).total_seconds()), replayed_at)
+    replayed = lsn(replayed)
+    if replayed >= position:
+        return Lag(0.0)
+    as_of = max((at for at in (replayed_at, _positions.reached(replayed)) if at is not None), default=None)
+    if as_of is None:
+        return Lag(None)
+    return Lag(max(0.0, (now - as_of).total_seconds()), as_of)
 
 
 class Reading:
