@@ -43,7 +43,7 @@ NOTICE, MAX_LAG = 2, 10  # seconds, for the server under test: short enough to w
 AS_OF = re.compile(r"数据截至 (\d\d:\d\d:\d\d)")
 # The main journeys, run again with every query through PgBouncer.
 JOURNEYS = [
-    "tests/e2e/test_member_import_journey.py",
+    "tests/e2e/test_member_import_journey.py::test_import_good_and_bad_rows_then_edit",
     "tests/e2e/test_transfer_journey.py::test_member_transfer_school_to_street",
     "tests/e2e/test_cadre_journey.py",
 ]
