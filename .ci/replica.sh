@@ -2,10 +2,12 @@
 # Scale-out services for CI (BEY-11, docs/deployment.md), beside the machine's PostgreSQL on 5432:
 #   - a streaming standby of it on 5433 (pg_basebackup -R), read-only, logging any write it is sent;
 #   - a PgBouncer in transaction mode in front of the primary on 6432.
-# Idempotent: a healthy standby and a running PgBouncer are kept (a paused replay is resumed); a
-# standby that is gone, belongs to another primary or can't catch up is built afresh.
+# Idempotent: a healthy standby and a running PgBouncer are kept (a paused replay is resumed), and
+# .ci/run leaves them running for the next run; a stopped standby is started and catches up; one
+# that is gone, belongs to another primary or can no longer catch up is built afresh (a copy of the
+# whole cluster: minutes when other databases on it are large).
 #   .ci/replica.sh          set up (or check) both
-#   .ci/replica.sh stop     stop both (the standby's files stay for a quick restart)
+#   .ci/replica.sh stop     stop both (the standby's files stay for a restart)
 set -euo pipefail
 
 PRIMARY_PORT=${PRIMARY_PORT:-5432}
@@ -23,12 +25,23 @@ sql() { psql -h 127.0.0.1 -U postgres -p "$1" -d postgres -XAtqc "$2"; }
 MAJOR=$(sql "$PRIMARY_PORT" "SELECT current_setting('server_version_num')::int / 10000")
 BIN=/usr/lib/postgresql/$MAJOR/bin
 
-standby_ctl() { as_pg "$BIN/pg_ctl" -D "$STANDBY" -l "$BASE/standby-start.log" -w -t 60 "$@"; }
+standby_ctl() { as_pg "$BIN/pg_ctl" -D "$STANDBY" -l "$BASE/standby-start.log" "$@"; }
+standby_running() { [ -f "$STANDBY/postmaster.pid" ] && kill -0 "$(head -1 "$STANDBY/postmaster.pid")" 2>/dev/null; }
+# A starting standby first replays the WAL it missed, which may take minutes after a long stop.
+wait_accepting() {
+  for _ in $(seq 600); do
+    pg_isready -h 127.0.0.1 -p "$STANDBY_PORT" -q 2>/dev/null && return 0
+    standby_running || return 1
+    sleep 1
+  done
+  return 1
+}
+start_standby() { standby_ctl -W start >/dev/null && wait_accepting; }
 
 pgbouncer_running() { [ -f "$PGB_PID" ] && kill -0 "$(cat "$PGB_PID")" 2>/dev/null; }
 
 if [ "${1:-}" = stop ]; then
-  if [ -f "$STANDBY/postmaster.pid" ]; then standby_ctl stop -m fast >/dev/null && say "standby stopped"; fi
+  if standby_running; then standby_ctl -w stop -m fast >/dev/null && say "standby stopped"; fi
   if pgbouncer_running; then kill "$(cat "$PGB_PID")" && say "pgbouncer stopped"; fi
   exit 0
 fi
@@ -55,7 +68,7 @@ fi
 
 # --- the standby ----------------------------------------------------------------------------------
 standby_healthy() {
-  pg_isready -h 127.0.0.1 -p "$STANDBY_PORT" -q 2>/dev/null || return 1
+  standby_running && wait_accepting || return 1
   [ "$(sql "$STANDBY_PORT" "SELECT pg_is_in_recovery()")" = t ] || return 1
   local mine theirs
   mine=$(sql "$STANDBY_PORT" "SELECT system_identifier FROM pg_control_system()")
@@ -63,12 +76,16 @@ standby_healthy() {
   [ "$mine" = "$theirs" ] || return 1
   # a test stopped half-way may have left replay paused
   sql "$STANDBY_PORT" "SELECT pg_wal_replay_resume()" >/dev/null
-  # streaming and caught up with where the primary is now
-  local target
+  # streaming, and caught up with where the primary is now: wait while replay moves on, give up
+  # once it has stood still for 20 s (the WAL it needs is gone)
+  local target last="" still=0
   target=$(sql "$PRIMARY_PORT" "SELECT pg_current_wal_lsn()")
-  for _ in $(seq 30); do
+  while [ "$still" -lt 40 ]; do
     [ "$(sql "$STANDBY_PORT" "SELECT coalesce((SELECT status = 'streaming' FROM pg_stat_wal_receiver), false)
                                      AND pg_last_wal_replay_lsn() >= '$target'::pg_lsn")" = t ] && return 0
+    local now
+    now=$(sql "$STANDBY_PORT" "SELECT pg_last_wal_replay_lsn()")
+    if [ "$now" = "$last" ]; then still=$((still + 1)); else still=0 last=$now; fi
     sleep 0.5
   done
   return 1
@@ -87,7 +104,8 @@ port = $STANDBY_PORT
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '/var/run/postgresql'
 hot_standby = on
-hot_standby_feedback = on
+# no feedback: a stopped standby must not hold back VACUUM on the primary's other databases
+hot_standby_feedback = off
 shared_buffers = 32MB
 $limits
 # Every data-changing statement it is sent is logged: tests/scaleout checks that there are none.
@@ -106,22 +124,22 @@ EOF
 }
 
 build_standby() {
-  if [ -f "$STANDBY/postmaster.pid" ]; then standby_ctl stop -m immediate >/dev/null 2>&1 || true; fi
+  if standby_running; then standby_ctl -w stop -m immediate >/dev/null 2>&1 || true; fi
   rm -rf "$STANDBY"
   say "standby: pg_basebackup of the primary into $STANDBY"
   as_pg "$BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$STANDBY" -R -X stream -c fast
   standby_conf
-  standby_ctl start >/dev/null
+  start_standby
 }
 
 if [ -f "$STANDBY/standby.signal" ]; then standby_conf; fi  # the configuration of this script's version
 if ! standby_healthy; then
-  if [ -f "$STANDBY/standby.signal" ] && ! pg_isready -h 127.0.0.1 -p "$STANDBY_PORT" -q 2>/dev/null; then
+  if [ -f "$STANDBY/standby.signal" ] && ! standby_running; then
     say "standby: starting the existing one"
-    standby_ctl start >/dev/null 2>&1 || true
+    start_standby || true
   fi
   if ! standby_healthy; then
-    build_standby
+    build_standby || { say "standby did not start; see $STANDBY/log"; exit 1; }
     standby_healthy || { say "standby did not catch up; see $STANDBY/log"; exit 1; }
   fi
 fi
