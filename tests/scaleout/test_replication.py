@@ -16,7 +16,7 @@ import re
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import timedelta
 from urllib.parse import urlencode
 from uuid import uuid4
@@ -291,7 +291,7 @@ def test_main_journeys_through_pgbouncer(db):
     mode (DATABASE_POOL_MODE=transaction: nothing prepared, no cursor held across transactions,
     no startup options; JIT off per server connection)."""
     _needs(PGBOUNCER_URL, "ZHTJ_TEST_PGBOUNCER_URL", "PgBouncer")
-    with psycopg2.connect(_url(PGBOUNCER_URL, "postgres")) as pooled, pooled.cursor() as cursor:
+    with closing(psycopg2.connect(_url(PGBOUNCER_URL, "postgres"))) as pooled, pooled.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
     base = connection.settings_dict["NAME"].removeprefix("test_") + "_pooled"
