@@ -17,6 +17,7 @@ from zhtj.core.audit import history_of
 from zhtj.core.pagination import Paginator
 from zhtj.core.params import parse_pk
 from zhtj.core.pdf import pdf_response
+from zhtj.core.replica import reads_replica
 from zhtj.core.serving import serve_file
 from zhtj.core.uploads import upload_limit
 from zhtj.core.video import KINDS as VIDEO_TYPES
@@ -103,6 +104,7 @@ def _scope(request, lecture):
 
 
 @access(ORG_ADMIN)
+@reads_replica
 def lecture_detail(request, pk):
     """One lecture and who studied it (EDU-02): a branch's members one by one; a committee's rate per
     direct child, each drillable down to a branch."""

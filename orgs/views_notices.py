@@ -22,6 +22,7 @@ from zhtj.core.forms import Form
 from zhtj.core.pagination import Paginator
 from zhtj.core.params import parse_pk
 from zhtj.core.pdf import pdf_response
+from zhtj.core.replica import reads_replica
 from zhtj.core.serving import serve_file
 from zhtj.core.uploads import upload_limit
 
@@ -231,6 +232,7 @@ def _scope(request, notice):
 
 
 @access(ORG_ADMIN)
+@reads_replica
 def notice_reads(request, pk):
     """阅读情况 (NTC-03): x of y orgs per direct child of the publisher, drillable (?org=)."""
     notice = _visible(request, pk)
