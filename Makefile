@@ -8,7 +8,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: demo test setup lint worker beat
+.PHONY: demo test setup lint worker beat mutation
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -29,6 +29,11 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Mutation testing of the rule modules, each with its own tests (docs/testing.md). All of them by
+# default; MUTATION_ARGS="members/rules.py" for one, "--ci" for the small size CI runs.
+mutation: setup
+	$(PY) tools/mutation.py $(MUTATION_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

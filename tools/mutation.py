@@ -1,0 +1,209 @@
+"""`make mutation`: mutmut over the rule modules, each with only its own tests (issue 22).
+
+    python tools/mutation.py                      every module of MODULES, one after another
+    python tools/mutation.py members/rules.py     only these modules
+    python tools/mutation.py --table              the kill table of the last runs (docs/testing.md)
+    python tools/mutation.py --survivors MODULE   the diffs of MODULE's surviving mutants
+
+Each module runs in its own work folder .mutation/<module>/ (kept: a rerun only tests mutants
+whose code or tests changed): links to the project's folders, and a pyproject.toml that tells
+mutmut which file to mutate and which tests are that file's own. mutmut then runs, for each
+mutant, only the tests that executed the mutated function.
+
+With DATABASE_URL the tests run on a PostgreSQL test database kept between runs (--reuse-db: no
+migrations per mutant) and one mutant at a time (they would share it); without it on SQLite in
+memory, which migrates for every mutant (3-4 s each) but allows MUTATION_CHILDREN at once.
+Mutants that are equivalent (no test can tell them apart from the original) are listed with why
+in EQUIVALENT below; they count in the table's "equivalent" column, not as survivors.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / ".mutation"
+APPS = ["members", "orgs", "transfers", "incentives", "rectification", "zhtj"]
+ALSO = ["templates", "static", "manage.py"]
+
+# module → its own tests (those that exercise the rules it holds).
+MODULES = {
+    "members/rules.py": ["tests/members/test_rules.py", "tests/members/test_admin_register.py"],
+    "members/validation.py": ["tests/members/test_validation.py", "tests/members/test_rules.py"],
+    "members/cadres.py": [
+        "tests/members/test_cadre_change.py",
+        "tests/members/test_cadre_remove.py",
+        "tests/members/test_cadre_training.py",
+        "tests/members/test_delayed_graduation.py",
+    ],
+    "members/archives.py": ["tests/members/test_archive_rule.py", "tests/members/test_archive_upload.py"],
+    "orgs/codes.py": ["tests/orgs/test_registration_codes.py"],
+    "orgs/graduation.py": ["tests/orgs/test_graduation.py", "tests/orgs/test_graduation_job.py"],
+    "orgs/suborgs.py": ["tests/orgs/test_create_suborgs.py", "tests/orgs/test_delete_suborg.py"],
+    "transfers/services.py": ["tests/transfers/test_rules.py", "tests/transfers/test_flows.py"],
+    "transfers/calendar.py": ["tests/transfers/test_calendar.py"],
+    "transfers/jobs.py": ["tests/transfers/test_deadlines.py"],
+    "incentives/models.py": ["tests/incentives/test_honors.py", "tests/incentives/test_evaluation.py"],
+    "incentives/services.py": ["tests/incentives/test_records.py", "tests/incentives/test_development.py"],
+    "incentives/tracking.py": ["tests/incentives/test_development.py"],
+    "rectification/services.py": [
+        "tests/rectification/test_bottom.py",
+        "tests/rectification/test_key_list.py",
+        "tests/rectification/test_correction.py",
+        "tests/rectification/test_progress.py",
+    ],
+    "rectification/grading.py": [
+        "tests/rectification/test_grading_self.py",
+        "tests/rectification/test_grading_review.py",
+    ],
+    "rectification/models.py": ["tests/rectification/test_self_check.py", "tests/rectification/test_review.py"],
+    "zhtj/core/access.py": ["tests/core/test_access_policies.py", "tests/core/test_acting_org.py"],
+    "zhtj/core/workflow.py": ["tests/core/test_concurrency.py", "tests/members/test_admin_change.py"],
+    "zhtj/core/excel.py": ["tests/members/test_import.py", "tests/orgs/test_create_suborgs.py"],
+    "zhtj/core/jobs.py": ["tests/core/test_jobs.py"],
+    "members/jobs.py": ["tests/members/test_age_out.py"],
+    "incentives/jobs.py": ["tests/incentives/test_development.py"],
+    "rectification/jobs.py": ["tests/rectification/test_carry_over.py"],
+}
+MIN_RATE = 90  # issue 22: killed + equivalent, per module
+# The size CI runs (.ci/run): one small module, so the command can't rot unnoticed.
+CI_MODULES = ["transfers/calendar.py"]
+
+KILLED = {"killed", "timeout", "segfault", "caught by type check"}
+# mutant name → why no test can kill it. Counted as "equivalent" in the table.
+EQUIVALENT = {
+    "transfers.calendar.x_period_of__mutmut_23": "APPLY_END < day → <=: the day APPLY_END is 申请期 by the test before",
+}
+
+
+def slug(module):
+    return module.removesuffix(".py").replace("/", ".")
+
+
+def prepare(module):
+    """The work folder of `module`: links to the sources and tests, and mutmut's configuration."""
+    work = WORK / slug(module)
+    work.mkdir(parents=True, exist_ok=True)
+    for name in [*APPS, *ALSO, "tests"]:
+        link = work / name
+        if not link.is_symlink():
+            link.symlink_to(ROOT / name)
+    pytest_args = ["-p", "no:cacheprovider"]
+    if os.environ.get("DATABASE_URL"):
+        pytest_args.append("--reuse-db")
+    base = (ROOT / "pyproject.toml").read_text()
+    pytest_section = base[base.index("[tool.pytest.ini_options]") : base.index("[tool.ruff]")]
+    config = {
+        "source_paths": APPS,
+        "only_mutate": [module],
+        "also_copy": ALSO,
+        "pytest_add_cli_args": pytest_args,
+        "pytest_add_cli_args_test_selection": MODULES[module],
+        "use_git_change_detection": False,
+    }
+    lines = [f"{key} = {json.dumps(value)}" for key, value in config.items()]
+    (work / "pyproject.toml").write_text(pytest_section + "\n[tool.mutmut]\n" + "\n".join(lines) + "\n")
+    return work
+
+
+def run(module, children):
+    work = prepare(module)
+    mutants = work / "mutants"
+    # New or changed tests: start afresh (mutmut would keep its earlier verdicts).
+    inputs = hashlib.sha256()
+    for path in [module, *MODULES[module], *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("*.py"))]:
+        if path == module or path in MODULES[module] or path.endswith(("conftest.py", "factories.py", "helpers.py")):
+            inputs.update(path.encode() + (ROOT / path).read_bytes())
+    stamp = work / "inputs.sha256"
+    if not stamp.exists() or stamp.read_text() != inputs.hexdigest():
+        shutil.rmtree(mutants, ignore_errors=True)
+    # mutmut copies a file only where none is: drop all but the mutated module and mutmut's own
+    # records, so every other file (and every test) is today's. The module is regenerated by
+    # mutmut itself when it changed.
+    keep = {module, module + ".meta", module + ".spans", "mutmut-stats.json"}
+    if mutants.is_dir():
+        for entry in mutants.iterdir():
+            if entry.is_dir() and entry.name != module.split("/")[0]:
+                shutil.rmtree(entry)
+        for path in sorted(mutants.rglob("*"), reverse=True):
+            name = path.relative_to(mutants).as_posix()
+            if path.is_file() and name not in keep:
+                path.unlink()
+    command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(children)]
+    with open(work / "mutmut.log", "w") as log:
+        code = subprocess.run(command, cwd=work, stdout=log, stderr=subprocess.STDOUT).returncode
+    if code == 0:
+        stamp.write_text(inputs.hexdigest())
+    else:
+        print(f"{module}: mutmut failed, see {(work / 'mutmut.log').relative_to(ROOT)}")
+    return code
+
+
+def counts(module):
+    """(mutants, killed, equivalent, survivors) of the last run of `module`."""
+    meta = WORK / slug(module) / "mutants" / (module + ".meta")
+    if not meta.exists():
+        return None
+    from mutmut.stats import status_by_exit_code
+
+    exit_codes = json.loads(meta.read_text())["exit_code_by_key"]
+    killed = [name for name, code in exit_codes.items() if status_by_exit_code[code] in KILLED]
+    equivalent = [name for name in exit_codes if name in EQUIVALENT and name not in killed]
+    survivors = [name for name in exit_codes if name not in killed and name not in equivalent]
+    return len(exit_codes), len(killed), len(equivalent), survivors
+
+
+def table():
+    rows = ["| module | mutants | killed | equivalent | survived | kill rate |", "|---|---:|---:|---:|---:|---:|"]
+    for module in MODULES:
+        result = counts(module)
+        if result is None:
+            rows.append(f"| `{module}` | not run | | | | |")
+            continue
+        total, killed, equivalent, survivors = result
+        rate = (killed + equivalent) / total * 100 if total else 100
+        rows.append(f"| `{module}` | {total} | {killed} | {equivalent} | {len(survivors)} | {rate:.0f}% |")
+    return "\n".join(rows)
+
+
+def survivors(module):
+    work = WORK / slug(module)
+    for name in counts(module)[3]:
+        subprocess.run([sys.executable, "-m", "mutmut", "show", name], cwd=work)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("modules", nargs="*", help="rule modules (default: all of MODULES)")
+    parser.add_argument("--ci", action="store_true", help="only the small CI_MODULES")
+    parser.add_argument("--table", action="store_true", help="print the kill table of the last runs")
+    parser.add_argument("--survivors", metavar="MODULE", help="show the surviving mutants of MODULE")
+    args = parser.parse_args()
+    if args.table:
+        print(table())
+        return 0
+    if args.survivors:
+        survivors(args.survivors)
+        return 0
+    modules = CI_MODULES if args.ci else args.modules or list(MODULES)
+    unknown = [m for m in modules if m not in MODULES]
+    if unknown:
+        parser.error(f"not a rule module of MODULES: {', '.join(unknown)}")
+    children = 1 if os.environ.get("DATABASE_URL") else int(os.environ.get("MUTATION_CHILDREN", 1))
+    failed = [m for m in modules if run(m, children) != 0]
+    print(table())
+    for module in modules:
+        result = counts(module)
+        if module not in failed and result and result[0] and (result[1] + result[2]) / result[0] * 100 < MIN_RATE:
+            print(f"{module}: kill rate under {MIN_RATE}%; survivors: tools/mutation.py --survivors {module}")
+            failed.append(module)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
