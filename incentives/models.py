@@ -337,10 +337,13 @@ class Development(Detail):
         return is_tracking(self)
 
     def on_effective(self, record):
-        # The one-year clock of INC-12 starts when the record takes effect.
+        # INC-12: the one-year clock runs from the step's own date (确定时间, else 推荐时间), not
+        # from the day the superior approved it.
         if self.dev_kind == DevelopmentKind.PARTY:
-            self.last_step_on = timezone.localdate()
-            self.save(update_fields=["last_step_on"])
+            from .tracking import start_clock
+
+            start_clock(self, self.confirmed_on or self.recommended_on)
+            self.save(update_fields=["last_step_on", "update_due"])
 
 
 class TrackUpdate(Detail):

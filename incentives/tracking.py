@@ -85,9 +85,16 @@ def apply_update(update):
         dev.track = PartyCategory.DEVELOPMENT
     if update.new_status == S.JOINED:
         dev.party_joined_on = update.step_date
-    dev.last_step_on = timezone.localdate()
-    dev.update_due = False
+    # the step's own date (确定时间 / 入党时间); a step without one dates from its filing
+    start_clock(dev, update.step_date or timezone.localdate(update.record.created_at))
     dev.save()
+
+
+def start_clock(dev, step_on):
+    """INC-12: the one-year clock of a 推优 record restarts at the step's own date; a step dated
+    a year or more ago is due at once (the job would mark it on its next run anyway)."""
+    dev.last_step_on = step_on
+    dev.update_due = is_tracking(dev) and step_on <= due_before(timezone.localdate())
 
 
 def due_before(moment_date):

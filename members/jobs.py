@@ -1,6 +1,6 @@
 """Scheduled jobs of people and codes."""
 
-from orgs.graduation import convert_year, run_day
+from orgs.graduation import conversion_date, convert_year, run_day
 from orgs.models import AdminRegistrationCode
 from zhtj.core.jobs import job
 
@@ -25,8 +25,11 @@ def graduate_conversion(moment):
     """JOB-01 / ORG-16: every 团支部 whose graduation month falls in the run date's year becomes
     毕业生团组织 and its members are flagged 毕业生 (Person.is_graduate). Set-based (one UPDATE
     of orgs, one of people, in one transaction), idempotent; the counts go to the JobRun and the
-    log. The UPDATEs live in orgs.graduation.convert, shared with late marks and corrections."""
-    return convert_year(run_day(moment).year)
+    log. The UPDATEs live in orgs.graduation.convert, shared with late marks and corrections.
+    JOB-08: the year is that of the last conversion date on or before the run's day, so a replay
+    of May 31 converts nothing of its own year (as beat, which runs on June 1 only)."""
+    day = run_day(moment)
+    return convert_year(day.year if day >= conversion_date(day.year) else day.year - 1)
 
 
 @job("age_out", "超龄团员标记：年满28周岁且未在团内担任职务的团员（JOB-07 / MEM-11）")

@@ -9,7 +9,7 @@ function, so "what converting means" is written once.
 """
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -77,9 +77,8 @@ def is_due(month, today=None):
 
 
 def run_day(moment):
-    """The day a job runs for: `jobs.moment_for` gives now for today and the end of the day
-    (next midnight) for any other date, which still belongs to that day."""
-    return timezone.localtime(moment - timedelta(microseconds=1)).date()
+    """The day a job runs for: `jobs.moment_for` gives an instant of that day (JOB-08)."""
+    return timezone.localdate(moment)
 
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")

@@ -8,7 +8,7 @@ rows are closed, passed rows start their next step at the run's moment.
 """
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -67,11 +67,17 @@ def _stamp(queryset, moment, **fields):
     return token, n
 
 
+def days_before(today, days):
+    """The end of the day `days` days before `today`: a step started on that day (at any hour)
+    is `days` days old on `today`, so beat's early-morning run returns or passes it on the date
+    the 截止事项 board shows (transfers/deadlines.py), and a replay of that date does the same."""
+    return timezone.make_aware(datetime.combine(today - timedelta(days=days - 1), time.min))
+
+
 @job("transfer_deadlines", "组织关系转接期限：收尾期10天未审核退回、15天默认审核通过（JOB-02 / TRF-10 / TRF-11）")
 def transfer_deadlines(moment):
     cfg = settings.ZHTJ
-    # the run's day: `moment` is now, or the end (next midnight) of a --date day
-    today = timezone.localdate(moment - timedelta(microseconds=1))
+    today = timezone.localdate(moment)  # the run's day (JOB-08: moment lies in it)
     summary = {"returned": 0, "passed": 0, "completed": 0}
     with transaction.atomic():
         # TRF-10: 收尾期 — a graduate step unreviewed for 10 days (counted from the later of the
@@ -80,7 +86,7 @@ def transfer_deadlines(moment):
             due = Transfer.objects.filter(
                 is_graduate=True,
                 state__in=OPEN_STATES,
-                step_started_at__lte=moment - timedelta(days=cfg["TRF_RETURN_DAYS"]),
+                step_started_at__lt=days_before(today, cfg["TRF_RETURN_DAYS"]),
             )
             token, n = _stamp(due, moment, state=State.RETURNED)
             if n:
@@ -90,7 +96,7 @@ def transfer_deadlines(moment):
         # TRF-11: outside 学社衔接, an approval step pending 15 days passes — never into the
         # 特殊单位专属库 (provincial approval), never 分配团支部 (a choice only the committee makes).
         stale = Transfer.objects.filter(
-            is_graduate=False, step_started_at__lte=moment - timedelta(days=cfg["TRF_AUTO_PASS_DAYS"])
+            is_graduate=False, step_started_at__lt=days_before(today, cfg["TRF_AUTO_PASS_DAYS"])
         ).exclude(target__category=OrgCategory.SPECIAL_UNIT_POOL)
         last_step = Q(state=State.RECEIVING) | Q(state=State.SENDING) & ~Q(kind=Kind.MEMBER)
         note = f"系统：{cfg['TRF_AUTO_PASS_DAYS']}天未审核，默认审核通过"

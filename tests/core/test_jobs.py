@@ -1,6 +1,6 @@
 """Scheduled jobs (JOB-04, JOB-08): one registry, `manage.py run_job NAME --date`, Celery beat."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from io import StringIO
 
 import pytest
@@ -14,7 +14,7 @@ from members.services import issue_reset_code
 from orgs.models import AdminRegistrationCode
 from tests import factories as f
 from zhtj.core import jobs
-from zhtj.core.models import JobRun
+from zhtj.core.models import JobRun, OnceToken
 from zhtj.core.tasks import run_scheduled_job
 
 
@@ -90,3 +90,52 @@ def test_task_runs_the_same_job(tree):
     summary = run_scheduled_job.apply(args=["expire_codes", date.today().isoformat()]).get()
     assert summary["registration_codes"] == 1
     assert JobRun.objects.get().via == "celery"
+
+
+@pytest.mark.parametrize("name", sorted(jobs.registered()))
+def test_a_replayed_day_runs_at_beats_instant(name):
+    """JOB-08: `run_job NAME --date D` acts as of the instant of D at which beat runs NAME (its
+    last run of D for an hourly job), an instant of D itself — never the next midnight, which
+    would act as of D+1."""
+    day = timezone.localdate() + timedelta(days=3)
+    moment = jobs.moment_for(day, name)
+    assert timezone.localdate(moment) == day
+    entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["args"][0] == name]
+    assert len(entries) == 1, "every job runs from beat"
+    schedule = entries[0]["schedule"]
+    assert timezone.localtime(moment).time() == time(max(schedule.hour), max(schedule.minute))
+
+
+def test_today_runs_as_of_now(db):
+    """JOB-08: beat passes no date; a run for today acts as of now."""
+    with time_machine.travel(timezone.now(), tick=False):
+        assert jobs.moment_for(timezone.localdate(), "expire_codes") == timezone.now()
+
+
+def test_expire_codes_replay_stops_at_beats_last_hourly_run(tree):
+    """JOB-04 / JOB-08 at the edge: beat's last run of a day is at 23:05, so a replay of D expires
+    a code that expired at D 23:05 and leaves one expiring a minute later for D+1's runs."""
+    day = timezone.localdate() + timedelta(days=2)
+    admin = f.admin_of(tree.col_a)
+    at_run = timezone.make_aware(datetime.combine(day, time(23, 5)))
+    edge = AdminRegistrationCode.objects.create(org=tree.branch_a, code="Ab3dE6gH", created_by=admin, expires_at=at_run)
+    later = AdminRegistrationCode.objects.create(
+        org=tree.branch_b, code="aB3De6Gh", created_by=admin, expires_at=at_run + timedelta(minutes=1)
+    )
+    call_command("run_job", "expire_codes", "--date", day.isoformat(), stdout=StringIO())
+    edge.refresh_from_db(), later.refresh_from_db()
+    assert edge.expired and not later.expired
+    call_command("run_job", "expire_codes", "--date", (day + timedelta(days=1)).isoformat(), stdout=StringIO())
+    later.refresh_from_db()
+    assert later.expired
+
+
+def test_expire_once_tokens_replay_at_beats_instant(db):
+    """BEY-06 / JOB-08 at the edge: a replay of D deletes what beat's 23:35 run of D deletes."""
+    day = timezone.localdate() + timedelta(days=2)
+    run_at = timezone.make_aware(datetime.combine(day, time(23, 35)))
+    limit = timedelta(seconds=settings.ZHTJ["ONCE_TOKEN_SECONDS"])
+    OnceToken.objects.create(token="edge", used_at=run_at - limit)
+    OnceToken.objects.create(token="older", used_at=run_at - limit - timedelta(microseconds=1))
+    call_command("run_job", "expire_once_tokens", "--date", day.isoformat(), stdout=StringIO())
+    assert set(OnceToken.objects.values_list("token", flat=True)) == {"edge"}

@@ -316,3 +316,44 @@ def test_next_states_per_track():
         current = S.UNCONFIRMED if new == S.CONFIRMED else S.CONFIRMED
         with pytest.raises(WorkflowError, match=f"须填写{label}"):
             check_update(dev(track, current, confirmed_on=None if current == S.UNCONFIRMED else earlier), new, None)
+
+
+def test_clock_runs_from_the_steps_own_date(inc, login, client):
+    """INC-12 / JOB-03 at the edge: the year runs from the record's 确定时间, not from the day the
+    superior approved it — `run_job --date` the day before its anniversary marks nothing, on the
+    anniversary it marks the record (as beat does that day)."""
+    confirmed = TODAY - timedelta(days=30)
+    dev = approved_party_record(inc, login, client, confirmed_on=confirmed.isoformat())
+    assert dev.last_step_on == confirmed and not dev.update_due
+    anniversary = confirmed.replace(year=confirmed.year + 1)
+    assert "变更 0 条" in run_job(anniversary - timedelta(days=1))
+    assert "变更 1 条" in run_job(anniversary)
+
+
+def test_unconfirmed_record_dates_from_its_recommendation(inc, login, client):
+    """INC-12: a record entered 未确定 dates from its 推荐时间; one recommended over a year ago is
+    due as soon as it takes effect (no wait for the next job run)."""
+    long_ago = (TODAY - timedelta(days=400)).isoformat()
+    dev = approved_party_record(
+        inc, login, client, status=TrackStatus.UNCONFIRMED, confirmed_on="", recommended_on=long_ago
+    )
+    assert dev.last_step_on.isoformat() == long_ago and dev.update_due
+
+
+def test_update_restarts_the_clock_at_its_confirmation_date(inc, login, client):
+    """INC-12: an approved 被确定为发展对象 restarts the year at its 确定时间, even when the superior
+    approves it weeks later."""
+    dev = approved_party_record(inc, login, client)
+    Development.objects.filter(pk=dev.pk).update(update_due=True)
+    login(inc.branch_admin, inc.tree.branch_a)
+    step = TODAY - timedelta(days=10)
+    url = f"/incentives/development/{dev.pk}/update/"
+    assert client.post(url, {"new_status": TrackStatus.DEV_TARGET, "step_date": step.isoformat()}).status_code == 302
+    update = IncentiveRecord.objects.get(kind=Kind.TRACK_UPDATE)
+    with time_machine.travel(TODAY + timedelta(days=20), tick=False):
+        login(inc.col_admin, inc.tree.col_a)
+        assert client.post(f"/incentives/certify/{update.pk}/approve/").status_code == 302
+    dev.refresh_from_db()
+    assert dev.last_step_on == step and not dev.update_due
+    assert "变更 0 条" in run_job(step.replace(year=step.year + 1) - timedelta(days=1))
+    assert "变更 1 条" in run_job(step.replace(year=step.year + 1))

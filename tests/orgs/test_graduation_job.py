@@ -180,3 +180,13 @@ def test_graduate_org_stays_branch_kind_editable_and_listed(client, login, class
     assert org.name in listing and "毕业生团组织" in listing
     assert c.get(f"/orgs/{org.pk}/").status_code == 200
     assert login(f.admin_of(org)).get("/members/").status_code == 200
+
+
+def test_replay_of_may_31_converts_nothing_of_its_year(classes):
+    """JOB-01 / JOB-08 at the edge: `run_job --date 2027-05-31` acts as of May 31, before the
+    year's conversion date — 2027's classes stay 团支部; the replay of June 1 converts them."""
+    call_command("run_job", "graduate_conversion", "--date", "2027-05-31", stdout=StringIO())
+    assert JobRun.objects.get().summary["year"] == 2026
+    assert category(classes.y2027a) == OrgCategory.BRANCH and not graduates()
+    call_command("run_job", "graduate_conversion", "--date", "2027-06-01", stdout=StringIO())
+    assert category(classes.y2027a) == OrgCategory.GRADUATE

@@ -38,18 +38,19 @@ def test_unfinished_key_branches_carry_over_once(client, login, camp):
 
 
 def test_not_before_the_key_deadline(client, login, camp):
-    """REC-13: during December the campaign is still on: nothing is carried."""
+    """REC-13 / JOB-08: during December the campaign is still on: a replay of Dec 31 (beat's
+    00:30 of that day) carries nothing; the replay of Jan 1 carries, as beat does on Jan 1."""
     make_key(login, camp, 0, 5)
-    call_command("run_job", "rectification_carry_over", "--date", "2026-12-30")
-    assert not CampaignRecord.objects.filter(year=2027).exists()
     call_command("run_job", "rectification_carry_over", "--date", "2026-12-31")
+    assert not CampaignRecord.objects.filter(year=2027).exists()
+    call_command("run_job", "rectification_carry_over", "--date", "2027-01-01")
     assert state(camp.branches[0], 2027) == "key"
 
 
 def test_carried_branch_resubmits_next_campaign(client, login, camp):
     """REC-13: next September the carried branch's form goes to the key re-review (待审核)."""
     make_key(login, camp, 0, 5)
-    call_command("run_job", "rectification_carry_over", "--date", "2026-12-31")
+    call_command("run_job", "rectification_carry_over", "--date", "2027-01-01")
     with time_machine.travel(at(2027, 9, 5, 9, 0), tick=False):
         b = as_branch(login, camp, 0)
         assert "纳入重点整顿团支部" in b.get("/").content.decode()

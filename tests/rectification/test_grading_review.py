@@ -103,6 +103,17 @@ def test_review_changes_until_december_31_noon_then_job_locks(client, login, cam
     assert list(JobRun.objects.order_by("pk").values_list("changed", flat=True)) == [0, 1, 0]
 
 
+def test_replayed_lock_day_acts_at_noon(client, login, camp):
+    """JOB-05 / JOB-08 at the edge: a replay of Dec 30 locks nothing; a replay of Dec 31 runs at
+    beat's 12:00 of that day (GRD_LOCK_AT), when the lock instant has come, and locks."""
+    self_rate(login, camp, 0)
+    as_committee(login, camp).post(SUBMIT, {"orgs": [camp.branches[0].pk], "level": "3"})
+    call_command("run_job", "grading_lock", "--date", "2026-12-30")
+    assert GradingRecord.objects.get().state == "reviewed"
+    call_command("run_job", "grading_lock", "--date", "2026-12-31")
+    assert GradingRecord.objects.get().state == "locked"
+
+
 def test_review_list_constant_queries(client, login, camp):
     """GRD-04 / GRD-07: 上级复核 (rows and progress) runs the same queries for more sub-branches."""
     self_rate(login, camp, 0)

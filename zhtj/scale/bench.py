@@ -36,6 +36,7 @@ from orgs.completeness import level_rows, level_summary
 from orgs.models import Organization
 from transfers.calendar import closing_start, period_of
 from transfers.choices import OPEN_STATES
+from transfers.jobs import days_before
 from transfers.models import Transfer
 from zhtj.core import idnumber, inbox, jobs
 from zhtj.core.middleware import SESSION_KEY
@@ -379,9 +380,9 @@ class Benchmark:
 
     def _sweep(self):
         day = self.lm.data_date
-        moment = jobs.moment_for(day)
+        moment = jobs.moment_for(day, "transfer_deadlines")
         days = settings.ZHTJ["TRF_RETURN_DAYS"]
-        due = moment - timedelta(days=days)
+        due = days_before(day, days)
         note = ""
         if period_of(day) != "closing" or closing_start(day) > day - timedelta(days=days):
             note = f"{day} 不在收尾期（或收尾期未满{days}天）：本次不退回任何申请"

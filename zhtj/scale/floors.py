@@ -238,7 +238,7 @@ def graduate_conversion(year, content_type_id):
     return {"orgs": rows[0], "members": rows[1]}
 
 
-def transfer_return(moment, due_before, content_type_id, person_text, org_text):
+def transfer_return(moment, started_before, content_type_id, person_text, org_text):
     """TRF-10 by hand: every open 学社衔接 step older than 10 days returned, with an audit row and
     notices to the member and the initiating org -- one statement."""
     n = Notification._meta.db_table
@@ -246,7 +246,7 @@ def transfer_return(moment, due_before, content_type_id, person_text, org_text):
         f"""
         WITH due AS (
             SELECT id, state FROM {TRANSFERS}
-            WHERE is_graduate AND state IN ('sending', 'receiving', 'allocating') AND step_started_at <= %(due)s
+            WHERE is_graduate AND state IN ('sending', 'receiving', 'allocating') AND step_started_at < %(due)s
             FOR UPDATE
         ), r AS (
             UPDATE {TRANSFERS} t SET state = 'returned', step_started_at = %(m)s, sweep_from = due.state
@@ -263,7 +263,7 @@ def transfer_return(moment, due_before, content_type_id, person_text, org_text):
             SELECT initiator_org_id, NULL, 'transfer', %(ot)s, '', %(m)s, NULL FROM r WHERE initiator_org_id IS NOT NULL
         )
         SELECT count(*) FROM r""",
-        {"due": due_before, "m": moment, "ct": content_type_id, "pt": person_text, "ot": org_text},
+        {"due": started_before, "m": moment, "ct": content_type_id, "pt": person_text, "ot": org_text},
     )[0]
     return {"returned": rows[0]}
 
