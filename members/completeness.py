@@ -8,15 +8,11 @@ when a volunteer. ID verification (MEM-10) does not matter. A cadre is complete 
 addition, the post's cadre fields are filled.
 """
 
-from datetime import date
-
+from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, F, Func, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .choices import PARTY_STATUSES
-
-NUMBER_REQUIRED_FROM = date(2017, 1, 1)  # MEM-04 (the 团新疆区委 subtree: 2016, checked on entry)
-ADULT_AGE = 18  # MEM-05: 是否递交入党申请书 is optional under 18
 
 PERSONAL_TEXT_FIELDS = (
     "name",
@@ -39,7 +35,9 @@ def record_complete_q(prefix=""):
     for field in PERSONAL_TEXT_FIELDS:
         q &= ~Q(**{f"{p}{field}": ""})
     q &= Q(**{f"{p}joined_month__isnull": False}) & Q(**{f"{p}is_volunteer__isnull": False})
-    q &= Q(**{f"{p}joined_month__lt": NUMBER_REQUIRED_FROM}) | ~Q(**{f"{p}development_number": ""})
+    # MEM-04: the national date (the 团新疆区委 subtree's earlier one is checked on entry)
+    number_from = settings.ZHTJ["DEVELOPMENT_NUMBER_FROM"]
+    q &= Q(**{f"{p}joined_month__lt": number_from}) | ~Q(**{f"{p}development_number": ""})
     q &= ~Q(**{f"{p}political_status__in": sorted(PARTY_STATUSES)}) | Q(**{f"{p}party_joined_month__isnull": False})
     q &= ~Q(**{f"{p}party_application_submitted": True}) | Q(**{f"{p}party_application_date__isnull": False})
     q &= ~Q(**{f"{p}is_volunteer": True}) | Q(**{f"{p}volunteer_since__isnull": False})
@@ -52,10 +50,11 @@ def person_complete_q(prefix="", today=None):
     required from 18 on (MEM-05)."""
     today = today or timezone.localdate()
     p = prefix
+    age = settings.ZHTJ["PARTY_APPLICATION_AGE"]
     try:
-        adult_born_by = today.replace(year=today.year - ADULT_AGE)
+        adult_born_by = today.replace(year=today.year - age)
     except ValueError:  # 29 February
-        adult_born_by = today.replace(year=today.year - ADULT_AGE, day=28)
+        adult_born_by = today.replace(year=today.year - age, day=28)
     return Q(**{f"{p}record_complete": True}) & (
         Q(**{f"{p}birth_date__gt": adult_born_by}) | Q(**{f"{p}party_application_submitted__isnull": False})
     )

@@ -238,11 +238,17 @@ class CadrePostQuerySet(models.QuerySet):
     def admins(self):
         return self.active().filter(admin_slot__isnull=False)
 
+    def free_admin_slots(self, org_id):
+        """ORG-12: the admin slots (1 … ADMINS_PER_ORG) no active post of the org holds."""
+        taken = set(self.admins().filter(org_id=org_id).values_list("admin_slot", flat=True))
+        return [slot for slot in range(1, settings.ZHTJ["ADMINS_PER_ORG"] + 1) if slot not in taken]
+
 
 class CadrePost(HistoryMixin, models.Model):
-    """A person's post in an org. An admin is a post with an admin slot (1 or 2), so
-    "admins are cadres of that org" holds by construction and "at most two" is a
-    unique index (ORG-12, ROLE-01)."""
+    """A person's post in an org. An admin is a post with an admin slot (1 … ADMINS_PER_ORG), so
+    "admins are cadres of that org" holds by construction and "at most ADMINS_PER_ORG" is a
+    unique index on (org, slot) with a check on the slot (ORG-12, ROLE-01). Changing the setting
+    changes the check: `makemigrations` writes the migration."""
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -279,10 +285,12 @@ class CadrePost(HistoryMixin, models.Model):
         verbose_name_plural = "团干部职务"
         constraints = [
             models.CheckConstraint(
-                name="admin_slot_is_1_or_2", condition=Q(admin_slot__in=[1, 2]) | Q(admin_slot__isnull=True)
+                name="admin_slot_within_admins_per_org",
+                condition=Q(admin_slot__gte=1, admin_slot__lte=settings.ZHTJ["ADMINS_PER_ORG"])
+                | Q(admin_slot__isnull=True),
             ),
             models.UniqueConstraint(
-                fields=["org", "admin_slot"], condition=Q(admin_slot__isnull=False), name="at_most_two_admins_per_org"
+                fields=["org", "admin_slot"], condition=Q(admin_slot__isnull=False), name="one_post_per_admin_slot"
             ),
             models.CheckConstraint(
                 name="admin_post_is_active", condition=Q(admin_slot__isnull=True) | Q(ended_on__isnull=True)

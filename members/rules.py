@@ -1,24 +1,22 @@
 """Rules about people that several entry paths share (管理员注册 now; 录入团员 later).
 
-MEM-03 入团年龄: joined on/after 2017-01-01 → at least 13 in the join month; before → at
-least 12; orgs under 团新疆区委 → at least 13 always. A person "is 13 in the join month"
-when their 13th birthday falls in that month or earlier, so the comparison is made in
-whole months (the join time is only known to the month).
+MEM-03 入团年龄: joined on/after JOIN_AGE_RULE_CHANGE (2017-01-01) → at least JOIN_MIN_AGE (13)
+in the join month; before → at least JOIN_MIN_AGE_BEFORE (12); orgs under 团新疆区委 → at least
+JOIN_MIN_AGE_XINJIANG (13) always (settings.ZHTJ). A person "is 13 in the join month" when their
+13th birthday falls in that month or earlier, so the comparison is made in whole months (the join
+time is only known to the month).
 """
 
 import re
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from orgs.choices import OrgCategory
 from orgs.models import Organization
 
-RULE_CHANGE = date(2017, 1, 1)  # from this date the minimum joining age is 13 (MEM-03)
-MIN_AGE_BEFORE = 12
-MIN_AGE_FROM_2017 = 13
-MIN_AGE_XINJIANG = 13
 XINJIANG_ORGAN = "团新疆区委"  # the leadership organ whose whole subtree uses 13 (MEM-03)
 
 ESCALATION = (
@@ -36,15 +34,24 @@ def age_in_months(birth_date, month):
     return _months(month) - _months(birth_date)
 
 
+def day_label(day):
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def joining_age_problem(birth_date, joined_month, in_xinjiang):
     """MEM-03: None when joining in `joined_month` respects the minimum age, else the refusal
     (why, and where such cases go). `joined_month` is any date in the join month."""
+    rules = settings.ZHTJ
+    change = day_label(rules["JOIN_AGE_RULE_CHANGE"])
     if in_xinjiang:
-        minimum, why = MIN_AGE_XINJIANG, "按照团新疆区委要求，新疆地区入团时须年满13周岁"
-    elif joined_month >= RULE_CHANGE:
-        minimum, why = MIN_AGE_FROM_2017, "2017年1月1日及以后入团的，入团时须年满13周岁"
+        minimum = rules["JOIN_MIN_AGE_XINJIANG"]
+        why = f"按照团新疆区委要求，新疆地区入团时须年满{minimum}周岁"
+    elif joined_month >= rules["JOIN_AGE_RULE_CHANGE"]:
+        minimum = rules["JOIN_MIN_AGE"]
+        why = f"{change}及以后入团的，入团时须年满{minimum}周岁"
     else:
-        minimum, why = MIN_AGE_BEFORE, "2017年1月1日以前入团的，入团时须年满12周岁"
+        minimum = rules["JOIN_MIN_AGE_BEFORE"]
+        why = f"{change}以前入团的，入团时须年满{minimum}周岁"
     if age_in_months(birth_date, joined_month) >= minimum * 12:
         return None
     return (

@@ -23,8 +23,7 @@ def grant_admin(post):
             raise WorkflowError("该团干部已离任，不能设为管理员。")
         if post.admin_slot is not None:
             return post
-        taken = set(CadrePost.objects.admins().filter(org_id=post.org_id).values_list("admin_slot", flat=True))
-        free = sorted({1, 2} - taken)
+        free = CadrePost.objects.free_admin_slots(post.org_id)
         if not free:
             raise WorkflowError(f"每个组织最多设置{settings.ZHTJ['ADMINS_PER_ORG']}名管理员，请先撤销一名现任管理员。")
         post.admin_slot = free[0]

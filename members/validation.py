@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, F, Q
 from django.db.models.functions import Cast, ExtractYear, Substr
@@ -38,13 +39,9 @@ from .choices import (
     PostTitle,
     StudyStatus,
 )
-from .rules import in_xinjiang, joining_age_problem, parse_year_month
+from .rules import day_label, in_xinjiang, joining_age_problem, parse_year_month
 
-NUMBER_REQUIRED_FROM = date(2017, 1, 1)  # MEM-04
-NUMBER_REQUIRED_FROM_XINJIANG = date(2016, 1, 1)  # MEM-04: 团新疆区委 asked to start a year earlier
 NUMBER_LENGTH = 12  # MEM-04 (decision)
-ADULT_AGE = 18  # MEM-05: 是否递交入党申请书 is optional under 18
-APPLICATION_FORM_REQUIRED_FROM = date(2020, 1, 1)  # MEM-05: 入团志愿书 optional before 2020
 MOBILE = re.compile(r"1[3-9]\d{9}")
 
 ID_TAKEN = "该身份证号码已在系统中，一个身份证号码只能对应一名人员。"  # MEM-02
@@ -57,20 +54,22 @@ NUMBER_FORMAT = "发展团员编号格式不对：只能由数字组成，请按
 
 
 def number_required_from(xinjiang):
-    return NUMBER_REQUIRED_FROM_XINJIANG if xinjiang else NUMBER_REQUIRED_FROM
+    """MEM-04: 发展团员编号 is required for joins from this day (团新疆区委 asked to start a year earlier)."""
+    return settings.ZHTJ["DEVELOPMENT_NUMBER_FROM_XINJIANG" if xinjiang else "DEVELOPMENT_NUMBER_FROM"]
 
 
 def application_form_required(joined_month):
-    """MEM-05: the 入团志愿书 is required for joins from 2020 on (the e-archive asks for it)."""
-    return joined_month is not None and joined_month >= APPLICATION_FORM_REQUIRED_FROM
+    """MEM-05: the 入团志愿书 is required for joins from APPLICATION_FORM_FROM (2020) on (the
+    e-archive asks for it)."""
+    return joined_month is not None and joined_month >= settings.ZHTJ["APPLICATION_FORM_FROM"]
 
 
 def development_number_problem(number, joined_month, xinjiang=False):
     """MEM-04 without the uniqueness check: None, or the case's message."""
     if not number:
-        if joined_month and joined_month >= number_required_from(xinjiang):
-            since = number_required_from(xinjiang)
-            return f"{since.year}年1月1日及以后入团的团员须填写发展团员编号（见《入团志愿书》首页）。"
+        since = number_required_from(xinjiang)
+        if joined_month and joined_month >= since:
+            return f"{day_label(since)}及以后入团的团员须填写发展团员编号（见《入团志愿书》首页）。"
         return None
     if not number.isdigit() or not number.isascii():
         return NUMBER_FORMAT
@@ -83,10 +82,10 @@ def development_number_problem(number, joined_month, xinjiang=False):
 
 def bad_development_numbers(people):
     """`people` (a Person queryset) narrowed to those stored with a 发展团员编号 that breaks
-    MEM-04: missing for a join from 2017 on, not 12 digits, or a first-four-digits year other
+    MEM-04: missing for a join from DEVELOPMENT_NUMBER_FROM (2017) on, not 12 digits, or a first-four-digits year other
     than the join year. One query; taken numbers can't be stored (unique constraint).
     (The 团新疆区委 2016 start is checked on entry; the prompt uses the national date.)"""
-    missing = Q(development_number="", joined_month__gte=NUMBER_REQUIRED_FROM)
+    missing = Q(development_number="", joined_month__gte=number_required_from(False))
     given = ~Q(development_number="")
     malformed = given & ~Q(development_number__regex=rf"^[0-9]{{{NUMBER_LENGTH}}}$")
     wrong_year = given & Q(joined_month__isnull=False) & ~Q(_number_year=F("_joined_year"))
@@ -286,7 +285,7 @@ def check_person(values, ctx, instance=None):
     clean["mobile"] = mobile
 
     # MEM-05: under 18, 是否递交入党申请书 may stay empty; its date when submitted.
-    adult = id_number is not None and _age_on(clean["birth_date"], ctx.today) >= ADULT_AGE
+    adult = id_number is not None and _age_on(clean["birth_date"], ctx.today) >= settings.ZHTJ["PARTY_APPLICATION_AGE"]
     submitted = _flag(values, "party_application_submitted", "是否递交入党申请书", errors, required=adult)
     clean["party_application_submitted"] = submitted
     clean["party_application_date"] = _month(

@@ -7,7 +7,7 @@ that `manage.py check --deploy` asks for.
 """
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -338,6 +338,14 @@ ZHTJ = {
     "STAT_AGE_BANDS": (14, 18, 22, 25, 28),  # STAT-01 (decision): upper ages of the bands ≤14, 15–18 … >28
     "STAT_TOP_ETHNICITIES": 8,  # STAT-01 (decision): minorities shown by name; the rest are 其他
     # MEM
+    "JOIN_AGE_RULE_CHANGE": date(2017, 1, 1),  # MEM-03: joins from this day on need JOIN_MIN_AGE …
+    "JOIN_MIN_AGE": 13,  # MEM-03: … whole years in the join month
+    "JOIN_MIN_AGE_BEFORE": 12,  # MEM-03: joins before JOIN_AGE_RULE_CHANGE
+    "JOIN_MIN_AGE_XINJIANG": 13,  # MEM-03: the 团新疆区委 subtree, whenever the join
+    "DEVELOPMENT_NUMBER_FROM": date(2017, 1, 1),  # MEM-04: 发展团员编号 required for joins from this day
+    "DEVELOPMENT_NUMBER_FROM_XINJIANG": date(2016, 1, 1),  # MEM-04: the 团新疆区委 subtree, a year earlier
+    "PARTY_APPLICATION_AGE": 18,  # MEM-05: 是否递交入党申请书 required from this age
+    "APPLICATION_FORM_FROM": date(2020, 1, 1),  # MEM-05: 入团志愿书 required for joins from this day
     "MEMBER_IMPORT_MAX_ROWS": 10000,  # MEM-07: rows per 批量导入 upload
     "MEMBER_IMPORT_PREVIEW_ROWS": 20,  # BEY-03: rows shown in the preview
     "MEMBER_IMPORT_CHUNK": 1000,  # BEY-03: rows written per progress step

@@ -133,8 +133,7 @@ class Demo:
         if post is None:
             slot = None
             if admin:
-                taken = set(CadrePost.objects.admins().filter(org=org).values_list("admin_slot", flat=True))
-                slot = min({1, 2} - taken) if len(taken) < 2 else None
+                slot = next(iter(CadrePost.objects.free_admin_slots(org.pk)), None)
             post = CadrePost.objects.create(
                 person=person, org=org, title=title, nature=nature, admin_slot=slot, started_on=date(2023, 9, 1)
             )
