@@ -38,6 +38,7 @@ mutation: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # Production shape (needs REDIS_URL): a worker and the beat scheduler.
 worker: setup

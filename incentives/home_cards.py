@@ -7,10 +7,9 @@ from django.urls import reverse
 from zhtj.core import deadlines, home
 
 from .choices import TERMINAL_STATUSES, DevelopmentKind, State
-from .models import Development
+from .models import Development, due_before
 from .scope import subtree_q
 from .services import records_of
-from .tracking import due_before
 
 
 @home.register

@@ -5,8 +5,7 @@ from django.utils import timezone
 from zhtj.core.jobs import job
 
 from .choices import TERMINAL_STATUSES, DevelopmentKind, State
-from .models import Development
-from .tracking import due_before
+from .models import Development, due_before
 
 
 @job("party_track_prompts", "推优入党跟踪：每一步满1年的推优记录提示“更新状态”（JOB-03 / INC-12）")

@@ -10,6 +10,7 @@ TRF-08: records point at the person, never at the person's org; "where a record 
 the person's current branch, so a transfer moves nothing and the recorder keeps its history.
 """
 
+from datetime import date
 from math import floor
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from zhtj.core.workflow import Workflow, WorkflowError
 
 from .choices import (
     GRADES_NEEDING_DECISION,
+    TERMINAL_STATUSES,
     DevelopmentKind,
     Grade,
     HonorTitle,
@@ -34,6 +36,16 @@ from .choices import (
     State,
     TrackStatus,
 )
+
+
+def due_before(moment_date):
+    """Records whose last step is on or before this date are due for 更新状态 (JOB-03, INC-12)."""
+    years = settings.ZHTJ["INC_TRACK_PROMPT_YEARS"]
+    try:
+        return moment_date.replace(year=moment_date.year - years)
+    except ValueError:  # 29 February
+        return date(moment_date.year - years, 2, 28)
+
 
 DETAIL_OF_KIND = {
     Kind.JOINING: "joining",
@@ -332,18 +344,21 @@ class Development(Detail):
 
     @property
     def tracking(self):
-        from .tracking import is_tracking
-
-        return is_tracking(self)
+        """A 推优入党 record still followed: not yet ended by 被取消资格 or 已入党 (INC-12)."""
+        return self.dev_kind == DevelopmentKind.PARTY and self.status not in TERMINAL_STATUSES
 
     def on_effective(self, record):
         # INC-12: the one-year clock runs from the step's own date (确定时间, else 推荐时间), not
         # from the day the superior approved it.
         if self.dev_kind == DevelopmentKind.PARTY:
-            from .tracking import start_clock
-
-            start_clock(self, self.confirmed_on or self.recommended_on)
+            self.start_clock(self.confirmed_on or self.recommended_on)
             self.save(update_fields=["last_step_on", "update_due"])
+
+    def start_clock(self, step_on):
+        """INC-12: the one-year clock of a 推优 record restarts at the step's own date; a step dated
+        a year or more ago is due at once (the job would mark it on its next run anyway)."""
+        self.last_step_on = step_on
+        self.update_due = self.tracking and step_on <= due_before(timezone.localdate())
 
 
 class TrackUpdate(Detail):
@@ -358,9 +373,19 @@ class TrackUpdate(Detail):
         verbose_name_plural = "推优状态更新"
 
     def on_effective(self, record):
-        from .tracking import apply_update
-
-        apply_update(self)
+        """The approved update takes effect: new status and date, the one-year clock restarts, and
+        a development target found among activists continues on the development track."""
+        dev = Development.objects.select_for_update().get(pk=self.development_id)
+        dev.status = self.new_status
+        if self.new_status in (TrackStatus.CONFIRMED, TrackStatus.DEV_TARGET):
+            dev.confirmed_on = self.step_date
+        if self.new_status == TrackStatus.DEV_TARGET:
+            dev.track = PartyCategory.DEVELOPMENT
+        if self.new_status == TrackStatus.JOINED:
+            dev.party_joined_on = self.step_date
+        # the step's own date (确定时间 / 入党时间); a step without one dates from its filing
+        dev.start_clock(self.step_date or timezone.localdate(self.record.created_at))
+        dev.save()
 
 
 class Joining(Detail):

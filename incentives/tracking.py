@@ -1,15 +1,13 @@
 """推优入党 tracking (INC-12): the allowed next states per track, required dates, and how an
-approved 更新状态 changes the record. Every update is itself a pending request (TrackUpdate)."""
+approved 更新状态 changes the record (`TrackUpdate.on_effective`). Every update is itself a pending request (TrackUpdate)."""
 
-from datetime import date
-
-from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from zhtj.core.workflow import WorkflowError
 
-from .choices import TERMINAL_STATUSES, DevelopmentKind, PartyCategory, State, TrackStatus
+from .choices import PartyCategory, State, TrackStatus
+from .models import TrackUpdate
 
 S = TrackStatus
 _ACTIVIST_NEXT = (S.OBSERVING, S.DISQUALIFIED, S.DEV_TARGET)
@@ -35,13 +33,7 @@ DATE_NEEDED = {S.CONFIRMED: "确定时间", S.DEV_TARGET: "确定时间", S.JOIN
 def pending_update():
     """Whether a 推优 record has an 更新状态 waiting for the superior (INC-12), as an Exists over
     OuterRef("pk"): a Development's pk is its IncentiveRecord's, so it works on either queryset."""
-    from .models import TrackUpdate
-
     return Exists(TrackUpdate.objects.filter(development_id=OuterRef("pk"), record__state=State.PENDING))
-
-
-def is_tracking(dev):
-    return dev.dev_kind == DevelopmentKind.PARTY and dev.status not in TERMINAL_STATUSES
 
 
 def allowed_next(dev):
@@ -51,7 +43,7 @@ def allowed_next(dev):
 def check_update(dev, new_status, step_date):
     """INC-12: only an allowed next state, with its date (not in the future, not before the last
     step); raises WorkflowError with the reason. Returns the date to keep (None if not needed)."""
-    if not is_tracking(dev):
+    if not dev.tracking:
         raise WorkflowError("该推优记录已结束跟踪，不能再更新状态。")
     if dev.record.state != State.APPROVED:
         raise WorkflowError("推优记录尚未通过上级认证，暂不能更新状态。")
@@ -72,35 +64,3 @@ def check_update(dev, new_status, step_date):
     if step_date < last:
         raise WorkflowError(f"{label}不能早于上一步的{last_label}（{last:%Y-%m-%d}）。")
     return step_date
-
-
-def apply_update(update):
-    """An approved update takes effect: new status and date, the one-year clock restarts, and a
-    development target found among activists continues on the development track."""
-    dev = type(update.development).objects.select_for_update().get(pk=update.development_id)
-    dev.status = update.new_status
-    if update.new_status in (S.CONFIRMED, S.DEV_TARGET):
-        dev.confirmed_on = update.step_date
-    if update.new_status == S.DEV_TARGET:
-        dev.track = PartyCategory.DEVELOPMENT
-    if update.new_status == S.JOINED:
-        dev.party_joined_on = update.step_date
-    # the step's own date (确定时间 / 入党时间); a step without one dates from its filing
-    start_clock(dev, update.step_date or timezone.localdate(update.record.created_at))
-    dev.save()
-
-
-def start_clock(dev, step_on):
-    """INC-12: the one-year clock of a 推优 record restarts at the step's own date; a step dated
-    a year or more ago is due at once (the job would mark it on its next run anyway)."""
-    dev.last_step_on = step_on
-    dev.update_due = is_tracking(dev) and step_on <= due_before(timezone.localdate())
-
-
-def due_before(moment_date):
-    """Records whose last step is on or before this date are due for 更新状态 (JOB-03)."""
-    years = settings.ZHTJ["INC_TRACK_PROMPT_YEARS"]
-    try:
-        return moment_date.replace(year=moment_date.year - years)
-    except ValueError:  # 29 February
-        return date(moment_date.year - years, 2, 28)

@@ -12,36 +12,11 @@ from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, F, Func, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from .choices import PARTY_STATUSES
+from orgs.choices import BRANCH_KINDS, COMMITTEE_KINDS, OrgCategory
+from orgs.models import Organization
+from zhtj.core import sqlcache
 
-PERSONAL_TEXT_FIELDS = (
-    "name",
-    "gender",
-    "id_number",
-    "ethnicity",
-    "education",
-    "occupation",
-    "occupation_detail",
-    "political_status",
-    "mobile",
-)
-
-
-def record_complete_q(prefix=""):
-    """Q: the required fields of the person's own row are filled, with the conditional rules that
-    depend on the row alone. The database computes it on every write as `Person.record_complete`."""
-    p = prefix
-    q = Q()
-    for field in PERSONAL_TEXT_FIELDS:
-        q &= ~Q(**{f"{p}{field}": ""})
-    q &= Q(**{f"{p}joined_month__isnull": False}) & Q(**{f"{p}is_volunteer__isnull": False})
-    # MEM-04: the national date (the 团新疆区委 subtree's earlier one is checked on entry)
-    number_from = settings.ZHTJ["DEVELOPMENT_NUMBER_FROM"]
-    q &= Q(**{f"{p}joined_month__lt": number_from}) | ~Q(**{f"{p}development_number": ""})
-    q &= ~Q(**{f"{p}political_status__in": sorted(PARTY_STATUSES)}) | Q(**{f"{p}party_joined_month__isnull": False})
-    q &= ~Q(**{f"{p}party_application_submitted": True}) | Q(**{f"{p}party_application_date__isnull": False})
-    q &= ~Q(**{f"{p}is_volunteer": True}) | Q(**{f"{p}volunteer_since__isnull": False})
-    return q
+from .models import CadrePost, Person
 
 
 def person_complete_q(prefix="", today=None):
@@ -90,10 +65,6 @@ def annotate_people_completeness(orgs, today=None):
     members/cadres, all complete; a 团委/团工委/团总支 with ≥2 cadres, all complete; a
     leadership organ when all its cadres are complete (none counts as complete: the rule
     speaks only of the cadres it has). Correlated counts: one query for any number of orgs."""
-    from orgs.choices import BRANCH_KINDS, COMMITTEE_KINDS, OrgCategory
-
-    from .models import CadrePost, Person
-
     members = Person.objects.filter(branch=OuterRef("pk"), is_active=True)
     posts = CadrePost.objects.active().filter(org=OuterRef("pk"))
     orgs = orgs.annotate(
@@ -114,9 +85,6 @@ def annotate_people_completeness(orgs, today=None):
 def org_people_complete(org, today=None):
     """MEM-08 for one org (the flag above 团员列表): one query, its SQL compiled once per org (as it
     is now) and day -- the expression above is costly to compile and cheap to run."""
-    from orgs.models import Organization
-    from zhtj.core import sqlcache
-
     today = today or timezone.localdate()
     rows = sqlcache.fetch(
         ("people_complete", sqlcache.org_state(org), today),

@@ -28,7 +28,7 @@ from .choices import (
     StudyStatus,
     VerificationStatus,
 )
-from .completeness import record_complete_q
+from .rules import record_complete_q
 
 
 class PersonQuerySet(models.QuerySet):
@@ -115,7 +115,7 @@ class Person(HistoryMixin, AbstractBaseUser, PermissionsMixin):
     # left_league_on when the branch confirmed the leaving (the branch relation is cleared then).
     aged_out_on = models.DateField("超龄标记日期", null=True, blank=True)
     left_league_on = models.DateField("离团日期", null=True, blank=True)
-    # MEM-08: every required field of the row filled (record_complete_q), kept by the database on
+    # MEM-08: every required field of the row filled (rules.record_complete_q), kept by the database on
     # each write, so completeness in lists and org figures is one column, not twenty conditions.
     # The rule that moves with the calendar (from 18 on) is added at query time: person_complete_q.
     record_complete = models.GeneratedField(
@@ -395,9 +395,7 @@ class AdminChangeRequest(Workflow):
 
     @transition(field=state, source=State.PENDING, target=State.APPROVED)
     def approve(self, by=None, note=""):
-        from .services import apply_admin_change
-
-        apply_admin_change(self.post, self.action)
+        pass  # the admin slot is granted or freed by services.decide_admin_change, in the same transaction
 
     @transition(field=state, source=State.PENDING, target=State.REJECTED)
     def reject(self, by=None, note=""):

@@ -53,9 +53,7 @@ class DeletionRequest(Workflow):
 
     @transition(field=state, source=State.PENDING, target=State.APPROVED)
     def approve(self, by=None, note=""):
-        from .people import deactivate
-
-        deactivate(self.person, by=by, note=f"删除人员申请已同意：{self.explanation}")
+        # The person is deactivated by people.decide_deletion, in the same transaction.
         self.decided_by = by
         self.reason = note
 

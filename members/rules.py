@@ -12,10 +12,13 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from orgs.choices import OrgCategory
 from orgs.models import Organization
+
+from .choices import PARTY_STATUSES
 
 XINJIANG_ORGAN = "团新疆区委"  # the leadership organ whose whole subtree uses 13 (MEM-03)
 
@@ -105,3 +108,35 @@ def parse_year_month(text, today=None):
     if value > today.replace(day=1):
         raise ValidationError(MONTH_FUTURE, code="future")
     return value
+
+
+# --- MEM-08: a person's own row is complete (Person.record_complete, a stored generated column) ---
+
+PERSONAL_TEXT_FIELDS = (
+    "name",
+    "gender",
+    "id_number",
+    "ethnicity",
+    "education",
+    "occupation",
+    "occupation_detail",
+    "political_status",
+    "mobile",
+)
+
+
+def record_complete_q(prefix=""):
+    """Q: the required fields of the person's own row are filled, with the conditional rules that
+    depend on the row alone. The database computes it on every write as `Person.record_complete`."""
+    p = prefix
+    q = Q()
+    for field in PERSONAL_TEXT_FIELDS:
+        q &= ~Q(**{f"{p}{field}": ""})
+    q &= Q(**{f"{p}joined_month__isnull": False}) & Q(**{f"{p}is_volunteer__isnull": False})
+    # MEM-04: the national date (the 团新疆区委 subtree's earlier one is checked on entry)
+    number_from = settings.ZHTJ["DEVELOPMENT_NUMBER_FROM"]
+    q &= Q(**{f"{p}joined_month__lt": number_from}) | ~Q(**{f"{p}development_number": ""})
+    q &= ~Q(**{f"{p}political_status__in": sorted(PARTY_STATUSES)}) | Q(**{f"{p}party_joined_month__isnull": False})
+    q &= ~Q(**{f"{p}party_application_submitted": True}) | Q(**{f"{p}party_application_date__isnull": False})
+    q &= ~Q(**{f"{p}is_volunteer": True}) | Q(**{f"{p}volunteer_since__isnull": False})
+    return q

@@ -14,11 +14,11 @@ from zhtj.core import inbox
 from zhtj.core.access import DIRECT_SUPERIOR, ORG_ADMIN, access, require_direct_superior, scoped
 from zhtj.core.audit import history_of
 from zhtj.core.params import fitting, parse_pk
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import WorkflowError
 
 from .choices import PostTitle
 from .models import AdminChangeRequest
-from .services import grant_admin, request_admin_change, revoke_admin
+from .services import decide_admin_change, grant_admin, request_admin_change, revoke_admin
 
 
 @require_http_methods(["GET", "POST"])
@@ -102,7 +102,7 @@ def admin_request(request, pk):
             messages.error(request, "不同意时须填写理由。")
             return render(request, "members/admin_request.html", {"req": req, "history": history_of(req)}, status=400)
         try:
-            req = perform(req, action, by=request.user, note=note)
+            req = decide_admin_change(req, action, by=request.user, note=note)
         except WorkflowError as exc:
             messages.error(request, str(exc))
             return render(request, "members/admin_request.html", {"req": req, "history": history_of(req)}, status=409)

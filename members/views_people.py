@@ -19,7 +19,7 @@ from zhtj.core.idnumber import normalize_id_number
 from zhtj.core.pagination import Paginator
 from zhtj.core.params import parse_pk, pk_list, plain_text
 from zhtj.core.replica import reads_replica
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import WorkflowError
 
 from .choices import Gender, PoliticalStatus, VerificationStatus
 from .completeness import org_people_complete, person_complete_q
@@ -29,6 +29,7 @@ from .models_people import DeletionRequest
 from .people import (
     EntryRefused,
     confirm_leaving,
+    decide_deletion,
     may_edit,
     may_edit_identity,
     may_open_edit,
@@ -201,7 +202,7 @@ def deletion_decide(request, pk):
             messages.error(request, "不同意时请填写审批意见。")
         else:
             try:
-                perform(req, action, by=request.user, note=note)
+                decide_deletion(req, action, by=request.user, note=note)
             except WorkflowError as exc:
                 messages.error(request, str(exc))
             else:

@@ -384,6 +384,8 @@ def decide_correction(req, decision, *, by, note=""):
     with transaction.atomic():
         try:
             req = perform(req, decision, by=by, note=note)
+            if decision == "approve":
+                apply_correction(req, by=by)
         except WorkflowError as exc:
             raise GraduationError(str(exc), status=409) from None
         verdict = f"已同意，更正为 {req.new_label}" if decision == "approve" else f"不同意（{note}）"

@@ -287,9 +287,7 @@ class GraduationCorrectionRequest(Workflow):
 
     @transition(field=state, source=State.PENDING, target=State.APPROVED)
     def approve(self, by=None, note=""):
-        from .graduation import apply_correction
-
-        apply_correction(self, by=by)
+        # The corrected mark is applied by graduation.decide_correction, in the same transaction.
         self.decided_by = by
         self.reason = note
 

@@ -14,6 +14,7 @@ from zhtj.core import audit, inbox
 from zhtj.core.workflow import WorkflowError, perform
 
 from . import services
+from .calendar import is_locked, lock_moment, lock_text
 from .choices import GRADING_CATEGORIES, GrdState, Level
 from .models import GradingRecord
 from .services import RecError
@@ -21,21 +22,6 @@ from .services import RecError
 
 def grading_year(today=None):
     return (today or timezone.localdate()).year
-
-
-def lock_moment(year):
-    """GRD-04: every review of `year` locks at this instant (December 31, 12:00 by default)."""
-    month, day, hour, minute = settings.ZHTJ["GRD_LOCK_AT"]
-    return timezone.make_aware(datetime(year, month, day, hour, minute))
-
-
-def is_locked(year):
-    return timezone.now() >= lock_moment(year)
-
-
-def lock_text(year):
-    at = timezone.localtime(lock_moment(year))
-    return f"{at.month}月{at.day}日{at:%H:%M}"
 
 
 def founded_by(year):

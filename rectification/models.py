@@ -15,6 +15,7 @@ from django_fsm import RETURN_VALUE, FSMField, transition
 from orgs.models import Organization
 from zhtj.core.workflow import Workflow, WorkflowError
 
+from .calendar import check_submission_month, is_locked, lock_text
 from .choices import CHECK_ITEMS, GrdState, Level, Rating, RecState
 
 S = RecState
@@ -87,8 +88,6 @@ class CampaignRecord(Workflow):
     )
     def submit(self, by=None, note="", *, org, answers, month, by_superior=False):
         """REC-02 / REC-04 / REC-08 / REC-09 / REC-10. Returns the new state."""
-        from .services import check_submission_month
-
         check_submission_month(month)  # REC-10: the current month of the campaign only
         if by_superior and self.state != S.NOT_SUBMITTED:
             raise WorkflowError("该团支部已提交过自检表，上级只能对尚未提交自检表的团支部进行评估。")
@@ -340,8 +339,6 @@ class GradingRecord(Workflow):
     @transition(field=state, source=[GrdState.PENDING, GrdState.REVIEWED], target=GrdState.REVIEWED)
     def review(self, by=None, note="", *, level):
         """GRD-04: the review may be changed until the year's lock moment."""
-        from .grading import is_locked, lock_text
-
         if is_locked(self.year):
             raise WorkflowError(f"{self.year}年度对标定级复核结果已于{lock_text(self.year)}锁定，不允许再次更改。")
         self.review_level = level

@@ -20,6 +20,13 @@ from zhtj.core import audit, inbox
 from zhtj.core.tree import subtree_q
 from zhtj.core.workflow import WorkflowError, perform
 
+from .calendar import (  # noqa: F401  the campaign calendar is also read as s.current_month() …
+    _months,
+    campaign_months,
+    campaign_year,
+    current_month,
+    in_campaign,
+)
 from .choices import (
     BOTTOM_ELIGIBLE_STATES,
     BOTTOM_EXCLUDED_CATEGORIES,
@@ -43,32 +50,6 @@ class RecError(Exception):
 # --- the calendar (REC-10, REC-13) ---------------------------------------------------------------
 
 
-def _months():
-    return settings.ZHTJ["REC_CAMPAIGN_MONTHS"]
-
-
-def campaign_year(today=None):
-    """The campaign a page shows: this year's from its first month on, last year's before."""
-    today = today or timezone.localdate()
-    return today.year if today.month >= _months()[0] else today.year - 1
-
-
-def campaign_months(year):
-    first, last = _months()
-    return [date(year, m, 1) for m in range(first, last + 1)]
-
-
-def in_campaign(today=None):
-    today = today or timezone.localdate()
-    first, last = _months()
-    return first <= today.month <= last
-
-
-def current_month(today=None):
-    today = today or timezone.localdate()
-    return today.replace(day=1)
-
-
 def deadline(key, year):
     month, day = settings.ZHTJ[key]
     return date(year, month, min(day, monthrange(year, month)[1]))
@@ -90,19 +71,6 @@ def months_before(day, months):
 
 def md(day):
     return f"{day.month}月{day.day}日"
-
-
-def check_submission_month(month):
-    """REC-10: a form belongs to the current month of the campaign; past months can't be submitted."""
-    today = timezone.localdate()
-    first, last = _months()
-    if not in_campaign(today):
-        raise WorkflowError(f"当前不在整理整顿集中开展期间（每年{first}月至{last}月），不能提交自检表。")
-    if month != current_month(today):
-        raise WorkflowError(
-            f"自检表只能按当前月份（{today.month}月）提交，不能提交{month.year}年{month.month}月的自检表。"
-            "请刷新页面后在当前月份的数据上修改提交。"
-        )
 
 
 def parse_month(raw, year):

@@ -16,9 +16,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, FSMField, transition
 
+from members.models import Person
+from orgs.choices import OrgCategory
 from zhtj.core.workflow import Workflow
 
 from .choices import OPEN_STATES, Destination, Kind, Reason, State
+
+
+def stays_graduate(branch):
+    """Person.is_graduate after a move: still a graduate only inside a graduate org (decision)."""
+    return branch.category in (OrgCategory.GRADUATE, OrgCategory.DELAYED_GRADUATION)
 
 
 class Transfer(Workflow):
@@ -107,17 +114,21 @@ class Transfer(Workflow):
         self.decided_by, self.decision_note = by, note
         self.step_started_at = timezone.now()
         if nxt == State.COMPLETED:
-            from .services import complete
-
-            complete(self, self.target)
+            self._complete(self.target)
         return nxt
 
     @transition(field=state, source=State.ALLOCATING, target=State.COMPLETED)
     def allocate(self, by=None, note="", branch=None):
-        from .services import complete
-
         self.decided_by, self.decision_note = by, note
-        complete(self, branch)
+        self._complete(branch)
+
+    def _complete(self, branch):
+        """TRF-08: move the relation (inside perform's transaction). Only `branch` and `is_graduate`
+        are written, so nothing else of the person is overwritten; incentive and 推优 records point
+        at the person and follow without moving; the transfer row + audit stay with the old org."""
+        Person.objects.filter(pk=self.person_id).update(branch=branch, is_graduate=stays_graduate(branch))
+        self.to_branch = branch
+        self.completed_at = timezone.now()
 
     @transition(field=state, source=list(OPEN_STATES), target=State.REJECTED)
     def reject(self, by=None, note=""):

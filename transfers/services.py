@@ -20,7 +20,7 @@ from zhtj.core import audit, inbox
 from zhtj.core.workflow import WorkflowError, perform
 
 from .choices import OPEN_STATES, Destination, Kind, Reason, State
-from .models import Transfer
+from .models import Transfer, stays_graduate
 
 TOWNSHIP_INDUSTRIES = frozenset({Industry.TOWNSHIP, Industry.STREET})
 EMPLOYED_OCCUPATIONS = frozenset(
@@ -280,7 +280,7 @@ def batch(acting, source, target, person_ids, *, by, reason):
                 for pk in movers
             ]
         )
-        Person.objects.filter(pk__in=movers).update(branch=target, is_graduate=_graduate_branch(target))
+        Person.objects.filter(pk__in=movers).update(branch=target, is_graduate=stays_graduate(target))
         for t in rows:
             audit.record(t, "batch", to_state=State.COMPLETED, actor=by)
     return len(movers), refused
@@ -343,20 +343,6 @@ def act(request_org, t, action, *, by, note="", branch=None):
     done = perform(t, action, by=by, note=note, **kwargs)
     _notify_step(done)
     return done
-
-
-def _graduate_branch(branch):
-    """Person.is_graduate after a move: still a graduate only inside a graduate org (decision)."""
-    return branch.category in (OrgCategory.GRADUATE, OrgCategory.DELAYED_GRADUATION)
-
-
-def complete(t, branch):
-    """TRF-08: move the relation (inside perform's transaction). Only `branch` and `is_graduate`
-    are written, so nothing else of the person is overwritten; incentive and 推优 records point
-    at the person and follow without moving; the transfer row + audit stay with the old org."""
-    Person.objects.filter(pk=t.person_id).update(branch=branch, is_graduate=_graduate_branch(branch))
-    t.to_branch = branch
-    t.completed_at = timezone.now()
 
 
 def _notify_step(t):

@@ -15,8 +15,7 @@ from orgs.choices import Industry
 from tests import factories as f
 from transfers.choices import State
 from transfers.models import Transfer
-from zhtj.core.audit import ACTION_LABELS
-from zhtj.core.models import AuditLog
+from zhtj.core.models import ACTION_LABELS, AuditLog
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("orgs", "members", "transfers", "incentives", "rectification", "zhtj/core")

@@ -7,6 +7,53 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 
+# What each audit action (AuditLog.action) reads as on a page. Workflow actions are their
+# transition names; the rest are the literals passed to audit.record(). tests/core/test_history_labels.py checks every
+# transition and every literal in the code has an entry here.
+ACTION_LABELS = {
+    "create": "创建",
+    "update": "修改",
+    "delete": "删除",
+    "submit": "提交",
+    "resubmit": "重新提交",
+    "approve": "同意",
+    "reject": "不同意",
+    "withdraw": "撤回",
+    "allocate": "分配团支部",
+    "complete": "完成",
+    "batch": "批量转接",
+    "return": "系统退回（10天未审核）",
+    "auto_approve": "系统自动审核",
+    "upload": "上传档案",
+    "replace": "替换档案",
+    "review": "上级复核",
+    "rate": "自评定级",
+    "grading_key": "不予定级，列为重点整顿",
+    "start_key": "列为重点整顿",
+    "select_bottom": "勾选排名后20%",
+    "pass_key": "重点整顿通过",
+    "continue_key": "继续整顿",
+    "unlock": "解锁",
+    "participants": "修改参加人员",
+    "registration_code_issued": "生成管理员注册码",
+    "registration_codes_batch": "批量生成管理员注册码",
+    "admin_registered": "管理员注册",
+    "reset_code_issued": "生成重置密码验证码",
+    "password_reset_with_code": "凭验证码重置密码",
+    "graduate_mark": "标记延迟毕业",
+    "graduate_unmark": "撤销延迟毕业",
+    "graduation_mark": "标记毕业时间",
+    "graduation_correction": "更正毕业时间",
+    "graduate_conversion": "毕业生团组织转换",
+    "deactivate": "删除人员",
+    "age_out_confirmed": "超龄离团",
+    "delegate": "授权录入",
+    "view_decision": "查看审批决定",
+    "remind": "提醒未读组织",
+    "attachments_added": "添加附件",
+    "attachments_removed": "删除附件",
+}
+
 
 class AuditLog(models.Model):
     """One row per change: a workflow transition (from → to) or a record edit (before/after).
@@ -46,8 +93,6 @@ class AuditLog(models.Model):
 
     @property
     def action_label(self):
-        from .audit import ACTION_LABELS
-
         return ACTION_LABELS.get(self.action, self.action)
 
     @property

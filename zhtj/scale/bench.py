@@ -23,13 +23,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.db.models import Count, Max
-from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members import cadres as cadre_rules
 from members import importing, stats
-from members.models import CadrePost, Person
+from members.models import Person
 from members.views_people import filtered_members
 from orgs.choices import LeadershipLevel, OrgCategory
 from orgs.completeness import level_rows, level_summary
@@ -39,19 +38,15 @@ from transfers.choices import OPEN_STATES
 from transfers.jobs import days_before
 from transfers.models import Transfer
 from zhtj.core import idnumber, inbox, jobs
-from zhtj.core.middleware import SESSION_KEY
 from zhtj.core.models import JobRun
 
 from . import floors
+from .logins import BenchError, client_for, request_for
 
 PAGE_TARGET_MS = 300
 JOB_TARGET_RATIO = 2
 IMPORT_TARGET_RATIO = 3
 THROUGHPUT_TARGET = 0.3
-
-
-class BenchError(Exception):
-    pass
 
 
 class Rollback(Exception):
@@ -182,32 +177,6 @@ class Landmarks:
     def _common_name(org):
         row = Person.objects.in_branches_of(org).values("name").annotate(n=Count("pk")).order_by("-n", "name").first()
         return row["name"] if row else "张"
-
-
-def admin_of(org):
-    post = CadrePost.objects.admins().filter(org=org, person__is_active=True).select_related("person").first()
-    if post is None:
-        raise BenchError(f"{org.name}没有管理员，无法以其身份打开页面。")
-    if post.person.must_change_password:
-        Person.objects.filter(pk=post.person_id).update(must_change_password=False)
-    return post.person
-
-
-def client_for(org):
-    client = Client()
-    client.force_login(admin_of(org), backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[SESSION_KEY] = org.pk
-    session.save()
-    return client
-
-
-def request_for(org, **get):
-    """A request as the view sees it (acting org set), for computing our answer untimed."""
-    request = RequestFactory().get("/", get)
-    request.user = admin_of(org)
-    request.acting_org = org
-    return request
 
 
 def page(client, url):

@@ -32,7 +32,8 @@ from orgs.home_cards import work_notices
 from orgs.models import LectureStudy, Notice, NoticeRead, Organization, PublicLecture
 from zhtj.core.models import Notification
 
-from .bench import Landmarks, Rollback, admin_of, client_for, request_for
+from .bench import Landmarks, Rollback
+from .logins import admin_of, client_for, request_for
 
 START = "<!-- benchmark_features:start -->"
 END = "<!-- benchmark_features:end -->"

@@ -17,10 +17,9 @@ import time
 
 from django.conf import settings
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
-from zhtj.core.middleware import SESSION_KEY
+from .logins import client_for
 
 ROUNDS = 5
 
@@ -32,14 +31,7 @@ def free_port():
 
 
 def _session_cookie(org):
-    from .bench import admin_of
-
-    client = Client()
-    client.force_login(admin_of(org), backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[SESSION_KEY] = org.pk
-    session.save()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    return f"{settings.SESSION_COOKIE_NAME}={client_for(org).session.session_key}"
 
 
 def _database_url():
