@@ -6,15 +6,16 @@ Cards: 团员基本材料 (no query: the logged-in person), 我的组织 and 我
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from orgs.models import Organization
 from zhtj.core import deadlines, home
 
 from .archives import lacks_verification_q, needs_archive_q
 from .models import Person
-from .models_archive import MemberArchive, archive_due_date
+from .models_archive import MemberArchive, archive_due_date, archive_start
 
 
 def _member(request):
@@ -66,44 +67,46 @@ def archive_card(request):
     row = (
         Person.objects.filter(pk=request.user.pk)
         .annotate(needs=ExpressionWrapper(needs_archive_q(), output_field=BooleanField()))
-        .values("needs", "joined_month", "archive__state")
+        .values("needs", "joined_month", "date_joined", "archive__state")
         .first()
     )
+    due = row and archive_due_date(row["joined_month"], timezone.localdate(row["date_joined"]))
     if not row or not row["needs"]:
         status = "无需上传（2020年以前入团）"
     elif row["archive__state"]:
         status = MemberArchive.State(row["archive__state"]).label
         if row["archive__state"] != MemberArchive.State.VERIFIED:
-            status += f"，须于{archive_due_date(row['joined_month']):%Y-%m-%d}前完成认证"
+            status += f"，须于{due:%Y-%m-%d}前完成认证"
     else:
-        status = f"尚未认证，须于{archive_due_date(row['joined_month']):%Y-%m-%d}前上传"
+        status = f"尚未认证，须于{due:%Y-%m-%d}前上传"
     return home.Card("我的团员电子档案", (f"认证状态：{status}",), reverse("members:my_archive"), order=60)
-
-
-def _months_due_in(month_start, month_end):
-    """ARC-01: the join months whose archive falls due between the two days (at most two)."""
-    first = (month_start - timedelta(days=settings.ZHTJ["ARCHIVE_DUE_DAYS"] + 31)).replace(day=1)
-    months, m = [], first
-    while m <= month_end:
-        due = archive_due_date(m)
-        if month_start <= due <= month_end:
-            months.append(m)
-        m = (m.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return months
 
 
 @deadlines.register
 def archives_due(request, month_start, month_end):
-    """BEY-08 / ARC-01: 2020+ members of the subtree, not 已认证, whose 30 days end this month.
-    One aggregate query (a COUNT per join month)."""
+    """BEY-08 / ARC-01: 2020+ members of the subtree, not 已认证, whose 30 days end this month —
+    and those whose days have already ended (已逾期, until verified). The days start at the later
+    of the join month's end and the day of entry (`models_archive.archive_start`). One aggregate
+    query."""
     org = request.acting_org
-    months = _months_due_in(month_start, month_end)
-    if org is None or not months:
+    if org is None:
         return ()
-    people = Person.objects.in_branches_of(org).filter(lacks_verification_q())
-    figures = people.aggregate(**{f"m{i}": Count("pk", filter=Q(joined_month=m)) for i, m in enumerate(months)})
+    days = timedelta(days=settings.ZHTJ["ARCHIVE_DUE_DAYS"])
+    today = timezone.localdate()
+    people = Person.objects.in_branches_of(org).filter(lacks_verification_q()).annotate(start=archive_start())
+    overdue, upcoming = Q(start__lt=today - days), Q(start__gte=today - days, start__lte=month_end - days)
+    f = people.aggregate(
+        overdue=Count("pk", filter=overdue),
+        overdue_first=Min("start", filter=overdue),
+        upcoming=Count("pk", filter=upcoming),
+        upcoming_first=Min("start", filter=upcoming),
+    )
     url = reverse("members:archives") + "?status=todo"
-    return [
-        deadlines.Deadline("团员电子档案上传认证（入团后30日内）", archive_due_date(m), figures[f"m{i}"], url)
-        for i, m in enumerate(months)
-    ]
+    found = []
+    if f["overdue"]:
+        title = f"团员电子档案上传认证（已超过{days.days}日）"
+        found.append(deadlines.Deadline(title, f["overdue_first"] + days, f["overdue"], url))
+    if f["upcoming"]:
+        title = f"团员电子档案上传认证（入团后{days.days}日内）"
+        found.append(deadlines.Deadline(title, f["upcoming_first"] + days, f["upcoming"], url))
+    return found

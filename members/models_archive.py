@@ -37,13 +37,49 @@ def archive_upload_to(instance, filename):
     return f"archives/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.pdf"
 
 
-def archive_due_date(joined_month):
+def archive_due_date(joined_month, entered_on=None):
     """ARC-01: due ARCHIVE_DUE_DAYS after joining. Only the month is stored, so the days are
-    counted from the month's last day: never earlier than the real deadline."""
+    counted from the month's last day: never earlier than the real deadline.
+    **(decision)** A member entered into the system after that day (录入 or imported years after
+    joining) gets the same days counted from the day of entry (`entered_on`, the local date of
+    `Person.date_joined`): nobody is overdue on the day they are entered. `archive_start()` is
+    the same rule in SQL."""
     if joined_month is None:
         return None
     next_month = (joined_month.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return next_month - timedelta(days=1) + timedelta(days=settings.ZHTJ["ARCHIVE_DUE_DAYS"])
+    start = next_month - timedelta(days=1)
+    if entered_on is not None and entered_on > start:
+        start = entered_on
+    return start + timedelta(days=settings.ZHTJ["ARCHIVE_DUE_DAYS"])
+
+
+def due_of(person):
+    """`archive_due_date` of a Person row."""
+    return archive_due_date(person.joined_month, timezone.localdate(person.date_joined))
+
+
+class MonthEnd(models.Func):
+    """The last day of a date's month, in SQL (PostgreSQL and SQLite)."""
+
+    output_field = models.DateField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "(DATE_TRUNC('month', %(expressions)s) + INTERVAL '1 month - 1 day')::date"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "DATE(%(expressions)s, 'start of month', '+1 month', '-1 day')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def archive_start(prefix=""):
+    """The day a person's ARCHIVE_DUE_DAYS start, in SQL: the later of the join month's last day
+    and the (local) day of entry — `archive_due_date` without the days added."""
+    from django.db.models.functions import Greatest, TruncDate
+
+    return Greatest(
+        MonthEnd(f"{prefix}joined_month"), TruncDate(f"{prefix}date_joined"), output_field=models.DateField()
+    )
 
 
 class MemberArchive(Workflow):

@@ -37,7 +37,7 @@ from .archives import (
     uploads_for_branch,
 )
 from .models import Person
-from .models_archive import ArchiveChangeRequest, MemberArchive, archive_due_date
+from .models_archive import ArchiveChangeRequest, MemberArchive, due_of
 
 State = MemberArchive.State
 
@@ -79,7 +79,7 @@ def _list_page(request, people, title, own_cadres=False):
     )
     for person in page:
         person.arc = getattr(person, "archive", None)
-        person.due = archive_due_date(person.joined_month)
+        person.due = due_of(person)
         # 上传档案 / 替换档案 only where the acting org may upload; a grand-parent sees the status.
         person.may_upload = own_cadres or uploads_for_branch(request.acting_org, person.branch)
     context = {
@@ -126,7 +126,7 @@ def _person_context(request, person, archive):
     return {
         "person": person,
         "archive": archive,
-        "due": archive_due_date(person.joined_month),
+        "due": due_of(person),
         "may_upload": uploads,
         "may_replace": bool(archive and uploads and archive.may_replace()),
         "change": change,
@@ -245,7 +245,7 @@ def archive_review(request, pk):
         {
             "archive": archive,
             "person": archive.person,
-            "due": archive_due_date(archive.person.joined_month),
+            "due": due_of(archive.person),
             "can_decide": can_decide,
             "history": history_of(archive)[:20],
         },
@@ -347,7 +347,7 @@ def my_archive(request):
             "person": person,
             "archive": archive,
             "needs": needs,
-            "due": archive_due_date(person.joined_month),
+            "due": due_of(person),
             "from_year": required_from().year,
         },
     )

@@ -22,12 +22,15 @@ def _in(day, month_start, month_end):
 
 @deadlines.register
 def campaign_deadlines(request, month_start, month_end):
+    """REC-13: this year's deadlines up to the month's end — a missed one stays (已逾期) while the
+    campaign year lasts, since the work can still be done; next year's campaign starts afresh
+    (unfinished key branches are carried into it, JOB-06)."""
     org = request.acting_org
     if org is None:
         return ()
     year = month_start.year
     due = s.deadlines(year)
-    wanted = {k: d for k, d in due.items() if _in(d, month_start, month_end)}
+    wanted = {k: d for k, d in due.items() if d <= month_end}
     if not wanted:
         return ()
     orgs = Organization.objects.filter(pk=org.pk) if org.is_branch_kind else s.rec_orgs(org, year)
@@ -56,18 +59,36 @@ def campaign_deadlines(request, month_start, month_end):
 
 @deadlines.register
 def grading_lock(request, month_start, month_end):
-    """GRD-04: every 对标定级 review of the year locks at GRD_LOCK_AT; what is still unreviewed
-    (a superior's direct sub 团(总)支部, or a branch's own self-rating) is counted."""
+    """GRD-04: every 对标定级 review of the year locks at GRD_LOCK_AT. The reviewing org (the direct
+    superior: a 团委, or a 团总支 over its branches) sees its direct subs' self-ratings still
+    unreviewed; a 团(总)支部 its own. A 团总支 is both. One query; gone once the lock has passed
+    (nothing can be done after it)."""
     org = request.acting_org
     if org is None:
         return ()
     lock = timezone.localtime(grading.lock_moment(month_start.year))
-    if not _in(lock.date(), month_start, month_end):
+    if not _in(lock.date(), month_start, month_end) or timezone.now() >= lock:
         return ()
-    own = org.category in GRADING_CATEGORIES
-    records = GradingRecord.objects.filter(year=month_start.year, state=GrdState.PENDING)
-    records = records.filter(org=org) if own else records.filter(org__parent=org)
-    n = records.aggregate(n=Count("pk"))["n"]
-    url = reverse("rectification:grading_self" if own else "rectification:grading_review")
-    title = f"对标定级复核锁定（{lock:%H:%M}），尚未复核"
-    return [deadlines.Deadline(title, lock.date(), n, url)]
+    pending = GradingRecord.objects.filter(year=month_start.year, state=GrdState.PENDING)
+    f = pending.filter(Q(org=org) | Q(org__parent=org)).aggregate(
+        own=Count("pk", filter=Q(org=org)), subs=Count("pk", filter=Q(org__parent=org))
+    )
+    found = [
+        deadlines.Deadline(
+            f"对标定级复核锁定（{lock:%H:%M}），尚未复核",
+            lock.date(),
+            f["subs"],
+            reverse("rectification:grading_review"),
+            note="锁定后复核结果不能再修改",
+        )
+    ]
+    if org.category in GRADING_CATEGORIES:
+        found.append(
+            deadlines.Deadline(
+                f"对标定级复核锁定（{lock:%H:%M}），本组织自评尚未复核",
+                lock.date(),
+                f["own"],
+                reverse("rectification:grading_self"),
+            )
+        )
+    return found

@@ -25,10 +25,10 @@ def deadlines(request):
     if org.is_branch_kind:
         if CampaignRecord.objects.filter(branch=org, year=year).exclude(state=RecState.NOT_SUBMITTED).exists():
             return ()
-        late = "已超过截止日期，请尽快" if today > due["self_check"] else f"请于{s.md(due['self_check'])}前"
         return (
             prompts.Prompt(
-                f"本支部尚未提交{year}年团支部自检表，{late}完成自检。", reverse("rectification:self_check")
+                f"本支部尚未提交{year}年团支部自检表，{_by(due['self_check'], today)}完成自检。",
+                reverse("rectification:self_check"),
             ),
         )
     figures = s.with_status(s.rec_orgs(org, year), year).aggregate(
@@ -38,18 +38,23 @@ def deadlines(request):
     if figures["waiting"]:
         notes.append(
             prompts.Prompt(
-                f"{figures['waiting']}个直属团支部的自检表待审核（{s.md(due['review'])}前完成审核）。",
+                f"{figures['waiting']}个直属团支部的自检表待审核，{_by(due['review'], today)}完成审核。",
                 reverse("rectification:branches"),
             )
         )
     if s.bottom_due(org, year):
         notes.append(
             prompts.Prompt(
-                f"尚未勾选排名后 20% 团支部，请于{s.md(due['review'])}前按不少于20%的比例确定后进团支部。",
+                f"尚未勾选排名后 20% 团支部，{_by(due['review'], today)}按不少于20%的比例确定后进团支部。",
                 reverse("rectification:branches"),
             )
         )
     return notes
+
+
+def _by(day, today):
+    """ "请于11月30日前", or once the day has passed "已逾期（截止11月30日），请尽快" (BEY-08)."""
+    return f"已逾期（截止{s.md(day)}），请尽快" if today > day else f"请于{s.md(day)}前"
 
 
 @prompts.register

@@ -4,6 +4,7 @@ other apps register (graduate transfers in 收尾期) — each with a date, a co
 Time-dependent: every test travels to a fixed day."""
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.django_db
 OCTOBER = datetime(2026, 10, 10, 9, 0)
 NOVEMBER = datetime(2026, 11, 10, 9, 0)
 DECEMBER = datetime(2026, 12, 10, 9, 0)
+TZ = ZoneInfo("Asia/Shanghai")
 
 
 def board(login, admin, org, when):
@@ -47,8 +49,30 @@ def test_self_check_deadline_for_branch_and_superior(tree, login, fast_hasher):
     CampaignRecord.objects.create(branch=tree.branch_a, year=2026, state=RecState.PENDING)
     assert "团支部自检表提交截止" not in items(board(login, branch_admin, tree.branch_a, OCTOBER))
     assert items(board(login, col_admin, tree.col_a, OCTOBER))["直属团支部自检表提交截止（未提交）"].count == 1
-    # November: the self-check deadline is past and no longer on the board.
-    assert "直属团支部自检表提交截止（未提交）" not in items(board(login, col_admin, tree.col_a, NOVEMBER))
+    # November: the self-check deadline has passed, and the work is still open: it stays, 已逾期.
+    response = board(login, col_admin, tree.col_a, NOVEMBER)
+    late = items(response)["直属团支部自检表提交截止（未提交）"]
+    assert (late.due_date, late.count, late.overdue) == (date(2026, 10, 31), 1, True)
+    assert "已逾期" in response.content.decode()
+    assert not d.overdue  # in October it was due, not overdue
+
+
+def test_missed_deadline_stays_until_done_and_not_into_next_year(tree, login, fast_hasher):
+    """BEY-08 / REC-13 at the edge: on 10-31 the self-check is due, not overdue; on 11-01 it is
+    已逾期; once submitted it leaves; the next year's January board has nothing of the campaign."""
+    branch_admin = f.admin_of(tree.branch_a)
+    own = items(board(login, branch_admin, tree.branch_a, datetime(2026, 10, 31, 23, 0, tzinfo=TZ)))[
+        "团支部自检表提交截止"
+    ]
+    assert not own.overdue
+    own = items(board(login, branch_admin, tree.branch_a, datetime(2026, 11, 1, 0, 0, tzinfo=TZ)))[
+        "团支部自检表提交截止"
+    ]
+    assert own.overdue
+    CampaignRecord.objects.create(branch=tree.branch_a, year=2026, state=RecState.PENDING)
+    assert "团支部自检表提交截止" not in items(board(login, branch_admin, tree.branch_a, NOVEMBER))
+    CampaignRecord.objects.filter(branch=tree.branch_a).delete()
+    assert not items(board(login, branch_admin, tree.branch_a, datetime(2027, 1, 5, 9, 0)))
 
 
 def test_review_and_bottom_twenty_percent_in_november(tree, login, fast_hasher):
@@ -78,18 +102,65 @@ def test_key_branches_and_grading_lock_in_december(tree, login, fast_hasher):
     assert not any("对标定级" in t for t in items(board(login, col_admin, tree.col_a, NOVEMBER)))
 
 
+def test_grading_lock_for_a_reviewing_general_branch(tree, login, fast_hasher):
+    """GRD-04 / BEY-08: a 团总支 reviews its branches' self-ratings (and rates itself): its board
+    shows the lock for the branches still unreviewed, until 12-31 12:00, when nothing can be done."""
+    from orgs.choices import OrgCategory
+
+    grade = f.OrgFactory(name="2024级团总支", parent=tree.col_a, category=OrgCategory.GENERAL_BRANCH)
+    klass = f.branch(grade, "1班团支部")
+    GradingRecord.objects.create(org=klass, year=2026, self_level=Level.FOUR, state=GrdState.PENDING)
+    admin = f.admin_of(grade)
+    lock = items(board(login, admin, grade, datetime(2026, 12, 31, 11, 59, tzinfo=TZ)))[
+        "对标定级复核锁定（12:00），尚未复核"
+    ]
+    assert (lock.count, lock.url) == (1, reverse("rectification:grading_review"))
+    assert not any("对标定级" in t for t in items(board(login, admin, grade, datetime(2026, 12, 31, 12, 0, tzinfo=TZ))))
+
+
 def test_archives_due_this_month_in_scope_only(tree, login, fast_hasher):
     """BEY-08 / ARC-01: 2020+ members without 已认证 whose 30 days end this month, in the acting
     subtree only (B's member never counts for A)."""
-    f.person("九月", branch=tree.branch_a, joined_month=date(2026, 9, 1))  # due 10-30
-    f.person("八月", branch=tree.branch_a, joined_month=date(2026, 8, 1))  # due 09-30: not October
-    f.person("旧员", branch=tree.branch_a, joined_month=date(2019, 9, 1))  # no archive needed
-    f.person("乙九月", branch=tree.branch_b, joined_month=date(2026, 9, 1))
+    entered = {"date_joined": datetime(2026, 8, 1, 9, 0, tzinfo=TZ)}
+    f.person("九月", branch=tree.branch_a, joined_month=date(2026, 9, 1), **entered)  # due 10-30
+    f.person("八月", branch=tree.branch_a, joined_month=date(2026, 8, 1), **entered)  # due 09-30: overdue
+    f.person("旧员", branch=tree.branch_a, joined_month=date(2019, 9, 1), **entered)  # no archive needed
+    f.person("乙九月", branch=tree.branch_b, joined_month=date(2026, 9, 1), **entered)
     col_admin, uni_admin = f.admin_of(tree.col_a), f.admin_of(tree.uni)
-    d = items(board(login, col_admin, tree.col_a, OCTOBER))["团员电子档案上传认证（入团后30日内）"]
+    found = items(board(login, col_admin, tree.col_a, OCTOBER))
+    d = found["团员电子档案上传认证（入团后30日内）"]
     assert (d.due_date, d.count) == (date(2026, 10, 30), 1)
     assert d.url.startswith(reverse("members:archives"))
+    late = found["团员电子档案上传认证（已超过30日）"]
+    assert (late.due_date, late.count, late.overdue) == (date(2026, 9, 30), 1, True)
     assert items(board(login, uni_admin, tree.uni, OCTOBER))["团员电子档案上传认证（入团后30日内）"].count == 2
+
+
+def test_archive_of_a_member_entered_late_counts_from_entry(tree, login, fast_hasher):
+    """ARC-01 / ARC-08 (decision) at the edge: a member who joined in 2021 and is entered on
+    2026-10-10 is not overdue that day: the 30 days run from the day of entry (due 11-09), shown
+    in November's board; on 11-09 due, on 11-10 已逾期."""
+    from members.models_archive import archive_due_date, due_of
+
+    late = f.person(
+        "补录",
+        branch=tree.branch_a,
+        joined_month=date(2021, 3, 1),
+        date_joined=datetime(2026, 10, 10, 23, 0, tzinfo=TZ),
+    )
+    assert due_of(late) == archive_due_date(date(2021, 3, 1), date(2026, 10, 10)) == date(2026, 11, 9)
+    col_admin = f.admin_of(tree.col_a)
+    assert not any("电子档案" in t for t in items(board(login, col_admin, tree.col_a, OCTOBER)))
+    on_day = items(board(login, col_admin, tree.col_a, datetime(2026, 11, 9, 23, 59, tzinfo=TZ)))
+    assert (
+        on_day["团员电子档案上传认证（入团后30日内）"].due_date,
+        on_day["团员电子档案上传认证（入团后30日内）"].count,
+    ) == (
+        date(2026, 11, 9),
+        1,
+    )
+    after = items(board(login, col_admin, tree.col_a, datetime(2026, 11, 10, 0, 0, tzinfo=TZ)))
+    assert after["团员电子档案上传认证（已超过30日）"].overdue
 
 
 def _party_record(person, recorder, by, last_step_on, due=False):

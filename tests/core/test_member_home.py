@@ -1,7 +1,7 @@
 """我的首页 (ME-01): the personal center's cards, their figures and links, and a constant number
 of queries whatever the member's history."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -40,7 +40,9 @@ def _home(login, person):
 def test_member_home_shows_every_card_with_its_link(tree, login, fast_hasher):
     """ME-01: 团员基本材料 (查看, then 编辑 on its page), 我的组织, 三会·两制·一课, 团日活动,
     我的团员电子档案, 我的激励, 关系转接, 修改密码 and 操作中心 on 我的首页."""
-    member = _member(tree, joined_month=date(2026, 10, 1), mobile="13800000000")
+    member = _member(
+        tree, joined_month=date(2026, 10, 1), mobile="13800000000", date_joined=datetime(2026, 10, 20, tzinfo=UTC)
+    )
     _attend(member, 2)
     _attend(member, 1, LifeKind.LECTURE)
     _attend(member, 3, LifeKind.ACTIVITY)

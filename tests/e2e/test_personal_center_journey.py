@@ -8,17 +8,16 @@ e-archive item to the archive list.
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from members.home_cards import _months_due_in
 from members.models import CadrePost, Person
 from members.models_archive import MemberArchive
 from orgs.models import Organization
 from orgs.models_life import AnnualRegistration
-from zhtj.core.deadlines import month_bounds
 
 from .pw import expect
 
@@ -119,14 +118,16 @@ def test_member_home_on_a_phone_and_the_deadline_board(page, phone_page, screens
 
     # --- 截止事项 for the university committee -------------------------------------------------
     # A member of the subtree whose e-archive falls due this month (ARC-01).
-    start, end = month_bounds()
+    # Entered 30 days ago, joined a month before that: its 30 days (from the day of entry) end today.
     MemberArchive.objects.filter(person=member).delete()
-    Person.objects.filter(pk=member.pk).update(joined_month=_months_due_in(start, end)[-1])
+    entered = timezone.now() - timedelta(days=30)
+    joined = (timezone.localdate() - timedelta(days=60)).replace(day=1)
+    Person.objects.filter(pk=member.pk).update(joined_month=joined, date_joined=entered)
     uni_admin = ready(CadrePost.objects.admins().get(org__name=UNIVERSITY).person)
     log_in(page, uni_admin.id_number, "组织首页")
     menu(page, "截止事项")
     expect(page).to_have_title(re.compile("^截止事项"))
-    row = page.locator("#deadline-board .deadline-row").filter(has_text="团员电子档案上传认证")
+    row = page.locator("#deadline-board .deadline-row").filter(has_text="团员电子档案上传认证（入团后30日内）")
     expect(row).to_be_visible()
     assert int(row.locator(".badge").inner_text()) >= 1
     screenshot(page, "deadline-board")

@@ -2,7 +2,7 @@
 2020+ members, and a private MEDIA_ROOT so each test sees exactly what it stored."""
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -57,7 +57,13 @@ def arc(tree, fast_hasher, media):
     a.col_b_admin = f.admin_of(tree.col_b)
     a.uni_admin = f.admin_of(tree.uni)
     a.general_admin = f.admin_of(a.general)
-    a.new = f.person("李新", branch=tree.branch_a, joined_month=date(2021, 5, 1), development_number="202100000001")
+    a.new = f.person(
+        "李新",
+        branch=tree.branch_a,
+        joined_month=date(2021, 5, 1),
+        development_number="202100000001",
+        date_joined=datetime(2021, 5, 20, tzinfo=UTC),  # entered when joining: due 30 days after May
+    )
     a.old = f.person("王老", branch=tree.branch_a, joined_month=date(2015, 5, 1))
     a.other = f.person("赵乙", branch=tree.branch_b, joined_month=date(2022, 3, 1))
     a.under_general = f.person("钱丙", branch=a.branch_g, joined_month=date(2023, 9, 1))

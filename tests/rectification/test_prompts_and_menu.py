@@ -12,8 +12,8 @@ def test_branch_is_reminded_of_the_self_check_deadline(client, login, camp, cloc
     """REC-13: before October 31 the branch is asked to self-check by then; after it, as overdue;
     once it submitted, no reminder."""
     assert "请于10月31日前完成自检" in home(as_branch(login, camp, 0))
-    clock.move_to(at(2026, 11, 2, 9, 0))
-    assert "已超过截止日期" in home(as_branch(login, camp, 0))
+    clock.move_to(at(2026, 11, 1, 0, 0))
+    assert "已逾期（截止10月31日），请尽快完成自检" in home(as_branch(login, camp, 0))
     submit(as_branch(login, camp, 0), 1, month="2026-11")
     assert "尚未提交" not in home(as_branch(login, camp, 0))
 
@@ -22,13 +22,26 @@ def test_superior_is_reminded_to_review_and_pick(client, login, camp):
     """REC-13: the superior sees forms waiting (审核 by November 30) and the bottom 20% still to pick."""
     submit(as_branch(login, camp, 0), 1)
     page = home(as_committee(login, camp))
-    assert "1个直属团支部的自检表待审核（11月30日前完成审核）" in page
-    assert "尚未勾选排名后 20% 团支部" in page
+    assert "1个直属团支部的自检表待审核，请于11月30日前完成审核" in page
+    assert "尚未勾选排名后 20% 团支部，请于11月30日前" in page
     c = as_committee(login, camp)
     review(c, camp.branches[0], "approve")
     c.post("/rectification/branches/bottom/", {"branches": [camp.branches[1].pk, camp.branches[2].pk]})
     page = home(as_committee(login, camp))
     assert "待审核" not in page and "尚未勾选" not in page
+
+
+def test_superior_reminders_say_overdue_after_the_deadline(client, login, camp, clock):
+    """REC-13 / BEY-08 at the edge: on November 30 the superior is asked to act by then; from
+    December 1 the same reminders say 已逾期 instead of a date already past."""
+    submit(as_branch(login, camp, 0), 1, month="2026-10")
+    clock.move_to(at(2026, 11, 30, 23, 59))
+    assert "请于11月30日前完成审核" in home(as_committee(login, camp))
+    clock.move_to(at(2026, 12, 1, 0, 0))
+    page = home(as_committee(login, camp))
+    assert "1个直属团支部的自检表待审核，已逾期（截止11月30日），请尽快完成审核" in page
+    assert "尚未勾选排名后 20% 团支部，已逾期（截止11月30日），请尽快按不少于20%" in page
+    assert "请于11月30日前" not in page
 
 
 def test_no_reminders_outside_the_campaign(client, login, camp, clock):
