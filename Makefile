@@ -1,7 +1,8 @@
 # The two commands of the README:
 #   make demo   install everything, migrate, seed the demo tree, serve it on :8000
 #   make test   install everything, run the whole test suite
-# Without DATABASE_URL / REDIS_URL: SQLite and eager Celery. With them: PostgreSQL and Redis.
+# Without DATABASE_URL / REDIS_URL: SQLite, and a Celery worker (rundemo) reached through files in .demo/.
+# With them: PostgreSQL and Redis.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -25,7 +26,7 @@ node_modules/.installed: package.json package-lock.json
 demo: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST)
+	$(PY) manage.py rundemo $(HOST)
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,9 +1,10 @@
 """Settings for 智慧团建.
 
-No environment at all gives the embedded default: a SQLite file and Celery
-tasks run eagerly in-process. DATABASE_URL / REDIS_URL switch to the production
-shape (PostgreSQL, a Redis broker). ZHTJ_ENV=production turns on the hardening
-that `manage.py check --deploy` asks for.
+No environment at all gives the embedded default: a SQLite file, and a real Celery worker
+(`manage.py rundemo`, what `make demo` runs) reached through kombu's filesystem transport, with
+the cache and the sessions in files under DEMO_DIR. DATABASE_URL / REDIS_URL switch to the
+production shape (PostgreSQL, a Redis broker and cache). ZHTJ_ENV=production turns on the
+hardening that `manage.py check --deploy` asks for.
 """
 
 import os
@@ -17,7 +18,9 @@ from csp.constants import NONE, SELF
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 PRODUCTION = os.environ.get("ZHTJ_ENV") == "production"
-DEBUG = os.environ.get("ZHTJ_DEBUG", "0" if PRODUCTION else "1") == "1"
+# The demo serves the product's own Chinese 404/403/500 pages; Django's technical pages are for
+# developers who ask for them (ZHTJ_DEBUG=1, never in production).
+DEBUG = os.environ.get("ZHTJ_DEBUG", "0") == "1"
 # SEC-08: production refuses to start on this key, or without SECRET_KEY, DATABASE_URL, REDIS_URL
 # (zhtj/core/checks.py).
 DEVELOPMENT_SECRET_KEY = "dev-only-not-secret-" + "x" * 40
@@ -130,6 +133,13 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60)}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The demo's web server and its Celery worker share the file: readers never wait for the
+    # worker's import transaction (WAL), and a writer waits for the other's lock (BEGIN IMMEDIATE,
+    # a timeout) instead of failing at once with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        init_command="PRAGMA journal_mode=WAL;", transaction_mode="IMMEDIATE", timeout=30
+    )
 # BEY-11 (docs/deployment.md): a streaming standby for the heavy read-only pages (zhtj/core/replica.py),
 # and the URLs pointing at a PgBouncer in transaction mode.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
@@ -244,15 +254,28 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-}
-
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Without Redis (the embedded default) the web server and the demo's worker still share their
+# queue, results, cache (import progress, pending imports) and sessions: as files here.
+DEMO_DIR = Path(os.environ.get("ZHTJ_DEMO_DIR", BASE_DIR / ".demo"))
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": DEMO_DIR / "cache"}
+    }
+    # SQLite has one writer: sessions saved on every request must not queue behind an import's transaction.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(DEMO_DIR / "queue"),
+        "data_folder_out": str(DEMO_DIR / "queue"),
+        "control_folder": str(DEMO_DIR / "control"),
+        "store_processed": False,
+    }
+    CELERY_RESULT_BACKEND = f"file://{DEMO_DIR / 'results'}"
+    for _folder in ("queue", "control", "results"):
+        (DEMO_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True

@@ -101,12 +101,14 @@ def test_production_refuses_migrate_and_the_wsgi_application():
 
 
 def test_check_deploy_flags_the_development_default():
-    """SEC-02: without ZHTJ_ENV=production (DEBUG on, no HTTPS settings) the deploy check is not clean,
-    so the production block is what makes it pass."""
+    """SEC-02: without ZHTJ_ENV=production (no HTTPS settings) the deploy check is not clean, so the
+    production block is what makes it pass; a developer's ZHTJ_DEBUG=1 is flagged too."""
     result = check_deploy(SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="example.org")
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "security.W018" in output  # DEBUG is on
+    assert "security.W004" in output and "security.W018" not in output  # no HSTS; DEBUG is off by default
+    debug = check_deploy(SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="example.org", ZHTJ_DEBUG="1")
+    assert "security.W018" in debug.stdout + debug.stderr
 
 
 # --- every POST form on the login pages is guarded (SEC-02 CSRF, BEY-06 one-time token) --------

@@ -30,6 +30,8 @@ NO_SHARED_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.Dumm
 @pytest.fixture
 def no_shared_cache(settings):
     settings.CACHES = NO_SHARED_CACHE
+    # Sessions in the database, as in production (the embedded default keeps them in its file cache).
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 
 def _client(s, tree):
