@@ -25,7 +25,7 @@ def grant_admin(post):
             return post
         free = CadrePost.objects.free_admin_slots(post.org_id)
         if not free:
-            raise WorkflowError(f"每个组织最多设置{settings.ZHTJ['ADMINS_PER_ORG']}名管理员，请先撤销一名现任管理员。")
+            raise WorkflowError(admin_add_refusal(post.org_id, waiting_too=False))
         post.admin_slot = free[0]
         post.save()
     return post
@@ -56,17 +56,45 @@ def decide_admin_change(req, action, *, by, note=""):
     return req
 
 
+def admin_add_refusal(org_id, *, waiting_too=True):
+    """ORG-12: why the org can't take one more admin now, or None. Its admins, plus (for a request
+    of its own, `waiting_too`) the 添加管理员 requests already waiting for approval, reach
+    ADMINS_PER_ORG: such a request would only fail at approval, so it is refused when filed, and
+    the page offers no 添加管理员 button but this reason. Two queries."""
+    limit = settings.ZHTJ["ADMINS_PER_ORG"]
+    admins = CadrePost.objects.admins().filter(org_id=org_id).count()
+    if admins >= limit:
+        return f"本组织已有{admins}名管理员，每个组织最多{limit}名管理员，请先撤销一名现任管理员。"
+    if not waiting_too:
+        return None
+    pending = AdminChangeRequest.State.PENDING
+    waiting = AdminChangeRequest.objects.filter(org_id=org_id, state=pending, action=AdminChangeRequest.Action.ADD)
+    n = waiting.count()
+    if admins + n >= limit:
+        return (
+            f"本组织已有{admins}名管理员和{n}条待审批的添加管理员申请，每个组织最多{limit}名管理员，"
+            "请等待上级审批结果。"
+        )
+    return None
+
+
 def request_admin_change(post, action, by):
-    """An org changing its own admins asks its direct superior (ORG-12)."""
+    """An org changing its own admins asks its direct superior (ORG-12). Refused when filed if it
+    could not be applied (admins full, already an admin, …), decided on the org's locked row so
+    two filings at once can't both take the last slot."""
     if post.org.parent_id is None:
         raise WorkflowError("团中央管理员变更请联系系统运维人员。")
-    if action == AdminChangeRequest.Action.ADD and post.is_admin:
-        raise WorkflowError("该团干部已是管理员。")
-    if action == AdminChangeRequest.Action.REVOKE and not post.is_admin:
-        raise WorkflowError("该团干部不是管理员。")
-    if AdminChangeRequest.objects.filter(post=post, state=AdminChangeRequest.State.PENDING).exists():
-        raise WorkflowError("该团干部已有一条待审批的管理员变更申请。")
     with transaction.atomic():
+        Organization.objects.select_for_update().get(pk=post.org_id)
+        post = CadrePost.objects.select_related("org").get(pk=post.pk)
+        if action == AdminChangeRequest.Action.ADD and post.is_admin:
+            raise WorkflowError("该团干部已是管理员。")
+        if action == AdminChangeRequest.Action.REVOKE and not post.is_admin:
+            raise WorkflowError("该团干部不是管理员。")
+        if AdminChangeRequest.objects.filter(post=post, state=AdminChangeRequest.State.PENDING).exists():
+            raise WorkflowError("该团干部已有一条待审批的管理员变更申请。")
+        if action == AdminChangeRequest.Action.ADD and (refusal := admin_add_refusal(post.org_id)):
+            raise WorkflowError(refusal)
         req = AdminChangeRequest.objects.create(org=post.org, post=post, action=action, requested_by=by)
         audit.record(req, "submit", to_state=req.state, actor=by)
     return req

@@ -4,6 +4,7 @@ An org changing its own admins files a request that its direct superior approves
 in 操作中心; a direct superior changing a sub-org's admins applies at once.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -18,7 +19,7 @@ from zhtj.core.workflow import WorkflowError
 
 from .choices import PostTitle
 from .models import AdminChangeRequest
-from .services import decide_admin_change, grant_admin, request_admin_change, revoke_admin
+from .services import admin_add_refusal, decide_admin_change, grant_admin, request_admin_change, revoke_admin
 
 
 @require_http_methods(["GET", "POST"])
@@ -69,10 +70,23 @@ def _refuse_own_secretary_revoke(org, post, action):
 
 
 def _context(org, own, posts):
+    """Each row offers only the action the service would accept, or says why not (ORG-12)."""
+    add_refusal = admin_add_refusal(org.pk, waiting_too=own)
+    for post in posts:
+        if post.is_admin:
+            post.action, post.refusal = AdminChangeRequest.Action.REVOKE, None
+            if own:
+                try:
+                    _refuse_own_secretary_revoke(org, post, post.action)
+                except WorkflowError as exc:
+                    post.refusal = str(exc)
+        else:
+            post.action, post.refusal = AdminChangeRequest.Action.ADD, add_refusal
     return {
         "org": org,
         "own": own,
         "posts": posts,
+        "limit": settings.ZHTJ["ADMINS_PER_ORG"],
         "pending": AdminChangeRequest.objects.filter(org=org, state=AdminChangeRequest.State.PENDING).select_related(
             "post__person"
         ),

@@ -188,10 +188,20 @@ def start(person, target, *, kind, by, reason, initiator_org=None, destination="
     return t
 
 
+def way_refusal(acting, way):
+    """TRF-01 / TRF-05: why `acting` can't start a transfer this way ("in", "out", "batch"), or
+    None. The page offers a tab only when this is None, and the actions ask it too."""
+    if way == "in" and acting.category == OrgCategory.LEADERSHIP:
+        return "团的领导机关不能办理转入。"
+    if way == "batch" and acting.category not in COMMITTEE_KINDS:
+        return "只有团委/团工委/团总支可以办理组织关系批量转接。"
+    return None
+
+
 def start_inbound(acting, person, *, by, reason, destination=""):
     """TRF-01/02: the receiving org (not a leadership organ) asks for a member."""
-    if acting.category == OrgCategory.LEADERSHIP:
-        raise TransferError("团的领导机关不能办理转入。")
+    if refusal := way_refusal(acting, "in"):
+        raise TransferError(refusal)
     return start(person, acting, kind=Kind.INBOUND, by=by, reason=reason, initiator_org=acting, destination=destination)
 
 
@@ -239,8 +249,8 @@ def start_by_member(person, target, *, reason, destination="", school_name="", s
 def batch(acting, source, target, person_ids, *, by, reason):
     """组织关系批量转接: committees only, both branches in scope, ≤ limit people, no approval.
     Returns (moved count, {pk: refusal}); refused members are listed, the rest move at once."""
-    if acting.category not in COMMITTEE_KINDS:
-        raise TransferError("只有团委/团工委/团总支可以办理组织关系批量转接。")
+    if refusal := way_refusal(acting, "batch"):
+        raise TransferError(refusal)
     for org in (source, target):
         if not (org.is_branch_kind and acting.contains(org) and org.pk != acting.pk):
             raise TransferError("转出、转入团支部须为本组织下级的团支部。")

@@ -43,11 +43,16 @@ def search_orgs(q):
     )
 
 
+def tabs_for(org):
+    """The ways `org` may start a transfer: a tab only where the service would accept it."""
+    return {key: label for key, label in TABS.items() if services.way_refusal(org, key) is None}
+
+
 def _context(request, tab):
     acting = request.acting_org
     branches = scoped(request, Organization.objects.branch_kinds(), "").order_by("tree_id", "lft")
     ctx = {
-        "tabs": TABS,
+        "tabs": tabs_for(acting),
         "tab": tab,
         "reasons": Reason.choices,
         "destinations": Destination.choices,
@@ -82,15 +87,19 @@ def find_person(data):
 @require_http_methods(["GET", "POST"])
 @access(ORG_ADMIN)
 def handle(request):
-    tab = request.GET.get("tab") or request.POST.get("tab") or "in"
+    tabs = tabs_for(request.acting_org)
+    tab = request.GET.get("tab") or request.POST.get("tab") or next(iter(tabs))
     if tab not in TABS:
         messages.error(request, "不支持的办理方式。")
-        return render(request, "transfers/handle.html", {"tabs": TABS, "tab": "in"}, status=400)
+        return render(request, "transfers/handle.html", {"tabs": tabs, "tab": next(iter(tabs))}, status=400)
+    if tab not in tabs:  # a way this org can't use, typed into the address (TRF-01, TRF-05)
+        messages.error(request, services.way_refusal(request.acting_org, tab))
+        return render(request, "transfers/handle.html", {"tabs": tabs, "tab": None}, status=403)
     try:
         ctx = _context(request, tab)
     except BadInput as exc:
         messages.error(request, str(exc))
-        return render(request, "transfers/handle.html", {"tabs": TABS, "tab": tab}, status=400)
+        return render(request, "transfers/handle.html", {"tabs": tabs, "tab": tab}, status=400)
     if request.method == "GET":
         return render(request, "transfers/handle.html", ctx)
     acting, by, post = request.acting_org, request.user, request.POST
@@ -121,9 +130,12 @@ def handle(request):
             target = get_object_or_404(branches, pk=_int(post.get("target"), "请选择转入团支部。"))
             ids = [_int(v, "请选择转出的团员。") for v in post.getlist("people")]
             moved, refused = services.batch(acting, source, target, ids, by=by, reason=post.get("reason", ""))
-            messages.success(request, f"已将{moved}人的组织关系转入{target.name}。")
+            if moved:
+                messages.success(request, f"已将{moved}人的组织关系转入{target.name}。")
+            else:  # nothing moved: no success message beside the refusals
+                messages.error(request, "所选团员均未能转接，原因如下。")
             for message in refused.values():
-                messages.warning(request, f"未转接：{message}")
+                (messages.warning if moved else messages.error)(request, f"未转接：{message}")
     except (BadInput, services.TransferError) as exc:
         messages.error(request, str(exc))
         return render(request, "transfers/handle.html", ctx, status=400)

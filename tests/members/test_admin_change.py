@@ -88,7 +88,7 @@ def test_third_admin_is_refused(tree, branch_setup):
     secretary, deputy_post, _ = branch_setup
     grant_admin(deputy_post)
     third = CadrePost.objects.create(person=f.person("委员"), org=tree.branch_a, title=PostTitle.COMMITTEE_MEMBER)
-    with pytest.raises(WorkflowError, match="最多设置2名管理员"):
+    with pytest.raises(WorkflowError, match="每个组织最多2名管理员"):
         grant_admin(third)
     third.admin_slot = 1
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -140,3 +140,45 @@ def test_one_pending_request_per_post(tree, branch_setup):
         request_admin_change(deputy_post, "add", by=secretary)
     with pytest.raises(IntegrityError), transaction.atomic():
         AdminChangeRequest.objects.create(org=tree.branch_a, post=deputy_post, action="add", requested_by=secretary)
+
+
+def test_add_refused_when_filed_if_the_org_is_full(client, login, tree, branch_setup, settings):
+    """ORG-12, refused early: with ADMINS_PER_ORG admins already, 添加管理员 is refused when filed
+    (409, the reason, no request) — not accepted and then failing at approval. One below the limit
+    it is filed. The limit is the setting."""
+    secretary, deputy_post, _ = branch_setup
+    other = CadrePost.objects.create(person=f.person("委员"), org=tree.branch_a, title=PostTitle.COMMITTEE_MEMBER)
+    grant_admin(other)  # 2 of 2
+    c = login(secretary)
+    r = c.post("/members/admin-change/", {"post": deputy_post.pk, "action": "add"})
+    assert r.status_code == 409 and "本组织已有2名管理员，每个组织最多2名管理员" in r.content.decode()
+    assert not AdminChangeRequest.objects.exists()
+    settings.ZHTJ = {**settings.ZHTJ, "ADMINS_PER_ORG": 3}
+    assert c.post("/members/admin-change/", {"post": deputy_post.pk, "action": "add"}).status_code == 302
+    assert AdminChangeRequest.objects.get().post == deputy_post
+
+
+def test_waiting_additions_count_toward_the_limit(tree, branch_setup):
+    """ORG-12: 1 admin + 1 添加管理员 waiting = 2: a second addition is refused when filed, saying
+    that one is waiting."""
+    secretary, deputy_post, _ = branch_setup
+    request_admin_change(deputy_post, "add", by=secretary)
+    third = CadrePost.objects.create(person=f.person("委员"), org=tree.branch_a, title=PostTitle.COMMITTEE_MEMBER)
+    with pytest.raises(WorkflowError, match="1名管理员和1条待审批的添加管理员申请"):
+        request_admin_change(third, "add", by=secretary)
+
+
+def test_page_offers_only_what_the_service_accepts(client, login, tree, branch_setup):
+    """ORG-12: no 添加管理员 button on a full org (the reason instead); a branch's own secretary
+    has no 撤销管理员 button (the superior's call); the superior's page offers it."""
+    secretary, deputy_post, superior = branch_setup
+    page = login(secretary).get("/members/admin-change/").content.decode()
+    assert page.count("添加管理员</button>") == 1 and "撤销管理员</button>" not in page
+    assert "如需撤销团支部书记的管理员权限，请联系上级组织管理员办理" in page
+    other = CadrePost.objects.create(person=f.person("委员"), org=tree.branch_a, title=PostTitle.COMMITTEE_MEMBER)
+    grant_admin(other)
+    page = login(secretary).get("/members/admin-change/").content.decode()
+    assert "添加管理员</button>" not in page and "本组织已有2名管理员" in page
+    assert page.count("撤销管理员</button>") == 1  # the 委员's, not the secretary's
+    page = login(superior).get(f"/members/admin-change/org/{tree.branch_a.pk}/").content.decode()
+    assert page.count("撤销管理员</button>") == 2

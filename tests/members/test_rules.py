@@ -190,7 +190,7 @@ def test_admins_fill_slots_up_to_the_setting(tree):
     first, second, third = (_post(tree.branch_b, n) for n in ("甲", "乙", "丙"))
     assert grant_admin(first).admin_slot == 1
     assert grant_admin(second).admin_slot == 2
-    with pytest.raises(WorkflowError, match="每个组织最多设置2名管理员"):
+    with pytest.raises(WorkflowError, match="每个组织最多2名管理员"):
         grant_admin(third)
     CadrePost.objects.filter(pk=first.pk).update(admin_slot=None)
     assert grant_admin(third).admin_slot == 1

@@ -257,3 +257,36 @@ def test_member_inbox_shows_progress(tree, admins, member, login):
     assert "我的组织关系转接（A1团支部 → B1团支部）：待转出组织审批" in c.get(reverse("inbox")).content.decode()
     services.act(tree.branch_a, t, "approve", by=admins.branch_a)
     assert "我的组织关系转接（A1团支部 → B1团支部）：待转入组织审批" in c.get(reverse("inbox")).content.decode()
+
+
+def test_batch_tab_only_for_committees(tree, admins, login):
+    """TRF-05: a 团支部 sees no 组织关系批量转接 tab, and `?tab=batch` typed in is refused (403 with
+    the reason, no form); a 团委 has the tab. A 团的领导机关 has no 办理转入 tab (TRF-01)."""
+    url = reverse("transfers:handle")
+    branch = login(admins.branch_a, tree.branch_a)
+    assert "?tab=batch" not in branch.get(url).content.decode()
+    r = branch.get(url + "?tab=batch")
+    assert r.status_code == 403 and "只有团委/团工委/团总支可以办理组织关系批量转接" in r.content.decode()
+    assert 'name="source"' not in r.content.decode() and 'name="people"' not in r.content.decode()
+    assert "?tab=batch" in login(admins.uni, tree.uni).get(url).content.decode()
+    province = login(admins.province, tree.province)
+    page = province.get(url)
+    assert page.status_code == 200 and "?tab=in" not in page.content.decode() and "?tab=out" in page.content.decode()
+    assert province.get(url + "?tab=in").status_code == 403
+
+
+def test_batch_with_everyone_refused_says_so_without_a_success(tree, admins, login):
+    """TRF-05 / TRF-12: when every chosen member is refused, the page says nobody was moved and
+    why — no "已将0人…" beside it; one moved of two gives the success and the one refusal."""
+    from transfers.choices import Reason as R
+
+    busy = f.person("忙碌", branch=tree.branch_a, password="x")
+    free = f.person("空闲", branch=tree.branch_a, password="x")
+    services.start_outbound(tree.col_a, [busy], tree.branch_b, by=admins.col_a, reason=R.OTHER)
+    c = login(admins.uni, tree.uni)
+    data = {"tab": "batch", "source": tree.branch_a.pk, "target": tree.branch_b.pk, "reason": R.OTHER}
+    page = c.post(reverse("transfers:handle") + "?tab=batch", {**data, "people": [busy.pk]}, follow=True)
+    text = page.content.decode()
+    assert "已将0人" not in text and "所选团员均未能转接" in text and "已有正在办理的组织关系转接" in text
+    page = c.post(reverse("transfers:handle") + "?tab=batch", {**data, "people": [busy.pk, free.pk]}, follow=True)
+    assert "已将1人的组织关系转入" in page.content.decode()
