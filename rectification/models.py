@@ -124,30 +124,40 @@ class CampaignRecord(Workflow):
     def reject(self, by=None, note=""):
         self._review_last("不通过", by, note)
 
-    @transition(field=state, source=S.PENDING, target=RETURN_VALUE(S.QUALIFIED, S.BASIC))
-    def approve(self, by=None, note=""):
-        if self.poor_count >= _poor_limit():
-            raise WorkflowError(
+    def review_refusal(self, action):
+        """REC-04: why the review `action` is refused for the last form's 较差 count, or None. The
+        transitions raise it; the review page shows only the buttons it allows."""
+        if action == "approve" and self.poor_count >= _poor_limit():
+            return (
                 f"该团支部自检表“较差”项为{self.poor_count}项（≥{_poor_limit()}项），必须纳入重点整顿团支部，"
                 "请点击“开始整改”。"
             )
+        if action == "start_key" and not self.poor_count:
+            return "该团支部自检表“较差”项为0，无需整改，请点击“通过”。"
+        if action == "pass_key" and self.poor_count >= _poor_limit():
+            return f"该团支部自检表“较差”项仍有{self.poor_count}项（≥{_poor_limit()}项），不能通过，请点击“继续整改”。"
+        return None
+
+    def _refuse(self, action):
+        if refusal := self.review_refusal(action):
+            raise WorkflowError(refusal)
+
+    @transition(field=state, source=S.PENDING, target=RETURN_VALUE(S.QUALIFIED, S.BASIC))
+    def approve(self, by=None, note=""):
+        self._refuse("approve")
         self._review_last("通过", by, note)
         return S.QUALIFIED if self.poor_count == 0 else S.BASIC
 
     @transition(field=state, source=S.PENDING, target=S.KEY)
     def start_key(self, by=None, note=""):
-        if not self.poor_count:
-            raise WorkflowError("该团支部自检表“较差”项为0，无需整改，请点击“通过”。")
+        self._refuse("start_key")
         self._review_last("开始整改", by, note)
         self._start_key()
 
     # --- re-review of a key branch (REC-07) -------------------------------------------------------
     @transition(field=state, source=S.KEY_PENDING, target=RETURN_VALUE(S.KEY_QUALIFIED, S.DELISTED))
     def pass_key(self, by=None, note=""):
-        if self.poor_count >= _poor_limit():
-            raise WorkflowError(
-                f"该团支部自检表“较差”项仍有{self.poor_count}项（≥{_poor_limit()}项），不能通过，请点击“继续整改”。"
-            )
+        self._refuse("pass_key")
         self._review_last("通过", by, note)
         self.key_done_at = timezone.now()
         return S.KEY_QUALIFIED if self.poor_count == 0 else S.DELISTED

@@ -203,18 +203,34 @@ def review(record, action, *, by, note=""):
 # --- 勾选排名后 20% 团支部 (REC-05) ------------------------------------------------------------------
 
 
+def _founded_before(today):
+    return timezone.make_aware(datetime.combine(months_before(today, settings.ZHTJ["REC_MIN_AGE_MONTHS"]), time.max))
+
+
 def bottom_candidates(parent, year, today=None):
     """Direct sub-branches that may be selected: not 毕业生团组织 / 待接转团支部, at least
-    REC_MIN_AGE_MONTHS old, and in a state the seed allows (not 合格 / 整改后合格 / 重点整改后合格)."""
-    today = today or timezone.localdate()
-    founded_before = timezone.make_aware(
-        datetime.combine(months_before(today, settings.ZHTJ["REC_MIN_AGE_MONTHS"]), time.max)
-    )
+    REC_MIN_AGE_MONTHS old, and in a state the seed allows (not 合格 / 整改后合格 / 重点整改后合格).
+    `bottom_refusal` is the same rule for one row, with the reason."""
     return (
         with_status(Organization.objects.filter(parent=parent, is_branch_kind=True), year)
         .exclude(category__in=BOTTOM_EXCLUDED_CATEGORIES)
-        .filter(created_at__lte=founded_before, rec_state__in=BOTTOM_ELIGIBLE_STATES)
+        .filter(created_at__lte=_founded_before(today or timezone.localdate()), rec_state__in=BOTTOM_ELIGIBLE_STATES)
     )
+
+
+def bottom_refusal(row, today=None):
+    """REC-05 for one direct sub-branch annotated by `with_status`: why it can't be selected as
+    排名后 20%, or None. The list shows this instead of a checkbox; select_bottom names it."""
+    if row.category in BOTTOM_EXCLUDED_CATEGORIES:
+        return f"{row.get_category_display()}不参加排名"
+    if row.created_at > _founded_before(today or timezone.localdate()):
+        months = settings.ZHTJ["REC_MIN_AGE_MONTHS"]
+        return f"成立未满{months}个月（{timezone.localdate(row.created_at):%Y-%m-%d}成立）"
+    if row.rec_state in KEY_OPEN_STATES or row.rec_state == RecState.DELISTED:
+        return f"已纳入重点整顿（{STATE_LABELS[row.rec_state]}）"
+    if row.rec_state not in BOTTOM_ELIGIBLE_STATES:
+        return f"整顿状态为{STATE_LABELS[row.rec_state]}"
+    return None
 
 
 def bottom_minimum(eligible):
@@ -254,12 +270,9 @@ def select_bottom(parent, ids, *, by):
         ids = set(ids)
         wrong = ids - set(candidates)
         if wrong:
-            names = Organization.objects.filter(pk__in=wrong).values_list("name", flat=True)
-            raise RecError(
-                f"以下团支部不能被勾选为排名后 20% 团支部：{'、'.join(names)}。"
-                "整顿状态为合格、整改后合格、重点整改后合格的团支部，已纳入重点整顿的团支部，"
-                "以及毕业生团组织、待接转团支部、成立未满3个月的团支部不能勾选。"
-            )
+            rows = with_status(Organization.objects.filter(pk__in=wrong), year).order_by("lft")
+            reasons = "；".join(f"{row.name}：{bottom_refusal(row) or '不是本组织的直属团支部'}" for row in rows)
+            raise RecError(f"以下团支部不能被勾选为排名后 20% 团支部——{reasons}。")
         need = bottom_minimum(len(candidates))
         if len(ids) < need:
             raise RecError(

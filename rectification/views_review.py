@@ -32,7 +32,9 @@ def _list_context(acting, year):
     labels = s.STATE_LABELS
     for row in rows:
         row.state_label = labels[row.rec_state]
-    candidates = set(s.bottom_candidates(acting, year).values_list("pk", flat=True))
+        # REC-05: a row that can't be picked says why (a 团总支 listed for GRD-05 is no branch)
+        row.bottom_refusal = s.bottom_refusal(row) if row.is_branch_kind else "非团支部，不参加排名"
+    candidates = {row.pk for row in rows if row.bottom_refusal is None}
     done = s.bottom_done(acting, year)
     return {
         "org": acting,
@@ -141,6 +143,8 @@ def _review_context(request, branch, year):
     context["can_act"] = branch.parent_id == request.acting_org.pk
     context["first_review"] = bool(record and record.state == RecState.PENDING)
     context["key_review"] = bool(record and record.state == RecState.KEY_PENDING)
+    if record:  # REC-04: a button only for an action the record would accept
+        context["allowed"] = {a for a in ("approve", "start_key", "pass_key") if record.review_refusal(a) is None}
     context["threshold"] = settings.ZHTJ["REC_KEY_POOR_COUNT"]
     context["locked"] = bool(record and record.state in LOCKED_STATES)
     return context

@@ -96,3 +96,37 @@ def test_not_outside_the_campaign(client, login, camp, clock):
     r = pick(as_committee(login, camp), *camp.branches[:2])
     assert r.status_code == 409 and "不在整理整顿集中开展期间" in text(r)
     assert not BottomSelection.objects.exists()
+
+
+def test_rows_that_cant_be_picked_say_why(client, login, camp):
+    """REC-05: the list has a checkbox exactly for the rows select_bottom accepts (the same rule
+    as its query), and every other row says why: 合格, already 重点整顿, 毕业生团组织, 待接转团支部,
+    founded less than 3 months ago — one day younger than the limit, not the day of it."""
+    from rectification import services as s
+
+    submit(as_branch(login, camp, 0), 0)
+    submit(as_branch(login, camp, 1), 3)
+    c = as_committee(login, camp)
+    review(c, camp.branches[0], "approve")  # 合格
+    review(c, camp.branches[1], "start_key")  # 重点整改中
+    f.OrgFactory(parent=camp.committee, category=OrgCategory.GRADUATE, name="毕业生团组织X", created_at=at(2025, 1, 1))
+    f.OrgFactory(parent=camp.committee, category=OrgCategory.PENDING_TRANSFER, name="待接转X", created_at=at(2025, 1, 1))
+    f.branch(camp.committee, "新建团支部", created_at=at(2026, 7, 11, 0, 0))  # 3 months on 10-11: too young
+    f.branch(camp.committee, "满三月团支部", created_at=at(2026, 7, 10, 23, 59))  # 3 months old on 10-10
+    page = text(c.get("/rectification/branches/"))
+    reasons = {
+        "B1团支部": "整顿状态为合格",
+        "B2团支部": "已纳入重点整顿（重点整改中）",
+        "毕业生团组织X": "毕业生团组织不参加排名",
+        "待接转X": "待接转团支部不参加排名",
+        "新建团支部": "成立未满3个月（2026-07-11成立）",
+    }
+    for name, reason in reasons.items():
+        row = page.split(f'data-name="{name}"', 1)[1].split("</tr>", 1)[0]
+        assert reason in row and 'type="checkbox"' not in row, name
+    for name in ("B3团支部", "满三月团支部"):
+        assert 'type="checkbox"' in page.split(f'data-name="{name}"', 1)[1].split("</tr>", 1)[0]
+    listed = {r.pk for r in s.with_status(s.rec_orgs(camp.committee, 2026), 2026) if s.bottom_refusal(r) is None}
+    assert listed == set(s.bottom_candidates(camp.committee, 2026).values_list("pk", flat=True))
+    r = pick(c, camp.branches[0], camp.branches[2])
+    assert r.status_code == 400 and "B1团支部：整顿状态为合格" in text(r)

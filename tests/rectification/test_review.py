@@ -223,3 +223,28 @@ def test_whole_subtree_list_runs_constant_queries(client, login, camp):
     with CaptureQueriesContext(connection) as large:
         assert text(u.get(LIST + "?scope=all")).count("data-org=") >= 14
     assert len(large) == len(small)
+
+
+def _buttons(page):
+    import re
+
+    return re.findall(r'name="action" value="(\w+)"', page)
+
+
+def test_review_buttons_are_the_actions_the_record_accepts(client, login, camp):
+    """REC-04 at the edge: with 9 较差 the superior sees 不通过 / 通过 / 开始整改; with 10 there is
+    no 通过 (the transition would refuse it); with 0 no 开始整改; a key branch back with 10 has
+    no 通过 in its re-review either."""
+    for i, poor in ((0, 9), (1, 10), (2, 0)):
+        submit(as_branch(login, camp, i), poor)
+    def page(branch):
+        return as_committee(login, camp).get(f"/rectification/review/{branch.pk}/").content.decode()
+
+    assert _buttons(page(camp.branches[0])) == ["reject", "approve", "start_key"]
+    assert _buttons(page(camp.branches[1])) == ["reject", "start_key"]
+    assert _buttons(page(camp.branches[2])) == ["reject", "approve"]
+    review(as_committee(login, camp), camp.branches[1], "start_key")
+    submit(as_branch(login, camp, 1), 10)
+    assert _buttons(page(camp.branches[1])) == ["continue_key"]
+    submit(as_branch(login, camp, 1), 9)
+    assert _buttons(page(camp.branches[1])) == ["pass_key", "continue_key"]
