@@ -110,7 +110,9 @@ def test_rows_that_cant_be_picked_say_why(client, login, camp):
     review(c, camp.branches[0], "approve")  # 合格
     review(c, camp.branches[1], "start_key")  # 重点整改中
     f.OrgFactory(parent=camp.committee, category=OrgCategory.GRADUATE, name="毕业生团组织X", created_at=at(2025, 1, 1))
-    f.OrgFactory(parent=camp.committee, category=OrgCategory.PENDING_TRANSFER, name="待接转X", created_at=at(2025, 1, 1))
+    f.OrgFactory(
+        parent=camp.committee, category=OrgCategory.PENDING_TRANSFER, name="待接转X", created_at=at(2025, 1, 1)
+    )
     f.branch(camp.committee, "新建团支部", created_at=at(2026, 7, 11, 0, 0))  # 3 months on 10-11: too young
     f.branch(camp.committee, "满三月团支部", created_at=at(2026, 7, 10, 23, 59))  # 3 months old on 10-10
     page = text(c.get("/rectification/branches/"))

@@ -237,6 +237,7 @@ def test_review_buttons_are_the_actions_the_record_accepts(client, login, camp):
     no 通过 in its re-review either."""
     for i, poor in ((0, 9), (1, 10), (2, 0)):
         submit(as_branch(login, camp, i), poor)
+
     def page(branch):
         return as_committee(login, camp).get(f"/rectification/review/{branch.pk}/").content.decode()
 
