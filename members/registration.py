@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from orgs.choices import OrgCategory
 from orgs.models import Organization
 from zhtj.core import audit, inbox
 from zhtj.core.idnumber import normalize_id_number
@@ -38,8 +37,6 @@ ALREADY_IN_SYSTEM = (
 NOT_FOUND = (
     "未找到该团支部：请填写完整、准确的团支部全称（与系统中的组织全称一致），或使用团支部提供的注册链接、二维码。"
 )
-# REG-01 (decision): special-unit pools are filled by provincial approval only (TRF-09), not by self-registration
-CLOSED_CATEGORIES = frozenset({OrgCategory.SPECIAL_UNIT_POOL})
 
 
 class RegistrationError(Exception):
@@ -52,7 +49,8 @@ class RegistrationError(Exception):
 
 
 def open_branches():
-    return Organization.objects.filter(is_branch_kind=True).exclude(category__in=CLOSED_CATEGORIES)
+    # REG-01 (decision): special-unit pools are filled by provincial approval only (TRF-09)
+    return Organization.objects.branches()
 
 
 def find_branch(full_name):

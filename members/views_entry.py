@@ -36,9 +36,8 @@ def picked_branch(request, org):
     pk = parse_pk(raw)
     if pk is None:
         raise Http404
-    return get_object_or_404(
-        Organization.objects.subtree_of(org, include_self=False).filter(is_branch_kind=True), pk=pk
-    )
+    # a 特殊单位专属库 is filled by transfers only (ORG-02, TRF-09): not a branch to enter people into
+    return get_object_or_404(Organization.objects.subtree_of(org, include_self=False).branches(), pk=pk)
 
 
 def _render(request, form, status=200, **context):

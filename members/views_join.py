@@ -200,7 +200,7 @@ def approval(request, pk):
 def branch_link(request):
     """REG-03: the branch's registration link and QR code, on a page made for printing."""
     branch = request.acting_org
-    if not branch.is_branch_kind or branch.category in registration.CLOSED_CATEGORIES:
+    if not branch.is_branch_kind or branch.is_pool:
         raise PermissionDenied("注册链接和二维码由团支部管理员生成，请切换到团支部后操作。")
     url = request.build_absolute_uri(reverse("members:join_branch", args=[registration.branch_token(branch)]))
     qr = segno.make(url, error="m")

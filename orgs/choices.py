@@ -32,6 +32,10 @@ BRANCH_KINDS = frozenset(
         OrgCategory.SPECIAL_UNIT_POOL,
     }
 )
+# 特殊单位专属库 (ORG-02): a pool of members of military / classified units, filled only by transfers
+# the provincial committee approves (TRF-09). It holds members like a branch but is no branch: nobody
+# is entered or registers into it, and it takes no part in 整理整顿 or 对标定级.
+POOL_CATEGORIES = frozenset({OrgCategory.SPECIAL_UNIT_POOL})
 # 团委 / 团工委 / 团总支: the grassroots committees that hold sub-orgs but no members.
 COMMITTEE_KINDS = frozenset({OrgCategory.COMMITTEE, OrgCategory.WORKING_COMMITTEE, OrgCategory.GENERAL_BRANCH})
 # Categories a parent admin may pick when creating a sub-org (ORG-08); the special

@@ -13,7 +13,15 @@ from zhtj.core.audit import HistoryMixin
 from zhtj.core.tree import subtree_q
 from zhtj.core.workflow import Workflow
 
-from .choices import BRANCH_KINDS, COMMITTEE_KINDS, SCHOOL_INDUSTRIES, Industry, LeadershipLevel, OrgCategory
+from .choices import (
+    BRANCH_KINDS,
+    COMMITTEE_KINDS,
+    POOL_CATEGORIES,
+    SCHOOL_INDUSTRIES,
+    Industry,
+    LeadershipLevel,
+    OrgCategory,
+)
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -24,6 +32,10 @@ class OrganizationQuerySet(models.QuerySet):
 
     def branch_kinds(self):
         return self.filter(is_branch_kind=True)
+
+    def branches(self):
+        """Branch kinds that are branches: without the 特殊单位专属库 pools (POOL_CATEGORIES)."""
+        return self.branch_kinds().exclude(category__in=POOL_CATEGORIES)
 
 
 class OrganizationManager(models.Manager.from_queryset(OrganizationQuerySet)):
@@ -140,6 +152,11 @@ class Organization(HistoryMixin, MPTTModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_pool(self):
+        """A 特殊单位专属库: holds members, but is no branch (POOL_CATEGORIES)."""
+        return self.category in POOL_CATEGORIES
 
     def save(self, *args, **kwargs):
         self.is_branch_kind = self.category in BRANCH_KINDS

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from orgs.choices import Industry
+from orgs.choices import POOL_CATEGORIES, Industry
 from orgs.graduation import province_of
 from orgs.models import Organization
 from zhtj.core import audit, inbox
@@ -119,10 +119,13 @@ def rec_orgs(parent, year, *, whole_subtree=False):
         if whole_subtree
         else Organization.objects.filter(parent=parent)
     )
-    return below.filter(Q(is_branch_kind=True) | has_record)
+    # a 特殊单位专属库 is a pool, not a branch: never listed or counted (ORG-02)
+    return below.filter(Q(is_branch_kind=True) | has_record).exclude(category__in=POOL_CATEGORIES)
 
 
 def takes_part(org, year):
+    if org.is_pool:
+        return False
     return org.is_branch_kind or CampaignRecord.objects.filter(branch=org, year=year).exists()
 
 
@@ -212,7 +215,7 @@ def bottom_candidates(parent, year, today=None):
     REC_MIN_AGE_MONTHS old, and in a state the seed allows (not 合格 / 整改后合格 / 重点整改后合格).
     `bottom_refusal` is the same rule for one row, with the reason."""
     return (
-        with_status(Organization.objects.filter(parent=parent, is_branch_kind=True), year)
+        with_status(Organization.objects.filter(parent=parent).branches(), year)
         .exclude(category__in=BOTTOM_EXCLUDED_CATEGORIES)
         .filter(created_at__lte=_founded_before(today or timezone.localdate()), rec_state__in=BOTTOM_ELIGIBLE_STATES)
     )

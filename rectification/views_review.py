@@ -172,7 +172,7 @@ def evaluate(request, pk):
     require_direct_superior(request, branch)
     year = s.campaign_year()
     if not s.takes_part(branch, year):  # a 团委 below: no 自检表, no record made for it
-        messages.error(request, f"“{branch.name}”不是团支部，不参加整理整顿，无需评估。")
+        messages.error(request, f"“{branch.name}”不是团支部，不参加整理整顿，无需评估。")  # nor a pool
         return _evaluate_list(request, request.acting_org, status=400)
     if request.method == "GET" and not s.in_campaign():  # a post is refused by the record's rules
         messages.error(request, "当前不在整理整顿集中开展期间，不能评估。")

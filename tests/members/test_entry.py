@@ -54,6 +54,23 @@ def test_committee_picks_branch_in_tree(tree, login, fast_hasher, django_assert_
     assert client.get(reverse("members:enter")).status_code == 403
 
 
+def test_special_unit_pool_is_not_an_entry_target(tree, login, fast_hasher):
+    """ORG-02 / MEM-06: a 特殊单位专属库 is a pool filled by transfers the province approves, not a
+    branch: the province's tree shows it without a link, and neither 录入下级支部成员 nor the batch
+    import accepts it (404), while a real branch below is accepted."""
+    from orgs.choices import OrgCategory
+
+    pool = f.OrgFactory(parent=tree.province, category=OrgCategory.SPECIAL_UNIT_POOL, name="山东省特殊单位专属库")
+    client = login(f.admin_of(tree.province), tree.province)
+    page = client.get(reverse("members:enter_sub")).content.decode()
+    assert "山东省特殊单位专属库" in page and f"?branch={pool.pk}" not in page
+    assert f"?branch={tree.branch_a.pk}" in page
+    assert client.get(reverse("members:enter_sub") + f"?branch={pool.pk}").status_code == 404
+    assert client.post(reverse("members:enter_sub") + f"?branch={pool.pk}", person_post()).status_code == 404
+    assert client.get(reverse("members:import", args=["members"]) + f"?branch={pool.pk}").status_code == 404
+    assert not Person.objects.filter(branch=pool).exists()
+
+
 def test_own_cadre_new_and_existing_person(tree, login, fast_hasher):
     """MEM-06: 录入本级团干部 — a post in the acting org; a registered person just gets the post."""
     client = login(f.admin_of(tree.col_a), tree.col_a)

@@ -132,3 +132,25 @@ def test_rows_that_cant_be_picked_say_why(client, login, camp):
     assert listed == set(s.bottom_candidates(camp.committee, 2026).values_list("pk", flat=True))
     r = pick(c, camp.branches[0], camp.branches[2])
     assert r.status_code == 400 and "B1团支部：整顿状态为合格" in text(r)
+
+
+def test_special_unit_pool_is_no_branch_of_the_campaign(client, login, camp):
+    """ORG-02 / REC-02 / REC-05: a 特殊单位专属库 under the province is neither listed, evaluated nor
+    counted: the province's 下级组织列表 and 评估下级团支部 don't show it, it is no bottom-20%
+    candidate, so the province (whose only direct branch kind it is) must select none."""
+    from rectification import services as s
+
+    pool = f.OrgFactory(
+        parent=camp.tree.province,
+        category=OrgCategory.SPECIAL_UNIT_POOL,
+        name="山东省特殊单位专属库",
+        created_at=at(2025, 1, 1),
+    )
+    province = login(camp.province_admin, camp.tree.province)
+    assert "山东省特殊单位专属库" not in text(province.get("/rectification/branches/"))
+    assert "山东省特殊单位专属库" not in text(province.get("/rectification/evaluate/"))
+    assert not s.bottom_candidates(camp.tree.province, 2026).exists()
+    assert not s.bottom_due(camp.tree.province, 2026)
+    assert "尚未勾选排名后 20%" not in text(province.get("/"))
+    r = province.post(f"/rectification/evaluate/{pool.pk}/", {})
+    assert r.status_code == 400 and "不参加整理整顿" in text(r)
