@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from members.models import CadrePost
 from orgs.models import Organization
-from zhtj.core.workflow import perform
+from zhtj.core.workflow import by_system, perform
 
 from . import services
 from .choices import DevelopmentKind, Grade, HonorTitle, HonorType, Kind, PartyCategory, TrackStatus
@@ -39,7 +39,7 @@ def seed(stdout):
     services.record_grades(first, year, people[1:], Grade.QUALIFIED, by=_admin(first))
     services.record_grades(first, year, people[:1], Grade.EXCELLENT, by=_admin(first))
     for record in IncentiveRecord.objects.filter(kind=Kind.EVALUATION, recorder=first):
-        perform(record, "approve", by=approver, note="演示数据")
+        perform(record, "approve", guard=by_system, by=approver, note="演示数据")
     has_joining = set(IncentiveRecord.objects.filter(kind=Kind.JOINING).values_list("person", flat=True))
     for person in people:
         if person.pk in has_joining:
@@ -83,5 +83,5 @@ def seed(stdout):
         status=TrackStatus.CONFIRMED,
         confirmed_on=recommended,
     )
-    perform(dev, "approve", by=_admin(second.parent), note="演示数据")
+    perform(dev, "approve", guard=by_system, by=_admin(second.parent), note="演示数据")
     stdout.write("团内激励演示数据：评议激励、入团激励、荣誉激励、推优入党记录已生成。")

@@ -19,7 +19,7 @@ from zhtj.core import audit, inbox, pdf
 from zhtj.core.access import acting_org_or_404, require_direct_superior
 from zhtj.core.models import AuditLog
 from zhtj.core.params import fitting
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import WorkflowError, by_system, perform
 
 from .choices import GRADES_NEEDING_DECISION, Grade, Kind, State
 from .models import Development, Evaluation, IncentiveRecord, Joining
@@ -194,7 +194,7 @@ def record_grades(branch, year, people, grade, *, by, reason="", decision_file=N
             record = old.record
             IncentiveRecord.objects.filter(pk=record.pk).update(summary=summary, recorder=branch)
             if record.state == State.REJECTED:
-                perform(record, "resubmit", by=by, note="重新记载")
+                perform(record, "resubmit", guard=by_system, by=by, note="重新记载")
     return len(people)
 
 
@@ -231,7 +231,7 @@ def decide(request, record, action, note="", **changes):
         raise WorkflowError("不支持的操作。")
     check_reason(note)
     authorize(request, record)
-    done = perform(record, action, by=request.user, note=note, acting=request.acting_org, **changes)
+    done = perform(record, action, guard=by_system, by=request.user, note=note, acting=request.acting_org, **changes)
     verdict = {"approve": "已通过", "reject": "未通过"}[action]
     stage = "（待授予组织认证）" if done.state == State.GRANTOR else ""
     inbox.notify(

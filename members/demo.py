@@ -14,7 +14,7 @@ from orgs.choices import EnterpriseLevel, Industry, OrgCategory
 from orgs.models import Organization
 from orgs.services import suggest_full_name
 from zhtj.core.idnumber import make_id_number
-from zhtj.core.workflow import perform
+from zhtj.core.workflow import by_system, perform
 
 from .archives import upload_archive
 from .choices import Education, Occupation, PoliticalStatus, PostNature, PostTitle, StudyStatus
@@ -167,9 +167,9 @@ def archives():
         archive = upload_archive(person, _pdf("入团志愿书.pdf"), by=branch_admin, org=branch)
         superior = _admin(archive.approver_org)  # the 学院团委 above the 年级团总支 (ARC-02)
         if outcome == "reject":
-            perform(archive, "reject", by=superior, note="扫描不清晰，请重新上传")
+            perform(archive, "reject", guard=by_system, by=superior, note="扫描不清晰，请重新上传")
         elif outcome == "approve":
-            perform(archive, "approve", by=superior, note="")
+            perform(archive, "approve", guard=by_system, by=superior, note="")
 
 
 def self_registration():

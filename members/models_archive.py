@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from orgs.choices import OrgCategory
-from zhtj.core.workflow import Workflow, WorkflowError, perform
+from zhtj.core.workflow import Workflow, WorkflowError, by_system, perform
 
 # 团的领导机关/团委/团工委: their uploads are 已认证 at once (ARC-02), and only they approve (ARC-03:
 # the seed's 上级团委). A 团支部/团总支 upload waits for the nearest of them above it.
@@ -195,7 +195,7 @@ class MemberArchive(Workflow):
         """替换档案: the new file's fields; an approved change request is used up (ARC-06)."""
         request = self.change_requests.select_for_update().filter(state=ArchiveChangeRequest.State.APPROVED).first()
         if request is not None:
-            perform(request, "complete", by=by, note="已重新上传电子档案")
+            perform(request, "complete", guard=by_system, by=by, note="已重新上传电子档案")
         self.set_upload(**upload)
         return self.state_after_upload(upload["org"])
 

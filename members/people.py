@@ -9,7 +9,7 @@ from orgs.choices import LeadershipLevel
 from orgs.graduation import province_of
 from zhtj.core import audit
 from zhtj.core.params import fitting
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import WorkflowError, by_system, perform
 
 from .choices import VerificationStatus
 from .hashers import initial_password_hash
@@ -137,7 +137,7 @@ def deactivate(person, by=None, note=""):
 def decide_deletion(req, action, *, by, note=""):
     """The 省级团委's 同意 deactivates the person in the same transaction (MEM-09)."""
     with transaction.atomic():
-        req = perform(req, action, by=by, note=note)
+        req = perform(req, action, guard=by_system, by=by, note=note)
         if req.state == DeletionRequest.State.APPROVED:
             deactivate(req.person, by=by, note=f"删除人员申请已同意：{req.explanation}")
     return req

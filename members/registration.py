@@ -19,7 +19,7 @@ from orgs.models import Organization
 from zhtj.core import audit, inbox
 from zhtj.core.idnumber import normalize_id_number
 from zhtj.core.params import fitting
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import WorkflowError, by_system, perform
 
 from .forms_people import PersonForm
 from .models_registration import SelfRegistration
@@ -152,7 +152,7 @@ def approve(reg, org, *, by):
             person = enter_member(form.person_clean, locked.branch, form.post_clean if locked.as_cadre else None)
         except EntryRefused as exc:
             raise RegistrationError(str(exc), status=409) from None
-        locked = perform(locked, "approve", by=by, person=person)
+        locked = perform(locked, "approve", guard=by_system, by=by, person=person)
         inbox.notify(
             person=person,
             kind=SelfRegistration.inbox_kind,
@@ -169,7 +169,7 @@ def reject(reg, org, *, by, reason):
         raise RegistrationError("不同意时请填写原因，申请人可凭身份证号码查询。")
     with transaction.atomic():
         locked = _locked(reg, org)
-        return perform(locked, "reject", by=by, note=reason)
+        return perform(locked, "reject", guard=by_system, by=by, note=reason)
 
 
 def decide(reg, org, *, by, decision, reason=""):

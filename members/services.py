@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from orgs.models import Organization
 from zhtj.core import audit
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import WorkflowError, by_system, perform
 
 from .models import AdminChangeRequest, CadrePost, PasswordResetCode, Person
 
@@ -50,7 +50,7 @@ def decide_admin_change(req, action, *, by, note=""):
     """The direct superior's 同意 grants or frees the admin slot in the same transaction (ORG-12);
     if it can't (two admins already), nothing is decided."""
     with transaction.atomic():
-        req = perform(req, action, by=by, note=note)
+        req = perform(req, action, guard=by_system, by=by, note=note)
         if req.state == AdminChangeRequest.State.APPROVED:
             apply_admin_change(req.post, req.action)
     return req

@@ -22,7 +22,7 @@ from zhtj.core.audit import history_of
 from zhtj.core.params import fitting
 from zhtj.core.pdf import pdf_response
 from zhtj.core.uploads import upload_limit
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import WorkflowError, by_system, perform
 
 from .archive_files import ArchiveFileError, max_megabytes, too_large_message
 from .archives import (
@@ -207,7 +207,7 @@ def _decide(request, obj, notice_org, what, back):
     if decision not in ("approve", "reject"):
         raise WorkflowError("请选择“同意”或“不同意”。")
     note = fitting(request.POST.get("note"), 200, "理由", WorkflowError)
-    obj = perform(obj, decision, by=request.user, note=note)
+    obj = perform(obj, decision, guard=by_system, by=request.user, note=note)
     verdict = "已同意" if decision == "approve" else f"不同意（理由：{note}）"
     inbox.notify(org=notice_org, kind=obj.inbox_kind, text=f"{what}：{verdict}", link=back)
     messages.success(request, f"已处理：{verdict}。")

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from zhtj.core.workflow import perform
+from zhtj.core.workflow import by_system, perform
 
 from .choices import LifeKind
 from .models import AnnualRegistration, LifeRecord, Organization
@@ -63,9 +63,9 @@ def _registrations(year, people, by):
             continue
         reg = AnnualRegistration.objects.create(person=person, branch_id=person.branch_id, year=year)
         if i < 2:
-            perform(reg, "approve", by=by)
+            perform(reg, "approve", guard=by_system, by=by)
         elif i == 2:
-            perform(reg, "reject", by=by, note="请先参加本学期团课学习")
+            perform(reg, "reject", guard=by_system, by=by, note="请先参加本学期团课学习")
 
 
 def _member_fields(branches, today):

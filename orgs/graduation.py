@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from zhtj.core import audit, inbox
 from zhtj.core.audit import current_actor
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import WorkflowError, by_system, perform
 
 from .choices import SCHOOL_INDUSTRIES, Industry, LeadershipLevel, OrgCategory
 from .models import GraduationCorrectionRequest, Organization
@@ -383,7 +383,7 @@ def decide_correction(req, decision, *, by, note=""):
         raise GraduationError("审批意见不能超过 200 个字。")
     with transaction.atomic():
         try:
-            req = perform(req, decision, by=by, note=note)
+            req = perform(req, decision, guard=by_system, by=by, note=note)
             if decision == "approve":
                 apply_correction(req, by=by)
         except WorkflowError as exc:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhtj.core import audit, inbox
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import AlreadyHandled, WorkflowError, perform
 
 from .models_life import AnnualRegistration
 
@@ -104,8 +104,9 @@ def register(person, note=""):
     return reg
 
 
-def decide(reg, decision, *, by, note=""):
-    """同意 or 不同意 (a reason is required) one registration; the member is told the result."""
+def decide(reg, decision, *, by, acting, note="", seen=None):
+    """同意 or 不同意 (a reason is required) one registration, by its branch (decided on the locked
+    row, SEC-04); the member is told the result."""
     note = (note or "").strip()
     if decision not in ("approve", "reject"):
         raise LifeError("不支持的操作，请重新提交。")
@@ -115,7 +116,14 @@ def decide(reg, decision, *, by, note=""):
         raise LifeError(f"审批意见不能超过{REASON_MAX_LENGTH}字。")
     try:
         with transaction.atomic():  # the decision and the member's notice together (SEC-04)
-            reg = perform(reg, decision, by=by, note=note)
+            reg = perform(
+                reg,
+                decision,
+                guard=lambda locked: require_own_branch(acting, locked.branch_id),
+                seen_state=seen,
+                by=by,
+                note=note,
+            )
             verdict = "已通过" if decision == "approve" else f"未通过（{note}）"
             inbox.notify(
                 person=reg.person,
@@ -128,14 +136,14 @@ def decide(reg, decision, *, by, note=""):
     return reg
 
 
-def approve_many(regs, *, by):
+def approve_many(regs, *, by, acting, seen):
     """批量审批: approve each pending one (each its own transaction); those already decided
-    by someone else are skipped and counted."""
+    by someone else are skipped and counted. `seen`: each row's state as the list showed it."""
     done = skipped = 0
     for reg in regs:
         try:
-            decide(reg, "approve", by=by)
+            decide(reg, "approve", by=by, acting=acting, seen=seen[reg.pk])
             done += 1
-        except LifeError:
+        except (LifeError, AlreadyHandled):
             skipped += 1
     return done, skipped

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhtj.core.access import MEMBER, ORG_ADMIN, access, scoped
 from zhtj.core.params import parse_pk
+from zhtj.core.workflow import seen_state
 
 from . import life
 from .choices import MEETING_KINDS, LifeKind
@@ -217,9 +218,10 @@ def registrations(request):
         regs = list(base.filter(pk__in=ids))
         if len(regs) != len(ids):
             raise Http404
-        for reg in regs:
+        for reg in regs:  # refuse before any is approved; each is decided again under its lock
             life.require_own_branch(request.acting_org, reg.branch_id)
-        done, skipped = life.approve_many(regs, by=request.user)
+        seen = {reg.pk: seen_state(request, reg, reg.pk) for reg in regs}
+        done, skipped = life.approve_many(regs, by=request.user, acting=request.acting_org, seen=seen)
         text = f"已同意{done}条年度团籍注册。"
         if skipped:
             text += f"另有{skipped}条已被处理，未重复审批。"
@@ -267,10 +269,16 @@ def registration(request, pk):
     can_decide = request.acting_org.pk == reg.branch_id
     status = 200
     if request.method == "POST":
-        life.require_own_branch(request.acting_org, reg.branch_id)
         decision = request.POST.get("decision", "")
         try:
-            reg = life.decide(reg, decision, by=request.user, note=request.POST.get("note", ""))
+            reg = life.decide(
+                reg,
+                decision,
+                by=request.user,
+                acting=request.acting_org,
+                note=request.POST.get("note", ""),
+                seen=seen_state(request, reg),
+            )
         except life.LifeError as exc:
             messages.error(request, str(exc))
             reg.refresh_from_db()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from orgs.models import Organization
 from zhtj.core import audit, inbox
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import WorkflowError, by_system, perform
 
 from . import services
 from .calendar import is_locked, lock_moment, lock_text
@@ -78,7 +78,7 @@ def rate(org, raw_level, *, by):
             audit.record(record, "rate", to_state=record.state, note=Level(level).label, actor=by)
         else:
             try:
-                record = perform(record, "rate", by=by, note=Level(level).label, level=level)
+                record = perform(record, "rate", guard=by_system, by=by, note=Level(level).label, level=level)
             except WorkflowError as exc:
                 raise RecError(str(exc), status=409) from None
     return record
@@ -105,7 +105,7 @@ def review(acting, ids, raw_level, *, by):
             raise RecError(f"以下团(总)支部尚未提交自评，暂不能复核：{'、'.join(missing)}。", status=409)
         for org in orgs:
             try:
-                perform(records[org.pk], "review", by=by, note=Level(level).label, level=level)
+                perform(records[org.pk], "review", guard=by_system, by=by, note=Level(level).label, level=level)
             except WorkflowError as exc:
                 raise RecError(str(exc), status=409) from None
             text = f"上级团委已复核本组织{year}年对标定级自评结果：{Level(level).label}"

@@ -18,7 +18,7 @@ from orgs.graduation import province_of
 from orgs.models import Organization
 from zhtj.core import audit, inbox
 from zhtj.core.tree import subtree_q
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import WorkflowError, by_system, perform
 
 from .calendar import (  # noqa: F401  the campaign calendar is also read as s.current_month() …
     _months,
@@ -148,7 +148,9 @@ def submit_check(branch, answers, month, *, by, org, by_superior=False):
                 status=409,
             )
         try:
-            record = perform(record, "submit", by=by, org=org, answers=answers, month=month, by_superior=by_superior)
+            record = perform(
+                record, "submit", guard=by_system, by=by, org=org, answers=answers, month=month, by_superior=by_superior
+            )
         except WorkflowError as exc:
             raise RecError(str(exc), status=409) from None
     # A branch's own form waits in its superior's 操作中心 (provider): nothing to copy.
@@ -186,7 +188,7 @@ def review(record, action, *, by, note=""):
     if len(note) > 200:
         raise RecError("审核意见不能超过 200 个字。")
     try:
-        record = perform(record, action, by=by, note=note)
+        record = perform(record, action, guard=by_system, by=by, note=note)
     except WorkflowError as exc:
         raise RecError(str(exc), status=409) from None
     text = f"上级团组织审核了本支部{record.year}年团支部自检表：{REVIEW_ACTIONS[action]}"
@@ -283,7 +285,7 @@ def select_bottom(parent, ids, *, by):
             )
         for pk in sorted(ids):
             record = record_for(candidates[pk], year)
-            perform(record, "select_bottom", by=by, note="勾选排名后20%团支部")
+            perform(record, "select_bottom", guard=by_system, by=by, note="勾选排名后20%团支部")
             inbox.notify(
                 org=candidates[pk],
                 kind=CampaignRecord.inbox_kind,
@@ -308,7 +310,7 @@ def make_key_by_grading(org, year, *, by):
     record = record_for(org, year)
     if record.state in KEY_OPEN_STATES:
         return record
-    return perform(record, "grading_key", by=by, note="对标定级复核结果为不予定级")
+    return perform(record, "grading_key", guard=by_system, by=by, note="对标定级复核结果为不予定级")
 
 
 # --- 重点整顿团支部列表 (REC-11) and 下级团支部整顿进度 (REC-12) ----------------------------------------------
@@ -434,7 +436,7 @@ def decide_correction(req, decision, *, by, note=""):
         raise RecError("审批意见不能超过 200 个字。")
     with transaction.atomic():
         try:
-            req = perform(req, decision, by=by, note=note)
+            req = perform(req, decision, guard=by_system, by=by, note=note)
         except WorkflowError as exc:
             raise RecError(str(exc), status=409) from None
         branch = req.record.branch

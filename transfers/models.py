@@ -140,6 +140,8 @@ class Transfer(Workflow):
 
         return not self.is_graduate or period_of(timezone.localdate()) == "apply"
 
+    withdrawable.refusal = "学社衔接转接申请只能在申请期内撤销，审核期和收尾期请联系审批组织处理。"
+
     @transition(field=state, source=list(OPEN_STATES), target=State.WITHDRAWN, conditions=[withdrawable])
     def withdraw(self, by=None, note=""):
         self.decision_note = note

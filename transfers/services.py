@@ -319,30 +319,35 @@ def pending_q(org):
 
 
 def may_act(org, t):
+    """Whether `org` may take the open step of `t` as the database holds it now. Called on the
+    row locked by perform() (the decision); elsewhere only to show or hide the buttons."""
     return org is not None and Transfer.objects.filter(pk=t.pk).filter(pending_q(org)).exists()
 
 
-def act(request_org, t, action, *, by, note="", branch=None):
-    """approve / reject / allocate by an entitled admin; withdraw by the initiator."""
-    note = _text(note, "decision_note")
-    if action == "withdraw":
-        mine = (
-            t.requested_by_id == by.pk
-            if t.kind == Kind.MEMBER
-            else request_org and t.initiator_org_id == request_org.pk
-        )
-        if not mine:
-            raise PermissionDenied("只有发起方可以撤销。")
-        if t.is_open and not t.withdrawable():
-            raise TransferError("学社衔接转接申请只能在申请期内撤销，审核期和收尾期请联系审批组织处理。")
-    elif action in ("approve", "reject", "allocate"):
-        if not may_act(request_org, t):
-            fresh = Transfer.objects.get(pk=t.pk)
-            if not fresh.is_open:
-                raise WorkflowError(f"该转接当前状态为“{fresh.get_state_display()}”，已被处理，请刷新后查看。")
+def _guard(request_org, action, by):
+    """Who may take `action`, decided on the locked row inside perform() (SEC-04, TRF-12)."""
+
+    def guard(locked):
+        if action == "withdraw":
+            mine = (
+                locked.requested_by_id == by.pk
+                if locked.kind == Kind.MEMBER
+                else request_org is not None and locked.initiator_org_id == request_org.pk
+            )
+            if not mine:
+                raise PermissionDenied("只有发起方可以撤销。")
+        elif not may_act(request_org, locked):
             raise PermissionDenied("隔级无法操作：只有转出/转入团支部或其直属上级团组织的管理员可以审批此环节。")
-    else:
+
+    return guard
+
+
+def act(request_org, t, action, *, by, note="", branch=None, seen_state=None):
+    """approve / reject / allocate by an entitled admin; withdraw by the initiator. `seen_state`:
+    the state the acting page showed (a step taken meanwhile is AlreadyHandled, 409)."""
+    if action not in ("approve", "reject", "allocate", "withdraw"):
         raise WorkflowError("不支持的操作。")
+    note = _text(note, "decision_note")
     if action == "reject" and not note:
         raise TransferError("拒绝时请填写理由。")
     kwargs = {}
@@ -350,7 +355,7 @@ def act(request_org, t, action, *, by, note="", branch=None):
         if branch is None or not branch.is_branch_kind or not t.target.contains(branch):
             raise TransferError("请选择本组织下级的团支部。")
         kwargs["branch"] = branch
-    done = perform(t, action, by=by, note=note, **kwargs)
+    done = perform(t, action, guard=_guard(request_org, action, by), seen_state=seen_state, by=by, note=note, **kwargs)
     _notify_step(done)
     return done
 

@@ -11,7 +11,7 @@ from orgs.models import Organization
 from zhtj.core.access import ORG_ADMIN, access, scoped
 from zhtj.core.audit import history_of
 from zhtj.core.params import parse_pk
-from zhtj.core.workflow import WorkflowError
+from zhtj.core.workflow import WorkflowError, seen_state
 
 from . import services
 from .choices import OPEN_STATES, State
@@ -66,14 +66,19 @@ def detail(request, pk):
                     raise services.TransferError("请选择分配的团支部。")
                 branch = Organization.objects.filter(pk=branch_pk).first()
             done = services.act(
-                request.acting_org, t, action, by=request.user, note=request.POST.get("note", ""), branch=branch
+                request.acting_org,
+                t,
+                action,
+                by=request.user,
+                note=request.POST.get("note", ""),
+                branch=branch,
+                seen_state=seen_state(request, t),
             )
             messages.success(request, DONE_MESSAGES[action] + f"当前状态：{done.get_state_display()}。")
             return redirect("transfers:detail", pk=t.pk)
         except (services.TransferError, WorkflowError) as exc:
             messages.error(request, str(exc))
-            status = 409 if isinstance(exc, WorkflowError) else 400
-            t.refresh_from_db()
+            status = 400
     can_act = services.may_act(request.acting_org, t)
     allocatable = (
         Organization.objects.subtree_of(t.target).filter(is_branch_kind=True).order_by("lft")

@@ -9,7 +9,7 @@ from orgs.models import Organization
 from zhtj.core.access import MEMBER, access
 from zhtj.core.audit import history_of
 from zhtj.core.params import parse_pk
-from zhtj.core.workflow import WorkflowError
+from zhtj.core.workflow import WorkflowError, seen_state
 
 from . import services
 from .choices import OPEN_STATES, Destination, Reason
@@ -63,11 +63,11 @@ def my(request):
 def my_withdraw(request, pk):
     t = get_object_or_404(Transfer.objects.filter(person=request.user), pk=pk)
     try:
-        services.act(None, t, "withdraw", by=request.user)
+        services.act(None, t, "withdraw", by=request.user, seen_state=seen_state(request, t))
         messages.success(request, "已撤销转接申请。")
     except (WorkflowError, services.TransferError) as exc:
         messages.error(request, str(exc))
-        return render(request, "transfers/my.html", _context(request), status=409)
+        return render(request, "transfers/my.html", _context(request), status=400)
     return redirect("transfers:my")
 
 

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "zhtj.core.middleware.ActingOrgMiddleware",
+    "zhtj.core.errors.AlreadyHandledMiddleware",
     "zhtj.core.middleware.RefuseNulMiddleware",
     "zhtj.core.middleware.MethodNotAllowedPage",
     "zhtj.core.middleware.ForcePasswordChangeMiddleware",

@@ -9,7 +9,7 @@ from members.services import request_admin_change
 from tests import factories as f
 from tests.concurrency import at_once
 from zhtj.core.models import AuditLog
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import AlreadyHandled, by_system, perform
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,9 +24,9 @@ def test_two_admins_approve_at_once_one_wins(tree):
 
     def approve(admin):
         stale = AdminChangeRequest.objects.get(pk=req.pk)  # both load it while pending
-        perform(stale, "approve", by=admin)
+        perform(stale, "approve", guard=by_system, by=admin)
 
-    outcomes = at_once(approve, [(a,) for a in admins], expected=(WorkflowError,))
+    outcomes = at_once(approve, [(a,) for a in admins], expected=(AlreadyHandled,))
     assert sorted(outcomes, key=lambda o: o != "ok")[0] == "ok"
     assert outcomes.count("ok") == 1
     assert any("已被处理" in o or "已被其他管理员处理" in o for o in outcomes if o != "ok")

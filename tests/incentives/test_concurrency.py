@@ -11,7 +11,7 @@ from incentives.choices import Grade, Kind, State
 from incentives.models import Evaluation, IncentiveRecord
 from tests import factories as f
 from tests.concurrency import at_once
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import AlreadyHandled, WorkflowError, by_system, perform
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -43,6 +43,10 @@ def test_two_admins_approve_one_record_once(tree, fast_hasher):
     member = f.person("团员", branch=tree.branch_a, password="x", joined_month=date(2020, 5, 1))
     record = IncentiveRecord.objects.get(person=member, kind=Kind.JOINING)
     one, two = f.admin_of(tree.col_a, "甲"), f.admin_of(tree.col_a, "乙")
-    outcomes = at_once(lambda who: perform(record, "approve", by=who), [(one,), (two,)], expected=(WorkflowError,))
+    outcomes = at_once(
+        lambda who: perform(record, "approve", guard=by_system, by=who),
+        [(one,), (two,)],
+        expected=(WorkflowError, AlreadyHandled),
+    )
     assert outcomes.count("ok") == 1
     assert IncentiveRecord.objects.get(pk=record.pk).state == State.APPROVED

@@ -8,7 +8,7 @@ from members.models import AdminChangeRequest, CadrePost
 from members.services import decide_admin_change, grant_admin, request_admin_change
 from tests import factories as f
 from zhtj.core.models import AuditLog, Notification
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import AlreadyHandled, WorkflowError, by_system, perform
 
 
 @pytest.fixture
@@ -122,8 +122,8 @@ def test_second_decision_is_refused(tree, branch_setup):
     secretary, deputy_post, superior = branch_setup
     req = request_admin_change(deputy_post, "add", by=secretary)
     decide_admin_change(req, "approve", by=superior)
-    with pytest.raises(WorkflowError, match="已被处理"):
-        perform(req, "reject", by=superior, note="晚了")
+    with pytest.raises(AlreadyHandled, match="已被处理"):
+        perform(req, "reject", guard=by_system, by=superior, note="晚了")
     assert (
         AuditLog.objects.filter(object_id=req.pk, content_type__model="adminchangerequest")
         .exclude(action="submit")

@@ -12,7 +12,7 @@ from tests.members import archive_helpers
 from tests.members.archive_helpers import pdf_bytes, pdf_upload, stored_files
 from zhtj.core import inbox
 from zhtj.core.models import Notification
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import AlreadyHandled, WorkflowError, by_system, perform
 
 arc, media = archive_helpers.arc, archive_helpers.media  # fixtures
 
@@ -59,7 +59,7 @@ def test_reject_needs_a_reason(arc, login, pending):
 def test_reject_needs_a_reason_in_the_model_too(arc, pending):
     """ARC-03: the rule lives on the transition, whoever calls it."""
     with pytest.raises(WorkflowError, match="须填写理由"):
-        perform(pending, "reject", by=arc.col_a_admin, note="")
+        perform(pending, "reject", guard=by_system, by=arc.col_a_admin, note="")
 
 
 def test_uploader_sees_the_reason_and_replaces(arc, login, pending, django_capture_on_commit_callbacks):
@@ -131,7 +131,7 @@ def test_second_decision_is_refused(arc, login, pending):
     client = login(arc.col_a_admin, arc.tree.col_a)
     decide(client, pending, "approve")
     response = decide(client, pending, "reject", "晚了")
-    assert response.status_code == 400
+    assert response.status_code == 409 and "已被处理，请刷新后查看" in response.content.decode()
     pending.refresh_from_db()
     assert pending.state == MemberArchive.State.VERIFIED
 
@@ -141,9 +141,11 @@ def test_second_decision_is_refused(arc, login, pending):
 def test_two_admins_deciding_at_once_apply_once(arc, pending):
     """SEC-04: approve and reject racing: exactly one applies."""
     outcomes = at_once(
-        lambda action, note: perform(MemberArchive.objects.get(pk=pending.pk), action, by=arc.col_a_admin, note=note),
+        lambda action, note: perform(
+            MemberArchive.objects.get(pk=pending.pk), action, guard=by_system, by=arc.col_a_admin, note=note
+        ),
         [("approve", ""), ("reject", "不清晰")],
-        expected=(WorkflowError,),
+        expected=(WorkflowError, AlreadyHandled),
     )
     assert outcomes.count("ok") == 1
 

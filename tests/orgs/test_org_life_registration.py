@@ -214,7 +214,7 @@ def test_pending_registrations_reach_the_branch_inbox(login, branch):
     with audit.acting_as(branch.admin):
         from orgs.life import decide
 
-        decide(reg, "approve", by=branch.admin)
+        decide(reg, "approve", by=branch.admin, acting=branch.tree.branch_a)
     assert "甲团员申请2027年度团籍注册" not in c.get("/inbox/").content.decode()
 
 

@@ -81,7 +81,7 @@ def test_unlock_reopens_each_locked_state_in_its_phase(camp):
     record can't be 'unlocked'."""
     from rectification import services
     from rectification.models import CampaignRecord
-    from zhtj.core.workflow import WorkflowError, perform
+    from zhtj.core.workflow import WorkflowError, by_system, perform
 
     from .conftest import answers
 
@@ -107,6 +107,6 @@ def test_unlock_reopens_each_locked_state_in_its_phase(camp):
     for pk, (locked, reopened) in expected.items():
         record = CampaignRecord.objects.get(branch_id=pk)
         assert record.state == locked
-        assert perform(record, "unlock", by=camp.province_admin).state == reopened
+        assert perform(record, "unlock", guard=by_system, by=camp.province_admin).state == reopened
     with pytest.raises(WorkflowError, match="未锁定"):
-        perform(CampaignRecord.objects.get(branch=camp.branches[1]), "unlock")
+        perform(CampaignRecord.objects.get(branch=camp.branches[1]), "unlock", guard=by_system)

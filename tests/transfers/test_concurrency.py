@@ -9,7 +9,7 @@ from tests.concurrency import at_once
 from transfers import services
 from transfers.choices import Reason, State
 from transfers.models import Transfer
-from zhtj.core.workflow import WorkflowError
+from zhtj.core.workflow import AlreadyHandled
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -25,7 +25,7 @@ def test_two_admins_approve_one_step_once(tree, fast_hasher):
     outcomes = at_once(
         lambda org, who: services.act(org, t, "approve", by=who),
         [(tree.branch_b, one), (tree.col_b, two)],
-        expected=(WorkflowError,),
+        expected=(AlreadyHandled,),
     )
     assert outcomes.count("ok") == 1
     assert Transfer.objects.get(pk=t.pk).state == State.COMPLETED

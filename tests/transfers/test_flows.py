@@ -13,7 +13,7 @@ from transfers.choices import Kind, Reason, State
 from transfers.models import Transfer
 from zhtj.core.audit import history_of
 from zhtj.core.models import Notification
-from zhtj.core.workflow import WorkflowError
+from zhtj.core.workflow import AlreadyHandled
 
 pytestmark = pytest.mark.django_db
 
@@ -123,12 +123,12 @@ def test_approve_twice_and_approve_withdrawn(tree, admins, member):
     """TRF-12: approving twice, or approving a withdrawn transfer, has no second effect."""
     (t,) = services.start_outbound(tree.col_a, [member], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
     services.act(tree.branch_b, t, "approve", by=admins.branch_b)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(AlreadyHandled):
         services.act(tree.branch_b, t, "approve", by=admins.branch_b)
     other = f.person("王团员", branch=tree.branch_a, password="x")
     (t2,) = services.start_outbound(tree.col_a, [other], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
     services.act(tree.col_a, t2, "withdraw", by=admins.col_a)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(AlreadyHandled):
         services.act(tree.branch_b, t2, "approve", by=admins.branch_b)
     assert Person.objects.get(pk=other.pk).branch_id == tree.branch_a.pk
 

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from ..middleware import ONCE_FIELD
 from ..paths import path_for as _path_for
+from ..workflow import SEEN_STATE
 
 register = template.Library()
 
@@ -29,11 +30,28 @@ def guard_inputs(csrf_token):
 
 
 @register.simple_tag(takes_context=True)
-def form_guard(context):
-    """CSRF token plus a one-time submit token (BEY-06). Every POST form uses this."""
+def form_guard(context, obj=None):
+    """CSRF token plus a one-time submit token (BEY-06). Every POST form uses this. A form acting
+    on a workflow item names it, `{% form_guard item %}`, and posts the state it was rendered in
+    (SEC-04: a step taken meanwhile is then 409, never a second step)."""
     # The context's token is masked once per page; get_token() would mask a new one per form (32
     # random characters each: measurable on a list with a form in every row).
-    return guard_inputs(context.get("csrf_token") or get_token(context["request"]))
+    inputs = guard_inputs(context.get("csrf_token") or get_token(context["request"]))
+    if obj is None:
+        return inputs
+    return inputs + seen_state_input(obj)
+
+
+@register.simple_tag
+def seen_state_input(obj):
+    """The hidden `seen_state` of a form acting on one workflow item (SEC-04)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', SEEN_STATE, obj.state)
+
+
+@register.simple_tag
+def row_seen_state(obj):
+    """The state a row of a batch form was rendered in, `seen_state_<pk>` (SEC-04)."""
+    return format_html('<input type="hidden" name="{}_{}" value="{}">', SEEN_STATE, obj.pk, obj.state)
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,219 @@
+"""SEC-04 / TRF-12 / INC-09: every step of every multi-step workflow, raced.
+
+For each step, ten requests reach the real view at the same moment, each from its own thread and
+database connection: the same admin clicking three times, the other admins entitled to the step,
+and admins entitled only to the *next* step. Each posts the form as the page rendered it
+(`seen_state` read from the page, so a form without it fails here). Exactly one transition
+happens, with one audit row; every other entitled request is answered 409 "已被处理，请刷新后查看".
+A next-step admin is 409 too, or 403 when its request took the lock while the step was still
+open (not theirs then). docs/architecture.md has the table of workflow × step × outcome."""
+
+import re
+from dataclasses import dataclass, field
+from itertools import cycle, islice
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+
+from tests import factories as f
+from tests.concurrency import at_once
+from zhtj.core.models import AuditLog
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+REQUESTS = 10
+SEEN = re.compile(r'name="seen_state(?:_(\d+))?" value="([^"]*)"')
+
+
+@dataclass
+class Race:
+    obj: object  # the workflow row at the step
+    url: str  # where the step's form posts
+    data: dict  # the form's fields, but the seen state (read from the page)
+    entitled: list  # (person, acting org) who may take the step; the first one clicks three times
+    to_state: str
+    next_only: list = field(default_factory=list)  # entitled only to the step after
+    page: str = ""  # where the form is rendered (default: url)
+
+
+CASES = {}
+
+
+def case(name):
+    def register(setup):
+        CASES[name] = setup
+        return setup
+
+    return register
+
+
+def client_of(person, org):
+    c = Client()
+    c.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+    session = c.session
+    session["acting_org_id"] = org.pk if org is not None else 0
+    session.save()
+    return c
+
+
+def seen_fields(race, client):
+    """The seen-state field(s) the acting page renders for the row."""
+    html = client.get(race.page or race.url).content.decode()
+    found = {
+        f"seen_state_{pk}" if pk else "seen_state": v
+        for pk, v in SEEN.findall(html)
+        if not pk or pk == str(race.obj.pk)
+    }
+    assert found, f"the page {race.page or race.url} renders no seen_state for the row"
+    assert set(found.values()) == {race.obj.state}
+    return found
+
+
+def pytest_generate_tests(metafunc):
+    """One test per step (the cases below register themselves as the module loads)."""
+    if "step" in metafunc.fixturenames:
+        metafunc.parametrize("step", sorted(CASES))
+
+
+def test_ten_at_once_one_transition(step, tree, fast_hasher):
+    race = CASES[step](tree)
+    model = type(race.obj)
+    before = race.obj.state
+    clients = {who: client_of(*who) for who in {*race.entitled, *race.next_only}}
+    data = race.data | seen_fields(race, clients[race.entitled[0]])
+    who = [race.entitled[0]] * 3 + list(islice(cycle(race.entitled[1:] + race.next_only), REQUESTS - 3))
+    if len(race.entitled) == 1 and not race.next_only:
+        who = [race.entitled[0]] * REQUESTS
+    audit_rows = AuditLog.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id=race.obj.pk)
+    audited = audit_rows.count()
+    answers = []
+
+    def post(actor):
+        answers.append((actor, clients[actor].post(race.url, data).status_code))
+
+    at_once(post, [(actor,) for actor in who])
+    done = [a for a in answers if a[1] == 302]
+    assert len(done) == 1, answers
+    assert done[0][0] in race.entitled
+    for actor, status in answers:
+        if status != 302:
+            assert status == 409 or (status == 403 and actor in race.next_only), (actor, status)
+    assert model.objects.get(pk=race.obj.pk).state == race.to_state
+    assert audit_rows.count() == audited + 1
+    assert audit_rows.order_by("-pk").first().from_state == before
+
+
+# --- 团组织关系转接 (TRF-02/03/04/12) ----------------------------------------------------------
+
+
+def _transfer(tree, kind, target):
+    from transfers import services
+    from transfers.choices import Reason
+
+    member = f.person("转接团员", branch=tree.branch_a, password="x")
+    if kind == "member":
+        t = services.start_by_member(
+            member, target, reason=Reason.RESIDENCE, school_name="新学校", school_address="青岛"
+        )
+    elif kind == "inbound":
+        t = services.start_inbound(target, member, by=f.admin_of(target, "转入发起人"), reason=Reason.OTHER)
+    else:
+        (t,) = services.start_outbound(tree.col_a, [member], target, by=f.admin_of(tree.col_a), reason=Reason.OTHER)
+    return t
+
+
+def _transfer_race(t, entitled, to_state, next_only=(), data=None):
+    return Race(
+        obj=t,
+        url=f"/transfers/{t.pk}/",
+        data=data or {"action": "approve", "note": ""},
+        entitled=entitled,
+        next_only=list(next_only),
+        to_state=to_state,
+    )
+
+
+@case("团组织关系转接 · 团员申请 · 转出审批")
+def _(tree):
+    from transfers.choices import State
+
+    t = _transfer(tree, "member", tree.col_b)
+    branch_admin, college_admin = f.admin_of(tree.branch_a), f.admin_of(tree.col_a)
+    receiving = [(f.admin_of(tree.col_b, "转入一"), tree.col_b), (f.admin_of(tree.col_b, "转入二"), tree.col_b)]
+    return _transfer_race(
+        t, [(branch_admin, tree.branch_a), (college_admin, tree.col_a)], State.RECEIVING, next_only=receiving
+    )
+
+
+@case("团组织关系转接 · 团员申请 · 转出审批（直属上级两步都可审批）")
+def _(tree):
+    """The issue's case: the sending branch and the target branch share a direct superior, which
+    may approve both steps; one click must never take both."""
+    from transfers.choices import State
+
+    sibling = f.branch(tree.col_a, "A2团支部")
+    t = _transfer(tree, "member", sibling)
+    college = [(f.admin_of(tree.col_a, "学院一"), tree.col_a), (f.admin_of(tree.col_a, "学院二"), tree.col_a)]
+    return _transfer_race(
+        t, [*college, (f.admin_of(tree.branch_a), tree.branch_a)], State.RECEIVING, [(f.admin_of(sibling), sibling)]
+    )
+
+
+@case("团组织关系转接 · 团员申请 · 转入审批")
+def _(tree):
+    from transfers import services
+    from transfers.choices import State
+
+    t = _transfer(tree, "member", tree.branch_b)
+    t = services.act(tree.branch_a, t, "approve", by=f.admin_of(tree.branch_a))
+    return _transfer_race(
+        t, [(f.admin_of(tree.branch_b), tree.branch_b), (f.admin_of(tree.col_b), tree.col_b)], State.COMPLETED
+    )
+
+
+@case("团组织关系转接 · 办理转入 · 转出审批")
+def _(tree):
+    from transfers.choices import State
+
+    t = _transfer(tree, "inbound", tree.col_b)
+    return _transfer_race(
+        t,
+        [(f.admin_of(tree.branch_a), tree.branch_a), (f.admin_of(tree.col_a), tree.col_a)],
+        State.ALLOCATING,
+        next_only=[(f.admin_of(tree.col_b, "分配人"), tree.col_b)],
+    )
+
+
+@case("团组织关系转接 · 办理转出 · 转入审批")
+def _(tree):
+    from transfers.choices import State
+
+    t = _transfer(tree, "outbound", tree.col_b)
+    one, two = f.admin_of(tree.col_b, "转入一"), f.admin_of(tree.col_b, "转入二")
+    return _transfer_race(t, [(one, tree.col_b), (two, tree.col_b)], State.ALLOCATING)
+
+
+@case("团组织关系转接 · 分配团支部")
+def _(tree):
+    from transfers import services
+    from transfers.choices import State
+
+    t = _transfer(tree, "outbound", tree.col_b)
+    one, two = f.admin_of(tree.col_b, "转入一"), f.admin_of(tree.col_b, "转入二")
+    t = services.act(tree.col_b, t, "approve", by=one)
+    data = {"action": "allocate", "branch": tree.branch_b.pk, "note": ""}
+    return _transfer_race(t, [(one, tree.col_b), (two, tree.col_b)], State.COMPLETED, data=data)
+
+
+# --- 年度团籍注册审批 (ORG-18) -------------------------------------------------------------------
+
+
+@case("年度团籍注册审批 · 团支部审批")
+def _(tree):
+    from orgs.models_life import AnnualRegistration
+
+    member = f.person("注册团员", branch=tree.branch_a, password="x")
+    reg = AnnualRegistration.objects.create(person=member, branch=tree.branch_a, year=2027)
+    admins = [(f.admin_of(tree.branch_a, "支书"), tree.branch_a), (f.admin_of(tree.branch_a, "组委"), tree.branch_a)]
+    return Race(reg, f"/orgs/life/registrations/{reg.pk}/", {"decision": "approve", "note": ""}, admins, "approved")
