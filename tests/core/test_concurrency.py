@@ -5,11 +5,11 @@ from django.db import connection
 
 from members.choices import PostTitle
 from members.models import AdminChangeRequest, CadrePost
-from members.services import request_admin_change
+from members.services import decide_admin_change, request_admin_change
 from tests import factories as f
 from tests.concurrency import at_once
 from zhtj.core.models import AuditLog
-from zhtj.core.workflow import AlreadyHandled, by_system, perform
+from zhtj.core.workflow import AlreadyHandled
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,7 +24,7 @@ def test_two_admins_approve_at_once_one_wins(tree):
 
     def approve(admin):
         stale = AdminChangeRequest.objects.get(pk=req.pk)  # both load it while pending
-        perform(stale, "approve", guard=by_system, by=admin)
+        decide_admin_change(stale, "approve", by=admin)
 
     outcomes = at_once(approve, [(a,) for a in admins], expected=(AlreadyHandled,))
     assert sorted(outcomes, key=lambda o: o != "ok")[0] == "ok"

@@ -40,7 +40,7 @@ def test_request_approved_by_province(tree, login):
     assert AuditLog.objects.filter(action="approve", object_id=req.pk).exists()
     assert history_of(person).filter(action="deactivate").exists()
     assert Notification.objects.filter(recipient_org=tree.branch_a).exists()
-    assert prov.post(decide, {"action": "approve"}).status_code == 400  # already decided
+    assert prov.post(decide, {"action": "approve"}).status_code == 409  # already decided (SEC-04)
 
 
 def test_grandparent_and_outsider_cannot_request(tree, login):
