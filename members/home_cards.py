@@ -33,7 +33,7 @@ def profile_card(request):
             f"姓名：{p.name}",
             f"性别：{p.get_gender_display()}",
             f"身份证号码：{p.masked_id_number}",
-            f"手机号码：{p.mobile or '未填写'}",
+            f"手机号码：{p.masked_mobile or '未填写'}",  # SEC-03: whole on 查看 (members:me) only
             f"发展团员编号：{p.development_number or '未填写'}",
         ),
         reverse("members:me"),  # the seed: 右上角“查看”, then “编辑” on the profile page

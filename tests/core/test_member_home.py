@@ -59,7 +59,9 @@ def test_member_home_shows_every_card_with_its_link(tree, login, fast_hasher):
     assert f'href="{reverse("password_change")}"' in html and f'href="{reverse("inbox")}"' in html
     assert 'id="my-profile">查看</a>' in html  # the seed: 团员基本材料 右上角“查看”
     assert f'href="{reverse("transfers:my")}"' in html and "关系转接" in html
+    # SEC-03: the card masks both numbers; 查看 (members:me) shows them whole
     assert member.masked_id_number in html and member.id_number not in html
+    assert "138****0000" in html and "13800000000" not in html
     assert "A1团支部" in html
     assert "2026年参加三会：2次" in html and "2026年参加团课：1次" in html
     assert "2026年参加团日活动：3次" in html
