@@ -63,7 +63,8 @@ class CampaignRecord(Workflow):
             answers=answers,
             poor_count=poor,
             improved=max(0, previous - poor) if previous is not None else 0,
-            while_key=self.state in (S.KEY, S.KEY_PENDING, S.CONTINUE),
+            # REC-11: 已摘牌 is still on the key branch's way to 重点整改后合格; its fixes count too
+            while_key=self.state in (S.KEY, S.KEY_PENDING, S.CONTINUE, S.DELISTED),
             by_superior=by_superior,
             filled_by=by,
             filler_name=getattr(by, "name", "") or "",

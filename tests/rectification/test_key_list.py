@@ -56,3 +56,35 @@ def test_constant_queries(client, login, camp):
     with CaptureQueriesContext(connection) as large:
         assert c.get(URL).content.decode().count("data-org=") == 6
     assert len(large) == len(small)
+
+
+def test_fixes_after_delisting_count_in_their_month(client, login, camp, clock):
+    """REC-11 at the edge: a key branch passed with 2 较差 (已摘牌) that fixes both on its own in
+    November (→ 重点整改后合格) shows 2 in 11月 — the improvement after 已摘牌 counts."""
+    make_key(login, camp, 0, 6)
+    submit(as_branch(login, camp, 0), 2)  # October: 4 fixed
+    review(as_committee(login, camp), camp.branches[0], "pass_key")  # 已摘牌
+    clock.move_to(at(2026, 11, 5, 9, 0))
+    submit(as_branch(login, camp, 0), 0, month="2026-11")
+    (row,) = services.key_list(camp.committee, 2026)
+    assert row.state == "key_qualified"
+    assert (row.m10, row.m11) == (4, 2)
+
+
+def test_migration_marks_forms_submitted_after_delisting(client, login, camp, clock):
+    """REC-11: forms stored as 已摘牌 before the fix are marked by migration 0002 (the forms after
+    the record's key_since that weren't key forms), the branch's first form is not."""
+    import importlib
+
+    from django.apps import apps
+
+    from rectification.models import SelfCheck
+
+    make_key(login, camp, 0, 6)
+    submit(as_branch(login, camp, 0), 2)
+    review(as_committee(login, camp), camp.branches[0], "pass_key")
+    clock.move_to(at(2026, 11, 5, 9, 0))
+    submit(as_branch(login, camp, 0), 0, month="2026-11")
+    SelfCheck.objects.filter(month__month=11).update(while_key=False)  # as stored before the fix
+    importlib.import_module("rectification.migrations.0002_delisted_forms_count_as_key").mark(apps, None)
+    assert list(SelfCheck.objects.order_by("submitted_at").values_list("while_key", flat=True)) == [False, True, True]
