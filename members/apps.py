@@ -40,5 +40,11 @@ class MembersConfig(AppConfig):
         from . import home_cards, inbox, jobs, prompts, signals  # noqa: F401  providers, jobs, home cards, signals
         from .archive_hooks import ArchiveReviewProvider  # noqa: F401  e-archive: 操作中心 providers, login prompt
 
-        pre_migrate.connect(_sqlite_triggers("drop"), sender=self, dispatch_uid="members_sqlite_triggers_drop")
-        post_migrate.connect(_sqlite_triggers("create"), sender=self, dispatch_uid="members_sqlite_triggers_create")
+        # weak=False: nothing else holds these closures; a weakly held one is collected and the
+        # triggers silently missing (it only survived while DEBUG's checks kept a reference).
+        pre_migrate.connect(
+            _sqlite_triggers("drop"), sender=self, weak=False, dispatch_uid="members_sqlite_triggers_drop"
+        )
+        post_migrate.connect(
+            _sqlite_triggers("create"), sender=self, weak=False, dispatch_uid="members_sqlite_triggers_create"
+        )
