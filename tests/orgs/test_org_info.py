@@ -4,6 +4,7 @@ Runs on the `tree` fixture: 团中央 → 团山东省委 → 团青岛市委 �
 """
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.messages import get_messages
@@ -155,6 +156,37 @@ def test_staffing_zero_is_valid_blank_is_not(login, tree):
     body = r.content.decode()
     assert "请填写本级团组织行政编制数，没有须填“0”。" in body
     assert "请填写事业编制实际配备数，没有须填“0”。" in body
+
+
+class _FormValues(HTMLParser):
+    """name → value of every input and selected option, as the browser would post the form back."""
+
+    def __init__(self):
+        super().__init__()
+        self.values, self._select = {}, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("type") not in ("hidden", "submit") and attrs.get("name"):
+            self.values[attrs["name"]] = attrs.get("value") or ""
+        elif tag == "select":
+            self._select = attrs.get("name")
+            self.values.setdefault(self._select, "")
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.values[self._select] = attrs.get("value") or ""
+
+
+def test_a_stored_zero_comes_back_as_zero(login, tree):
+    """Issue 21 / ORG-07: staffing numbers saved as 0 show as 0 in the form (templates/includes/
+    form_fields.html), so saving the form again unchanged is accepted, not refused as blank."""
+    c = login(f.admin_of(tree.col_a))
+    assert c.post(URL, payload(**dict.fromkeys(STAFFING, "0"))).status_code == 302
+    parser = _FormValues()
+    parser.feed(c.get(URL).content.decode())
+    assert {k: parser.values[k] for k in STAFFING} == dict.fromkeys(STAFFING, "0")
+    assert c.post(URL, parser.values).status_code == 302
+    tree.col_a.refresh_from_db()
+    assert [getattr(tree.col_a, k) for k in STAFFING] == [0, 0, 0, 0]
 
 
 @pytest.mark.parametrize(

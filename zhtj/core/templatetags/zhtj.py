@@ -82,3 +82,11 @@ def table_rows(context, table, rows):
     tables.py), with the page's CSRF token for the row forms."""
     token = context.get("csrf_token") or get_token(context["request"])
     return table(rows, str(token))
+
+
+@register.filter
+def input_value(field):
+    """What a bound field's <input value> holds, by its widget's own rule (Django's): nothing for
+    None or "", every other value as text — a stored 0 shows as 0."""
+    value = field.field.widget.format_value(field.value())
+    return "" if value is None else value
