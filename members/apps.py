@@ -37,8 +37,8 @@ class MembersConfig(AppConfig):
     verbose_name = "团员与团干部"
 
     def ready(self):
-        from . import home_cards, inbox, jobs, prompts, signals  # noqa: F401  providers, jobs, home cards, signals
-        from .archive_hooks import ArchiveReviewProvider  # noqa: F401  e-archive: 操作中心 providers, login prompt
+        # 操作中心 kinds, jobs, home cards, signals, the e-archive's login prompt
+        from . import archive_hooks, home_cards, inbox, jobs, prompts, signals  # noqa: F401
 
         # weak=False: nothing else holds these closures; a weakly held one is collected and the
         # triggers silently missing (it only survived while DEBUG's checks kept a reference).

@@ -1,62 +1,70 @@
-"""操作中心 providers of this app (OPC-01)."""
+"""操作中心 kinds of this app (OPC-01): 管理员变更, 删除人员申请, 团员团干部注册审批, and the e-archive's
+two (ARC-03, ARC-06)."""
 
 from zhtj.core import inbox
-from zhtj.core.paths import path_for
 
 from .models import AdminChangeRequest
+from .models_archive import SELF_VERIFYING_CATEGORIES, ArchiveChangeRequest, MemberArchive
+from .models_people import DeletionRequest
+from .models_registration import SelfRegistration
 
 
-@inbox.register("admin_change", "管理员变更")
-class AdminChangeProvider:
-    @staticmethod
-    def pending(request):
-        """Requests of the acting org's direct sub-orgs: only the direct superior decides."""
-        return inbox.newest_first(
-            AdminChangeRequest.objects.filter(
-                state=AdminChangeRequest.State.PENDING, org__parent=request.acting_org
-            ).select_related("org", "post__person"),
-            "created_at",
-        )
-
-    @staticmethod
-    def describe(obj):
-        return (
-            f"{obj.org.name}申请{obj.get_action_display()}：{obj.post.person.name}",
-            path_for("members:admin_request", obj.pk),
-        )
+def _approves_archives(org):
+    # the uploaders' 上级团委 (ARC-02, ROLE-03): a 团的领导机关/团委/团工委, never a 团总支
+    return org.category in SELF_VERIFYING_CATEGORIES
 
 
-@inbox.register("person_deletion", "删除人员申请")
-class DeletionProvider:
-    @staticmethod
-    def pending(request):
-        """删除申请 waiting for the acting 省级团委 (MEM-09, BEY-02)."""
-        from .models_people import DeletionRequest
-
-        return inbox.newest_first(
-            DeletionRequest.objects.filter(
-                state=DeletionRequest.State.PENDING, approver=request.acting_org
-            ).select_related("person", "org"),
-            "created_at",
-        )
-
-    @staticmethod
-    def describe(obj):
-        return (f"{obj.org.name}申请删除人员：{obj.person.name}", path_for("members:deletion_decide", obj.pk))
-
-
-@inbox.register("self_registration", "团员团干部注册审批")
-class SelfRegistrationProvider:
-    @staticmethod
-    def pending(request):
-        """Applications to the acting branch (REG-02): only the branch decides."""
-        from .models_registration import SelfRegistration
-
-        return inbox.newest_first(
-            SelfRegistration.objects.filter(state=SelfRegistration.State.PENDING, branch=request.acting_org),
-            "created_at",
-        )
-
-    @staticmethod
-    def describe(obj):
-        return (f"{obj.name}申请注册到本团支部", path_for("members:join_approval", obj.pk))
+inbox.declare(
+    inbox.Kind(
+        AdminChangeRequest.inbox_kind,
+        "管理员变更",
+        # requests of the acting org's direct sub-orgs: only the direct superior decides (ORG-12)
+        pending=lambda org: AdminChangeRequest.objects.filter(
+            state=AdminChangeRequest.State.PENDING, org__parent=org
+        ).select_related("org", "post__person"),
+        title=lambda r: f"{r.org.name}申请{r.get_action_display()}：{r.post.person.name}",
+        url="members:admin_request",
+        can_have=lambda org: not org.is_branch_kind,
+    ),
+    inbox.Kind(
+        DeletionRequest.inbox_kind,
+        "删除人员申请",
+        # waiting for the acting 省级团委 (MEM-09, BEY-02)
+        pending=lambda org: DeletionRequest.objects.filter(
+            state=DeletionRequest.State.PENDING, approver=org
+        ).select_related("person", "org"),
+        title=lambda r: f"{r.org.name}申请删除人员：{r.person.name}",
+        url="members:deletion_decide",
+        can_have=lambda org: org.is_province,
+    ),
+    inbox.Kind(
+        SelfRegistration.inbox_kind,
+        "团员团干部注册审批",
+        # applications to the acting branch (REG-02): only the branch decides
+        pending=lambda org: SelfRegistration.objects.filter(state=SelfRegistration.State.PENDING, branch=org),
+        title=lambda r: f"{r.name}申请注册到本团支部",
+        url="members:join_approval",
+        can_have=lambda org: org.is_branch_kind,
+    ),
+    inbox.Kind(
+        MemberArchive.inbox_kind,
+        "团员电子档案审批",
+        # archives waiting for the acting org as the uploaders' 上级团委 (ARC-02, ROLE-03)
+        pending=lambda org: MemberArchive.objects.filter(
+            state=MemberArchive.State.PENDING, approver_org=org
+        ).select_related("person", "uploaded_by_org"),
+        title=lambda a: f"{a.uploaded_by_org.name}上传的团员电子档案：{a.person.name}",
+        url="members:archive_review",
+        can_have=_approves_archives,
+    ),
+    inbox.Kind(
+        ArchiveChangeRequest.inbox_kind,
+        "团员电子档案变更申请",
+        pending=lambda org: ArchiveChangeRequest.objects.filter(
+            state=ArchiveChangeRequest.State.PENDING, approver_org=org
+        ).select_related("archive__person", "org"),
+        title=lambda r: f"{r.org.name}申请变更{r.archive.person.name}的电子档案",
+        url="members:archive_change_review",
+        can_have=_approves_archives,
+    ),
+)

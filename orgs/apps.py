@@ -6,4 +6,4 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织管理"
 
     def ready(self):
-        from . import home_cards, inbox, prompts  # noqa: F401  操作中心 providers, login prompts, home cards
+        from . import home_cards, inbox, prompts  # noqa: F401  操作中心 kinds, login prompts, home cards

@@ -1,43 +1,30 @@
-"""操作中心 providers of the org tree (OPC-01)."""
+"""操作中心 kinds of the org tree (OPC-01)."""
 
 from zhtj.core import inbox
-from zhtj.core.paths import path_for
 
 from .models import AnnualRegistration, GraduationCorrectionRequest
 
-
-@inbox.register(GraduationCorrectionRequest.inbox_kind, "毕业时间更正")
-class GraduationCorrectionProvider:
-    @staticmethod
-    def pending(request):
-        """BEY-02: pending 毕业时间更正 requests wait for the branch's provincial committee only."""
-        return inbox.newest_first(
-            GraduationCorrectionRequest.objects.filter(
-                state=GraduationCorrectionRequest.State.PENDING, approver=request.acting_org
-            ).select_related("branch", "filed_by_org"),
-            "created_at",
-        )
-
-    @staticmethod
-    def describe(obj):
-        return (
-            f"{obj.filed_by_org.name}申请更正“{obj.branch.name}”毕业时间：{obj.old_label} → {obj.new_label}",
-            path_for("orgs:graduation_correction", obj.pk),
-        )
-
-
-@inbox.register(AnnualRegistration.inbox_kind, "年度团籍注册")
-class AnnualRegistrationProvider:
-    @staticmethod
-    def pending(request):
-        """ORG-18: pending 年度团籍注册 wait for the member's branch."""
-        return inbox.newest_first(
-            AnnualRegistration.objects.filter(
-                state=AnnualRegistration.State.PENDING, branch=request.acting_org
-            ).select_related("person"),
-            "created_at",
-        )
-
-    @staticmethod
-    def describe(obj):
-        return (f"{obj.person.name}申请{obj.year}年度团籍注册", path_for("orgs:registration", obj.pk))
+inbox.declare(
+    inbox.Kind(
+        GraduationCorrectionRequest.inbox_kind,
+        "毕业时间更正",
+        # BEY-02: pending 毕业时间更正 requests wait for the branch's provincial committee only
+        pending=lambda org: GraduationCorrectionRequest.objects.filter(
+            state=GraduationCorrectionRequest.State.PENDING, approver=org
+        ).select_related("branch", "filed_by_org"),
+        title=lambda r: f"{r.filed_by_org.name}申请更正“{r.branch.name}”毕业时间：{r.old_label} → {r.new_label}",
+        url="orgs:graduation_correction",
+        can_have=lambda org: org.is_province,
+    ),
+    inbox.Kind(
+        AnnualRegistration.inbox_kind,
+        "年度团籍注册",
+        # ORG-18: pending 年度团籍注册 wait for the member's branch
+        pending=lambda org: AnnualRegistration.objects.filter(
+            state=AnnualRegistration.State.PENDING, branch=org
+        ).select_related("person"),
+        title=lambda r: f"{r.person.name}申请{r.year}年度团籍注册",
+        url="orgs:registration",
+        can_have=lambda org: org.is_branch_kind,
+    ),
+)

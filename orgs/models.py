@@ -180,6 +180,11 @@ class Organization(HistoryMixin, MPTTModel):
         return self.category in COMMITTEE_KINDS
 
     @property
+    def is_province(self):
+        """省级团委: decides the corrections and deletions of its subtree (BEY-02, MEM-09)."""
+        return self.is_leadership and self.leadership_level == LeadershipLevel.PROVINCE
+
+    @property
     def is_school_domain(self):
         return self.industry in SCHOOL_INDUSTRIES
 

@@ -6,4 +6,4 @@ class RectificationConfig(AppConfig):
     verbose_name = "组织整顿与对标定级"
 
     def ready(self):
-        from . import deadlines, inbox, jobs, prompts  # noqa: F401  操作中心 providers, jobs, prompts, 截止事项
+        from . import deadlines, inbox, jobs, prompts  # noqa: F401  操作中心 kinds, jobs, prompts, 截止事项

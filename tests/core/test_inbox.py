@@ -77,8 +77,8 @@ def test_inbox_counts_are_constant_queries(client, login, tree, django_assert_ma
     c = login(f.admin_of(tree.col_a))
     # The header badge and the page's counts are one UNION query each; the item list asks each
     # org provider once for its first page.
-    per_provider = sum(1 for p in inbox._providers.values() if p.audience == "org")
-    with django_assert_max_num_queries(10 + per_provider):
+    per_kind = len(inbox.kinds_for(c.get("/inbox/").wsgi_request))
+    with django_assert_max_num_queries(10 + per_kind):
         assert c.get("/inbox/").status_code == 200
 
 
@@ -89,7 +89,46 @@ def test_header_count_is_one_query_for_every_provider(rf, tree, django_assert_nu
     request_admin_change(post, "add", by=secretary)
     request = rf.get("/")
     request.user, request.acting_org = f.admin_of(tree.col_a), tree.col_a
-    assert len(inbox.providers_for(request)) > 3
+    assert len(inbox.kinds_for(request)) > 3
     with django_assert_num_queries(1):
         counts = inbox.counts(request)
     assert counts["admin_change"] == 1 and sum(counts.values()) == 1
+
+
+def _tab_labels(page):
+    import re
+
+    tabs = page.split('id="inbox-tabs"', 1)[1].split("</ul>", 1)[0]
+    return [label.strip() for label in re.findall(r'href="\?kind=[^"]+">([^<]+)<span', tabs)]
+
+
+BRANCH_KINDS = ["年度团籍注册", "团员团干部注册审批", "组织关系转接", "团内激励认证"]
+PROVINCE_ONLY = {"毕业时间更正", "删除人员申请", "自检表更正"}
+
+
+def test_a_branch_sees_only_the_kinds_it_can_have(login, tree):
+    """Issue 21: a 团支部's 操作中心 and its 组织首页 card show the four kinds a branch can have, not
+    12 always-zero counters (the kinds are data: core.inbox.Kind.can_have)."""
+    c = login(f.admin_of(tree.branch_a))
+    assert _tab_labels(c.get("/inbox/").content.decode()) == BRANCH_KINDS
+    home = c.get("/").content.decode().split('操作中心<a class="small"', 1)[1].split("</ul>", 1)[0]
+    assert all(label in home for label in BRANCH_KINDS)
+    assert not any(label in home for label in PROVINCE_ONLY | {"管理员变更", "自检表审核", "团员电子档案审批"})
+
+
+def test_each_role_sees_the_kinds_it_decides(login, tree):
+    """The province decides corrections and deletions; a 团委 its sub-orgs' requests and archives;
+    the personal center only the member's own transfer."""
+    province = _tab_labels(login(f.admin_of(tree.province)).get("/inbox/").content.decode())
+    assert set(province) >= PROVINCE_ONLY and "年度团籍注册" not in province
+    committee = _tab_labels(login(f.admin_of(tree.col_a)).get("/inbox/").content.decode())
+    assert {"管理员变更", "自检表审核", "对标定级复核", "团员电子档案审批"} <= set(committee)
+    assert not PROVINCE_ONLY & set(committee) and "团员团干部注册审批" not in committee
+    member = f.person("团员", branch=tree.branch_a, password="Zhtj-pass-2026")
+    assert _tab_labels(login(member).get("/inbox/").content.decode()) == ["组织关系转接进度"]
+
+
+def test_a_kind_an_org_cannot_have_is_refused_as_a_filter(login, tree):
+    """?kind= of a kind the branch can't have falls back to 所有类型 (nothing leaks, no 500)."""
+    page = login(f.admin_of(tree.branch_a)).get("/inbox/?kind=person_deletion").content.decode()
+    assert 'nav-link active" href="/inbox/">所有类型' in page

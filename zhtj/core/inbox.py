@@ -1,10 +1,11 @@
-"""操作中心 (OPC-01, OPC-02).
+"""操作中心 (OPC-01, OPC-02): 待办 of every kind, and the results of what one submitted.
 
-Each app registers providers. A provider answers, for a request, the queryset of
-things pending for the acting org (audience "org") or for the person (audience
-"member"). Nothing is copied into a task table: once any entitled admin handles
-an item, its state changes and it leaves every provider's queryset, so it leaves
-the other admin's list too.
+A kind of 待办 is declared once, as data, by the app that owns it (its `inbox.py`): its label, the
+queryset of items pending for an org (or for the person), the page of one item, and which orgs can
+ever have such items. core does the rest: one UNION query for every count, the newest items,
+and the 所有类型 tabs of 操作中心 and of the 组织首页 card -- showing only the kinds the acting org
+can have (a 团支部 never decides a 毕业时间更正). Nothing is copied into a task table: once any
+entitled admin handles an item, its state changes and it leaves every list at once.
 """
 
 from collections.abc import Callable
@@ -12,18 +13,35 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from . import sqlcache
+from .paths import path_for
 
 
 @dataclass(frozen=True)
-class Provider:
+class Kind:
     kind: str
     label: str  # the 类型 shown in the 所有类型 filter (OPC-01)
-    audience: str  # "org" or "member"
-    pending: Callable  # request -> QuerySet of pending objects (ordered newest first)
-    describe: Callable  # obj -> (title, url)
+    pending: Callable  # the acting org (audience "org") or the person ("member") -> QuerySet
+    title: Callable  # item -> the line shown in the list
+    url: str | Callable  # a URL name taking the item's `url_arg`, or item -> URL
+    audience: str = "org"  # "org" or "member"
+    newest: str = "created_at"  # the column that orders the items, newest first
+    url_arg: str | None = "pk"  # None: the URL name takes no argument (a list page)
+    can_have: Callable | None = None  # org -> whether it can ever have such items; None: every org
+
+    def item_url(self, obj):
+        if callable(self.url):
+            return self.url(obj)
+        if self.url_arg is None:
+            return reverse(self.url)
+        return path_for(self.url, getattr(obj, self.url_arg))
+
+    def pending_for(self, request):
+        subject = request.acting_org if self.audience == "org" else request.user
+        return newest_first(self.pending(subject), self.newest)
 
 
 @dataclass(frozen=True)
@@ -35,45 +53,44 @@ class Item:
     created_at: object
 
 
-_providers: dict[str, Provider] = {}
+_kinds: dict[str, Kind] = {}
 
 
-def register(kind, label, audience="org"):
-    """Decorator for a class with `pending(request)` and `describe(obj)` static methods."""
-
-    def decorate(cls):
-        _providers[kind] = Provider(kind, label, audience, cls.pending, cls.describe)
-        return cls
-
-    return decorate
+def declare(*kinds):
+    for k in kinds:
+        _kinds[k.kind] = k
 
 
 def newest_first(queryset, field="created_at"):
-    """A provider's pending items, newest first. DESC NULLS LAST (the column is never null, so the
+    """A kind's pending items, newest first. DESC NULLS LAST (the column is never null, so the
     order is the same) keeps PostgreSQL from walking the whole `field` index backwards looking for
     an org's few items among 10^5 rows -- ORDER BY … LIMIT's trap; it sorts the few matches instead."""
     return queryset.order_by(F(field).desc(nulls_last=True), "-pk")
 
 
-def providers_for(request):
-    audience = "org" if getattr(request, "acting_org", None) else "member"
-    return [p for p in _providers.values() if p.audience == audience]
+def kinds_for(request):
+    """The kinds the request's 操作中心 shows: the personal ones in the personal center; for an
+    acting org, those it can have."""
+    org = getattr(request, "acting_org", None)
+    if org is None:
+        return [k for k in _kinds.values() if k.audience == "member"]
+    return [k for k in _kinds.values() if k.audience == "org" and (k.can_have is None or k.can_have(org))]
 
 
-UNREAD = -1  # the figure of the request's unread results, beside the providers' counts
+UNREAD = -1  # the figure of the request's unread results, beside the kinds' counts
 
 
 def _figures(request):
-    """{provider index: pending count, UNREAD: unread results} in ONE query for the header of every
-    page, whatever the data size and however many providers the apps register: each count is a
+    """{kind index: pending count, UNREAD: unread results} in ONE query for the header of every
+    page, whatever the data size and however many kinds the apps declare: each count is a
     sub-select of one UNION ALL. The SQL is compiled once per acting org (as it is now), person and
-    day (zhtj/core/sqlcache.py: a provider's `pending` may depend on nothing else); the figures are
+    day (zhtj/core/sqlcache.py: a kind's `pending` may depend on nothing else); the figures are
     kept on the request, as the header badge and the 操作中心 page ask for the same ones."""
     cached = getattr(request, "_inbox_figures", None)
     if cached is None:
         org = getattr(request, "acting_org", None)
         user = getattr(request, "user", None)
-        key = ("inbox", sqlcache.org_state(org), getattr(user, "pk", None), timezone.localdate(), tuple(_providers))
+        key = ("inbox", sqlcache.org_state(org), getattr(user, "pk", None), timezone.localdate(), tuple(_kinds))
         cached = request._inbox_figures = dict(sqlcache.fetch(key, lambda: _figures_sql(request)))
     return cached
 
@@ -82,7 +99,7 @@ def _figures_sql(request):
     parts, params = [], []
     unread = notifications_for(request).filter(read_at__isnull=True).values("pk")
     for i, queryset in [(UNREAD, unread)] + [
-        (i, p.pending(request).order_by().values("pk")) for i, p in enumerate(providers_for(request))
+        (i, k.pending_for(request).order_by().values("pk")) for i, k in enumerate(kinds_for(request))
     ]:
         if queryset.query.is_empty():  # .none(): nothing to ask the database
             continue
@@ -93,9 +110,15 @@ def _figures_sql(request):
 
 
 def counts(request):
-    """{kind: pending count} of every provider for the request (OPC-01, OPC-02)."""
+    """{kind: pending count} of every kind the request's 操作中心 shows (OPC-01, OPC-02)."""
     found = _figures(request)
-    return {p.kind: found.get(i, 0) for i, p in enumerate(providers_for(request))}
+    return {k.kind: found.get(i, 0) for i, k in enumerate(kinds_for(request))}
+
+
+def tabs(request):
+    """[(kind, pending count)] of the 所有类型 tabs and the 组织首页 card, in declaration order."""
+    found = counts(request)
+    return [(k, found[k.kind]) for k in kinds_for(request)]
 
 
 def unread_count(request):
@@ -108,17 +131,16 @@ def pending_count(request):
 
 
 def items(request, kind=None):
-    """The newest pending items (of `kind`, or of every kind); providers with nothing pending are
+    """The newest pending items (of `kind`, or of every kind); kinds with nothing pending are
     not asked (the counts say so already)."""
     limit = settings.ZHTJ["INBOX_PAGE_SIZE"]
     pending = counts(request)
     found = []
-    for p in providers_for(request):
-        if (kind and p.kind != kind) or not pending.get(p.kind):
+    for k in kinds_for(request):
+        if (kind and k.kind != kind) or not pending.get(k.kind):
             continue
-        for obj in p.pending(request)[:limit]:
-            title, url = p.describe(obj)
-            found.append(Item(p.kind, p.label, title, url, obj.created_at))
+        for obj in k.pending_for(request)[:limit]:
+            found.append(Item(k.kind, k.label, k.title(obj), k.item_url(obj), obj.created_at))
     found.sort(key=lambda i: i.created_at, reverse=True)
     return found[:limit]
 

@@ -32,8 +32,7 @@ def home(request):
         "core/org_home.html",
         {
             "org": org,
-            "counts": inbox.counts(request),
-            "providers": inbox.providers_for(request),
+            "tabs": inbox.tabs(request),
             "prompts": notes,
             "cards": home_cards.cards_for(request),
         },
@@ -56,17 +55,16 @@ def deadline_board(request):
 @reads_replica
 def inbox_page(request):
     """操作中心: 待办 of every kind with the 所有类型 filter, and 处理结果 (OPC-01)."""
-    providers = inbox.providers_for(request)
+    tabs = inbox.tabs(request)
     kind = request.GET.get("kind", "")
-    if kind and kind not in {p.kind for p in providers}:
+    if kind and kind not in {k.kind for k, _ in tabs}:
         kind = ""
     notices = inbox.notifications_for(request)[:50]
     return render(
         request,
         "core/inbox.html",
         {
-            "providers": providers,
-            "counts": inbox.counts(request),
+            "tabs": tabs,
             "kind": kind,
             "items": inbox.items(request, kind or None),
             "notices": notices,
