@@ -11,12 +11,15 @@ from zhtj.core import inbox
 
 @pytest.fixture
 def two_requests(tree):
-    secretary = f.admin_of(tree.branch_a, "支书")
-    posts = [
-        CadrePost.objects.create(person=f.person(name), org=tree.branch_a, title=PostTitle.COMMITTEE_MEMBER)
-        for name in ("委员甲", "委员乙")
-    ]
-    return [request_admin_change(p, "add", by=secretary) for p in posts]
+    """委员甲 of a second branch of 学院A团委 and 委员乙 of A1团支部 wait for 学院A团委 (one each: a
+    branch with an admin may have one 添加 waiting, ORG-12)."""
+    return [_request_for(f.branch(tree.col_a, "A2团支部"), "委员甲"), _request_for(tree.branch_a, "委员乙")]
+
+
+def _request_for(branch, name):
+    secretary = f.admin_of(branch, f"{branch.name}支书")
+    post = CadrePost.objects.create(person=f.person(name), org=branch, title=PostTitle.COMMITTEE_MEMBER)
+    return request_admin_change(post, "add", by=secretary)
 
 
 def test_inbox_lists_pending_with_type_filter(client, login, tree, two_requests):
@@ -68,12 +71,8 @@ def test_member_inbox_shows_personal_notifications(client, login, tree):
 
 def test_inbox_counts_are_constant_queries(client, login, tree, django_assert_max_num_queries):
     """OPC-02: the counts are one query, whatever the number of items or of providers."""
-    secretary = f.admin_of(tree.branch_a, "支书")
     for i in range(30):
-        post = CadrePost.objects.create(
-            person=f.person(f"委员{i}"), org=tree.branch_a, title=PostTitle.COMMITTEE_MEMBER
-        )
-        request_admin_change(post, "add", by=secretary)
+        _request_for(f.branch(tree.col_a, f"A{i + 2}团支部"), f"委员{i}")
     c = login(f.admin_of(tree.col_a))
     # The header badge and the page's counts are one UNION query each; the item list asks each
     # org provider once for its first page.
@@ -84,9 +83,7 @@ def test_inbox_counts_are_constant_queries(client, login, tree, django_assert_ma
 
 def test_header_count_is_one_query_for_every_provider(rf, tree, django_assert_num_queries):
     """OPC-02: the header badge sums every registered provider in a single UNION ALL query."""
-    secretary = f.admin_of(tree.branch_a, "支书")
-    post = CadrePost.objects.create(person=f.person("委员"), org=tree.branch_a, title=PostTitle.COMMITTEE_MEMBER)
-    request_admin_change(post, "add", by=secretary)
+    _request_for(tree.branch_a, "委员")
     request = rf.get("/")
     request.user, request.acting_org = f.admin_of(tree.col_a), tree.col_a
     assert len(inbox.kinds_for(request)) > 3
