@@ -290,3 +290,17 @@ def test_replaced_or_deleted_decision_files_leave_storage(inc, login, client, dj
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(f"/incentives/records/{pk}/delete/").status_code == 302
     assert not Evaluation.objects.exists() and not default_storage.exists(third)
+
+
+def test_excellent_cap_counts_one_year_only(inc, login):
+    """INC-03 in two years: last year's 优秀 don't count against this year's cap. Last year 10
+    evaluated with 3 优秀 (the cap); this year 7 evaluated → at most 2, and 2 are accepted."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    last = YEAR - 1
+    record(client, inc.members[3:], Grade.QUALIFIED, year=last)
+    assert record(client, inc.members[:3], Grade.EXCELLENT, year=last).status_code == 302
+    record(client, inc.members[5:], Grade.QUALIFIED)
+    assert record(client, inc.members[3:5], Grade.EXCELLENT).status_code == 302
+    assert Evaluation.objects.filter(year=YEAR, grade=Grade.EXCELLENT).count() == 2
+    response = record(client, inc.members[:1], Grade.EXCELLENT)  # 8 evaluated → still 2
+    assert response.status_code == 400 and f"{YEAR}年度参加评议8人" in response.content.decode()
