@@ -53,6 +53,5 @@ def person(name="张三", branch=None, password=None, birth=date(2000, 1, 1), **
 def admin_of(org, name=None, title=PostTitle.SECRETARY, password="Zhtj-pass-2026"):
     """A person who is an admin of `org` (a cadre post with an admin slot), ready to log in."""
     p = person(name or f"{org.name}管理员", password=password)
-    taken = set(CadrePost.objects.admins().filter(org=org).values_list("admin_slot", flat=True))
-    CadrePost.objects.create(person=p, org=org, title=title, admin_slot=min({1, 2} - taken))
+    CadrePost.objects.create(person=p, org=org, title=title, admin_slot=CadrePost.objects.free_admin_slots(org.pk)[0])
     return p
