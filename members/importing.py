@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from zhtj.core import audit
-from zhtj.core.excel import Column, Template, read_rows
+from zhtj.core.excel import Column, Template, column_reason, read_rows
 from zhtj.core.idnumber import mask, normalize_id_number
 from zhtj.core.models import AuditLog
 
@@ -197,7 +197,7 @@ _LABEL = {n: h for h, n, *_ in PERSON_COLUMNS + POST_COLUMNS}
 
 def _reason(errors):
     ordered = sorted(errors.items(), key=lambda kv: _MESSAGES_ORDER.index(kv[0]) if kv[0] in _MESSAGES_ORDER else 99)
-    return "；".join(f"{_LABEL.get(k, k)}：{v}" if not v.startswith(_LABEL.get(k, "~")) else v for k, v in ordered)
+    return "；".join(column_reason(_LABEL.get(k, k), v) for k, v in ordered)
 
 
 def validate(rows, kind, org, today=None):
@@ -226,11 +226,11 @@ def validate(rows, kind, org, today=None):
         if row.formula_in:
             result.status, result.reason = (
                 FAILED,
-                f"“{'、'.join(row.formula_in)}”单元格中是公式，不支持公式，请直接填写文字。",
+                column_reason("、".join(row.formula_in), "单元格中是公式，不支持公式，请直接填写文字。"),
             )
             continue
         if ID_HEADER in row.numbers_in or SCIENTIFIC.fullmatch(row.values.get(ID_HEADER, "")):
-            result.status, result.reason = FAILED, FLOAT_ID
+            result.status, result.reason = FAILED, column_reason(ID_HEADER, FLOAT_ID)
             continue
         try:
             id_number = normalize_id_number(values["id_number"])
@@ -238,7 +238,9 @@ def validate(rows, kind, org, today=None):
             id_number = None
         if id_number and id_number in seen_ids:
             result.status = FAILED
-            result.reason = f"身份证号码与第{seen_ids[id_number]}行重复，同一文件中一个身份证号码只能出现一次。"
+            result.reason = column_reason(
+                ID_HEADER, f"与第{seen_ids[id_number]}行重复，同一文件中一个身份证号码只能出现一次。"
+            )
             continue
         if id_number:
             seen_ids[id_number] = row.number

@@ -13,6 +13,26 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
         return f"密码至少需要{self.min_length}个字符。"
 
 
+class CommonPasswordValidator(password_validation.CommonPasswordValidator):
+    """Django's own, addressing the user as 您 like every other page (its zh_Hans text says 你)."""
+
+    def get_error_message(self):
+        return "该密码过于常见，请换一个。"
+
+    def get_help_text(self):
+        return "您的密码不能是常见密码。"
+
+
+class NumericPasswordValidator(password_validation.NumericPasswordValidator):
+    """Django's own, addressing the user as 您."""
+
+    def get_error_message(self):
+        return "密码不能全是数字。"
+
+    def get_help_text(self):
+        return "您的密码不能全是数字。"
+
+
 class NotInitialPasswordValidator:
     """The new password can't be the initial one, the ID number's last 8 characters (ROLE-06)."""
 

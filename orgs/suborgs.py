@@ -15,13 +15,13 @@ from django.db import transaction
 from django.db.models import F, ProtectedError, RestrictedError
 
 from zhtj.core import audit
-from zhtj.core.excel import Column, Template
+from zhtj.core.excel import Column, Template, column_reason
 from zhtj.core.models import AuditLog
 
 from .choices import BRANCH_KINDS, CREATABLE_CATEGORIES, OrgCategory
 from .models import Organization
 from .naming import NAMING_RULES, category_problem, full_name_problem, short_name_problem
-from .services import suggest_full_name
+from .services import full_name_units, join_full_name
 
 
 class SubOrgRefused(Exception):
@@ -126,12 +126,12 @@ def import_suborgs(parent, rows):
     with transaction.atomic():
         parent = _lock_tree(parent)
         existing = dict(parent.children.values_list("name", "category"))
-        prefix = suggest_full_name(parent, "")  # the same for every row: one ancestors query
+        units = full_name_units(parent)  # the same for every row: one ancestors query
         claimed = {}  # name -> the row that took it
         results, new = [], []
         for row in rows:
             result = RowResult(row.number, row.values)
-            result.reason = _row_problem(row, parent, existing, claimed, prefix)
+            result.reason = _row_problem(row, parent, existing, claimed, units)
             if result.reason:
                 result.status = RowResult.FAILED
             else:
@@ -142,31 +142,30 @@ def import_suborgs(parent, rows):
                     new.append(result)
             results.append(result)
         if new:
-            _insert_leaves(parent, [(r.name, prefix + r.name, _BY_LABEL[r.category]) for r in new])
+            _insert_leaves(parent, [(r.name, join_full_name(units, r.name), _BY_LABEL[r.category]) for r in new])
     return results
 
 
-def _row_problem(row, parent, existing, claimed, prefix):
+def _row_problem(row, parent, existing, claimed, units):
+    """The row's failure reason, "列名：说明" (`column_reason`), or "" for a row to create."""
     name, label = row.values.get(NAME, ""), row.values.get(CATEGORY, "")
     if row.formula_in:
-        return f"“{'、'.join(row.formula_in)}”单元格中是公式，不支持公式，请直接填写文字。"
+        return column_reason("、".join(row.formula_in), "单元格中是公式，不支持公式，请直接填写文字。")
     if not name:
-        return "组织简称不能为空。"
+        return column_reason(NAME, "不能为空。")
     if not label:
-        return "组织类别不能为空，请从下拉列表中选择。"
+        return column_reason(CATEGORY, "不能为空，请从下拉列表中选择。")
     if label not in _BY_LABEL:
-        return f"组织类别“{label}”无效，请从下拉列表中选择：" + "、".join(CREATABLE_LABELS) + "。"
+        return column_reason(CATEGORY, f"“{label}”无效，请从下拉列表中选择：" + "、".join(CREATABLE_LABELS) + "。")
     category = _BY_LABEL[label]
     if name in claimed:
-        return f"与第{claimed[name]}行的组织简称重复，同一文件中组织简称不能重复。"
+        return column_reason(NAME, f"与第{claimed[name]}行重复，同一文件中组织简称不能重复。")
     if existing.get(name) == category:
         return ""  # already created: reported as existing
-    return (
-        category_problem(parent, category)
-        or short_name_problem(name, category, existing)
-        or full_name_problem(prefix + name)
-        or ""
-    )
+    if problem := category_problem(parent, category):
+        return column_reason(CATEGORY, problem)
+    problem = short_name_problem(name, category, existing) or full_name_problem(join_full_name(units, name))
+    return column_reason(NAME, problem) if problem else ""
 
 
 def _insert_leaves(parent, specs):

@@ -1,7 +1,20 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 
 from tests import factories as f
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _process_local_cache():
+    """Without REDIS_URL the settings share a file cache with the demo's worker (.demo/): the tests
+    keep theirs in memory, so two test runs (or a demo) in one checkout don't clear each other's."""
+    if settings.REDIS_URL:
+        yield
+        return
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}):
+        yield
 
 
 @pytest.fixture(autouse=True)

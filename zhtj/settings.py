@@ -186,8 +186,8 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "members.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "members.validators.CommonPasswordValidator"},
+    {"NAME": "members.validators.NumericPasswordValidator"},
     {"NAME": "members.validators.NotInitialPasswordValidator"},
 ]
 LOGIN_URL = "login"

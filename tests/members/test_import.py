@@ -103,6 +103,11 @@ def test_preview_then_import_good_and_bad_rows_idempotent(tree, login, fast_hash
     header = [c.value for c in ws[1]]
     reasons = [row[header.index("失败原因")] for row in ws.iter_rows(min_row=2, values_only=True)]
     assert any("位数不对" in x for x in reasons) and any("第2行重复" in x for x in reasons)
+    # Issue 21: each reason (each part of one) opens with its column, "列名：说明".
+    columns = set(header)
+    for reason in reasons:
+        for part in reason.split("；"):
+            assert part.split("：", 1)[0] in columns, reason
     # Same file again: nothing new.
     count = Person.objects.count()
     r = client.post(URL, {"file": upload("members", rows)})

@@ -373,14 +373,15 @@ def test_batch_reports_every_row_and_creates_the_good_ones(tree, uni_client):
         12: "failed",
         13: "failed",
     }
-    assert "组织类别为团支部时，组织简称须以“团支部”结尾" in got[5][1]
-    assert "与第2行的组织简称重复" in got[6][1]
-    assert "不支持公式" in got[7][1]
-    assert "团的领导机关已由系统初始化" in got[8][1]
-    assert "组织类别“支部”无效" in got[9][1]
-    assert "组织简称不能为空" in got[10][1]
-    assert "班号为数字" in got[12][1]
-    assert "组织类别不能为空" in got[13][1]
+    # Issue 21: every reason opens with its column, "列名：说明".
+    assert got[5][1].startswith("组织简称：") and "组织类别为团支部时，组织简称须以“团支部”结尾" in got[5][1]
+    assert got[6][1].startswith("组织简称：与第2行重复")
+    assert got[7][1].endswith("：单元格中是公式，不支持公式，请直接填写文字。")
+    assert got[8][1].startswith("组织类别：") and "团的领导机关已由系统初始化" in got[8][1]
+    assert got[9][1].startswith("组织类别：“支部”无效")
+    assert got[10][1] == "组织简称：不能为空。"
+    assert got[12][1].startswith("组织简称：") and "班号为数字" in got[12][1]
+    assert got[13][1].startswith("组织类别：不能为空")
     html = r.content.decode()
     assert "共12行：已创建3个，已存在（未重复创建）1个，失败8个。" in html
     assert "已存在（未重复创建）" in html and 'href="/orgs/create/errors/"' in html

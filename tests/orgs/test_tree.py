@@ -76,6 +76,18 @@ def test_full_name_is_generated_from_ancestors(tree):
     assert suggest_full_name(tree.city, "测试大学团委") == "测试大学团委"
 
 
+def test_full_name_never_repeats_a_year_or_a_prefix(tree):
+    """Issue 21 / ORG-05: a unit the short name (or a lower unit) already says is written once:
+    not "…学院A2023级计算机专业2023级4班团支部", not "长江路街道长江路街道流动团员团支部"."""
+    grade = f.OrgFactory(name="2023级团总支", parent=tree.col_a, category=OrgCategory.GENERAL_BRANCH)
+    assert suggest_full_name(grade, "计算机专业2023级4班团支部") == "测试大学学院A计算机专业2023级4班团支部"
+    assert suggest_full_name(grade, "4班团支部") == "测试大学学院A2023级4班团支部"
+    street = f.OrgFactory(name="长江路街道团工委", parent=tree.city, category=OrgCategory.WORKING_COMMITTEE)
+    assert suggest_full_name(street, "长江路街道流动团员团支部") == "长江路街道流动团员团支部"
+    school = f.OrgFactory(name="测试大学计算机学院团委", parent=tree.uni)
+    assert suggest_full_name(school, "软件工程团支部") == "测试大学计算机学院软件工程团支部"
+
+
 def test_org_and_person_changes_are_recorded(tree):
     """BEY-05: who changed what, when, before and after — for orgs and people."""
     admin = f.admin_of(tree.col_a)

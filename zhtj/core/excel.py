@@ -275,6 +275,14 @@ def export_response(filename, headers, rows, title="Sheet1"):
     return workbook_response(wb, filename)
 
 
+def column_reason(label, message):
+    """One row's failure reason in an import: "列名：说明", always (BEY-03). A message that already
+    opens with its column's name ("发展团员编号位数不对：应为…") drops it, its first "：" becoming "，"."""
+    if message.startswith(label):
+        message = message[len(label) :].lstrip("：").replace("：", "，", 1)
+    return f"{label}：{message}"
+
+
 def error_workbook_response(template, failed, filename):
     """The failed rows back in the template's shape, with a 失败原因 column (BEY-03)."""
     wb = template.workbook()
