@@ -20,7 +20,7 @@ def _product_files():
 
 
 def test_no_doubled_please():
-    """"请请求上级组织协助" was shown: no text of the product repeats 请."""
+    """ "请请求上级组织协助" was shown: no text of the product repeats 请."""
     doubled = [str(p) for p in _product_files() if "请请" in p.read_text(encoding="utf-8")]
     assert not doubled
 
