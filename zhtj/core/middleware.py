@@ -112,14 +112,24 @@ class RefuseNulMiddleware:
 NOT_ALLOWED = "该页面不支持这种访问方式（例如直接打开了只用于提交表单的地址），请从页面上的按钮或链接进入。"
 
 
+# Pages are read and HTML forms posted: no address of the product takes another method.
+FORM_METHODS = ("GET", "HEAD", "POST")
+
+
 class MethodNotAllowedPage:
     """SEC-06: Django answers a wrong method (a GET on an address that only takes a form's POST)
-    with an empty 405; ours says why, in Chinese, and keeps the Allow header."""
+    with an empty 405; ours says why, in Chinese, and keeps the Allow header. A method no HTML form
+    sends (DELETE, PUT, PATCH, OPTIONS …) gets that answer on every address, before any view —
+    a view without its own method check would otherwise answer it with the page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method not in FORM_METHODS:
+            page = render(request, "errors/400.html", {"reason": NOT_ALLOWED}, status=405)
+            page["Allow"] = ", ".join(FORM_METHODS)
+            return page
         response = self.get_response(request)
         if response.status_code == 405 and not response.content:
             page = render(request, "errors/400.html", {"reason": NOT_ALLOWED}, status=405)
