@@ -16,10 +16,10 @@ from django.utils import timezone
 from members.models import Person
 from orgs.models import Organization
 from zhtj.core import audit, inbox, pdf
-from zhtj.core.access import acting_org_or_404, require_direct_superior
+from zhtj.core.access import acting_org_or_404
 from zhtj.core.models import AuditLog
 from zhtj.core.params import fitting
-from zhtj.core.workflow import WorkflowError, by_system, perform
+from zhtj.core.workflow import AlreadyHandled, WorkflowError, by_system, perform
 
 from .choices import GRADES_NEEDING_DECISION, Grade, Kind, State
 from .models import Development, Evaluation, IncentiveRecord, Joining
@@ -28,8 +28,9 @@ from .models import Development, Evaluation, IncentiveRecord, Joining
 class BatchError(WorkflowError):
     """A batch refused as a whole; `failures` are (summary, reason) pairs."""
 
-    def __init__(self, failures):
+    def __init__(self, failures, handled=False):
         self.failures = failures
+        self.status = 409 if handled else 400  # 409 when an item was already handled (SEC-04)
         names = "；".join(f"{summary}：{reason}" for summary, reason in failures)
         super().__init__(f"批量审批未执行（全部或全不）：{len(failures)}项不能处理——{names}")
 
@@ -201,20 +202,19 @@ def record_grades(branch, year, people, grade, *, by, reason="", decision_file=N
 # --- deciding (INC-13, INC-14, INC-09) -------------------------------------------------------
 
 
-def authorize(request, record):
+def authorize(acting, record):
     """Only the org the record now waits for may decide: the recorder's direct superior (a
-    grand-parent gets 403, ROLE-03), or the granting org / its delegate. Out of scope → 404."""
-    acting = acting_org_or_404(request)
-    if record.state in (State.APPROVED, State.REJECTED):
-        raise WorkflowError(f"该事项已处理（{record.get_state_display()}），请刷新后查看。")
+    grand-parent gets 403, ROLE-03), or the granting org / its delegate. Out of scope → 404.
+    The guard of decide(): `record` is the row locked by perform() (SEC-04, INC-09)."""
+    if acting is None:
+        raise Http404
+    if acting.pk in record.approver_ids():
+        return
+    if not acting.contains(record.recorder):
+        raise Http404
     if record.state == State.PENDING:
-        require_direct_superior(request, record.recorder)
-        return
-    if record.state == State.GRANTOR and acting.pk in record.approver_ids():
-        return
-    if acting.contains(record.recorder):
-        raise PermissionDenied("您所在组织不是该事项的审批组织，无法操作。")
-    raise Http404
+        raise PermissionDenied("隔级无法操作：只有直属上级团组织的管理员可以办理此事项。")
+    raise PermissionDenied("您所在组织不是该事项的审批组织，无法操作。")
 
 
 def check_reason(note):
@@ -225,13 +225,23 @@ def check_reason(note):
         raise WorkflowError(f"审批意见不能超过{limit}字，当前为{len(note)}字。")
 
 
-def decide(request, record, action, note="", **changes):
-    """Approve or reject one record; tells the recorder in its 操作中心."""
+def decide(request, record, action, note="", seen=None, **changes):
+    """Approve or reject one record (`seen`: the state the page showed it in); tells the
+    recorder in its 操作中心."""
     if action not in ("approve", "reject"):
         raise WorkflowError("不支持的操作。")
     check_reason(note)
-    authorize(request, record)
-    done = perform(record, action, guard=by_system, by=request.user, note=note, acting=request.acting_org, **changes)
+    acting = request.acting_org
+    done = perform(
+        record,
+        action,
+        guard=lambda locked: authorize(acting, locked),
+        seen_state=seen,
+        by=request.user,
+        note=note,
+        acting=acting,
+        **changes,
+    )
     verdict = {"approve": "已通过", "reject": "未通过"}[action]
     stage = "（待授予组织认证）" if done.state == State.GRANTOR else ""
     inbox.notify(
@@ -242,7 +252,7 @@ def decide(request, record, action, note="", **changes):
     return done
 
 
-def decide_many(request, records, action, note=""):
+def decide_many(request, records, action, note="", seen=None):
     """批量审批, decision: ALL OR NONE. Every item is tried inside one transaction; if any can't
     be decided (not ours, already handled, INC-04 file unopened …) nothing is applied and the
     error names each bad item with its reason, so the admin fixes or unticks it and retries."""
@@ -251,18 +261,19 @@ def decide_many(request, records, action, note=""):
     if action == "reject" and not (note or "").strip():
         raise WorkflowError("审批不通过须填写原因。")
     check_reason(note)  # once for the batch, not once per item
-    failures = []
+    failures, handled = [], False
     with transaction.atomic():
         for record in records:
             try:
                 with transaction.atomic():
-                    decide(request, record, action, note)
-            except (WorkflowError, PermissionDenied, Http404) as exc:
+                    decide(request, record, action, note, seen=(seen or {}).get(record.pk))
+            except (WorkflowError, AlreadyHandled, PermissionDenied, Http404) as exc:
                 failures.append((record.summary, str(exc) or "不在您的审批范围内"))
+                handled = handled or isinstance(exc, AlreadyHandled)
         if failures:
             transaction.set_rollback(True)
     if failures:
-        raise BatchError(failures)
+        raise BatchError(failures, handled)
     return len(records)
 
 

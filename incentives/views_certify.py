@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from zhtj.core.access import DIRECT_SUPERIOR, access
-from zhtj.core.workflow import WorkflowError
+from zhtj.core.workflow import WorkflowError, seen_state
 
 from . import services
 from .choices import Grade, Kind
@@ -91,7 +91,9 @@ def decide_one(request, pk, action):
     if action == "approve" and record.kind == Kind.EVALUATION and request.POST.get("grade"):
         changes["grade"] = request.POST["grade"]
     try:
-        done = services.decide(request, record, action, request.POST.get("reason", ""), **changes)
+        done = services.decide(
+            request, record, action, request.POST.get("reason", ""), seen=seen_state(request, record), **changes
+        )
     except WorkflowError as exc:
         return _page(request, _tab_of(record), str(exc), 400)
     messages.success(request, f"{'审批通过' if action == 'approve' else '审批不通过'}：{done.summary}")
@@ -111,9 +113,10 @@ def decide_batch(request):
         records = list(visible_records(request).select_related("recorder").filter(pk__in=ids).order_by("pk"))
         if len(records) != len(ids):
             raise BadInput("勾选的事项不存在或不在您的管理范围内，请刷新后重试。")
-        n = services.decide_many(request, records, action, request.POST.get("reason", ""))
+        seen = {r.pk: seen_state(request, r, r.pk) for r in records}
+        n = services.decide_many(request, records, action, request.POST.get("reason", ""), seen=seen)
     except (BadInput, WorkflowError) as exc:
-        return _page(request, Kind(kind), str(exc), 400)
+        return _page(request, Kind(kind), str(exc), getattr(exc, "status", 400))
     messages.success(request, f"批量审批完成：{n}项{'通过' if action == 'approve' else '不通过'}。")
     return _back(request, kind)
 

@@ -3,13 +3,14 @@ deactivating, 删除申请, age-out. The rules themselves are in validation.py."
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from orgs.choices import LeadershipLevel
 from orgs.graduation import province_of
 from zhtj.core import audit
 from zhtj.core.params import fitting
-from zhtj.core.workflow import WorkflowError, by_system, perform
+from zhtj.core.workflow import WorkflowError, perform
 
 from .choices import VerificationStatus
 from .hashers import initial_password_hash
@@ -134,10 +135,19 @@ def deactivate(person, by=None, note=""):
     return person
 
 
-def decide_deletion(req, action, *, by, note=""):
-    """The 省级团委's 同意 deactivates the person in the same transaction (MEM-09)."""
+def _approver_guard(acting):
+    def guard(locked):
+        if acting is None or locked.approver_id != acting.pk:
+            raise Http404  # only the approving 省级团委 sees the request at all
+
+    return guard
+
+
+def decide_deletion(req, action, *, by, acting, note="", seen=None):
+    """The 省级团委's 同意 deactivates the person in the same transaction (MEM-09); who decides is
+    checked on the locked row (SEC-04), `seen` is the state the page showed."""
     with transaction.atomic():
-        req = perform(req, action, guard=by_system, by=by, note=note)
+        req = perform(req, action, guard=_approver_guard(acting), seen_state=seen, by=by, note=note)
         if req.state == DeletionRequest.State.APPROVED:
             deactivate(req.person, by=by, note=f"删除人员申请已同意：{req.explanation}")
     return req

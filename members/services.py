@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from orgs.models import Organization
 from zhtj.core import audit
-from zhtj.core.workflow import WorkflowError, by_system, perform
+from zhtj.core.access import check_direct_superior
+from zhtj.core.workflow import WorkflowError, perform
 
 from .models import AdminChangeRequest, CadrePost, PasswordResetCode, Person
 
@@ -46,11 +47,19 @@ def apply_admin_change(post, action):
     return revoke_admin(post)
 
 
-def decide_admin_change(req, action, *, by, note=""):
+def decide_admin_change(req, action, *, by, acting, note="", seen=None):
     """The direct superior's 同意 grants or frees the admin slot in the same transaction (ORG-12);
-    if it can't (two admins already), nothing is decided."""
+    if it can't (two admins already), nothing is decided. Who decides is checked on the locked
+    row (SEC-04); `seen`: the state the page showed."""
     with transaction.atomic():
-        req = perform(req, action, guard=by_system, by=by, note=note)
+        req = perform(
+            req,
+            action,
+            guard=lambda locked: check_direct_superior(acting, locked.org),
+            seen_state=seen,
+            by=by,
+            note=note,
+        )
         if req.state == AdminChangeRequest.State.APPROVED:
             apply_admin_change(req.post, req.action)
     return req

@@ -15,7 +15,7 @@ from zhtj.core import inbox
 from zhtj.core.access import DIRECT_SUPERIOR, ORG_ADMIN, access, require_direct_superior, scoped
 from zhtj.core.audit import history_of
 from zhtj.core.params import fitting, parse_pk
-from zhtj.core.workflow import WorkflowError
+from zhtj.core.workflow import WorkflowError, seen_state
 
 from .choices import PostTitle
 from .models import AdminChangeRequest
@@ -102,7 +102,6 @@ def admin_request(request, pk):
         scoped(request, AdminChangeRequest.objects.select_related("org", "post__person", "requested_by"), "org"), pk=pk
     )
     if request.method == "POST":
-        require_direct_superior(request, req.org)
         action = request.POST.get("decision")
         try:
             note = fitting(request.POST.get("note"), 200, "理由", WorkflowError)
@@ -116,10 +115,12 @@ def admin_request(request, pk):
             messages.error(request, "不同意时须填写理由。")
             return render(request, "members/admin_request.html", {"req": req, "history": history_of(req)}, status=400)
         try:
-            req = decide_admin_change(req, action, by=request.user, note=note)
+            req = decide_admin_change(
+                req, action, by=request.user, acting=request.acting_org, note=note, seen=seen_state(request, req)
+            )
         except WorkflowError as exc:
             messages.error(request, str(exc))
-            return render(request, "members/admin_request.html", {"req": req, "history": history_of(req)}, status=409)
+            return render(request, "members/admin_request.html", {"req": req, "history": history_of(req)}, status=400)
         verdict = "已同意" if action == "approve" else f"不同意（{note}）"
         inbox.notify(
             org=req.org,

@@ -19,7 +19,7 @@ from zhtj.core.idnumber import normalize_id_number
 from zhtj.core.pagination import Paginator
 from zhtj.core.params import parse_pk, pk_list, plain_text
 from zhtj.core.replica import reads_replica
-from zhtj.core.workflow import WorkflowError
+from zhtj.core.workflow import WorkflowError, seen_state
 
 from .choices import Gender, PoliticalStatus, VerificationStatus
 from .completeness import org_people_complete, person_complete_q
@@ -202,7 +202,9 @@ def deletion_decide(request, pk):
             messages.error(request, "不同意时请填写审批意见。")
         else:
             try:
-                decide_deletion(req, action, by=request.user, note=note)
+                decide_deletion(
+                    req, action, by=request.user, acting=request.acting_org, note=note, seen=seen_state(request, req)
+                )
             except WorkflowError as exc:
                 messages.error(request, str(exc))
             else:

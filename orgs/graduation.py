@@ -14,6 +14,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from zhtj.core import audit, inbox
 from zhtj.core.audit import current_actor
-from zhtj.core.workflow import WorkflowError, by_system, perform
+from zhtj.core.workflow import WorkflowError, perform
 
 from .choices import SCHOOL_INDUSTRIES, Industry, LeadershipLevel, OrgCategory
 from .models import GraduationCorrectionRequest, Organization
@@ -372,8 +373,19 @@ def apply_correction(req, *, by=None):
     )
 
 
-def decide_correction(req, decision, *, by, note=""):
-    """The provincial admin's 同意 / 不同意 (不同意 needs a reason); the filing org is told."""
+def _approver_guard(acting):
+    """Only the branch's 省级团委 decides, checked on the locked row (SEC-04)."""
+
+    def guard(locked):
+        if acting is None or locked.approver_id != acting.pk:
+            raise PermissionDenied("只有该团支部所属的省级团委管理员可以审批毕业时间更正申请，您可以查看。")
+
+    return guard
+
+
+def decide_correction(req, decision, *, by, acting, note="", seen=None):
+    """The provincial admin's 同意 / 不同意 (不同意 needs a reason); the filing org is told.
+    `seen`: the state the page showed."""
     note = (note or "").strip()
     if decision not in ("approve", "reject"):
         raise GraduationError("请选择“同意”或“不同意”。")
@@ -383,7 +395,7 @@ def decide_correction(req, decision, *, by, note=""):
         raise GraduationError("审批意见不能超过 200 个字。")
     with transaction.atomic():
         try:
-            req = perform(req, decision, guard=by_system, by=by, note=note)
+            req = perform(req, decision, guard=_approver_guard(acting), seen_state=seen, by=by, note=note)
             if decision == "approve":
                 apply_correction(req, by=by)
         except WorkflowError as exc:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from zhtj.core.access import ORG_ADMIN, access, scoped
 from zhtj.core.audit import history_of
 from zhtj.core.params import parse_pk
+from zhtj.core.workflow import seen_state
 
 from . import graduation as g
 from .choices import OrgCategory
@@ -231,11 +232,16 @@ def correction(request, pk):
     )
     can_decide = req.approver_id == request.acting_org.pk
     if request.method == "POST":
-        if not can_decide:
-            raise PermissionDenied("只有该团支部所属的省级团委管理员可以审批毕业时间更正申请，您可以查看。")
         decision = request.POST.get("decision", "")
         try:
-            req = g.decide_correction(req, decision, by=request.user, note=request.POST.get("note", ""))
+            req = g.decide_correction(
+                req,
+                decision,
+                by=request.user,
+                acting=request.acting_org,
+                note=request.POST.get("note", ""),
+                seen=seen_state(request, req),
+            )
         except g.GraduationError as exc:
             messages.error(request, str(exc))
             req.refresh_from_db()

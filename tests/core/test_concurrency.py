@@ -24,7 +24,7 @@ def test_two_admins_approve_at_once_one_wins(tree):
 
     def approve(admin):
         stale = AdminChangeRequest.objects.get(pk=req.pk)  # both load it while pending
-        decide_admin_change(stale, "approve", by=admin)
+        decide_admin_change(stale, "approve", by=admin, acting=tree.col_a)
 
     outcomes = at_once(approve, [(a,) for a in admins], expected=(AlreadyHandled,))
     assert sorted(outcomes, key=lambda o: o != "ok")[0] == "ok"

@@ -10,6 +10,7 @@ open (not theirs then). docs/architecture.md has the table of workflow × step �
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC
 from itertools import cycle, islice
 
 import pytest
@@ -217,3 +218,151 @@ def _(tree):
     reg = AnnualRegistration.objects.create(person=member, branch=tree.branch_a, year=2027)
     admins = [(f.admin_of(tree.branch_a, "支书"), tree.branch_a), (f.admin_of(tree.branch_a, "组委"), tree.branch_a)]
     return Race(reg, f"/orgs/life/registrations/{reg.pk}/", {"decision": "approve", "note": ""}, admins, "approved")
+
+
+# --- 团内激励 上级认证 (INC-09, INC-13, INC-14): each kind, each step --------------------------------
+
+
+def _incentive(tree, kind, detail, grantor=None, **fields):
+    from incentives.services import create_record
+
+    member = f.person("激励团员", branch=tree.branch_a, password="x")
+    return create_record(
+        detail,
+        kind=kind,
+        recorder=tree.branch_a,
+        by=f.admin_of(tree.branch_a, "记载人"),
+        summary=f"{kind} 激励团员",
+        person=None if kind == "honor" else member,
+        grantor=grantor,
+        **(fields | {"recipients": [member]} if kind == "honor" else fields),
+    )
+
+
+def _incentive_race(record, entitled, to_state, next_only=()):
+    return Race(
+        obj=record,
+        url=f"/incentives/certify/{record.pk}/approve/",
+        data={"reason": ""},
+        entitled=entitled,
+        to_state=to_state,
+        next_only=list(next_only),
+        page=f"/incentives/certify/?kind={'development' if record.kind == 'track_update' else record.kind}",
+    )
+
+
+HONOR = {
+    "honor_type": "personal",
+    "title": "excellent_member",
+    "grantor_name": "测试大学",
+    "awarded_month": "2024-05-01",
+}
+
+
+def _superiors(tree):
+    return [(f.admin_of(tree.col_a, "学院一"), tree.col_a), (f.admin_of(tree.col_a, "学院二"), tree.col_a)]
+
+
+@case("团内激励 · 评议激励 · 直属上级认证")
+def _(tree):
+    from incentives.models import Evaluation
+
+    record = _incentive(tree, "evaluation", Evaluation, branch=tree.branch_a, year=2025, grade="qualified")
+    return _incentive_race(record, _superiors(tree), "approved")
+
+
+@case("团内激励 · 机会激励 · 直属上级认证")
+def _(tree):
+    from datetime import date
+
+    from incentives.models import Opportunity
+
+    record = _incentive(
+        tree, "opportunity", Opportunity, category="training", title="骨干培训", occurred_on=date(2025, 5, 1)
+    )
+    return _incentive_race(record, _superiors(tree), "approved")
+
+
+@case("团内激励 · 发展激励 · 直属上级认证")
+def _(tree):
+    from datetime import date
+
+    from incentives.models import Development
+
+    record = _incentive(tree, "development", Development, dev_kind="talent", recommended_on=date(2025, 5, 1))
+    return _incentive_race(record, _superiors(tree), "approved")
+
+
+@case("团内激励 · 入团激励 · 直属上级认证")
+def _(tree):
+    from datetime import date
+
+    from incentives.models import IncentiveRecord
+
+    member = f.person("新团员", branch=tree.branch_a, password="x", joined_month=date(2020, 5, 1))
+    record = IncentiveRecord.objects.get(person=member, kind="joining")
+    return _incentive_race(record, _superiors(tree), "approved")
+
+
+@case("团内激励 · 荣誉激励 · 直属上级认证")
+def _(tree):
+    from incentives.models import Honor
+
+    record = _incentive(tree, "honor", Honor, grantor=tree.uni, **HONOR)
+    grantors = [(f.admin_of(tree.uni, "学校一"), tree.uni), (f.admin_of(tree.uni, "学校二"), tree.uni)]
+    return _incentive_race(record, _superiors(tree), "grantor", next_only=grantors)
+
+
+@case("团内激励 · 荣誉激励 · 授予组织认证")
+def _(tree):
+    from incentives.models import Honor
+    from zhtj.core.workflow import by_system, perform
+
+    record = _incentive(tree, "honor", Honor, grantor=tree.uni, **HONOR)
+    record = perform(record, "approve", guard=by_system, by=f.admin_of(tree.col_a), acting=tree.col_a)
+    grantors = [(f.admin_of(tree.uni, "学校一"), tree.uni), (f.admin_of(tree.uni, "学校二"), tree.uni)]
+    return _incentive_race(record, grantors, "approved")
+
+
+# --- 管理员变更 (ORG-12), 删除申请 (MEM-09), 毕业时间更正 (BEY-02) ------------------------------------
+
+
+@case("管理员变更 · 直属上级审批")
+def _(tree):
+    from members.models import CadrePost
+    from members.services import request_admin_change
+
+    post = CadrePost.objects.create(person=f.person("委员"), org=tree.branch_a, title="committee_member")
+    req = request_admin_change(post, "add", by=f.admin_of(tree.branch_a))
+    url = f"/members/admin-change/requests/{req.pk}/"
+    return Race(req, url, {"decision": "approve", "note": ""}, _superiors(tree), "approved")
+
+
+@case("删除申请 · 省级团委审批")
+def _(tree):
+    from members.people import request_deletion
+
+    person = f.person("待删除", branch=tree.branch_a)
+    req = request_deletion(person, tree.branch_a, f.admin_of(tree.branch_a), "重复录入")
+    province = [(f.admin_of(tree.province, "省一"), tree.province), (f.admin_of(tree.province, "省二"), tree.province)]
+    return Race(req, f"/members/deletion/{req.pk}/", {"action": "approve", "note": ""}, province, "approved")
+
+
+@case("毕业时间更正 · 省级团委审批")
+def _(tree):
+    from datetime import date, datetime
+
+    from orgs.graduation import file_correction
+    from orgs.models import Organization
+
+    branch = f.branch(tree.col_a, "2023级2班团支部")
+    Organization.objects.filter(pk=branch.pk).update(
+        graduation_month=date(2027, 7, 1), graduation_marked_at=datetime(2027, 2, 1, tzinfo=UTC)
+    )
+    req = file_correction(
+        tree.col_a, branch, month=date(2028, 7, 1), reason="", explanation="标记有误", by=f.admin_of(tree.col_a)
+    )
+    province = [(f.admin_of(tree.province, "省一"), tree.province), (f.admin_of(tree.province, "省二"), tree.province)]
+    return Race(
+        req, f"/orgs/graduation/corrections/{req.pk}/", {"decision": "approve", "note": ""}, province, "approved"
+    )

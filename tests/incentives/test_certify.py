@@ -153,7 +153,7 @@ def test_second_decision_is_refused(inc, login, client):
     login(inc.col_admin, inc.tree.col_a)
     assert client.post(f"/incentives/certify/{pk}/approve/").status_code == 302
     response = client.post(f"/incentives/certify/{pk}/reject/", {"reason": "x"})
-    assert response.status_code == 400 and "已处理" in response.content.decode()
+    assert response.status_code == 409 and "已被处理，请刷新后查看" in response.content.decode()
     assert IncentiveRecord.objects.get(pk=pk).state == State.APPROVED
 
 

@@ -111,7 +111,7 @@ def test_approval_that_cannot_apply_changes_nothing(tree, branch_setup):
     other = CadrePost.objects.create(person=f.person("另一人"), org=tree.branch_a, title=PostTitle.COMMITTEE_MEMBER)
     grant_admin(other)
     with pytest.raises(WorkflowError):
-        decide_admin_change(req, "approve", by=superior)
+        decide_admin_change(req, "approve", by=superior, acting=tree.branch_a.parent)
     req.refresh_from_db()
     assert req.state == "pending"
     assert not AuditLog.objects.filter(object_id=req.pk, action="approve").exists()
@@ -121,7 +121,7 @@ def test_second_decision_is_refused(tree, branch_setup):
     """SEC-04: the same step handled twice has one effect; the second gets a clear message."""
     secretary, deputy_post, superior = branch_setup
     req = request_admin_change(deputy_post, "add", by=secretary)
-    decide_admin_change(req, "approve", by=superior)
+    decide_admin_change(req, "approve", by=superior, acting=tree.branch_a.parent)
     with pytest.raises(AlreadyHandled, match="已被处理"):
         perform(req, "reject", guard=by_system, by=superior, note="晚了")
     assert (

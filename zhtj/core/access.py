@@ -102,8 +102,12 @@ def scoped(request, queryset, via):
 
 def require_direct_superior(request, org):
     """ROLE-03: only the direct superior acts. Out of scope → 404; a grand-parent → 403."""
-    acting = acting_org_or_404(request)
-    if not acting.contains(org):
+    check_direct_superior(acting_org_or_404(request), org)
+
+
+def check_direct_superior(acting, org):
+    """require_direct_superior for an acting org, as a workflow guard runs it on a locked row."""
+    if acting is None or not acting.contains(org):
         raise Http404
     if org.parent_id != acting.pk:
         raise PermissionDenied("隔级无法操作：只有直属上级团组织的管理员可以办理此事项。")

@@ -49,8 +49,13 @@ def seen_state_input(obj):
 
 
 @register.simple_tag
-def row_seen_state(obj):
-    """The state a row of a batch form was rendered in, `seen_state_<pk>` (SEC-04)."""
+def row_seen_state(obj, form=""):
+    """The state a row of a batch form was rendered in, `seen_state_<pk>` (SEC-04); `form` names
+    the form when the row sits outside it."""
+    if form:
+        return format_html(
+            '<input type="hidden" name="{}_{}" value="{}" form="{}">', SEEN_STATE, obj.pk, obj.state, form
+        )
     return format_html('<input type="hidden" name="{}_{}" value="{}">', SEEN_STATE, obj.pk, obj.state)
 
 
