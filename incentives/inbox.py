@@ -3,9 +3,9 @@ type 团内激励认证. Handled once, it leaves every entitled admin's list (OP
 
 from django.urls import reverse
 
-from zhtj.core import inbox
+from zhtj.core import inbox, sent
 
-from .choices import Kind
+from .choices import Kind, State
 from .models import IncentiveRecord
 
 
@@ -25,3 +25,34 @@ inbox.declare(
         url=_certify_tab,
     )
 )
+
+
+LISTS = {
+    Kind.JOINING: "incentives:joining",
+    Kind.EVALUATION: "incentives:evaluation",
+    Kind.HONOR: "incentives:honors",
+    Kind.OPPORTUNITY: "incentives:opportunity",
+    Kind.DEVELOPMENT: "incentives:development",
+    Kind.TRACK_UPDATE: "incentives:development",
+}
+
+
+@sent.register("incentive_sent", "团内激励认证")
+class SentIncentives:
+    @staticmethod
+    def filed(request):
+        """INC-13 / INC-09: records the acting org made that wait for 上级认证 (or the granting org)."""
+        waiting = IncentiveRecord.objects.filter(recorder=request.acting_org, state__in=(State.PENDING, State.GRANTOR))
+        return inbox.newest_first(waiting)
+
+    @staticmethod
+    def describe(obj):
+        # INC-13: the recorder may delete until the first approval (`deletable`, as delete_record checks)
+        delete = sent.Withdraw(reverse("incentives:record_delete", args=[obj.pk]), obj, "删除", "delete")
+        return sent.Line(
+            f"{obj.get_kind_display()}：{obj.summary}",
+            obj.get_state_display(),
+            reverse(LISTS[obj.kind]),
+            obj.created_at,
+            delete if obj.deletable else None,
+        )

@@ -1,7 +1,10 @@
 """操作中心 kinds of this app (OPC-01): 管理员变更, 删除人员申请, 团员团干部注册审批, and the e-archive's
 two (ARC-03, ARC-06)."""
 
-from zhtj.core import inbox
+from django.urls import reverse
+
+from zhtj.core import inbox, sent
+from zhtj.core.paths import path_for
 
 from .models import AdminChangeRequest
 from .models_archive import SELF_VERIFYING_CATEGORIES, ArchiveChangeRequest, MemberArchive
@@ -68,3 +71,79 @@ inbox.declare(
         can_have=_approves_archives,
     ),
 )
+
+
+@sent.register("admin_change_sent", "管理员变更")
+class SentAdminChanges:
+    @staticmethod
+    def filed(request):
+        """ORG-12: the acting org's own 管理员变更 waiting for its direct superior."""
+        pending = AdminChangeRequest.objects.filter(org=request.acting_org, state=AdminChangeRequest.State.PENDING)
+        return inbox.newest_first(pending.select_related("post__person"))
+
+    @staticmethod
+    def describe(obj):
+        return sent.Line(
+            f"{obj.get_action_display()}：{obj.post.person.name}",
+            obj.get_state_display(),
+            reverse("members:admin_change"),
+            obj.created_at,
+        )
+
+
+@sent.register("deletion_sent", "删除人员申请")
+class SentDeletions:
+    @staticmethod
+    def filed(request):
+        """MEM-09: deletion requests the acting org filed, waiting for the province."""
+        pending = DeletionRequest.objects.filter(org=request.acting_org, state=DeletionRequest.State.PENDING)
+        return inbox.newest_first(pending.select_related("person"))
+
+    @staticmethod
+    def describe(obj):
+        return sent.Line(
+            f"删除人员：{obj.person.name}",
+            obj.get_state_display(),
+            path_for("members:deletion_decide", obj.pk),
+            obj.created_at,
+        )
+
+
+@sent.register("archive_sent", "团员电子档案审批")
+class SentArchives:
+    @staticmethod
+    def filed(request):
+        """ARC-02: archives the acting org uploaded, waiting for the 上级团委's approval."""
+        return inbox.newest_first(
+            MemberArchive.objects.filter(
+                uploaded_by_org=request.acting_org, state=MemberArchive.State.PENDING
+            ).select_related("person")
+        )
+
+    @staticmethod
+    def describe(obj):
+        return sent.Line(
+            f"{obj.person.name}的团员电子档案",
+            obj.get_state_display(),
+            path_for("members:archive_person", obj.person_id),
+            obj.created_at,
+        )
+
+
+@sent.register("archive_change_sent", "团员电子档案变更申请")
+class SentArchiveChanges:
+    @staticmethod
+    def filed(request):
+        pending = ArchiveChangeRequest.objects.filter(
+            org=request.acting_org, state=ArchiveChangeRequest.State.PENDING
+        ).select_related("archive__person")
+        return inbox.newest_first(pending)
+
+    @staticmethod
+    def describe(obj):
+        return sent.Line(
+            f"{obj.archive.person.name}的团员电子档案变更",
+            obj.get_state_display(),
+            path_for("members:archive_person", obj.archive.person_id),
+            obj.created_at,
+        )

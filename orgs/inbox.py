@@ -1,6 +1,7 @@
 """操作中心 kinds of the org tree (OPC-01)."""
 
-from zhtj.core import inbox
+from zhtj.core import inbox, sent
+from zhtj.core.paths import path_for
 
 from .models import AnnualRegistration, GraduationCorrectionRequest
 
@@ -28,3 +29,23 @@ inbox.declare(
         can_have=lambda org: org.is_branch_kind,
     ),
 )
+
+
+@sent.register("graduation_correction_sent", "毕业时间更正")
+class SentGraduationCorrections:
+    @staticmethod
+    def filed(request):
+        """BEY-02: corrections the acting org filed, waiting for the province."""
+        pending = GraduationCorrectionRequest.objects.filter(
+            filed_by_org=request.acting_org, state=GraduationCorrectionRequest.State.PENDING
+        )
+        return inbox.newest_first(pending.select_related("branch"))
+
+    @staticmethod
+    def describe(obj):
+        return sent.Line(
+            f"“{obj.branch.name}”毕业时间：{obj.old_label} → {obj.new_label}",
+            obj.get_state_display(),
+            path_for("orgs:graduation_correction", obj.pk),
+            obj.created_at,
+        )

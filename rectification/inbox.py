@@ -1,6 +1,9 @@
 """操作中心 kinds of 组织整顿 and 对标定级 (OPC-01, REC-06, GRD-07, BEY-02)."""
 
-from zhtj.core import inbox
+from django.urls import reverse
+
+from zhtj.core import inbox, sent
+from zhtj.core.paths import path_for
 
 from .choices import AWAITING_REVIEW, GrdState
 from .models import CampaignRecord, GradingRecord, SelfCheckCorrectionRequest
@@ -45,3 +48,40 @@ inbox.declare(
         can_have=lambda org: org.is_province,
     ),
 )
+
+
+@sent.register("self_check_sent", "团支部自检表")
+class SentSelfChecks:
+    @staticmethod
+    def filed(request):
+        """REC-03 / REC-07: the acting branch's own 自检表 waiting for its superior's review."""
+        waiting = CampaignRecord.objects.filter(branch=request.acting_org, state__in=AWAITING_REVIEW)
+        return inbox.newest_first(waiting, "updated_at")
+
+    @staticmethod
+    def describe(obj):
+        return sent.Line(
+            f"{obj.year}年团支部自检表（较差项{obj.poor_count}项）",
+            obj.get_state_display(),
+            reverse("rectification:self_check"),
+            obj.updated_at,
+        )
+
+
+@sent.register("self_check_correction_sent", "自检表更正")
+class SentSelfCheckCorrections:
+    @staticmethod
+    def filed(request):
+        pending = SelfCheckCorrectionRequest.objects.filter(
+            filed_by_org=request.acting_org, state=SelfCheckCorrectionRequest.State.PENDING
+        )
+        return inbox.newest_first(pending.select_related("record__branch"))
+
+    @staticmethod
+    def describe(obj):
+        return sent.Line(
+            f"更正“{obj.record.branch.name}”已锁定的团支部自检表",
+            obj.get_state_display(),
+            path_for("rectification:correction", obj.pk),
+            obj.created_at,
+        )

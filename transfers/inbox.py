@@ -1,6 +1,7 @@
 """操作中心 kinds of transfers (OPC-01, TRF-04)."""
 
-from zhtj.core import inbox
+from zhtj.core import inbox, sent
+from zhtj.core.paths import path_for
 
 from .choices import OPEN_STATES
 from .models import Transfer
@@ -31,3 +32,25 @@ inbox.declare(
         audience="member",
     ),
 )
+
+
+@sent.register("transfer_sent", "组织关系转接")
+class SentTransfers:
+    @staticmethod
+    def filed(request):
+        """TRF-01: the open transfers the acting org started (办理转出 / 办理转入 / the receiving side's
+        steps still ahead), wherever they wait now."""
+        open_ = Transfer.objects.filter(initiator_org=request.acting_org, state__in=OPEN_STATES)
+        return inbox.newest_first(open_.select_related("person", "from_branch", "target"))
+
+    @staticmethod
+    def describe(obj):
+        url = path_for("transfers:detail", obj.pk)
+        return sent.Line(
+            f"{obj.person.name}（{obj.from_branch.name} → {obj.target.name}）",
+            obj.get_state_display(),
+            url,
+            obj.created_at,
+            # TRF-10: the transition's own condition (a 学社衔接 transfer only in 申请期)
+            sent.Withdraw(url, obj) if obj.withdrawable() else None,
+        )

@@ -4,20 +4,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from orgs.models import Organization
 from zhtj.core.access import ORG_ADMIN, access, scoped
 from zhtj.core.audit import history_of
-from zhtj.core.params import parse_pk
+from zhtj.core.params import local_url, parse_pk
 from zhtj.core.workflow import WorkflowError, seen_state
 
 from . import services
 from .choices import OPEN_STATES, State
 from .models import Transfer
 
-TABS = {"in": "转入审批", "out": "转出审批", "done": "转接记录"}
+TABS = {"in": "转入审批", "out": "转出审批", "sent": "我发起的", "done": "转接记录"}
 DONE_MESSAGES = {
     "approve": "已同意该组织关系转接。",
     "reject": "已拒绝该组织关系转接，拒绝理由已通知团员。",
@@ -35,6 +35,8 @@ def approvals(request):
         tab = "in"
     if tab == "done":  # TRF-08: the read-only history of transfers touching the subtree
         pending = visible(request).exclude(state__in=OPEN_STATES)
+    elif tab == "sent":  # TRF-01: what the acting org started and still waits elsewhere
+        pending = Transfer.objects.filter(initiator_org=request.acting_org, state__in=OPEN_STATES)
     else:
         pending = Transfer.objects.filter(services.pending_q(request.acting_org))
         pending = pending.filter(state=State.SENDING) if tab == "out" else pending.exclude(state=State.SENDING)
@@ -75,7 +77,7 @@ def detail(request, pk):
                 seen_state=seen_state(request, t),
             )
             messages.success(request, DONE_MESSAGES[action] + f"当前状态：{done.get_state_display()}。")
-            return redirect("transfers:detail", pk=t.pk)
+            return redirect(local_url(request, request.POST.get("next"), reverse("transfers:detail", args=[t.pk])))
         except (services.TransferError, WorkflowError) as exc:
             messages.error(request, str(exc))
             status = 400

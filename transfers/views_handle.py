@@ -111,7 +111,10 @@ def handle(request):
             services.start_inbound(
                 acting, person, by=by, reason=post.get("reason", ""), destination=post.get("destination", "")
             )
-            messages.success(request, f"已提交{person.name}的转入申请，待其所在团支部或直属上级审批。")
+            messages.success(
+                request,
+                f"已提交{person.name}的转入申请，待其所在团支部或直属上级审批。可在“我发起的”中查看进度或撤销。",
+            )
         elif tab == "out":
             ids = [_int(v, "请选择转出的团员。") for v in post.getlist("people")]
             if not ids:
@@ -123,7 +126,9 @@ def handle(request):
             made = services.start_outbound(
                 acting, people, target, by=by, reason=post.get("reason", ""), destination=post.get("destination", "")
             )
-            messages.success(request, f"已提交{len(made)}人的转出申请，待{target.name}审批。")
+            messages.success(
+                request, f"已提交{len(made)}人的转出申请，待{target.name}审批。可在“我发起的”中查看进度或撤销。"
+            )
         else:
             branches = scoped(request, Organization.objects.branch_kinds(), "")
             source = get_object_or_404(branches, pk=_int(post.get("source"), "请选择转出团支部。"))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("deadlines/", core_views.deadline_board, name="deadlines"),
     path("inbox/", core_views.inbox_page, name="inbox"),
     path("inbox/read/", core_views.mark_notifications_read, name="inbox_read"),
+    path("inbox/sent/", core_views.sent_page, name="sent"),
     path("switch-org/", core_views.switch_org, name="switch_org"),
     path("", include("members.urls_auth")),
     path("orgs/", include("orgs.urls")),

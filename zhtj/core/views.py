@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import deadlines, inbox, prompts
+from . import deadlines, inbox, prompts, sent
 from . import home as home_cards
 from .access import MEMBER, ORG_ADMIN, PUBLIC, access
 from .middleware import PERSONAL, SESSION_KEY
@@ -49,6 +49,15 @@ def deadline_board(request):
         "core/deadlines.html",
         {"org": request.acting_org, "items": deadlines.for_request(request), "month_start": start, "month_end": end},
     )
+
+
+@access(ORG_ADMIN)
+def sent_page(request):
+    """我发起的: what the acting org filed that still waits for others, with 撤销 where allowed."""
+    from django.conf import settings
+
+    size = settings.ZHTJ["LIST_PAGE_SIZE"]
+    return render(request, "core/sent.html", {"org": request.acting_org, "sections": sent.sections(request, size)})
 
 
 @access(MEMBER)

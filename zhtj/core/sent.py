@@ -1,0 +1,59 @@
+"""我发起的 (OPC-01): what the acting org filed upward and still waits for someone else — transfers it
+started, requests and records waiting for a superior's decision — with 撤销 where the workflow allows
+the filer to take it back.
+
+Apps register `@sent.register(kind, label)` classes with `filed(request)` (the open items the acting
+org filed, newest first) and `describe(obj) -> Line`. One query per kind, however many items; the
+page shows the newest `SENT_PAGE_SIZE` of each kind (the kind's own list holds the rest).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Withdraw:
+    """A 撤销 button: a POST to `url` naming the item (`obj`: its state goes along as seen_state)."""
+
+    url: str
+    obj: object
+    label: str = "撤销"
+    action: str = "withdraw"
+
+
+@dataclass(frozen=True)
+class Line:
+    title: str
+    state: str
+    url: str
+    created_at: object
+    withdraw: Withdraw | None = None  # only where the service would accept it now
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: str
+    label: str
+    filed: Callable
+    describe: Callable
+
+
+_kinds: dict[str, Kind] = {}
+
+
+def register(kind, label):
+    def decorate(cls):
+        _kinds[kind] = Kind(kind, label, cls.filed, cls.describe)
+        return cls
+
+    return decorate
+
+
+def sections(request, size):
+    """[(kind, [Line …], more)] for the acting org: the newest `size` items of each kind."""
+    found = []
+    for k in _kinds.values():
+        rows = list(k.filed(request)[: size + 1])
+        if rows:
+            found.append((k, [k.describe(obj) for obj in rows[:size]], len(rows) > size))
+    return found
