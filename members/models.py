@@ -153,6 +153,7 @@ class Person(HistoryMixin, AbstractBaseUser, PermissionsMixin):
         "aged_out_on",
         "left_league_on",
     )
+    history_masked = {"id_number": (4, 4), "mobile": (3, 4)}  # SEC-03: a history shows them masked
 
     class Meta:
         verbose_name = "人员"

@@ -105,15 +105,27 @@ class Organization(HistoryMixin, MPTTModel):
 
     objects = OrganizationManager()
 
+    # BEY-05: every field a user or ops can change (tests/core/test_history_labels.py holds every
+    # form field to it); the tree's own columns and the derived flags are left out.
     history_fields = (
         "name",
         "full_name",
         "category",
+        "leadership_level",
         "industry",
+        "sort_order",
         "phone",
         "email",
+        "admin_staff_quota",
+        "admin_staff_actual",
+        "career_staff_quota",
+        "career_staff_actual",
         "secretary_name",
+        "secretary_id_number",
         "secretary_mobile",
+        "youth_count",
+        "party_recommended_count",
+        "school_code",
         "student_count",
         "enterprise_level",
         "enterprise_location",
@@ -121,6 +133,7 @@ class Organization(HistoryMixin, MPTTModel):
         "graduation_unknown_reason",
         "parent_id",
     )
+    history_masked = {"secretary_id_number": (4, 4), "secretary_mobile": (3, 4)}  # SEC-03
 
     class MPTTMeta:
         order_insertion_by = ["sort_order"]

@@ -6,4 +6,4 @@ class TransfersConfig(AppConfig):
     verbose_name = "团组织关系转接"
 
     def ready(self):
-        from . import deadlines, inbox, jobs  # noqa: F401  registers 截止事项, 操作中心 kinds and the deadline job
+        from . import deadlines, inbox, jobs, panels  # noqa: F401  registers 截止事项, 操作中心, the job, the person panel

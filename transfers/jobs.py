@@ -88,10 +88,12 @@ def transfer_deadlines(moment):
                 state__in=OPEN_STATES,
                 step_started_at__lt=days_before(today, cfg["TRF_RETURN_DAYS"]),
             )
-            token, n = _stamp(due, moment, state=State.RETURNED)
+            reason = f"收尾期超过{cfg['TRF_RETURN_DAYS']}天未审核，系统退回"
+            # the reason stays on the row: the member's 转接历史 and the person page show it
+            token, n = _stamp(due, moment, state=State.RETURNED, decision_note=reason)
             if n:
                 text = f"组织关系转接申请超过{cfg['TRF_RETURN_DAYS']}天未审核，已被系统退回，请重新发起转接。"
-                _log(token, moment, "return", State.RETURNED, "系统：收尾期10天未审核退回", text, text)
+                _log(token, moment, "return", State.RETURNED, f"系统：{reason}", text, text)
             summary["returned"] = n
         # TRF-11: outside 学社衔接, an approval step pending 15 days passes — never into the
         # 特殊单位专属库 (provincial approval), never 分配团支部 (a choice only the committee makes).

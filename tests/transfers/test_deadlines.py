@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Person
@@ -331,3 +332,17 @@ def test_deadline_board_lists_returns_only_in_closing_period(tree, admins, membe
         assert title not in board(board_day), board_day
         assert run(board_day + timedelta(days=10))["returned"] == 0
     assert board(date(2027, 10, 2))[title].due_date == date(2027, 10, 11)
+
+
+def test_returned_transfer_keeps_its_reason_for_the_members_history(tree, admins, member, login):
+    """TRF-10 / BEY-05: a transfer the job returns carries its reason; the member's 转接历史 and the
+    admin's person page (组织关系转接记录) show it."""
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.GRADUATION, destination=Destination.EMPLOYED)
+    started(t, date(2026, 10, 1))
+    assert run(date(2026, 10, 11))["returned"] == 1
+    reason = "收尾期超过10天未审核，系统退回"
+    assert Transfer.objects.get(pk=t.pk).decision_note == reason
+    page = login(member).get(reverse("transfers:my")).content.decode()
+    assert f"已退回（{reason}）" in page
+    page = login(admins.col_a, tree.col_a).get(reverse("members:detail", args=[member.pk])).content.decode()
+    assert "组织关系转接记录" in page and f"已退回（{reason}）" in page

@@ -61,10 +61,28 @@ def history_of(obj):
     ).select_related("actor")
 
 
+def with_names(rows):
+    """The history rows as a list, each changed foreign key resolvable to its row's name: one
+    query per referenced model for the whole list (not one per row)."""
+    rows = list(rows)
+    wanted = {}
+    for row in rows:
+        for model, pk in row.references():
+            wanted.setdefault(model, set()).add(pk)
+    names = {}
+    for model, pks in wanted.items():
+        names.update({(model, pk): str(obj) for pk, obj in model._base_manager.in_bulk(pks).items()})
+    for row in rows:
+        row._names = names
+    return rows
+
+
 class HistoryMixin:
-    """Writes an AuditLog row with before/after values of `history_fields` on each save."""
+    """Writes an AuditLog row with before/after values of `history_fields` on each save.
+    `history_masked`: {field: (kept head, kept tail)} for values shown masked (SEC-03)."""
 
     history_fields: tuple = ()
+    history_masked: dict = {}
 
     @classmethod
     def from_db(cls, db, field_names, values):

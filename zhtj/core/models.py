@@ -105,11 +105,22 @@ class AuditLog(models.Model):
 
     def change_rows(self):
         """(field's verbose name, before, after) for each recorded change, choice values shown
-        by their labels. Keys that are no field (some actions record Chinese labels) stay."""
+        by their labels, referenced rows by their names (`audit.with_names` loads them for a whole
+        list), ID and phone numbers masked (the model's `history_masked`, SEC-03). Keys that are
+        no field (some actions record Chinese labels) stay."""
         return [
             (self._label_of(name), self._shown(name, pair[0]), self._shown(name, pair[1]))
             for name, pair in (self.changes or {}).items()
         ]
+
+    def references(self):
+        """(related model, pk) of every changed foreign key value: what `with_names` looks up."""
+        found = []
+        for name, pair in (self.changes or {}).items():
+            field = self._field(name)
+            if field is not None and field.is_relation and field.many_to_one:
+                found += [(field.related_model, v) for v in pair if isinstance(v, int)]
+        return found
 
     def _model(self):
         # get_for_id is cached: a list of history rows costs no query per row.
@@ -136,6 +147,14 @@ class AuditLog(models.Model):
         if isinstance(value, bool):
             return "是" if value else "否"
         field = self._field(name)
+        if field is not None and field.is_relation and field.many_to_one:
+            # "上级组织：学院A团委 → 学院B团委", not "72 → 73"; a row gone since keeps its number
+            return getattr(self, "_names", {}).get((field.related_model, value), f"（编号{value}）")
+        masked = getattr(self._model(), "history_masked", {}).get(name)
+        if masked is not None:
+            from .idnumber import mask
+
+            return mask(str(value), *masked)
         if field is not None and field.choices:
             return dict(field.flatchoices).get(value, value)
         return value

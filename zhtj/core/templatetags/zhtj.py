@@ -18,6 +18,15 @@ def path_for(name, pk):
     return _path_for(name, pk)
 
 
+@register.simple_tag
+def history_rows(history):
+    """{% history_rows history as rows %}: audit rows with their referenced names loaded (one
+    query per referenced model for the list, zhtj/core/audit.py with_names)."""
+    from ..audit import with_names
+
+    return with_names(history or ())
+
+
 def guard_inputs(csrf_token):
     """The hidden inputs of {% form_guard %}: the CSRF token and a one-time submit token (BEY-06).
     For rows rendered in Python (members/tables.py) as well as for templates."""
