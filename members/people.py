@@ -153,6 +153,17 @@ def decide_deletion(req, action, *, by, acting, note="", seen=None):
     return req
 
 
+# Refusals of a 删除人员申请 that apps above this one know of (fn(person) -> message or None),
+# checked when it is filed, on the person's locked row: transfers adds "an open transfer".
+deletion_refusals = []
+
+
+def deletion_refusal(person):
+    """Why a 删除人员申请 for `person` would be refused now (the checks above), or None: the person
+    page offers the form only when None."""
+    return next(filter(None, (check(person) for check in deletion_refusals)), None)
+
+
 def request_deletion(person, org, by, explanation):
     """File a 删除人员申请 (MEM-09, BEY-02) for the nearest ancestor 省级团委 to decide."""
     explanation = fitting(
@@ -171,6 +182,8 @@ def request_deletion(person, org, by, explanation):
             Person.objects.select_for_update().get(pk=person.pk)  # two admins at once take turns
             if DeletionRequest.objects.filter(person=person, state=DeletionRequest.State.PENDING).exists():
                 raise WorkflowError(ONE_OPEN)
+            if refusal := deletion_refusal(person):
+                raise WorkflowError(refusal)
             req = DeletionRequest.objects.create(
                 person=person, org=org, approver=approver, requested_by=by, explanation=explanation
             )

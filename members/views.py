@@ -10,7 +10,7 @@ from zhtj.core.audit import history_of
 
 from .archives import needs_archive
 from .models import Person
-from .people import may_edit, may_open_edit
+from .people import deletion_refusal, may_edit, may_open_edit
 from .services import issue_reset_code
 
 
@@ -39,6 +39,7 @@ def person_detail(request, pk):
             "can_request_deletion": person.is_active
             and person.branch_id is not None
             and may_edit(request.acting_org, person),
+            "deletion_refusal": deletion_refusal(person),
             "needs_archive": needs_archive(person),
         },
     )

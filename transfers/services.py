@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from members.archives import transfer_refusal, transfer_refusals
 from members.choices import Occupation
-from members.models import Person
+from members.models import DeletionRequest, Person
 from orgs.choices import COMMITTEE_KINDS, SCHOOL_INDUSTRIES, Industry, OrgCategory
 from orgs.graduation import province_of
 from zhtj.core import audit, inbox
@@ -135,11 +135,28 @@ def check_destination(person, target, destination, reason):
         raise TransferError(message)
 
 
+PENDING_DELETION = "{name}有待审批的删除人员申请，不能办理组织关系转接。"
+
+
+def pending_deletion(person):
+    return DeletionRequest.objects.filter(person=person, state=DeletionRequest.State.PENDING).exists()
+
+
+def deletion_refusal(person):
+    """MEM-09, refused early: a person in an open transfer can't be filed for deletion (the transfer
+    would move a deleted person); members asks this through `people.deletion_refusals`."""
+    if has_open_transfer(person):
+        return f"{person.name}有正在办理的组织关系转接，请待转接办结或撤销后再申请删除。"
+    return None
+
+
 def check_person(person):
     if person.branch_id is None:
         raise TransferError(f"{person.name}没有团组织关系，不能办理转接。")
     if has_open_transfer(person):
         raise TransferError(f"{person.name}已有正在办理的组织关系转接，请等待办结或撤销后再申请。")
+    if pending_deletion(person):  # refused now, not by a deletion approved under the moving member
+        raise TransferError(PENDING_DELETION.format(name=person.name))
     refusal = transfer_refusal(person)  # TRF-07 / ARC-05: the one home of the rule
     if refusal:
         raise TransferError(refusal)
@@ -271,6 +288,9 @@ def batch(acting, source, target, person_ids, *, by, reason):
         refused = transfer_refusals(people)  # not locked: its outer join can't take FOR UPDATE
         for pk in Transfer.objects.filter(person_id__in=ids, state__in=OPEN_STATES).values_list("person_id", flat=True):
             refused[pk] = "已有正在办理的组织关系转接。"
+        waiting = people.filter(deletion_requests__state=DeletionRequest.State.PENDING)
+        for pk, name in waiting.values_list("pk", "name"):
+            refused[pk] = PENDING_DELETION.format(name=name)
         movers = [pk for pk in ids if pk not in refused]
         now = timezone.now()
         rows = Transfer.objects.bulk_create(

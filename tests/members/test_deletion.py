@@ -59,3 +59,33 @@ def test_detail_shows_the_pending_request(tree, login):
     client.post(reverse("members:deletion_request", args=[person.pk]), {"explanation": "重复录入"})
     html = client.get(reverse("members:detail", args=[person.pk])).content.decode()
     assert "删除申请待团山东省委审批" in html
+
+
+def test_deletion_and_transfer_refuse_each_other_when_filed(tree, login):
+    """MEM-09 / TRF-12, refused early: a member in an open transfer can't be filed for deletion
+    (the reason says so, nothing is filed); a member with a deletion waiting can't be put into a
+    transfer, nor into a batch move — instead of a deletion approved under a moving member."""
+    import pytest
+
+    from members.people import request_deletion
+    from transfers import services
+    from transfers.choices import Reason
+
+    moving = f.person("转接中", branch=tree.branch_a, password="x")
+    col_admin = f.admin_of(tree.col_a)
+    services.start_outbound(tree.col_a, [moving], tree.branch_b, by=col_admin, reason=Reason.OTHER)
+    client = login(f.admin_of(tree.branch_a), tree.branch_a)
+    r = client.post(reverse("members:deletion_request", args=[moving.pk]), {"explanation": "重复录入"}, follow=True)
+    assert "转接中有正在办理的组织关系转接，请待转接办结或撤销后再申请删除" in r.content.decode()
+    assert not DeletionRequest.objects.exists()
+    page = client.get(reverse("members:detail", args=[moving.pk])).content.decode()
+    assert 'id="deletion-refused"' in page and 'id="deletion-request"' not in page
+
+    leaving = f.person("待删除", branch=tree.branch_a, password="x")
+    request_deletion(leaving, tree.branch_a, col_admin, "重复录入")
+    with pytest.raises(services.TransferError, match="待删除有待审批的删除人员申请"):
+        services.start_outbound(tree.col_a, [leaving], tree.branch_b, by=col_admin, reason=Reason.OTHER)
+    moved, refused = services.batch(
+        tree.uni, tree.branch_a, tree.branch_b, [leaving.pk], by=f.admin_of(tree.uni), reason=Reason.OTHER
+    )
+    assert moved == 0 and "待删除有待审批的删除人员申请" in refused[leaving.pk]
