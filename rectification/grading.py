@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from orgs.models import Organization
 from zhtj.core import audit, inbox
+from zhtj.core.access import check_direct_superior
 from zhtj.core.workflow import WorkflowError, by_system, perform
 
 from . import services
@@ -78,14 +79,17 @@ def rate(org, raw_level, *, by):
             audit.record(record, "rate", to_state=record.state, note=Level(level).label, actor=by)
         else:
             try:
+                # the org's own record, read under lock just above: no one else's rating to decide
                 record = perform(record, "rate", guard=by_system, by=by, note=Level(level).label, level=level)
             except WorkflowError as exc:
                 raise RecError(str(exc), status=409) from None
     return record
 
 
-def review(acting, ids, raw_level, *, by):
-    """复核团(总)支部自评结果 for the ticked direct sub 团(总)支部, all or nothing (GRD-04, GRD-05)."""
+def review(acting, ids, raw_level, *, by, seen=None):
+    """复核团(总)支部自评结果 for the ticked direct sub 团(总)支部, all or nothing (GRD-04, GRD-05).
+    Each record is decided on its locked row (SEC-04); `seen` maps an org's pk to the state of its
+    record as the page showed it: a record re-rated or reviewed meanwhile is AlreadyHandled."""
     level = parse_level(raw_level)
     if not ids:
         raise RecError("请勾选需要复核的团(总)支部。")
@@ -105,7 +109,15 @@ def review(acting, ids, raw_level, *, by):
             raise RecError(f"以下团(总)支部尚未提交自评，暂不能复核：{'、'.join(missing)}。", status=409)
         for org in orgs:
             try:
-                perform(records[org.pk], "review", guard=by_system, by=by, note=Level(level).label, level=level)
+                perform(
+                    records[org.pk],
+                    "review",
+                    guard=lambda locked: check_direct_superior(acting, locked.org),
+                    seen_state=(seen or {}).get(org.pk),
+                    by=by,
+                    note=Level(level).label,
+                    level=level,
+                )
             except WorkflowError as exc:
                 raise RecError(str(exc), status=409) from None
             text = f"上级团委已复核本组织{year}年对标定级自评结果：{Level(level).label}"

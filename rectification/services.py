@@ -7,6 +7,7 @@ from calendar import monthrange
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -17,6 +18,7 @@ from orgs.choices import POOL_CATEGORIES, Industry
 from orgs.graduation import province_of
 from orgs.models import Organization
 from zhtj.core import audit, inbox
+from zhtj.core.access import check_direct_superior
 from zhtj.core.tree import subtree_q
 from zhtj.core.workflow import WorkflowError, by_system, perform
 
@@ -135,9 +137,22 @@ STATE_LABELS = dict(RecState.choices)
 # --- submitting (REC-02, REC-06, REC-09, REC-10) -------------------------------------------------
 
 
-def submit_check(branch, answers, month, *, by, org, by_superior=False):
+def _submitter_guard(org, by_superior):
+    """The branch itself fills its 自检表; 上级评估 is its direct superior's (REC-02), checked on the
+    locked row (SEC-04)."""
+
+    def guard(locked):
+        if by_superior:
+            check_direct_superior(org, locked.branch)
+        elif org is None or locked.branch_id != org.pk:
+            raise PermissionDenied("只有本团支部的管理员可以填写本支部自检表。")
+
+    return guard
+
+
+def submit_check(branch, answers, month, *, by, org, by_superior=False, seen=None):
     """One 自检表 through the record's `submit` transition, all or nothing (a refused form leaves no
-    record behind); the superior is told it waits."""
+    record behind); the superior is told it waits. `seen`: the status the form was rendered in."""
     year = campaign_year()
     with transaction.atomic():
         record = record_for(branch, year)
@@ -149,7 +164,15 @@ def submit_check(branch, answers, month, *, by, org, by_superior=False):
             )
         try:
             record = perform(
-                record, "submit", guard=by_system, by=by, org=org, answers=answers, month=month, by_superior=by_superior
+                record,
+                "submit",
+                guard=_submitter_guard(org, by_superior),
+                seen_state=seen,
+                by=by,
+                org=org,
+                answers=answers,
+                month=month,
+                by_superior=by_superior,
             )
         except WorkflowError as exc:
             raise RecError(str(exc), status=409) from None
@@ -180,15 +203,23 @@ REVIEW_ACTIONS = {
 }
 
 
-def review(record, action, *, by, note=""):
-    """是否整改 (REC-03/04) and the key branch's re-review (REC-07); the branch is told (REC-06)."""
+def review(record, action, *, by, acting, note="", seen=None):
+    """是否整改 (REC-03/04) and the key branch's re-review (REC-07) by the branch's direct superior,
+    checked on the locked row (SEC-04; `seen`: the status the page showed); the branch is told (REC-06)."""
     note = (note or "").strip()
     if action not in REVIEW_ACTIONS:
         raise RecError("不支持的审核操作。")
     if len(note) > 200:
         raise RecError("审核意见不能超过 200 个字。")
     try:
-        record = perform(record, action, guard=by_system, by=by, note=note)
+        record = perform(
+            record,
+            action,
+            guard=lambda locked: check_direct_superior(acting, locked.branch),
+            seen_state=seen,
+            by=by,
+            note=note,
+        )
     except WorkflowError as exc:
         raise RecError(str(exc), status=409) from None
     text = f"上级团组织审核了本支部{record.year}年团支部自检表：{REVIEW_ACTIONS[action]}"
@@ -426,7 +457,17 @@ def file_correction(acting, record, *, explanation, by):
     return req
 
 
-def decide_correction(req, decision, *, by, note=""):
+def _approver_guard(acting):
+    """Only the branch's 省级团委 decides a correction, checked on the locked row (SEC-04)."""
+
+    def guard(locked):
+        if acting is None or locked.approver_id != acting.pk:
+            raise PermissionDenied("只有该团支部所属的省级团委管理员可以审批自检表更正申请，您可以查看。")
+
+    return guard
+
+
+def decide_correction(req, decision, *, by, acting, note="", seen=None):
     note = (note or "").strip()
     if decision not in ("approve", "reject"):
         raise RecError("请选择“同意”或“不同意”。")
@@ -436,7 +477,7 @@ def decide_correction(req, decision, *, by, note=""):
         raise RecError("审批意见不能超过 200 个字。")
     with transaction.atomic():
         try:
-            req = perform(req, decision, guard=by_system, by=by, note=note)
+            req = perform(req, decision, guard=_approver_guard(acting), seen_state=seen, by=by, note=note)
         except WorkflowError as exc:
             raise RecError(str(exc), status=409) from None
         branch = req.record.branch

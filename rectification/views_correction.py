@@ -11,6 +11,7 @@ from orgs.graduation import province_of
 from orgs.models import Organization
 from zhtj.core.access import ORG_ADMIN, access, scoped
 from zhtj.core.audit import history_of
+from zhtj.core.workflow import seen_state
 
 from . import services as s
 from .models import CampaignRecord, SelfCheckCorrectionRequest
@@ -58,11 +59,16 @@ def correction(request, pk):
     )
     can_decide = req.approver_id == request.acting_org.pk
     if request.method == "POST":
-        if not can_decide:
-            raise PermissionDenied("只有该团支部所属的省级团委管理员可以审批自检表更正申请，您可以查看。")
         decision = request.POST.get("decision", "")
         try:
-            req = s.decide_correction(req, decision, by=request.user, note=request.POST.get("note", ""))
+            req = s.decide_correction(
+                req,
+                decision,
+                by=request.user,
+                acting=request.acting_org,
+                note=request.POST.get("note", ""),
+                seen=seen_state(request, req),
+            )
         except s.RecError as exc:
             messages.error(request, str(exc))
             req.refresh_from_db()

@@ -9,6 +9,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhtj.core.access import DIRECT_SUPERIOR, ORG_ADMIN, access
+from zhtj.core.workflow import SEEN_STATE
 
 from . import grading as g
 from .choices import GRADING_STANDARD, GrdState, Level
@@ -100,7 +101,9 @@ def grading_review_submit(request):
     try:
         if any(not (v.isascii() and v.isdigit() and len(v) <= 12) for v in raw):
             raise RecError("所选组织无效，请重新勾选。")
-        count = g.review(acting, sorted({int(v) for v in raw}), request.POST.get("level", ""), by=request.user)
+        ids = sorted({int(v) for v in raw})
+        seen = {pk: request.POST.get(f"{SEEN_STATE}_{pk}") for pk in ids}
+        count = g.review(acting, ids, request.POST.get("level", ""), by=request.user, seen=seen)
     except RecError as exc:
         if exc.status == 404:
             raise Http404 from None

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from orgs.models import Organization
 from zhtj.core.access import DIRECT_SUPERIOR, ORG_ADMIN, access, require_direct_superior, scoped
+from zhtj.core.workflow import seen_state
 
 from . import services as s
 from .choices import AWAITING_REVIEW, LOCKED_STATES, RecState
@@ -117,14 +118,18 @@ def review(request, pk):
     branch = _branch_in_scope(request, pk)
     year = s.campaign_year()
     if request.method == "POST":
-        require_direct_superior(request, branch)
         record = CampaignRecord.objects.filter(branch=branch, year=year).first()
         if record is None:
             messages.error(request, "该团支部尚未提交自检表，无需审核。")
             return render(request, "rectification/review.html", _review_context(request, branch, year), status=409)
         try:
             record = s.review(
-                record, request.POST.get("action", ""), by=request.user, note=request.POST.get("note", "")
+                record,
+                request.POST.get("action", ""),
+                by=request.user,
+                acting=request.acting_org,
+                note=request.POST.get("note", ""),
+                seen=seen_state(request, record),
             )
         except s.RecError as exc:
             messages.error(request, str(exc))

@@ -8,6 +8,7 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from zhtj.core.access import ORG_ADMIN, access
+from zhtj.core.workflow import SEEN_STATE
 
 from . import services as s
 from .choices import LOCKED_STATES, RecState
@@ -88,7 +89,13 @@ def fill(request, branch, *, by_superior, template, done_url):
                 return render(request, template, {**context, "form": form}, status=400)
             try:
                 record = s.submit_check(
-                    branch, form.answers(), posted, by=request.user, org=request.acting_org, by_superior=by_superior
+                    branch,
+                    form.answers(),
+                    posted,
+                    by=request.user,
+                    org=request.acting_org,
+                    by_superior=by_superior,
+                    seen=request.POST.get(SEEN_STATE),
                 )
             except s.RecError as exc:
                 messages.error(request, str(exc))

@@ -9,11 +9,14 @@ A next-step admin is 409 too, or 403 when its request took the lock while the st
 open (not theirs then). docs/architecture.md has the table of workflow × step × outcome."""
 
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from itertools import cycle, islice
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
@@ -36,14 +39,17 @@ class Race:
     to_state: str
     next_only: list = field(default_factory=list)  # entitled only to the step after
     page: str = ""  # where the form is rendered (default: url)
+    seen_key: int | None = None  # the pk a batch row's seen_state_<pk> names (default: the row's)
 
 
 CASES = {}
+CLOCKS = {}  # a case that needs a moment (a campaign period) runs at it
 
 
-def case(name):
+def case(name, at=None):
     def register(setup):
         CASES[name] = setup
+        CLOCKS[name] = at
         return setup
 
     return register
@@ -61,11 +67,8 @@ def client_of(person, org):
 def seen_fields(race, client):
     """The seen-state field(s) the acting page renders for the row."""
     html = client.get(race.page or race.url).content.decode()
-    found = {
-        f"seen_state_{pk}" if pk else "seen_state": v
-        for pk, v in SEEN.findall(html)
-        if not pk or pk == str(race.obj.pk)
-    }
+    key = str(race.seen_key or race.obj.pk)
+    found = {f"seen_state_{pk}" if pk else "seen_state": v for pk, v in SEEN.findall(html) if not pk or pk == key}
     assert found, f"the page {race.page or race.url} renders no seen_state for the row"
     assert set(found.values()) == {race.obj.state}
     return found
@@ -78,7 +81,12 @@ def pytest_generate_tests(metafunc):
 
 
 def test_ten_at_once_one_transition(step, tree, fast_hasher):
-    race = CASES[step](tree)
+    at = CLOCKS[step]
+    with time_machine.travel(at, tick=False) if at else nullcontext():
+        race_at_once(CASES[step](tree))
+
+
+def race_at_once(race):
     model = type(race.obj)
     before = race.obj.state
     clients = {who: client_of(*who) for who in {*race.entitled, *race.next_only}}
@@ -365,4 +373,82 @@ def _(tree):
     province = [(f.admin_of(tree.province, "省一"), tree.province), (f.admin_of(tree.province, "省二"), tree.province)]
     return Race(
         req, f"/orgs/graduation/corrections/{req.pk}/", {"decision": "approve", "note": ""}, province, "approved"
+    )
+
+
+# --- 组织整顿 自检表 (REC-02 … REC-07), 自检表更正 (REC-13), 对标定级 (GRD-04) ------------------------
+
+CAMPAIGN = datetime(2026, 10, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # inside September–December
+
+
+def _campaign_branch(tree):
+    from orgs.choices import Industry
+
+    founded = datetime(2025, 3, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+    committee = f.OrgFactory(name="学院团委", parent=tree.uni, industry=Industry.UNIVERSITY, created_at=founded)
+    branch = f.branch(committee, "B1团支部", industry=Industry.UNIVERSITY, created_at=founded)
+    committee.refresh_from_db()
+    branch.refresh_from_db()
+    admins = [(f.admin_of(committee, "学院一"), committee), (f.admin_of(committee, "学院二"), committee)]
+    return committee, branch, admins
+
+
+def _answers(poor):
+    from rectification.choices import CHECK_CODES
+
+    return {code: "poor" if i < poor else "good" for i, code in enumerate(CHECK_CODES)}
+
+
+def _submitted(branch, poor):
+    from rectification import services
+    from rectification.models import CampaignRecord
+
+    services.submit_check(branch, _answers(poor), services.current_month(), by=f.admin_of(branch), org=branch)
+    return CampaignRecord.objects.get(branch=branch)
+
+
+@case("自检表 · 上级审核", at=CAMPAIGN)
+def _(tree):
+    committee, branch, admins = _campaign_branch(tree)
+    record = _submitted(branch, poor=1)
+    url = f"/rectification/review/{branch.pk}/"
+    return Race(record, url, {"action": "approve", "note": ""}, admins, "basic")
+
+
+@case("自检表 · 上级评估", at=CAMPAIGN)
+def _(tree):
+    from rectification import services
+
+    committee, branch, admins = _campaign_branch(tree)
+    record = services.record_for(branch, services.campaign_year())
+    data = {"month": "2026-10", **_answers(0)}
+    return Race(record, f"/rectification/evaluate/{branch.pk}/", data, admins, "qualified")
+
+
+@case("自检表更正申请 · 省级团委审批", at=CAMPAIGN)
+def _(tree):
+    from rectification import services
+
+    committee, branch, admins = _campaign_branch(tree)
+    record = services.review(_submitted(branch, poor=0), "approve", by=admins[0][0], acting=committee)
+    req = services.file_correction(committee, record, explanation="误填", by=admins[0][0])
+    province = [(f.admin_of(tree.province, "省一"), tree.province), (f.admin_of(tree.province, "省二"), tree.province)]
+    url = f"/rectification/corrections/{req.pk}/"
+    return Race(req, url, {"decision": "approve", "note": ""}, province, "approved")
+
+
+@case("对标定级 · 上级复核", at=CAMPAIGN)
+def _(tree):
+    from rectification import grading
+
+    committee, branch, admins = _campaign_branch(tree)
+    record = grading.rate(branch, "4", by=f.admin_of(branch))
+    return Race(
+        record,
+        "/rectification/grading/review/submit/",
+        {"orgs": [branch.pk], "level": "4"},
+        admins,
+        "reviewed",
+        page="/rectification/grading/review/",
+        seen_key=branch.pk,
     )

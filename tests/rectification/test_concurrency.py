@@ -23,7 +23,7 @@ def test_two_reviews_at_once(camp):
     services.submit_check(camp.branches[0], answers(3), month, by=camp.branch_admins[0], org=camp.branches[0])
     record = CampaignRecord.objects.get()
     outcomes = at_once(
-        lambda action: services.review(record, action, by=camp.admin),
+        lambda action: services.review(record, action, by=camp.admin, acting=camp.committee),
         [("approve",), ("start_key",)],
         expected=(services.RecError, AlreadyHandled),
     )

@@ -91,11 +91,13 @@ def test_unlock_reopens_each_locked_state_in_its_phase(camp):
         branch, who = camp.branches[i], camp.branch_admins[i]
         services.submit_check(branch, answers(poor), month, by=who, org=branch)
         record = CampaignRecord.objects.get(branch=branch)
-        services.review(record, "approve" if i < 2 else "start_key", by=camp.admin)
+        services.review(record, "approve" if i < 2 else "start_key", by=camp.admin, acting=camp.committee)
         if then is not None:
             services.submit_check(branch, answers(then), month, by=who, org=branch)
             if i == 2:
-                services.review(CampaignRecord.objects.get(branch=branch), "pass_key", by=camp.admin)
+                services.review(
+                    CampaignRecord.objects.get(branch=branch), "pass_key", by=camp.admin, acting=camp.committee
+                )
         expected[branch.pk] = (
             ("qualified", "rectified", "key_qualified")[i],
             (
