@@ -1,6 +1,7 @@
 """A member's incentive record (INC-01) on the members' person page, via zhtj.core.panels."""
 
 from zhtj.core import panels
+from zhtj.core.pagination import paginate
 
 from .models import Evaluation
 from .services import records_of
@@ -8,7 +9,11 @@ from .services import records_of
 
 @panels.register
 def incentive_panel(request, person):
-    return ("团内激励", "incentives/_records_panel.html", {"records": list(records_of(person))})
+    return (
+        "团内激励",
+        "incentives/_records_panel.html",
+        {"records": paginate(request, records_of(person), param="records")},
+    )
 
 
 @panels.register(slot="education_review")

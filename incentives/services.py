@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from members.models import Person
 from orgs.models import Organization
-from zhtj.core import audit, inbox, pdf
+from zhtj.core import audit, batch, inbox, pdf
 from zhtj.core.access import acting_org_or_404
-from zhtj.core.models import AuditLog
+from zhtj.core.models import AuditLog, Notification
 from zhtj.core.params import fitting
-from zhtj.core.workflow import AlreadyHandled, WorkflowError, by_system, perform
+from zhtj.core.workflow import AlreadyHandled, WorkflowError, by_system, perform, perform_many
 
 from .choices import GRADES_NEEDING_DECISION, Grade, Kind, State
 from .models import Development, Evaluation, IncentiveRecord, Joining
@@ -275,6 +275,66 @@ def decide_many(request, records, action, note="", seen=None):
     if failures:
         raise BatchError(failures, handled)
     return len(records)
+
+
+# Every detail table read by a transition's hooks, in the one SELECT … FOR UPDATE of a chunk.
+DECIDE_RELATED = (
+    "recorder",
+    "joining",
+    "evaluation",
+    "evaluation__person",
+    "honor",
+    "development",
+    "trackupdate",
+    "trackupdate__development",
+    "opportunity",
+)
+
+
+def check_batch(action, note):
+    """What a batch's 审批结果 and 审批意见 must be before anything is tried (INC-14, SEC-06)."""
+    if action not in ("approve", "reject"):
+        raise WorkflowError("请选择审批结果。")
+    if action == "reject" and not (note or "").strip():
+        raise WorkflowError("审批不通过须填写原因。")
+    check_reason(note)
+
+
+@batch.register("incentives.certify")
+def decide_set(job, progress):
+    """上级认证 of the whole filtered set (issue 17): `perform_many` with `authorize` as the guard on
+    each locked row (ROLE-03 / INC-09), the kind's own rules in the transition (INC-04 …), one
+    audit row and one 操作中心 result for the recorder per item; refused items come back with
+    their reasons and the rest are done."""
+    org, actor, params = job["org"], job["actor"], job["params"]
+    action, note = params["action"], params.get("note", "")
+    verdict = {"approve": "已通过", "reject": "未通过"}[action]
+
+    def after(rows):
+        Notification.objects.bulk_create(
+            Notification(
+                recipient_org_id=row.recorder_id,
+                kind=IncentiveRecord.inbox_kind,
+                text=(
+                    f"团内激励认证{verdict}{'（待授予组织认证）' if row.state == State.GRANTOR else ''}：{row.summary}"
+                    + (f"（{note}）" if action == "reject" else "")
+                )[:300],
+            )
+            for row in rows
+        )
+
+    done, failures = perform_many(
+        IncentiveRecord.objects.select_related(*DECIDE_RELATED),
+        job["pks"],
+        action,
+        guard=partial(authorize, org),
+        by=actor,
+        note=note,
+        acting=org,
+        after=after,
+        progress=progress,
+    )
+    return done, [(getattr(row, "summary", f"第{row}号事项"), reason) for row, reason in failures]
 
 
 def delete_record(request, record):

@@ -8,7 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from zhtj.core import batch
 from zhtj.core.access import DIRECT_SUPERIOR, access
+from zhtj.core.pagination import paginate
 from zhtj.core.workflow import WorkflowError, seen_state
 
 from . import services
@@ -36,14 +38,20 @@ def _tab(request):
     return Kind(raw)
 
 
-def pending_for(request, tab):
+def _query(request):
+    """The list's 事项 filter (name or content), from the query string or a batch form."""
+    return ((request.GET.get("q") or request.POST.get("q") or "").strip())[:50]
+
+
+def filtered(request, tab, q=""):
+    """The tab's records waiting for the acting org, matching the 事项 filter."""
+    qs = IncentiveRecord.objects.awaiting(request.acting_org).filter(kind__in=TAB_KINDS[tab])
+    return qs.filter(summary__contains=q) if q else qs
+
+
+def pending_for(request, tab, q=""):
     """The tab's records waiting for the acting org, in a constant number of queries."""
-    qs = (
-        IncentiveRecord.objects.awaiting(request.acting_org)
-        .filter(kind__in=TAB_KINDS[tab])
-        .select_related("recorder", "person", *RELATED[tab])
-        .order_by("created_at", "pk")
-    )
+    qs = filtered(request, tab, q).select_related("recorder", "person", *RELATED[tab]).order_by("created_at", "pk")
     if tab == Kind.HONOR:
         qs = qs.prefetch_related("honor__recipients")
     return qs
@@ -67,7 +75,8 @@ def _page(request, tab, error="", status=200):
         {
             "tab": tab,
             "tabs": [(t, t.label, counts[t.value]) for t in TABS],
-            "rows": pending_for(request, tab),
+            "page": paginate(request, pending_for(request, tab, _query(request))),
+            "q": _query(request),
             "grades": [(v, label) for v, label in Grade.choices if v != Grade.ABSENT],
             "error": error,
         },
@@ -121,8 +130,40 @@ def decide_batch(request):
     return _back(request, kind)
 
 
+@require_POST
+@access(DIRECT_SUPERIOR)
+def decide_all(request):
+    """ "全部 N 条符合当前筛选条件的" (issue 17): the first post shows the count to confirm; the
+    confirmed post (the count repeated) acts on the set as it is then, set-based, in the background
+    above BATCH_INLINE_MAX, and lands on the progress page that lists what was refused and why."""
+    kind = request.POST.get("kind") if request.POST.get("kind") in TABS else Kind.JOINING
+    tab, q = Kind(kind), _query(request)
+    action, note = request.POST.get("action"), request.POST.get("reason", "")
+    try:
+        services.check_batch(action, note)
+    except WorkflowError as exc:
+        return _page(request, tab, str(exc), 400)
+    pks = list(filtered(request, tab, q).order_by("pk").values_list("pk", flat=True))
+    confirmed = request.POST.get("confirmed")
+    context = {"tab": tab, "q": q, "action": action, "reason": note, "count": len(pks)}
+    if not pks:
+        messages.info(request, "没有符合当前筛选条件的待审批事项。")
+        return _back(request, kind)
+    if confirmed != str(len(pks)):
+        # not confirmed yet, or the set changed since: show the count (again)
+        context["changed"] = confirmed is not None
+        return render(request, "incentives/certify_all.html", context, status=409 if confirmed else 200)
+    back = f"{reverse('incentives:certify')}?kind={kind}"
+    verdict = "通过" if action == "approve" else "不通过"
+    token = batch.start(
+        request, "incentives.certify", pks, {"action": action, "note": note}, title=f"上级认证·批量{verdict}", back=back
+    )
+    return redirect("batch_status", token=token)
+
+
 urlpatterns = [
     path("certify/", certify, name="certify"),
+    path("certify/all/", decide_all, name="certify_all"),
     path("certify/batch/", decide_batch, name="certify_batch"),
     path("certify/<int:pk>/approve/", decide_one, {"action": "approve"}, name="certify_approve"),
     path("certify/<int:pk>/reject/", decide_one, {"action": "reject"}, name="certify_reject"),

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from members.models import Person
 from zhtj.core import pdf
 from zhtj.core.access import ORG_ADMIN, access
+from zhtj.core.pagination import paginate
 from zhtj.core.params import pk_list
 from zhtj.core.uploads import upload_limit
 from zhtj.core.workflow import WorkflowError
@@ -36,6 +37,7 @@ def search_people(request):
     if q:
         people = Person.objects.in_branches_of(request.acting_org).filter(Q(name__contains=q) | Q(id_number=q.upper()))
         seen = {p.pk for p in found}
+        # the matches are offered, not chosen: the admin ticks who is meant (5-person limits)
         found += [p for p in people.select_related("branch").order_by("name")[:20] if p.pk not in seen]
     return q, found
 
@@ -43,9 +45,12 @@ def search_people(request):
 def kept_people(request):
     """The ticked people again after an error or a search, so nothing typed is lost (in scope only)."""
     ids = pk_list(request.POST.getlist("person"), limit=20)
-    return list(
+    people = list(
         Person.objects.in_branches_of(request.acting_org).filter(pk__in=ids).select_related("branch").order_by("name")
     )
+    for p in people:
+        p.ticked = True
+    return people
 
 
 def _chosen_people(request):
@@ -64,18 +69,18 @@ def development_list(request):
         dev_kind, status = DevelopmentKind.PARTY, 400
         messages.error(request, "发展激励类型无效。")
     org = request.acting_org
-    rows = list(
+    rows = (
         visible_records(request)
         .filter(kind=Kind.DEVELOPMENT, development__dev_kind=dev_kind)
         .annotate(here=subtree_q(org, "person__branch"), update_pending=pending_update())
         .select_related("recorder", "person", "person__branch", "development")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
     return render(
         request,
         "incentives/development_list.html",
         {
-            "rows": rows,
+            "page": paginate(request, rows),
             "dev_kind": dev_kind,
             "kinds": DevelopmentKind.choices,
             "party": dev_kind == DevelopmentKind.PARTY,

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 from members.models import Person
 from zhtj.core import pdf
 from zhtj.core.access import ORG_ADMIN, access
+from zhtj.core.pagination import paginate
+from zhtj.core.params import parse_pk
 from zhtj.core.uploads import upload_limit
 from zhtj.core.workflow import WorkflowError
 
@@ -69,10 +71,15 @@ def _page(request, raw_year, error="", status=200, raw_state=""):
     context = {"org": org, "year": year, "years": year_range(), "grades": Grade.choices, "error": error}
     context |= {"is_branch": org.is_branch_kind, "state": state, "states": STATUS_FILTERS.items()}
     if org.is_branch_kind:
-        rows = list(_rows(org, year, state))
-        for row in rows:
+        page = paginate(request, _rows(org, year, state))
+        for row in page:
             row.evaluation = row.this_year[0] if row.this_year else None
-        context["rows"] = rows
+        context["page"] = page
+        # 记载 of one member (a file to attach, a reason): its own form above the list
+        one = parse_pk(request.GET.get("person"))
+        if one is not None:
+            context["one"] = get_object_or_404(_rows(org, year).filter(pk=one))
+            context["one"].evaluation = next(iter(context["one"].this_year), None)
     return render(request, "incentives/evaluation_list.html", context, status=status)
 
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
 from zhtj.core.access import ORG_ADMIN, access, scoped
+from zhtj.core.pagination import paginate
 from zhtj.core.params import parse_pk
 from zhtj.core.workflow import WorkflowError
 
@@ -47,7 +48,7 @@ def honor_list(request):
         .filter(kind=Kind.HONOR, honor__honor_type=honor_type)
         .select_related("recorder", "grantor", "delegate", "honor", "honor__org_recipient")
         .prefetch_related("honor__recipients")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
     if status:
         rows = rows.filter(state__in=STATUS_FILTERS[status][1])
@@ -60,7 +61,7 @@ def honor_list(request):
         request,
         "incentives/honor_list.html",
         {
-            "rows": rows,
+            "page": paginate(request, rows),
             "honor_type": honor_type,
             "types": HonorType.choices,
             "status": status,

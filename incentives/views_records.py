@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from zhtj.core.access import MEMBER, ORG_ADMIN, access
+from zhtj.core.pagination import paginate
 from zhtj.core.params import fitting, local_url
 from zhtj.core.workflow import WorkflowError
 
@@ -28,12 +29,12 @@ def _list(request, kind):
         visible_records(request)
         .filter(kind=kind)
         .select_related("recorder", "person", "person__branch", PAGES[kind]["related"])
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
     return render(
         request,
         "incentives/record_list.html",
-        {"rows": rows, "kind": kind, "label": kind.label, "new_url": f"{PAGES[kind]['url']}_new"},
+        {"page": paginate(request, rows), "kind": kind, "label": kind.label, "new_url": f"{PAGES[kind]['url']}_new"},
     )
 
 
@@ -131,7 +132,9 @@ def opportunity_new(request):
 def mine(request):
     """我的激励 (ME-01, INC-01): the member's own record, all five kinds."""
     return render(
-        request, "incentives/mine.html", {"records": list(services.records_of(request.user)), "panel_title": "我的激励"}
+        request,
+        "incentives/mine.html",
+        {"records": paginate(request, services.records_of(request.user), param="records"), "panel_title": "我的激励"},
     )
 
 

@@ -14,6 +14,7 @@ from orgs.models import Organization
 from zhtj.core import inbox
 from zhtj.core.access import DIRECT_SUPERIOR, ORG_ADMIN, access, require_direct_superior, scoped
 from zhtj.core.audit import history_of
+from zhtj.core.pagination import paginate
 from zhtj.core.params import fitting, parse_pk
 from zhtj.core.workflow import WorkflowError, seen_state
 
@@ -38,7 +39,7 @@ def admin_change(request, org_pk=None):
         action = request.POST.get("action")
         if action not in AdminChangeRequest.Action.values:
             messages.error(request, "请选择“添加管理员”或“撤销管理员”。")
-            return render(request, "members/admin_change.html", _context(org, own, posts), status=400)
+            return render(request, "members/admin_change.html", _context(request, org, own, posts), status=400)
         try:
             if own:
                 _refuse_own_secretary_revoke(org, post, action)
@@ -54,9 +55,9 @@ def admin_change(request, org_pk=None):
                 messages.success(request, f"已{AdminChangeRequest.Action(action).label}：{post.person.name}。")
         except WorkflowError as exc:
             messages.error(request, str(exc))
-            return render(request, "members/admin_change.html", _context(org, own, posts), status=409)
+            return render(request, "members/admin_change.html", _context(request, org, own, posts), status=409)
         return redirect(request.path)
-    return render(request, "members/admin_change.html", _context(org, own, posts))
+    return render(request, "members/admin_change.html", _context(request, org, own, posts))
 
 
 def _refuse_own_secretary_revoke(org, post, action):
@@ -69,10 +70,11 @@ def _refuse_own_secretary_revoke(org, post, action):
         raise WorkflowError("如需撤销团支部书记的管理员权限，请联系上级组织管理员办理。")
 
 
-def _context(org, own, posts):
+def _context(request, org, own, posts):
     """Each row offers only the action the service would accept, or says why not (ORG-12)."""
     add_refusal = admin_add_refusal(org.pk, waiting_too=own)
-    for post in posts:
+    page = paginate(request, posts.order_by("admin_slot", "title", "pk"))
+    for post in page:
         if post.is_admin:
             post.action, post.refusal = AdminChangeRequest.Action.REVOKE, None
             if own:
@@ -85,7 +87,7 @@ def _context(org, own, posts):
     return {
         "org": org,
         "own": own,
-        "posts": posts,
+        "page": page,
         "limit": settings.ZHTJ["ADMINS_PER_ORG"],
         "pending": AdminChangeRequest.objects.filter(org=org, state=AdminChangeRequest.State.PENDING).select_related(
             "post__person"

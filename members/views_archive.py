@@ -8,7 +8,6 @@ PDF itself is served only by `archive_file`, after the same scope checks as the 
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhtj.core import inbox
 from zhtj.core.access import DIRECT_SUPERIOR, MEMBER, ORG_ADMIN, access
 from zhtj.core.audit import history_of
+from zhtj.core.pagination import paginate
 from zhtj.core.params import fitting
 from zhtj.core.pdf import pdf_response
 from zhtj.core.uploads import upload_limit
@@ -74,9 +74,7 @@ def _list_page(request, people, title, own_cadres=False):
     )
     people = people.select_related("branch", "archive").annotate(change_approved=Exists(replaceable))
     people, q, status, bad = _filtered(request, people)
-    page = Paginator(people.order_by("branch__lft", "name", "pk"), settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, people.order_by("branch__lft", "name", "pk"))
     for person in page:
         person.arc = getattr(person, "archive", None)
         person.due = due_of(person)
@@ -302,7 +300,7 @@ def archive_approvals(request):
     if state != "all":
         archives = archives.filter(state=state)
     archives = archives.select_related("person__branch", "uploaded_by_org").order_by("-uploaded_at", "pk")
-    page = Paginator(archives, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = paginate(request, archives)
     changes = (
         ArchiveChangeRequest.objects.filter(approver_org=request.acting_org, state=ArchiveChangeRequest.State.PENDING)
         .select_related("archive__person", "org")

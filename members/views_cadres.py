@@ -5,7 +5,6 @@ The rules are in members/cadres.py; the views look things up in scope and show t
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
@@ -18,6 +17,7 @@ from orgs.models import Organization
 from zhtj.core import audit
 from zhtj.core.access import ORG_ADMIN, access, leadership, scoped
 from zhtj.core.excel import export_response
+from zhtj.core.pagination import paginate
 from zhtj.core.params import plain_text
 from zhtj.core.replica import reads_replica
 from zhtj.core.tree import in_subtree
@@ -82,7 +82,7 @@ def cadre_list(request):
     if complete:
         posts = posts.filter(complete=complete == "1")
     posts = posts.select_related("person__branch", "org").order_by("org__tree_id", "org__lft", "title", "pk")
-    page = Paginator(posts, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = paginate(request, posts)
     for post in page:
         # 编辑: a member from their branch, anyone else from the org of this post (seed 003 FAQ).
         person = post.person
@@ -117,7 +117,7 @@ def change_index(request):
     if q:
         posts = posts.filter(person__name__contains=q)
     posts = posts.select_related("person", "org").order_by("org__lft", "title", "pk")
-    page = Paginator(posts, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = paginate(request, posts)
     for post in page:
         post.refusal = c.change_refusal(acting, post)
     recent = scoped(request, PostChange.objects.all(), "org").select_related("org", "person", "changed_by")
@@ -135,7 +135,7 @@ def _post_in_scope(request, pk, active=True):
 def _changes(request, post):
     """The person's 职务变更记录 in posts of the acting org's subtree (not their posts elsewhere)."""
     changes = scoped(request, PostChange.objects.filter(person=post.person), "org")
-    return changes.select_related("org", "changed_by")
+    return paginate(request, changes.select_related("org", "changed_by"), param="changes")
 
 
 @access(ORG_ADMIN)
@@ -153,7 +153,7 @@ def cadre_detail(request, pk):
             "post": post,
             "person": post.person,
             "changes": changes,
-            "trainings": trainings,
+            "trainings": paginate(request, trainings, param="trainings"),
             "can_change": active and c.change_refusal(acting, post) is None,
             "can_remove": active and c.removal_refusal(acting, post, request.user) is None,
             "can_train": active,
@@ -367,7 +367,7 @@ def staffing(request):
         .order_by("lft")
         .only("pk", "name", "level")
     )
-    page = Paginator(c.staffing_orgs(scope, domain), settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = paginate(request, c.staffing_orgs(scope, domain))
     rows = [(org, _row_values(org, domain)) for org in c.with_figures(page)]
     return render(
         request,

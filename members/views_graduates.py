@@ -1,9 +1,7 @@
 """延迟毕业 (GRAD-01): a 毕业生团组织's member list with 标记延迟毕业团员/教师 and 撤销, and the
 延迟毕业团员列表 of the acting org's subtree. The rules are in members/graduates.py."""
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -12,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from orgs.choices import OrgCategory
 from orgs.models import Organization
 from zhtj.core.access import ORG_ADMIN, access, scoped
+from zhtj.core.pagination import paginate
 from zhtj.core.params import parse_pk, plain_text
 
 from . import graduates as g
@@ -62,7 +61,7 @@ def graduate_members(request, org_pk):
             return redirect("members:graduates", org_pk=org.pk)
     title = CadrePost.objects.active().filter(person=OuterRef("pk"), org=org).order_by("pk").values("title")[:1]
     people = org.members.select_related("graduate_mark").annotate(post_title=Subquery(title)).order_by("name", "pk")
-    page = Paginator(people, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = paginate(request, people)
     titles = dict(CadrePost._meta.get_field("title").choices)
     for person in page:
         person.post_label = titles.get(person.post_title, "")
@@ -91,7 +90,7 @@ def _delayed_page(request, status=200):
     q = plain_text(request.GET.get("q"))
     if q:
         marks = marks.filter(person__name__contains=q)
-    page = Paginator(marks, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = paginate(request, marks)
     # The way to a 毕业生团组织's member list, where members are marked.
     may_mark = request.acting_org.may_mark_graduation
     graduate_orgs = scoped(request, Organization.objects.filter(category=OrgCategory.GRADUATE), "")

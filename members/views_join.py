@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from zhtj.core import throttle
 from zhtj.core.access import ORG_ADMIN, PUBLIC, access, scoped
-from zhtj.core.pagination import Paginator
+from zhtj.core.pagination import paginate
 from zhtj.core.workflow import WorkflowError
 
 from . import registration
@@ -118,10 +118,6 @@ def join_status(request):
 # --- the branch's side ---------------------------------------------------------------------------
 
 
-def _page(request, queryset):
-    return Paginator(queryset, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
-
-
 @access(ORG_ADMIN)
 def approvals(request):
     """业务办理-团员团干部注册审批: applications to branches of the subtree, masked ID numbers (SEC-03)."""
@@ -139,7 +135,7 @@ def approvals(request):
         request,
         "members/join/approvals.html",
         {
-            "page": _page(request, rows.order_by("-created_at", "-pk")),
+            "page": paginate(request, rows.order_by("-created_at", "-pk")),
             "state": state,
             "states": State.choices,
             "query": params.urlencode(),

@@ -1,8 +1,6 @@
 """团员列表 (MEM-12, SEC-03, MEM-08), editing a person (ROLE-08, MEM-04, MEM-10), 删除申请
 (MEM-09, BEY-02), 批量认证 (MEM-10), 超龄团员 (MEM-11) and the member's own 团员基本材料 (ME-01)."""
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,7 +14,7 @@ from orgs.models import Organization
 from zhtj.core import inbox
 from zhtj.core.access import MEMBER, ORG_ADMIN, access
 from zhtj.core.idnumber import normalize_id_number
-from zhtj.core.pagination import Paginator
+from zhtj.core.pagination import paginate
 from zhtj.core.params import parse_pk, pk_list, plain_text
 from zhtj.core.replica import reads_replica
 from zhtj.core.workflow import WorkflowError, seen_state
@@ -88,7 +86,7 @@ def member_list(request):
         .only(*LIST_FIELDS, "branch__name", "branch__parent_id", "branch__category")
         .order_by("branch__lft", "name", "pk")
     )
-    page = Paginator(people, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = paginate(request, people)
     for person in page:
         person.can_reset = org.pk in (person.branch_id, person.branch.parent_id)
         person.can_edit = may_open_edit(org, person, [person.branch])
@@ -126,7 +124,6 @@ def member_list(request):
             "branches": branches,
             "political_choices": PoliticalStatus.choices,
             "verification_choices": VerificationStatus.choices,
-            "query": urlencode({k: v for k, v in kept.items() if v}),
         },
     )
 
@@ -274,7 +271,7 @@ def aged_out(request):
         .select_related("branch")
         .order_by("branch__lft", "birth_date")
     )
-    page = Paginator(people, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = paginate(request, people)
     for person in page:
         person.can_confirm = org.pk in (person.branch_id, person.branch.parent_id)
     return render(request, "members/aged_out.html", {"page": page})

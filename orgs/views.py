@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from zhtj.core.access import ORG_ADMIN, access, scoped
 from zhtj.core.audit import history_of
+from zhtj.core.pagination import paginate
 
 from .completeness import annotate_completeness
 from .models import Organization
@@ -20,6 +21,11 @@ def _with_counts(queryset):
     )
 
 
+def sub_orgs(request, parent):
+    """A page of `parent`'s direct sub-orgs with their counts (管理下级组织, an org's page)."""
+    return paginate(request, _with_counts(parent.children.all()).order_by("sort_order", "lft"), param="subs")
+
+
 @access(ORG_ADMIN)
 def mine(request):
     return redirect("orgs:detail", pk=request.acting_org.pk)
@@ -28,8 +34,9 @@ def mine(request):
 @access(ORG_ADMIN)
 def children(request):
     """管理下级组织: the acting org's direct sub-orgs."""
-    subs = _with_counts(Organization.objects.filter(parent=request.acting_org)).order_by("sort_order", "lft")
-    return render(request, "orgs/children.html", {"org": request.acting_org, "subs": subs})
+    return render(
+        request, "orgs/children.html", {"org": request.acting_org, "subs": sub_orgs(request, request.acting_org)}
+    )
 
 
 @access(ORG_ADMIN)
@@ -39,10 +46,15 @@ def detail(request, pk):
         annotate_completeness(scoped(request, Organization.objects.select_related("parent"), "")), pk=pk
     )
     admins = org.cadre_posts.filter(admin_slot__isnull=False, ended_on__isnull=True).select_related("person")
-    subs = _with_counts(org.children.all()).order_by("sort_order", "lft")
     ancestors = org.get_ancestors().filter(lft__gte=request.acting_org.lft)
     return render(
         request,
         "orgs/detail.html",
-        {"org": org, "admins": admins, "subs": subs, "ancestors": ancestors, "history": history_of(org)[:20]},
+        {
+            "org": org,
+            "admins": admins,
+            "subs": sub_orgs(request, org),
+            "ancestors": ancestors,
+            "history": history_of(org)[:20],
+        },
     )

@@ -23,7 +23,7 @@ from .models import Organization
 from .naming import NAMING_RULES, category_problem, creatable_categories, short_name_problem
 from .services import suggest_full_name
 from .suborgs import RowResult, SubOrgRefused, batch_template, create_suborg, delete_suborg, import_suborgs
-from .views import _with_counts
+from .views import sub_orgs
 
 ERRORS_SESSION_KEY = "suborg_import_errors"
 
@@ -160,8 +160,7 @@ def delete(request, pk):
         delete_suborg(org)
     except SubOrgRefused as exc:
         messages.error(request, f"不能删除“{org.name}”：{exc}")
-        subs = _with_counts(Organization.objects.filter(parent=acting)).order_by("sort_order", "lft")
-        return render(request, "orgs/children.html", {"org": acting, "subs": subs}, status=409)
+        return render(request, "orgs/children.html", {"org": acting, "subs": sub_orgs(request, acting)}, status=409)
     messages.success(request, f"已删除下级组织“{org.name}”。")
     return redirect("orgs:children")
 

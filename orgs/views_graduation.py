@@ -9,7 +9,6 @@ one time. A wrong mark is corrected through a request the provincial committee d
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from zhtj.core.access import ORG_ADMIN, access, scoped
 from zhtj.core.audit import history_of
+from zhtj.core.pagination import paginate
 from zhtj.core.params import parse_pk
 from zhtj.core.workflow import seen_state
 
@@ -75,7 +75,7 @@ def _page_context(request, *, selected=(), data=None, error=""):
         status, parent = _filters(request)
     except BadFilter as exc:
         status, parent, error = "unmarked", None, str(exc)
-    page = Paginator(_rows(acting, status, parent), settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = paginate(request, _rows(acting, status, parent))
     has_branches = Exists(Organization.objects.filter(parent=OuterRef("pk"), category=OrgCategory.BRANCH))
     parents = Organization.objects.subtree_of(acting).filter(has_branches).order_by("lft").only("pk", "name", "level")
     corrections = (

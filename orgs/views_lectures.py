@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhtj.core.access import MEMBER, ORG_ADMIN, access
 from zhtj.core.audit import history_of
-from zhtj.core.pagination import Paginator
+from zhtj.core.pagination import paginate
 from zhtj.core.params import parse_pk
 from zhtj.core.pdf import pdf_response
 from zhtj.core.replica import reads_replica
@@ -29,17 +29,6 @@ from .models_lecture import PublicLecture
 from .models_life import LifeRecord
 from .views_notices import trail
 
-
-def _page(request, queryset):
-    return Paginator(queryset, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
-
-
-def _query(request):
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 # --- the member's side -----------------------------------------------------------------------------
 
 
@@ -49,7 +38,7 @@ def my_lectures(request):
     rows = (
         lectures.for_person(request.user).select_related("publisher").annotate(done=lectures.studied_by(request.user))
     )
-    return render(request, "orgs/lectures/mine.html", {"page": _page(request, rows), "query": _query(request)})
+    return render(request, "orgs/lectures/mine.html", {"page": paginate(request, rows)})
 
 
 @access(MEMBER)
@@ -80,8 +69,7 @@ def lecture_list(request):
         request,
         "orgs/lectures/list.html",
         {
-            "page": _page(request, rows),
-            "query": _query(request),
+            "page": paginate(request, rows),
             "may_publish": lectures.may_publish(org),
             "own_lectures": own_lectures,
         },
@@ -110,12 +98,12 @@ def lecture_detail(request, pk):
     direct child, each drillable down to a branch."""
     lecture = _visible(request, pk)
     scope = _scope(request, lecture)
-    context = {"lecture": lecture, "scope": scope, "query": _query(request)}
+    context = {"lecture": lecture, "scope": scope}
     context["trail"] = trail(scope, request.acting_org)
     if scope.is_branch_kind:
-        context["page"] = _page(request, lectures.branch_members(lecture, scope))
+        context["page"] = paginate(request, lectures.branch_members(lecture, scope))
     else:
-        page = _page(request, scope.get_children().order_by("lft"))
+        page = paginate(request, scope.get_children().order_by("lft"))
         lectures.study_rates(lecture, scope, page.object_list)
         context["page"], context["children"] = page, True
     if request.acting_org.pk == lecture.publisher_id:

@@ -6,9 +6,7 @@ Rules live in orgs/life.py and orgs/forms_life.py; these views only route.
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +14,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhtj.core.access import MEMBER, ORG_ADMIN, access, scoped
+from zhtj.core.pagination import paginate
 from zhtj.core.params import parse_pk
 from zhtj.core.workflow import seen_state
 
@@ -30,17 +29,6 @@ GROUPS = {
     LifeKind.LECTURE.value: ("团课上传", "团课", (LifeKind.LECTURE,)),
     LifeKind.ACTIVITY.value: ("活动发布", "团日活动", (LifeKind.ACTIVITY,)),
 }
-
-
-def _page(request, queryset):
-    return Paginator(queryset, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
-
-
-def _query(request):
-    """The current filters as a query string, without the page: for the pager links."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _group_of(kind):
@@ -65,11 +53,10 @@ def record_list(request):
         request,
         "orgs/life/list.html",
         {
-            "page": _page(request, records),
+            "page": paginate(request, records),
             "group": group,
             "groups": GROUPS,
             "is_branch": request.acting_org.is_branch_kind,
-            "query": _query(request) if status == 200 else "",
         },
         status=status,
     )
@@ -249,11 +236,10 @@ def _registrations_page(request, base, status=200):
         request,
         "orgs/life/registrations.html",
         {
-            "page": _page(request, regs.order_by("-created_at")),
+            "page": paginate(request, regs.order_by("-created_at")),
             "filters": filters,
             "states": AnnualRegistration.State.choices,
             "can_decide": request.acting_org.is_branch_kind,
-            "query": _query(request),
         },
         status=status,
     )
@@ -306,18 +292,17 @@ def my_life(request):
 
 def _my_life_page(request, status=200):
     person = request.user
-    records = list(
-        person.life_records.filter(kind__in=[*MEETING_KINDS, LifeKind.LECTURE])
-        .select_related("branch")
-        .order_by("-date", "-pk")
-    )
-    meetings = {k: [r for r in records if r.kind == k] for k in MEETING_KINDS}
+    records = person.life_records.select_related("branch").order_by("-date", "-pk")
+
+    def attended(kind):  # one page per kind, each with its own ?<kind>= page number
+        return paginate(request, records.filter(kind=kind), param=str(kind))
+
     return render(
         request,
         "orgs/life/my_life.html",
         {
-            "meetings": [(LifeKind(k).label, rows) for k, rows in meetings.items()],
-            "lectures": [r for r in records if r.kind == LifeKind.LECTURE],
+            "meetings": [(LifeKind(k).label, attended(k)) for k in MEETING_KINDS],
+            "lectures": attended(LifeKind.LECTURE),
             "registration": life.registration_of(person),
             "history": person.annual_registrations.select_related("branch").order_by("-year", "-created_at")[:10],
             "year": life.current_year(),
@@ -329,8 +314,8 @@ def _my_life_page(request, status=200):
 @access(MEMBER)
 def my_activities(request):
     """团日活动 the member took part in."""
-    records = request.user.life_records.filter(kind=LifeKind.ACTIVITY).select_related("branch").order_by("-date")
-    return render(request, "orgs/life/my_activities.html", {"page": _page(request, records)})
+    records = request.user.life_records.filter(kind=LifeKind.ACTIVITY).select_related("branch").order_by("-date", "-pk")
+    return render(request, "orgs/life/my_activities.html", {"page": paginate(request, records)})
 
 
 @require_POST

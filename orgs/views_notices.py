@@ -19,7 +19,7 @@ from zhtj.core.access import ORG_ADMIN, access
 from zhtj.core.audit import history_of
 from zhtj.core.documents import KINDS
 from zhtj.core.forms import Form
-from zhtj.core.pagination import Paginator
+from zhtj.core.pagination import paginate
 from zhtj.core.params import parse_pk
 from zhtj.core.pdf import pdf_response
 from zhtj.core.replica import reads_replica
@@ -59,16 +59,6 @@ class NoticeForm(Form):
         return {"title": notice.title, "body": notice.body, "groups": notice.groups, "levels": notice.levels}
 
 
-def _page(request, queryset, size=None):
-    return Paginator(queryset, size or settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
-
-
-def _query(request):
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 def _visible(request, pk):
     return get_object_or_404(notices.visible_to(request.acting_org).select_related("publisher", "created_by"), pk=pk)
 
@@ -84,7 +74,7 @@ def notice_list(request):
     return render(
         request,
         "orgs/notices/list.html",
-        {"page": _page(request, rows), "q": q, "query": _query(request), "may_publish": notices.may_publish(org)},
+        {"page": paginate(request, rows), "q": q, "may_publish": notices.may_publish(org)},
     )
 
 
@@ -94,7 +84,7 @@ def notice_sent(request):
     org = request.acting_org
     notices.require_publisher(org)
     rows = Notice.objects.filter(publisher=org).annotate(n_read=Count("reads")).order_by("-published_at", "-pk")
-    return render(request, "orgs/notices/sent.html", {"page": _page(request, rows), "query": _query(request)})
+    return render(request, "orgs/notices/sent.html", {"page": paginate(request, rows)})
 
 
 def _form_page(request, form, notice=None, status=200):
@@ -239,7 +229,7 @@ def notice_reads(request, pk):
     if not request.acting_org.contains(notice.publisher):
         raise Http404  # a receiver sees the notice, not who else read it
     scope = _scope(request, notice)
-    page = _page(request, scope.get_children().order_by("lft"))
+    page = paginate(request, scope.get_children().order_by("lft"))
     notices.read_rates(notice, scope, page.object_list)
     reached, read = notices.own_status(notice, scope)
     return render(
@@ -253,7 +243,6 @@ def notice_reads(request, pk):
             "own_reached": reached,
             "own_read": read,
             "own": request.acting_org.pk == notice.publisher_id,
-            "query": _query(request),
         },
     )
 

@@ -2,10 +2,8 @@
 summary sentence, a table and an Excel download. Figures are live; the page and the
 download run a constant number of queries whatever the size of the tree."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -13,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from zhtj.core.access import ORG_ADMIN, access
 from zhtj.core.excel import export_response
+from zhtj.core.pagination import paginate
 from zhtj.core.replica import reads_replica
 
 from .completeness import absolute_level, level_label, level_rows, level_summary
@@ -101,7 +100,7 @@ def progress(request):
     report = Report(_committee_org(request), request.GET.get("level"))
     if report.fell_back:
         messages.warning(request, f"所选层级无效，已显示{report.label}组织录入情况。")
-    page = Paginator(report.rows(), settings.ZHTJ["PROGRESS_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = paginate(request, report.rows(), size_key="PROGRESS_PAGE_SIZE", noun="个组织")
     for row in page.object_list:
         row["admins"] = _admins(row)
     return render(request, "orgs/progress.html", {"report": report, "page": page, "sentence": report.sentence()})

@@ -9,6 +9,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhtj.core.access import DIRECT_SUPERIOR, ORG_ADMIN, access
+from zhtj.core.pagination import paginate
 from zhtj.core.workflow import SEEN_STATE
 
 from . import grading as g
@@ -70,11 +71,11 @@ def _committee(request):
     return request.acting_org
 
 
-def _review_context(acting, year):
+def _review_context(request, acting, year):
     return {
         "org": acting,
         "year": year,
-        "rows": g.review_rows(acting, year),
+        "rows": paginate(request, g.review_rows(acting, year)),
         "levels": Level.choices,
         "progress": g.review_progress(acting, year),
         "lock_at": g.lock_moment(year),
@@ -87,7 +88,7 @@ def _review_context(acting, year):
 def grading_review(request):
     """上级复核: direct sub 团(总)支部 (not 团委/团工委), red where re-submitted (GRD-06)."""
     acting = _committee(request)
-    return render(request, "rectification/grading_review.html", _review_context(acting, g.grading_year()))
+    return render(request, "rectification/grading_review.html", _review_context(request, acting, g.grading_year()))
 
 
 @require_POST
@@ -112,7 +113,10 @@ def grading_review_submit(request):
         messages.error(request, str(exc))
         status = exc.status
         return render(
-            request, "rectification/grading_review.html", _review_context(acting, g.grading_year()), status=status
+            request,
+            "rectification/grading_review.html",
+            _review_context(request, acting, g.grading_year()),
+            status=status,
         )
     messages.success(request, f"已复核{count}个团(总)支部的自评结果：{Level(request.POST['level']).label}。")
     return redirect("rectification:grading_review")

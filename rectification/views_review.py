@@ -5,7 +5,6 @@ may look; only the direct superior acts (require_direct_superior: 403 隔级无�
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from orgs.models import Organization
 from zhtj.core.access import DIRECT_SUPERIOR, ORG_ADMIN, access, require_direct_superior, scoped
+from zhtj.core.pagination import paginate
 from zhtj.core.workflow import seen_state
 
 from . import services as s
@@ -67,7 +67,7 @@ def branches(request):
     if scope == "direct":
         return render(request, "rectification/branches.html", _list_context(acting, year))
     rows = s.with_status(s.rec_orgs(acting, year, whole_subtree=True), year).select_related("parent").order_by("lft")
-    page = Paginator(rows, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = paginate(request, rows, noun="个团支部")
     for row in page:
         row.state_label = s.STATE_LABELS[row.rec_state]
     context = {
@@ -158,7 +158,7 @@ def _review_context(request, branch, year):
 def _evaluate_list(request, acting, status=200):
     year = s.campaign_year()
     rows = s.with_status(s.rec_orgs(acting, year), year).filter(rec_state=RecState.NOT_SUBMITTED).order_by("lft")
-    context = {"org": acting, "year": year, "rows": rows}
+    context = {"org": acting, "year": year, "rows": paginate(request, rows)}
     return render(request, "rectification/evaluate_list.html", context, status=status)
 
 
@@ -202,7 +202,7 @@ def key_list(request):
     acting = _committee(request)
     year = s.campaign_year()
     months = s.campaign_months(year)
-    rows = list(s.key_list(acting, year))
+    rows = paginate(request, s.key_list(acting, year))
     for row in rows:
         row.per_month = [getattr(row, f"m{m.month}") for m in months]
     return render(request, "rectification/key_list.html", {"org": acting, "year": year, "rows": rows, "months": months})

@@ -1,8 +1,6 @@
 """业务办理 → 组织关系转接审批 (转入审批 / 转出审批) and one transfer's page (TRF-12)."""
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
@@ -10,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from orgs.models import Organization
 from zhtj.core.access import ORG_ADMIN, access, scoped
 from zhtj.core.audit import history_of
+from zhtj.core.pagination import paginate
 from zhtj.core.params import local_url, parse_pk
 from zhtj.core.workflow import WorkflowError, seen_state
 
@@ -41,7 +40,7 @@ def approvals(request):
         pending = Transfer.objects.filter(services.pending_q(request.acting_org))
         pending = pending.filter(state=State.SENDING) if tab == "out" else pending.exclude(state=State.SENDING)
     rows = pending.select_related("person", "from_branch", "target", "initiator_org").order_by("-created_at")
-    page = Paginator(rows, settings.ZHTJ["TRF_LIST_SIZE"]).get_page(request.GET.get("page"))
+    page = paginate(request, rows, size_key="TRF_LIST_SIZE")
     return render(request, "transfers/approvals.html", {"tabs": TABS, "tab": tab, "page": page})
 
 

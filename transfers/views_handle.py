@@ -12,6 +12,7 @@ from members.models import Person
 from orgs.choices import COMMITTEE_KINDS, OrgCategory
 from orgs.models import Organization
 from zhtj.core.access import ORG_ADMIN, access, scoped
+from zhtj.core.pagination import paginate
 from zhtj.core.params import parse_pk
 
 from . import services
@@ -51,12 +52,17 @@ def tabs_for(org):
 def _context(request, tab):
     acting = request.acting_org
     branches = scoped(request, Organization.objects.branch_kinds(), "").order_by("tree_id", "lft")
+    # a picker, not the subtree's every branch: the first matches of the typed name
+    most = settings.ZHTJ["MEMBER_LIST_BRANCH_CHOICES"]
+    typed = (request.GET.get("bq") or "").strip()[:50]
+    shown = list((branches.filter(name__icontains=typed) if typed else branches).only("pk", "name")[: most + 1])
     ctx = {
         "tabs": tabs_for(acting),
         "tab": tab,
         "reasons": Reason.choices,
         "destinations": Destination.choices,
-        "branches": branches,
+        "branches": shown[:most],
+        "more_branches": len(shown) > most,
         "is_committee": acting.category in COMMITTEE_KINDS,
         "batch_max": settings.ZHTJ["TRF_BATCH_MAX"],
         "get": request.GET,
@@ -65,7 +71,7 @@ def _context(request, tab):
     if raw_branch:
         branch = get_object_or_404(branches, pk=_int(raw_branch, "请选择转出团支部。"))
         ctx["branch"] = branch
-        ctx["people"] = Person.objects.filter(branch=branch).order_by("name")
+        ctx["people"] = paginate(request, Person.objects.filter(branch=branch).order_by("name", "pk"), param="people")
     if tab == "out":
         ctx["targets"] = search_orgs(request.GET.get("q"))
     if tab == "in" and request.GET.get("name") and request.GET.get("id_number"):

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from orgs.models import Organization
 from zhtj.core.access import MEMBER, access
 from zhtj.core.audit import history_of
+from zhtj.core.pagination import paginate
 from zhtj.core.params import parse_pk
 from zhtj.core.workflow import WorkflowError, seen_state
 
@@ -19,11 +20,13 @@ from .views_handle import search_orgs
 
 def _context(request):
     mine = Transfer.objects.filter(person=request.user).select_related("from_branch", "target", "to_branch")
-    current = next((t for t in mine if t.state in OPEN_STATES), None)
+    current = mine.filter(state__in=OPEN_STATES).first()
     return {
         "current": current,
         "current_history": history_of(current) if current else [],
-        "history": [t for t in mine.order_by("-created_at") if t.state not in OPEN_STATES],
+        "history": paginate(
+            request, mine.exclude(state__in=OPEN_STATES).order_by("-created_at", "-pk"), param="history"
+        ),
         "targets": search_orgs(request.GET.get("q")),
         "reasons": Reason.choices,
         "destinations": Destination.choices,

@@ -321,6 +321,10 @@ ZHTJ = {
     "REPLICA_LAG_NOTICE_SECONDS": int(os.environ.get("ZHTJ_REPLICA_LAG_NOTICE_SECONDS", 5)),
     "REPLICA_MAX_LAG_SECONDS": int(os.environ.get("ZHTJ_REPLICA_MAX_LAG_SECONDS", 30)),
     "LIST_PAGE_SIZE": 50,
+    # 批量 on a whole filtered set (issue 17): rows per transaction, and the size above which it
+    # runs as a background task with a progress bar instead of inside the request
+    "BATCH_CHUNK": 500,
+    "BATCH_INLINE_MAX": 200,
     "MEMBER_LIST_BRANCH_CHOICES": 200,  # 团员列表: more branches than this → search the branch by name
     "ORG_SHORT_NAME_MAX_LENGTH": 50,  # ORG-04 (decision): 组织简称 at most this many characters
     "SUBORG_BATCH_MAX_ROWS": 2000,  # ORG-08: rows per 批量创建下级组织 upload

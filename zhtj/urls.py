@@ -16,6 +16,7 @@ urlpatterns = [
     path("inbox/read/", core_views.mark_notifications_read, name="inbox_read"),
     path("inbox/sent/", core_views.sent_page, name="sent"),
     path("switch-org/", core_views.switch_org, name="switch_org"),
+    path("batch/<str:token>/", core_views.batch_status, name="batch_status"),
     path("", include("members.urls_auth")),
     path("orgs/", include("orgs.urls")),
     path("members/", include("members.urls")),

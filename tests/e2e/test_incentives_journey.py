@@ -98,6 +98,9 @@ def test_evaluate_honor_and_track(page, screenshot):
     for name in names[:2]:  # two searches add up to two recipients
         page.get_by_label("搜索姓名").fill(name)
         page.get_by_role("button", name="搜索").click()
+        found = page.get_by_label(re.compile(name))
+        expect(found).not_to_be_checked()  # a match is offered, not chosen (issue 21)
+        found.check()
     expect(page.get_by_label(re.compile(names[0]))).to_be_checked()
     expect(page.get_by_label(re.compile(names[1]))).to_be_checked()
     page.get_by_label("所获荣誉").select_option(label="各级优秀共青团员")
@@ -203,8 +206,9 @@ def test_incentive_pages_on_a_phone(phone_page, screenshot):
     assert page.locator("#evaluation-table thead").bounding_box()["height"] < 60
     row = page.locator("#evaluation-table tbody tr").first
     name = row.get_attribute("data-person")
-    row.get_by_label(f"{name}评议结果").select_option(label="合格")
-    row.get_by_role("button", name="保存").click()
+    row.get_by_role("link", name=f"记载{name}的评议结果").click()
+    page.locator("#record-one").get_by_label("评议结果").select_option(label="合格")
+    page.locator("#record-one").get_by_role("button", name="保存").click()
     expect(page.locator("#messages")).to_contain_text("已记载1名团员")
     screenshot(page, "e2e-incentives-evaluation-phone")
     page.context.clear_cookies()

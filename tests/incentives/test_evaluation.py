@@ -33,6 +33,21 @@ def test_branch_list_defaults_to_this_year_and_shows_members(inc, login):
     assert '<option value="2021" selected>' in page and '团员0</td><td class="text-nowrap">2021年度</td>' in page
 
 
+def test_list_is_built_for_batches(inc, login):
+    """Issue 21: rows carry a tick box and a 记载 link, not a form each (select, reason, file,
+    保存 on every row); 全选本页 ticks the page; one member's form opens above the list, in scope."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    page = client.get("/incentives/evaluation/").content.decode()
+    assert 'data-check-all="#evaluation-table .pick"' in page
+    assert 'name="decision_file"' not in page and page.count("<form") == page.count("</form>")
+    assert page.count('class="form-check-input pick"') == len(inc.members)
+    one = inc.members[0]
+    page = client.get(f"/incentives/evaluation/?person={one.pk}").content.decode()
+    assert f"记载 {one.name} 的{YEAR}年度评议结果" in page and page.count('name="decision_file"') == 1
+    outsider = f.person("外支部团员", branch=inc.tree.branch_b)
+    assert client.get(f"/incentives/evaluation/?person={outsider.pk}").status_code == 404
+
+
 def test_list_filters_by_approval_state(inc, login, client):
     """INC-06: the list's 认证状态 filter (the seed's header) keeps the members whose result of the
     year is 待认证 / 已认证 / 未通过, or who have none yet (-); junk is a 400."""

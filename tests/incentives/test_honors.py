@@ -1,5 +1,7 @@
 """荣誉激励 (INC-07 … INC-09)."""
 
+import re
+
 from incentives.choices import HonorTitle, Kind, State
 from incentives.models import IncentiveRecord
 from tests import factories as f
@@ -52,6 +54,19 @@ def test_several_searches_add_up_to_the_recipients(inc, login):
     assert 'value="测试大学"' in text and not honors().exists()
     assert honor(client, [first, second], grantor=inc.tree.uni.pk).status_code == 302
     assert set(honors().get().honor.recipients.all()) == {first, second}
+
+
+def test_a_search_offers_its_matches_unticked(inc, login):
+    """Issue 21: the people found are offered, not chosen -- only those ticked before stay
+    ticked, so a broad search can't push the honor past its 5 recipients unseen."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    kept, found = inc.members[2], inc.members[7]
+    text = client.post(
+        "/incentives/honors/new/?type=personal",
+        {"honor_type": "personal", "q": found.id_number, "search": "1", "person": [kept.pk]},
+    ).content.decode()
+    assert re.search(rf'id="pick-{kept.pk}" checked>', text)
+    assert re.search(rf'id="pick-{found.pk}">', text)
 
 
 def test_sixth_recipient_is_refused(inc, login):

@@ -245,7 +245,8 @@ def test_pagination_fifty_a_page(login, tree):
     last = c.get(URL, {"page": 3})
     assert len(table_rows(last)) == 21
     assert "第 3 / 3 页，共 121 个组织" in last.content.decode()
-    assert 'href="?level=6&page=2"' in last.content.decode()
+    assert 'href="?page=2"' in last.content.decode()  # the request's parameters, and the page
+    assert 'href="?level=6&amp;page=2"' in c.get(URL, {"level": 6, "page": 3}).content.decode()
     assert table_rows(c.get(URL, {"page": 999})) == table_rows(last)
     assert table_rows(c.get(URL, {"page": "abc"})) == first
     assert table_rows(c.get(URL, {"page": "-1"})) == table_rows(last)
@@ -317,7 +318,7 @@ def test_page_and_export_run_constant_queries(login, tree, django_assert_max_num
     grow(tree.uni)
     assert Organization.objects.count() > 300
     for (url, level), n in small.items():
-        with django_assert_max_num_queries(n):
+        with django_assert_max_num_queries(n + 1):  # the COUNT a list beyond its first page needs
             r = c.get(url, {"level": level})
             if url == EXPORT:
                 assert len(workbook_rows(r)) > (20 if level == 5 else 300)

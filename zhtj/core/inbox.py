@@ -130,19 +130,36 @@ def pending_count(request):
     return sum(counts(request).values())
 
 
+class PendingItems:
+    """The pending items (of `kind`, or of every kind) newest first, as a sequence a paginator can
+    cut: its length is the counts' sum (no query), a slice asks each provider that has any for its
+    newest `stop` items (one query each) and merges them. Deep pages read more rows, never more
+    queries."""
+
+    def __init__(self, request, kind=None):
+        self.request = request
+        pending = counts(request)
+        self.kinds = [k for k in kinds_for(request) if (not kind or k.kind == kind) and pending.get(k.kind)]
+        self.total = sum(pending[k.kind] for k in self.kinds)
+
+    def count(self):
+        return self.total
+
+    def __len__(self):
+        return self.total
+
+    def __getitem__(self, window):
+        found = []
+        for k in self.kinds:
+            for obj in k.pending_for(self.request)[: window.stop]:
+                found.append(Item(k.kind, k.label, k.title(obj), k.item_url(obj), obj.created_at))
+        found.sort(key=lambda i: i.created_at, reverse=True)
+        return found[window]
+
+
 def items(request, kind=None):
-    """The newest pending items (of `kind`, or of every kind); kinds with nothing pending are
-    not asked (the counts say so already)."""
-    limit = settings.ZHTJ["INBOX_PAGE_SIZE"]
-    pending = counts(request)
-    found = []
-    for k in kinds_for(request):
-        if (kind and k.kind != kind) or not pending.get(k.kind):
-            continue
-        for obj in k.pending_for(request)[:limit]:
-            found.append(Item(k.kind, k.label, k.title(obj), k.item_url(obj), obj.created_at))
-    found.sort(key=lambda i: i.created_at, reverse=True)
-    return found[:limit]
+    """The newest page of pending items (the 操作中心 page paginates `PendingItems` instead)."""
+    return PendingItems(request, kind)[: settings.ZHTJ["INBOX_PAGE_SIZE"]]
 
 
 def notify(*, org=None, person=None, kind, text, link=""):

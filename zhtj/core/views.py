@@ -4,10 +4,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import deadlines, inbox, prompts, sent
+from . import batch, deadlines, inbox, prompts, sent
 from . import home as home_cards
 from .access import MEMBER, ORG_ADMIN, PUBLIC, access
 from .middleware import PERSONAL, SESSION_KEY
+from .pagination import paginate
 from .replica import reads_replica
 
 
@@ -68,15 +69,19 @@ def inbox_page(request):
     kind = request.GET.get("kind", "")
     if kind and kind not in {k.kind for k, _ in tabs}:
         kind = ""
-    notices = inbox.notifications_for(request)[:50]
     return render(
         request,
         "core/inbox.html",
         {
             "tabs": tabs,
             "kind": kind,
-            "items": inbox.items(request, kind or None),
-            "notices": notices,
+            "page": paginate(request, inbox.PendingItems(request, kind or None), size_key="INBOX_PAGE_SIZE"),
+            "notices": paginate(
+                request,
+                inbox.notifications_for(request).order_by("-created_at", "-pk"),
+                size_key="INBOX_PAGE_SIZE",
+                param="results",
+            ),
         },
     )
 
@@ -106,3 +111,25 @@ def switch_org(request):
     request.session[SESSION_KEY] = target.pk
     messages.success(request, f"已切换到“{target.name}”。")
     return redirect("home")
+
+
+@access(ORG_ADMIN)
+def batch_status(request, token):
+    """A 批量 run over a filtered set (core.batch): its progress bar (htmx polls the partial), then
+    how many were done and every refused item with its reason, paginated. Only the admin who
+    started it, acting for the same org, sees it."""
+    job = batch.job_of(token)
+    if job is None or job["user"] != request.user.pk or job["acting_org"] != request.acting_org.pk:
+        raise Http404
+    progress = batch.progress_of(token) or {"state": "queued", "done": 0, "total": 0}
+    total = progress.get("total") or 0
+    finished = progress["state"] == "done"
+    context = {
+        "token": token,
+        "job": job,
+        "progress": progress,
+        "percent": 100 if finished else (progress.get("done", 0) * 100 // total if total else 0),
+        "failures": paginate(request, progress.get("failures") or [], param="failures") if finished else None,
+    }
+    template = "core/_batch_progress.html" if request.htmx else "core/batch_status.html"
+    return render(request, template, context)

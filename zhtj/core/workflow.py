@@ -14,7 +14,11 @@ transition directly; they call `perform()`, which, in one transaction,
   second guard, and writes one audit row (who, when, from, to, note).
 """
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.http import Http404
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, ConcurrentTransitionMixin, TransitionNotAllowed
 
@@ -90,3 +94,85 @@ def perform(obj, action, *, guard, seen_state=None, by=None, note="", **kwargs):
             raise AlreadyHandled(locked) from None
         audit.record(locked, action, from_state=before, to_state=locked.state, note=note, actor=by)
     return locked
+
+
+def _check(row, action, guard):
+    """What perform() checks on its locked row, for one row of a batch: the transition from the
+    state now (else already handled), the guard, the transition's conditions."""
+    method = getattr(row, action)
+    before = row.state
+    if not method._django_fsm.has_transition(before):
+        raise AlreadyHandled(row)
+    guard(row)
+    for condition in method._django_fsm.get_transition(before).conditions or ():
+        if not condition(row):
+            raise WorkflowError(
+                getattr(condition, "refusal", f"该事项当前状态为“{row.get_state_display()}”，不允许此操作。")
+            )
+
+
+def perform_many(queryset, pks, action, *, guard, by=None, note="", after=None, progress=None, **kwargs):
+    """`action` on every row of `pks` found in `queryset` (the caller's scope), set-based (issue 17).
+
+    Per chunk of `BATCH_CHUNK` rows, ONE transaction: ONE SELECT … FOR UPDATE locks them (in pk
+    order, so two batches can't deadlock); each locked row passes what perform() checks (`_check`: the
+    transition from its state now, then `guard(row)` -- who may act, decided on the locked row --
+    then its conditions) and is transitioned in memory inside a savepoint (a rule's own writes undone
+    when it refuses); the rows done are written back by ONE UPDATE, their audit rows by ONE INSERT,
+    and `after(rows)` (notifications …) runs in the same transaction. A refused row is listed with
+    its reason and the rest are done. Returns (number done, [(row or pk, reason)]);
+    `progress(handled, total)` is called after each chunk."""
+    from .models import AuditLog
+
+    size = settings.ZHTJ["BATCH_CHUNK"]
+    model = queryset.model
+    content_type = ContentType.objects.get_for_model(model)
+    person, org_id = audit.current_actor()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    done, failures = 0, []
+    for start in range(0, len(pks), size):
+        part = pks[start : start + size]
+        with transaction.atomic():
+            locked = {r.pk: r for r in queryset.select_for_update(of=("self",)).filter(pk__in=part).order_by("pk")}
+            rows, changed, logs = [], set(), []
+            for pk in part:
+                row = locked.get(pk)
+                if row is None:
+                    failures.append((pk, "该事项已不存在或不在您的管理范围内。"))
+                    continue
+                before = {f.attname: getattr(row, f.attname) for f in fields}
+                try:
+                    with transaction.atomic():
+                        _check(row, action, guard)
+                        getattr(row, action)(by=by, note=note, **kwargs)
+                except TransitionNotAllowed:
+                    failures.append((row, str(AlreadyHandled(row))))
+                    continue
+                except (AlreadyHandled, WorkflowError, PermissionDenied, Http404) as exc:
+                    failures.append((row, str(exc) or "不在您的审批范围内。"))
+                    continue
+                row.updated_at = timezone.now()
+                changed |= {a for a, v in before.items() if getattr(row, a) != v}
+                rows.append(row)
+                logs.append(
+                    AuditLog(
+                        actor=by or person,
+                        acting_org_id=org_id,
+                        content_type=content_type,
+                        object_id=row.pk,
+                        action=action,
+                        from_state=before["state"],
+                        to_state=row.state,
+                        note=note,
+                    )
+                )
+            if rows:
+                names = [f.name for f in fields if f.attname in changed]
+                model.objects.bulk_update(rows, names)
+                AuditLog.objects.bulk_create(logs)
+                if after is not None:
+                    after(rows)
+            done += len(rows)
+        if progress is not None:
+            progress(min(start + size, len(pks)), len(pks))
+    return done, failures

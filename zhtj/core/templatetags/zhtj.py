@@ -1,6 +1,7 @@
 import uuid
 
 from django import template
+from django.http import QueryDict
 from django.middleware.csrf import get_token
 from django.utils.html import format_html
 
@@ -104,3 +105,23 @@ def input_value(field):
     None or "", every other value as text — a stored 0 shows as 0."""
     value = field.field.widget.format_value(field.value())
     return "" if value is None else value
+
+
+@register.inclusion_tag("includes/pager.html", takes_context=True)
+def pager(context, page, anchor=""):
+    """上一页 / 下一页 and the total of a `core.pagination.paginate` page; the links keep the
+    request's other query parameters (the list's filters)."""
+    request = context.get("request")
+    param = getattr(page, "param", "page")
+
+    def url(number):
+        query = request.GET.copy() if request is not None else QueryDict(mutable=True)
+        query[param] = number
+        return f"?{query.urlencode()}{anchor}"
+
+    return {
+        "page": page,
+        "noun": getattr(page, "noun", "条"),
+        "previous": url(page.previous_page_number()) if page.has_previous() else "",
+        "next": url(page.next_page_number()) if page.has_next() else "",
+    }

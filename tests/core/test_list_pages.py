@@ -1,0 +1,187 @@
+"""No unbounded page (issue 17): every list is paginated, keeps its filters across pages and
+shows its total; no page is over 500 KB.
+
+The crawl of test_no_server_errors.py, on the demo tree with every page size set to 2, so that
+the demo's lists run to several pages: as each role, every argument-free page and the first
+object page of every endpoint is fetched, and for each HTML answer
+
+- the body is at most `MAX_PAGE_BYTES`;
+- no table body holds more rows than a page (a list without paging shows them all), unless the
+  table is marked `data-bounded` with the reason its rows are few by construction (a month's
+  deadlines, the fixed bands of a chart) and that reason is one of `BOUNDED` below;
+- no `<select>` lists more than `MAX_OPTIONS` choices (a picker over the subtree's orgs must be a
+  search, not every branch of the country);
+- every pager's 下一页 link keeps the page's query parameters (the filters) and its target
+  answers 200 with a pager of its own.
+"""
+
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+import pytest
+
+from tests.core.test_access_policies import sample_url
+from tests.core.test_no_server_errors import ROLES, Crawl, _endpoints, _login, _spread, demo  # noqa: F401 -- the fixture
+
+PAGE = 2
+MAX_PAGE_BYTES = 500 * 1024
+MAX_OPTIONS = 200
+# Tables whose rows are bounded by design, not by the data's size: the reason each gives.
+BOUNDED = {
+    "fixed": "a fixed set of rows (chart bands, months, industries, one row per kind of deadline)",
+    "own": "one org's or one person's own few rows (its admins' posts)",
+    "selection": "a decision taken over all rows at once (勾选排名后 20% of the direct sub-branches)",
+}
+
+
+class ListReader(HTMLParser):
+    """Row counts of each table body, option counts of each select, and the pagers' links."""
+
+    def __init__(self):
+        super().__init__()
+        self.bodies = []  # (table id, rows, bounded reason or None)
+        self.selects = []  # (name, options)
+        self.pagers = 0
+        self.next_links = []
+        self._tables = []  # stack of (id, bounded)
+        self._rows = None
+        self._depth = 0  # nested tables inside a counted tbody
+        self._select = None
+        self._in_pager = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v or "") for k, v in attrs}
+        if tag == "table":
+            if self._rows is not None:
+                self._depth += 1
+            self._tables.append((a.get("id", "?"), a.get("data-bounded")))
+        elif tag == "tbody" and self._rows is None:
+            self._rows = 0
+        elif tag == "tr" and self._rows is not None and not self._depth:
+            self._rows += 1
+        elif tag == "select":
+            self._select = [a.get("name", "?"), 0]
+        elif tag == "option" and self._select is not None:
+            self._select[1] += 1
+        elif tag == "nav" and "list-pager" in a.get("class", ""):
+            self.pagers += 1
+            self._in_pager = 1
+        elif tag == "a" and self._in_pager and a.get("rel") == "next":
+            self.next_links.append(a.get("href", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "tbody" and self._rows is not None and not self._depth:
+            table, bounded = self._tables[-1] if self._tables else ("?", None)
+            self.bodies.append((table, self._rows, bounded))
+            self._rows = None
+        elif tag == "table":
+            if self._rows is not None and self._depth:
+                self._depth -= 1
+            if self._tables:
+                self._tables.pop()
+        elif tag == "select" and self._select is not None:
+            self.selects.append(tuple(self._select))
+            self._select = None
+        elif tag == "nav":
+            self._in_pager = 0
+
+
+@pytest.fixture
+def small_pages(settings):
+    settings.ZHTJ = {
+        **settings.ZHTJ,
+        **dict.fromkeys(("LIST_PAGE_SIZE", "INBOX_PAGE_SIZE", "PROGRESS_PAGE_SIZE", "TRF_LIST_SIZE"), PAGE),
+    }
+
+
+def _problems(url, response, reader):
+    found = []
+    if len(response.body) > MAX_PAGE_BYTES:
+        found.append(f"{url}: {len(response.body) // 1024} KB")
+    for table, rows, bounded in reader.bodies:
+        if bounded is not None:
+            if bounded not in BOUNDED:
+                found.append(f"{url}: table #{table} data-bounded={bounded!r} is no known reason")
+        elif rows > PAGE:
+            found.append(f"{url}: table #{table} shows {rows} rows on a page of {PAGE} (a list without paging)")
+    for name, options in reader.selects:
+        if options > MAX_OPTIONS:
+            found.append(f"{url}: <select name={name}> lists {options} choices")
+    return found
+
+
+def _walk_role(client, role):
+    crawl = Crawl(client, role, _endpoints())
+    problems, paged = [], {}
+    plain = [e for e in crawl.targets.values() if "<" not in e.endpoint.route]
+    queue = [sample_url(t.endpoint) for t in plain]
+    seen = set()
+
+    def visit(url):
+        if url in seen:
+            return None
+        seen.add(url)
+        response = crawl.send("get", url, note="GET")
+        if response is None or response.status_code != 200:
+            return None
+        crawl.read(url, response)
+        if "text/html" not in response.get("Content-Type", ""):
+            return None
+        reader = ListReader()
+        reader.feed(response.body.decode("utf-8", "replace"))
+        problems.extend(_problems(url, response, reader))
+        return reader
+
+    for url in queue:
+        reader = visit(url)
+        if reader is None:
+            continue
+        for link in reader.next_links:
+            # 下一页 keeps every parameter of the page it is on, and answers with a pager
+            target = urljoin(url, link)
+            kept = dict(parse_qsl(urlsplit(url).query))
+            query = dict(parse_qsl(urlsplit(target).query))
+            lost = {k for k in kept if k not in query}
+            if lost:
+                problems.append(f"{url}: 下一页 drops {sorted(lost)}")
+            second = visit(target)
+            if second is not None and not second.pagers:
+                problems.append(f"{target}: page 2 shows no pager")
+            paged[urlsplit(url).path] = paged.get(urlsplit(url).path, 0) + 1
+    # the first object page of every endpoint with arguments (a person, an org, a record …)
+    for target in crawl.targets.values():
+        if "<" in target.endpoint.route:
+            for url in _spread(list(target.urls), 1):
+                visit(url)
+    return problems, paged, crawl.failures
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if not r.ops], ids=[r.key for r in ROLES if not r.ops])
+@pytest.mark.usefixtures("demo", "small_pages")
+def test_every_list_is_paginated(client, role):
+    """Issue 17 / BEY: as each role, no page over 500 KB, no list without paging, no picker over
+    every org, filters kept by 下一页."""
+    _login(client, role)
+    problems, paged, failures = _walk_role(client, role)
+    assert not failures, failures
+    assert not problems, "\n".join(problems)
+    # the dataset makes lists run over pages: the pager was followed on an admin's pages (a plain
+    # member's lists are their own few records)
+    assert paged or role.member_of, f"{role.label}: no list ran over {PAGE} rows"
+
+
+def test_reader_sees_an_unpaged_list_and_a_huge_picker():
+    """The checks are not vacuous: three rows on a page of two, a select of 201 choices."""
+    reader = ListReader()
+    rows = "".join(f"<tr><td>{i}</td></tr>" for i in range(3))
+    options = "".join(f"<option>{i}</option>" for i in range(201))
+    reader.feed(f'<table id="t"><tbody>{rows}</tbody></table><select name="org">{options}</select>')
+
+    class Page:
+        body = b"x"
+
+    found = _problems("/x/", Page(), reader)
+    assert any("#t shows 3 rows" in p for p in found) and any("201 choices" in p for p in found)
+    bounded = ListReader()
+    bounded.feed(f'<table id="t" data-bounded="fixed"><tbody>{rows}</tbody></table>')
+    assert _problems("/x/", Page(), bounded) == []
