@@ -74,6 +74,10 @@ def generate(org, by, now=None):
     with transaction.atomic():
         # The org row lock serializes two admins generating for one org at once.
         Organization.objects.select_for_update().filter(pk=org.pk).first()
+        from .suborgs import code_refusal
+
+        if refusal := code_refusal(org):  # refused now, not at the registration that would use it
+            raise CodeRefused(refusal)
         _open_codes([org]).update(expired=True)
         for _ in range(5):  # a collision with a stored code is ~1 in 10^13: retry, don't fail
             try:
@@ -91,11 +95,13 @@ def generate(org, by, now=None):
 
 
 def generate_for_children(parent, by, now=None):
-    """批量生成: fresh codes for every direct sub-org of `parent`, in a constant number of
-    queries. Returns [(org, code)] in the 管理下级组织 order."""
+    """批量生成: fresh codes for every direct sub-org of `parent` that can still take an admin, in a
+    constant number of queries. Returns [(org, code)] in the 管理下级组织 order; `full_children`
+    lists the others."""
     now = now or timezone.now()
     with transaction.atomic():
-        children = list(Organization.objects.select_for_update().filter(parent=parent).order_by("sort_order", "lft"))
+        locked = list(Organization.objects.select_for_update().filter(parent=parent).values_list("pk", flat=True))
+        children = [c for c in _children_with_holdings(parent, locked) if c.code_refusal is None]
         if not children:
             return []
         _open_codes(children).update(expired=True)
@@ -112,6 +118,21 @@ def generate_for_children(parent, by, now=None):
         AdminRegistrationCode.objects.bulk_create(rows)
         audit.record(parent, "registration_codes_batch", note=f"为{len(rows)}个直属下级组织生成管理员注册码", actor=by)
     return [(row.org, row) for row in rows]
+
+
+def _children_with_holdings(parent, pks=None):
+    from .suborgs import code_refusal, with_holdings
+
+    queryset = with_holdings(Organization.objects.filter(parent=parent)).order_by("sort_order", "lft")
+    children = list(queryset if pks is None else queryset.filter(pk__in=pks))
+    for child in children:
+        child.code_refusal = code_refusal(child)
+    return children
+
+
+def full_children(parent):
+    """ORG-09 / ORG-12: the direct sub-orgs whose admins are full, each with its `code_refusal`."""
+    return [c for c in _children_with_holdings(parent) if c.code_refusal]
 
 
 # --- checking and consuming -----------------------------------------------------------------

@@ -222,16 +222,51 @@ def _insert_leaves(parent, specs):
 # --- 删除下级组织 -----------------------------------------------------------------------------
 
 
+def with_holdings(queryset):
+    """Annotate orgs with what they hold — admins, other cadres, members, sub-orgs — as
+    sub-selects: one query for a whole list (管理下级组织 shows only the buttons these allow)."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    def count(relation, **conditions):
+        # the related rows themselves (reached through the reverse relation: orgs imports nothing of
+        # members), counted per org in a correlated sub-select
+        field = Organization._meta.get_field(relation)
+        rows = field.related_model._base_manager.filter(**{field.field.name: OuterRef("pk")}, **conditions)
+        counted = rows.order_by().values(field.field.name).annotate(n=Count("*")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+    return queryset.annotate(
+        held_admins=count("cadre_posts", ended_on__isnull=True, admin_slot__isnull=False),
+        held_cadres=count("cadre_posts", ended_on__isnull=True, admin_slot__isnull=True),
+        held_members=count("members"),
+        held_children=count("children"),
+    )
+
+
 def delete_blockers(org):
-    """What still keeps `org` from being deleted (ORG-13), as Chinese phrases."""
-    posts = org.cadre_posts.filter(ended_on__isnull=True)
+    """What still keeps `org` from being deleted (ORG-13), as Chinese phrases; from the annotations
+    of `with_holdings` when the org came with them, else counted now (one query)."""
+    if not hasattr(org, "held_admins"):
+        org = with_holdings(Organization.objects.filter(pk=org.pk)).get()
     counts = (
-        (posts.filter(admin_slot__isnull=False).count(), "名管理员"),
-        (posts.filter(admin_slot__isnull=True).count(), "名团干部"),
-        (org.members.count(), "名团员"),
-        (org.children.count(), "个下级组织"),
+        (org.held_admins, "名管理员"),
+        (org.held_cadres, "名团干部"),
+        (org.held_members, "名团员"),
+        (org.held_children, "个下级组织"),
     )
     return [f"{n}{unit}" for n, unit in counts if n]
+
+
+def code_refusal(org):
+    """ORG-09 / ORG-12: an org whose admins are full needs no 管理员注册码 (a registration with it
+    would be refused): why, or None. From `with_holdings` annotations when present."""
+    if not hasattr(org, "held_admins"):
+        org = with_holdings(Organization.objects.filter(pk=org.pk)).get()
+    limit = settings.ZHTJ["ADMINS_PER_ORG"]
+    if org.held_admins >= limit:
+        return f"{org.name}已有{org.held_admins}名管理员（每个组织最多{limit}名），无需管理员注册码；如需更换管理员，请通过管理员变更办理。"
+    return None
 
 
 def delete_suborg(org):

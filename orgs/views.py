@@ -10,14 +10,19 @@ from zhtj.core.pagination import paginate
 
 from .completeness import annotate_completeness
 from .models import Organization
+from .suborgs import with_holdings
 
 
 def _with_counts(queryset):
-    """Member and direct-child counts as subqueries: one query for the whole list."""
+    """Member and direct-child counts as subqueries: one query for the whole list; with what each
+    holds (suborgs.with_holdings), so a row offers 管理员注册码 and 删除 only where the service
+    would accept them (ORG-09, ORG-13)."""
     members = Organization.objects.filter(pk=OuterRef("pk")).annotate(n=Count("members")).values("n")
-    return queryset.annotate(
-        member_count=Coalesce(Subquery(members), 0),
-        child_count=Count("children", distinct=True),
+    return with_holdings(
+        queryset.annotate(
+            member_count=Coalesce(Subquery(members), 0),
+            child_count=Count("children", distinct=True),
+        )
     )
 
 

@@ -30,7 +30,11 @@ def _expiry_text(code):
 def code(request, pk):
     """生成一个直属下级组织的管理员注册码 and show it with its expiry."""
     sub = get_object_or_404(Organization.objects.filter(parent=request.acting_org), pk=pk)
-    issued = codes.generate(sub, by=request.user)
+    try:
+        issued = codes.generate(sub, by=request.user)
+    except codes.CodeRefused as exc:
+        messages.error(request, str(exc))
+        return render(request, "orgs/code.html", {"sub": sub, "code": None}, status=409)
     messages.success(request, f"已为{sub.name}生成管理员注册码。")
     return render(request, "orgs/code.html", {"sub": sub, "code": issued, "expires": _expiry_text(issued)})
 
@@ -47,8 +51,12 @@ def codes_batch(request):
             messages.error(request, "本组织暂无直属下级组织，无需生成管理员注册码。请先创建下级组织。")
             return render(request, "orgs/codes_batch.html", _batch_context(parent, count), status=409)
         issued = codes.generate_for_children(parent, by=request.user)
+        full = codes.full_children(parent)
         messages.success(request, f"已为{len(issued)}个直属下级组织生成管理员注册码，并已下载注册码表格。")
-        rows = ([org.name, org.full_name, c.code, _expiry_text(c)] for org, c in issued)
+        rows = [
+            *([org.name, org.full_name, c.code, _expiry_text(c)] for org, c in issued),
+            *([org.name, org.full_name, "无需生成", org.code_refusal] for org in full),
+        ]
         stamp = f"{timezone.localtime():%Y%m%d%H%M}"
         return export_response(
             f"{parent.name}直属下级组织管理员注册码{stamp}.xlsx", BATCH_HEADERS, rows, "管理员注册码"

@@ -68,3 +68,13 @@ def test_aged_out_list_constant_queries(tree, login, fast_hasher, django_assert_
     with django_assert_max_num_queries(len(ctx)):
         html = client.get(reverse("members:aged_out")).content.decode()
     assert html.count('data-person="') == 20
+
+
+def test_replayed_day_flags_on_the_28th_birthday_not_before(tree, fast_hasher):
+    """MEM-11 / JOB-08 at the edge: `run_job age_out --date D` acts as of D — a member turning 28 on
+    2026-03-02 is not flagged by the replay of 03-01 and is by the replay of 03-02."""
+    turning = person_born("生日", date(1998, 3, 2), branch=tree.branch_a)
+    call_command("run_job", "age_out", "--date", "2026-03-01", stdout=StringIO())
+    assert Person.objects.get(pk=turning.pk).aged_out_on is None
+    call_command("run_job", "age_out", "--date", "2026-03-02", stdout=StringIO())
+    assert Person.objects.get(pk=turning.pk).aged_out_on == date(2026, 3, 2)

@@ -164,3 +164,14 @@ def test_a_record_the_checks_dont_know_still_blocks_cleanly(tree, col_a_client, 
     assert Organization.objects.filter(pk=tree.branch_a.pk).exists()
     assert not AuditLog.objects.filter(object_id=tree.branch_a.pk, action="delete").exists()
     assert_tree_consistent()
+
+
+def test_delete_button_only_on_rows_the_service_would_delete(tree, col_a_client):
+    """ORG-13: 管理下级组织 offers 删除 only on an empty sub-org (the same delete_blockers the
+    service asks); a member makes it go, with the list still one query for its holdings."""
+    empty = f.branch(tree.col_a, "空团支部")
+    page = col_a_client.get("/orgs/children/").content.decode()
+    assert delete_url(empty) in page and delete_url(tree.branch_a) in page
+    f.person("成员", branch=empty)
+    page = col_a_client.get("/orgs/children/").content.decode()
+    assert delete_url(empty) not in page

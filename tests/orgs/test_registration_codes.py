@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -237,3 +238,21 @@ def test_code_works_until_its_last_minute(client, tree):
         r = client.post("/members/register/", {"step": "code", "org_name": "A1团支部", "code": code.code})
     assert r.status_code == 200
     assert "第二步" in r.content.decode()
+
+
+def test_no_code_for_an_org_whose_admins_are_full(client, login, tree, settings):
+    """ORG-09 / ORG-12, refused early: an org with ADMINS_PER_ORG admins gets no 管理员注册码 (a
+    registration with it would be refused): the row has no button, a posted request is 409 with the
+    reason, the batch lists it as 无需生成; one admin below the limit it gets one."""
+    f.admin_of(tree.branch_a)
+    c = login(f.admin_of(tree.col_a), tree.col_a)
+    assert code_url(tree.branch_a) in c.get(reverse("orgs:children")).content.decode()
+    f.admin_of(tree.branch_a)  # 2 of 2
+    assert code_url(tree.branch_a) not in c.get(reverse("orgs:children")).content.decode()
+    r = c.post(code_url(tree.branch_a))
+    assert r.status_code == 409 and "A1团支部已有2名管理员（每个组织最多2名），无需管理员注册码" in r.content.decode()
+    assert not AdminRegistrationCode.objects.filter(org=tree.branch_a).exists()
+    rows = workbook_rows(c.post(reverse("orgs:codes_batch")))
+    assert rows[1][:3] == ["A1团支部", tree.branch_a.full_name, "无需生成"]
+    settings.ZHTJ = {**settings.ZHTJ, "ADMINS_PER_ORG": 3}
+    assert c.post(code_url(tree.branch_a)).status_code == 200
