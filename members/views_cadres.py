@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -232,6 +232,22 @@ def cadre_remove(request, pk):
 # --- 团干部培训 (CAD-03) --------------------------------------------------------------------------
 
 
+@require_GET
+@access(ORG_ADMIN)
+def training_list(request):
+    """团干部培训 (CAD-03; seed 003: 团干部管理-团干部培训-录入培训信息): the subtree's active cadres with
+    how many trainings each has, each row leading to 录入培训信息 (training_add). One query a page."""
+    q = plain_text(request.GET.get("q"))
+    posts = scoped(request, CadrePost.objects.active(), "org")
+    if q:
+        posts = posts.filter(person__name__contains=q)
+    trainings = CadreTraining.objects.filter(person=OuterRef("person_id")).order_by().values("person")
+    posts = posts.annotate(training_count=Subquery(trainings.annotate(n=Count("pk")).values("n")[:1]))
+    posts = posts.select_related("person", "org").order_by("org__tree_id", "org__lft", "title", "pk")
+    page = Paginator(posts, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    return render(request, "members/cadres/trainings.html", {"page": page, "q": q})
+
+
 def _training_in_scope(request, pk):
     trainings = CadreTraining.objects.filter(person__in=c.cadres_in_scope(request.acting_org))
     return get_object_or_404(trainings.select_related("person"), pk=pk)
@@ -424,6 +440,7 @@ urlpatterns = [
     path("cadres/<int:pk>/", cadre_detail, name="cadre"),
     path("cadres/<int:pk>/change/", cadre_change, name="cadre_change"),
     path("cadres/<int:pk>/remove/", cadre_remove, name="cadre_remove"),
+    path("cadres/trainings/", training_list, name="trainings"),
     path("cadres/<int:pk>/trainings/add/", training_add, name="training_add"),
     path("cadres/trainings/<int:pk>/edit/", training_edit, name="training_edit"),
     path("cadres/trainings/<int:pk>/delete/", training_delete, name="training_delete"),

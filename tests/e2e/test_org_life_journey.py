@@ -103,7 +103,7 @@ def test_publish_edit_register_approve_and_statistics(page, phone_page, screensh
     # --- the member, on a phone: 三会·两制·一课 and 年度团籍注册 ---------------------------------
     phone = phone_page
     log_in(phone, member.id_number, "我的首页")
-    menu(phone, "三会·两制·一课")
+    menu(phone, "支部团员大会")  # seed 003: 三会-支部团员大会 opens the member's 三会·两制·一课
     expect(phone.get_by_role("heading", name="三会·两制·一课")).to_be_visible()
     expect(phone.locator("#meetings-1")).to_contain_text("主题团日活动筹备会")
     phone.get_by_role("button", name=f"{today.year}年度团籍注册").click()

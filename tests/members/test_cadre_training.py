@@ -101,3 +101,16 @@ def test_volunteer_hint_on_the_cadre_page(client, login, tree):
     c = login(s.col_admin, tree.col_a)
     assert VOLUNTEER_HINT in c.get(f"/members/cadres/{s.col_cadre.pk}/").content.decode()
     assert VOLUNTEER_HINT not in c.get(f"/members/cadres/{volunteer.pk}/").content.decode()
+
+
+def test_training_menu_page_lists_the_subtrees_cadres(client, login, tree):
+    """团干部管理-团干部培训-录入培训信息 (seed 003, NAV-02): the entry lists the subtree's cadres with
+    their count of trainings, each row leading to 录入培训信息; nobody outside the subtree."""
+    s = build(tree)
+    c = login(s.col_admin, tree.col_a)
+    c.post(add_url(s.branch_deputy), GOOD)
+    page = c.get("/members/cadres/trainings/").content.decode()
+    row = page.split(f'data-post="{s.branch_deputy.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "1条" in row and add_url(s.branch_deputy) in row
+    assert "学院B委员" not in page and "校团委委员" not in page
+    assert "当前位置" in page and "团干部培训" in page

@@ -328,7 +328,7 @@ def test_member_sees_own_participation(login, branch):
     assert "团员教育评议" in page
     assert "植树" in c.get("/orgs/me/activities/").content.decode()
     menu = c.get("/").content.decode()
-    assert "三会·两制·一课" in menu and "团日活动" in menu
+    assert "支部团员大会" in menu and "年度团籍注册" in menu and "团日活动" in menu  # seed 003 paths (NAV-02)
 
 
 def _valid_form(branch):
