@@ -293,6 +293,7 @@ PAGES = {
     "orgs:graduation_correction": ("inbox", "毕业时间更正申请"),
     "members:deletion_decide": ("inbox", "删除人员申请"),
     "rectification:correction": ("inbox", "自检表更正申请"),
+    "sent": ("inbox", "我发起的"),
     "orgs:notices_sent": ("orgs:notices", "已发布的通知"),
     "orgs:notice": ("orgs:notices", "通知详情"),
     "orgs:notice_edit": ("orgs:notice", "编辑"),
