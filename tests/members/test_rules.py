@@ -13,11 +13,14 @@ from members.models import CadrePost, Person
 from members.rules import joining_age_problem
 from members.services import grant_admin
 from members.validation import (
+    STUDENT_NATURE,
     Context,
     application_form_required,
     bad_development_numbers,
     check_person,
+    check_post,
     development_number_problem,
+    student_nature_problem,
 )
 from tests import factories as f
 from tests.members.test_member_list import full
@@ -216,3 +219,64 @@ def test_database_holds_slots_within_the_setting(tree, slot, stored):
     else:
         with pytest.raises(IntegrityError), transaction.atomic():
             post.save()
+
+
+# --- MEM-01 / CAD-05: the cadre fields ----------------------------------------------------------------
+
+POST = dict(
+    title="secretary",
+    started_on="2023-09",
+    appointment_method="elected",
+    nature="part_time",
+    is_party_committee_member=False,
+    duty_status="on_duty",
+)
+
+
+def test_post_fields_each_with_its_message(db):
+    """MEM-01: each missing cadre field is named by its own message; a valid post is clean."""
+    ctx = Context(today=TODAY)
+    _, errors = check_post({}, ctx)
+    assert errors == {
+        "title": "请选择团内现任职务。",
+        "started_on": "请填写任现职年月。",
+        "appointment_method": "请选择任现职方式。",
+        "nature": "请选择团干部性质。",
+        "is_party_committee_member": "请选择是否同级党(工)委(党支部)委员。",
+        "duty_status": "请选择在岗状态。",
+    }
+    clean, errors = check_post(POST, ctx)
+    assert errors == {}
+    assert clean == dict(POST, started_on=date(2023, 9, 1))
+
+
+def test_post_fields_refuse_values_off_the_list(db):
+    junk = dict(POST, title="boss", appointment_method="x", nature="y", duty_status="z", is_party_committee_member="x")
+    _, errors = check_post(junk, Context(today=TODAY))
+    assert errors == {
+        "title": "团内现任职务“boss”无效，请从列表中选择。",
+        "appointment_method": "任现职方式“x”无效，请从列表中选择。",
+        "nature": "团干部性质“y”无效，请从列表中选择。",
+        "duty_status": "在岗状态“z”无效，请从列表中选择。",
+        "is_party_committee_member": "是否同级党(工)委(党支部)委员请选择“是”或“否”。",
+    }
+    _, errors = check_post(dict(POST, started_on="2023-13"), Context(today=TODAY))
+    assert errors["started_on"].startswith("任现职年月格式不正确")
+
+
+@pytest.mark.parametrize(
+    "stored, typed, nature, refused",
+    [
+        (None, "student", "full_time", True),  # a new person: the typed 职业 counts
+        (None, "student", "seconded", True),
+        (None, "student", "part_time", False),
+        (None, "state_enterprise", "full_time", False),
+        ("state_enterprise", "student", "full_time", False),  # already stored: the stored one counts
+        ("student", "state_enterprise", "full_time", True),
+    ],
+)
+def test_student_cadres_are_part_time(db, stored, typed, nature, refused):
+    """CAD-05: a student cadre's 团干部性质 is 兼职, by the stored 职业 when there is one."""
+    _, errors = check_post(dict(POST, nature=nature, occupation=typed), Context(today=TODAY), occupation=stored)
+    assert (errors.get("nature") == STUDENT_NATURE) is refused
+    assert student_nature_problem("student", "") is None  # no nature yet: the required message says it
