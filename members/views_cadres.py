@@ -244,7 +244,7 @@ def training_list(request):
     trainings = CadreTraining.objects.filter(person=OuterRef("person_id")).order_by().values("person")
     posts = posts.annotate(training_count=Subquery(trainings.annotate(n=Count("pk")).values("n")[:1]))
     posts = posts.select_related("person", "org").order_by("org__tree_id", "org__lft", "title", "pk")
-    page = Paginator(posts, settings.ZHTJ["LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = paginate(request, posts)
     return render(request, "members/cadres/trainings.html", {"page": page, "q": q})
 
 
