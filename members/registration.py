@@ -19,7 +19,7 @@ from orgs.models import Organization
 from zhtj.core import audit, inbox
 from zhtj.core.idnumber import normalize_id_number
 from zhtj.core.params import fitting
-from zhtj.core.workflow import WorkflowError, by_system, perform
+from zhtj.core.workflow import AlreadyHandled, perform
 
 from .forms_people import PersonForm
 from .models_registration import SelfRegistration
@@ -29,7 +29,6 @@ from .validation import ID_TAKEN
 State = SelfRegistration.State
 TOKEN_SALT = "zhtj.members.join"
 NOT_THIS_BRANCH = "只有申请加入的团支部的管理员可以审批，上级组织可以查看。"
-HANDLED = "该注册申请已被处理，请刷新后查看。"
 ALREADY_IN_SYSTEM = (
     "该身份证号码已在系统中，无需注册。如需转到其他团支部，请登录后在“关系转接”中办理组织关系转接；"
     "如忘记密码或信息有误，请联系所在团组织的管理员。"
@@ -129,21 +128,31 @@ def typed_rows(reg, form):
     return rows
 
 
-def _locked(reg, org):
-    """The application's row, locked, still pending, and the acting org its branch (SEC-07)."""
+def _guard(org):
+    """Only the application's branch decides it (SEC-07), on the locked row (SEC-04)."""
+
+    def guard(locked):
+        if org is None or org.pk != locked.branch_id:
+            raise PermissionDenied(NOT_THIS_BRANCH)
+
+    return guard
+
+
+def _locked(reg, org, seen):
+    """The application's row, locked, still pending as the page showed it, and the acting org its
+    branch: the checks perform() makes again, made before 同意 enters the member."""
     locked = SelfRegistration.objects.select_for_update().select_related("branch").get(pk=reg.pk)
-    if locked.state != State.PENDING:
-        raise WorkflowError(HANDLED)
-    if org is None or org.pk != locked.branch_id:
-        raise PermissionDenied(NOT_THIS_BRANCH)
+    if locked.state != State.PENDING or (seen is not None and seen != locked.state):
+        raise AlreadyHandled(locked)
+    _guard(org)(locked)
     return locked
 
 
-def approve(reg, org, *, by):
+def approve(reg, org, *, by, seen=None):
     """同意 (REG-02): the member is created exactly as 录入 creates one. WorkflowError (409) when the
     application was handled meanwhile; RegistrationError when its values no longer pass the rules."""
     with transaction.atomic():
-        locked = _locked(reg, org)
+        locked = _locked(reg, org, seen)
         form = recheck(locked)
         if not form.is_valid():
             problems = "；".join(str(e) for errors in form.errors.values() for e in errors)
@@ -152,7 +161,7 @@ def approve(reg, org, *, by):
             person = enter_member(form.person_clean, locked.branch, form.post_clean if locked.as_cadre else None)
         except EntryRefused as exc:
             raise RegistrationError(str(exc), status=409) from None
-        locked = perform(locked, "approve", guard=by_system, by=by, person=person)
+        locked = perform(locked, "approve", guard=_guard(org), seen_state=seen, by=by, person=person)
         inbox.notify(
             person=person,
             kind=SelfRegistration.inbox_kind,
@@ -162,21 +171,19 @@ def approve(reg, org, *, by):
     return locked
 
 
-def reject(reg, org, *, by, reason):
+def reject(reg, org, *, by, reason, seen=None):
     """不同意 (REG-02): a reason is required; the applicant reads it on the status page."""
     reason = fitting((reason or "").strip(), settings.ZHTJ["REG_REASON_MAX_LENGTH"], "不同意原因", RegistrationError)
     if not reason:
         raise RegistrationError("不同意时请填写原因，申请人可凭身份证号码查询。")
-    with transaction.atomic():
-        locked = _locked(reg, org)
-        return perform(locked, "reject", guard=by_system, by=by, note=reason)
+    return perform(reg, "reject", guard=_guard(org), seen_state=seen, by=by, note=reason)
 
 
-def decide(reg, org, *, by, decision, reason=""):
+def decide(reg, org, *, by, decision, reason="", seen=None):
     if decision == "approve":
-        return approve(reg, org, by=by)
+        return approve(reg, org, by=by, seen=seen)
     if decision == "reject":
-        return reject(reg, org, by=by, reason=reason)
+        return reject(reg, org, by=by, reason=reason, seen=seen)
     raise RegistrationError("不支持的操作，请重新提交。")
 
 

@@ -22,7 +22,7 @@ from zhtj.core.pagination import paginate
 from zhtj.core.params import fitting
 from zhtj.core.pdf import pdf_response
 from zhtj.core.uploads import upload_limit
-from zhtj.core.workflow import WorkflowError, by_system, perform
+from zhtj.core.workflow import WorkflowError, perform, seen_state
 
 from .archive_files import ArchiveFileError, max_megabytes, too_large_message
 from .archives import (
@@ -199,13 +199,21 @@ def _scoped_archives(request):
 
 
 def _decide(request, obj, notice_org, what, back):
-    """同意 / 不同意 of an archive or a change request: only the approver org, the 上级团委 (ROLE-03)."""
-    require_approver(request.acting_org, obj)
+    """同意 / 不同意 of an archive or a change request: only the approver org, the 上级团委 (ROLE-03),
+    checked on the locked row (SEC-04); a status the page didn't show is AlreadyHandled."""
     decision = request.POST.get("decision")
     if decision not in ("approve", "reject"):
         raise WorkflowError("请选择“同意”或“不同意”。")
     note = fitting(request.POST.get("note"), 200, "理由", WorkflowError)
-    obj = perform(obj, decision, guard=by_system, by=request.user, note=note)
+    acting = request.acting_org
+    obj = perform(
+        obj,
+        decision,
+        guard=lambda locked: require_approver(acting, locked),
+        seen_state=seen_state(request, obj),
+        by=request.user,
+        note=note,
+    )
     verdict = "已同意" if decision == "approve" else f"不同意（理由：{note}）"
     inbox.notify(org=notice_org, kind=obj.inbox_kind, text=f"{what}：{verdict}", link=back)
     messages.success(request, f"已处理：{verdict}。")

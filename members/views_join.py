@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from zhtj.core import throttle
 from zhtj.core.access import ORG_ADMIN, PUBLIC, access, scoped
 from zhtj.core.pagination import paginate
-from zhtj.core.workflow import WorkflowError
+from zhtj.core.workflow import WorkflowError, seen_state
 
 from . import registration
 from .models_registration import SelfRegistration
@@ -161,11 +161,12 @@ def approval(request, pk):
                 by=request.user,
                 decision=request.POST.get("decision", ""),
                 reason=request.POST.get("reason", ""),
+                seen=seen_state(request, reg),
             )
         except WorkflowError as exc:
             messages.error(request, str(exc))
             reg.refresh_from_db()
-            status = 409
+            status = 400
         except registration.RegistrationError as exc:
             messages.error(request, str(exc))
             status = exc.status

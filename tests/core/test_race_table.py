@@ -452,3 +452,52 @@ def _(tree):
         page="/rectification/grading/review/",
         seen_key=branch.pk,
     )
+
+
+# --- 团员团干部注册审批 (REG-02) -----------------------------------------------------------------
+
+
+@case("团员团干部注册 · 团支部审批")
+def _(tree):
+    from members import registration
+    from tests.members.people_data import person_post
+
+    form = registration.RegistrationForm(person_post(), org=tree.branch_a)
+    assert form.is_valid(), form.errors
+    reg = registration.apply(form, tree.branch_a)
+    admins = [(f.admin_of(tree.branch_a, "支书"), tree.branch_a), (f.admin_of(tree.branch_a, "组委"), tree.branch_a)]
+    return Race(reg, f"/members/join/approvals/{reg.pk}/", {"decision": "approve"}, admins, "approved")
+
+
+# --- 团员电子档案 (ARC-03) and its change requests (ARC-06) ---------------------------------------
+
+
+def _archive(tree):
+    from datetime import date
+
+    from members.archives import upload_archive
+    from tests.members.archive_helpers import pdf_upload
+
+    member = f.person(
+        "档案团员", branch=tree.branch_a, joined_month=date(2021, 5, 1), development_number="202100000001"
+    )
+    return upload_archive(member, pdf_upload(), by=f.admin_of(tree.branch_a), org=tree.branch_a)
+
+
+@case("团员电子档案 · 上级团委审批")
+def _(tree):
+    archive = _archive(tree)
+    url = f"/members/archives/{archive.pk}/review/"
+    return Race(archive, url, {"decision": "approve", "note": ""}, _superiors(tree), "verified")
+
+
+@case("电子档案变更申请 · 上级团委审批")
+def _(tree):
+    from members.archives import request_change
+    from zhtj.core.workflow import by_system, perform
+
+    superiors = _superiors(tree)
+    archive = perform(_archive(tree), "approve", guard=by_system, by=superiors[0][0])
+    change = request_change(archive, "扫描件有误", by=archive.uploaded_by, org=tree.branch_a)
+    url = f"/members/archives/changes/{change.pk}/"
+    return Race(change, url, {"decision": "approve", "note": ""}, superiors, "approved")
