@@ -62,6 +62,7 @@ MODULES = {
         "tests/rectification/test_progress.py",
     ],
     "rectification/grading.py": [
+        "tests/rectification/test_grading_rules.py",
         "tests/rectification/test_grading_self.py",
         "tests/rectification/test_grading_review.py",
     ],
