@@ -2,16 +2,19 @@
 录入本级团干部 (团委/团工委/团总支 and leadership organs): single entry (MEM-06). The rules are
 validation.check_person / check_post, through PersonForm."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from orgs.models import Organization
+from zhtj.core import tree
 from zhtj.core.access import ORG_ADMIN, access
+from zhtj.core.pagination import paginate
 from zhtj.core.params import parse_pk
 
 from .archives import entry_notice, joined_needs_archive
@@ -19,13 +22,27 @@ from .forms_people import PersonForm
 from .people import EntryRefused, enter_member, enter_own_cadre
 
 
-def branch_tree(org):
-    """The acting org's subtree for the left tree: one MPTT range query, indented by level."""
-    return (
-        Organization.objects.subtree_of(org, include_self=False)
-        .order_by("lft")
-        .annotate(indent=(F("level") - org.level) * 1)
-    )
+def branch_tree(request, org):
+    """The left tree of the acting org's subtree. While the subtree holds at most
+    MEMBER_LIST_BRANCH_CHOICES orgs (an MPTT subtree's size needs no query), all of it, indented by
+    level, in one range query. Beyond that (issue 17: 团中央's would be every org of the country) one
+    level at a time: the direct children of the org opened (?node=, looked up in the subtree), a page
+    of them, with the path back up; or, with ?bq=, the first branches whose name holds the text."""
+    most = settings.ZHTJ["MEMBER_LIST_BRANCH_CHOICES"]
+    subtree = Organization.objects.subtree_of(org, include_self=False).order_by("lft")
+    if (org.rght - org.lft - 1) // 2 <= most:
+        return {"rows": subtree.annotate(indent=(F("level") - org.level) * 1), "whole": True}
+    typed = (request.GET.get("bq") or "").strip()[:50]
+    if typed:
+        found = subtree.filter(is_branch_kind=True, name__icontains=typed).annotate(indent=Value(0))
+        return {"rows": found[:most], "typed": typed}
+    node = org
+    if (raw := request.GET.get("node")) is not None:
+        node = get_object_or_404(subtree, pk=parse_pk(raw) or -1)
+    path = [pk for pk, level in tree.ancestors(node, include_self=True) if level > org.level]
+    crumbs = Organization.objects.filter(pk__in=path).order_by("level").only("pk", "name")
+    children = node.get_children().order_by("lft").annotate(indent=Value(0))
+    return {"rows": paginate(request, children, param="nodes"), "node": node, "crumbs": crumbs, "paged": True}
 
 
 def picked_branch(request, org):
@@ -95,7 +112,7 @@ def enter_sub_member(request):
     context = {
         "title": "录入下级支部成员",
         "intro": "在左侧组织树中选择录入人员所在支部，然后单个录入或批量导入。",
-        "tree": branch_tree(org),
+        "tree": branch_tree(request, org),
         "batch_url": reverse("members:import", args=["members"]) + (f"?branch={branch.pk}" if branch else ""),
     }
     if branch is None:

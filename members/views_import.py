@@ -54,7 +54,7 @@ def _page(request, kind, target, status=200, **context):
             "kind": kind,
             "title": TITLES[kind],
             "target": target,
-            "tree": branch_tree(org) if kind == MEMBERS and not org.is_branch_kind else None,
+            "tree": branch_tree(request, org) if kind == MEMBERS and not org.is_branch_kind else None,
             "query": query,
             "max_rows": settings.ZHTJ["MEMBER_IMPORT_MAX_ROWS"],
         }

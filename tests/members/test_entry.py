@@ -54,6 +54,23 @@ def test_committee_picks_branch_in_tree(tree, login, fast_hasher, django_assert_
     assert client.get(reverse("members:enter")).status_code == 403
 
 
+def test_a_large_subtree_is_opened_one_level_at_a_time(tree, login, settings):
+    """Issue 17: beyond MEMBER_LIST_BRANCH_CHOICES orgs the left tree shows one level (a page of it)
+    with the path back up, or the branches found by name -- never the whole subtree (at 团中央,
+    every org of the country); a node outside the subtree is a 404."""
+    settings.ZHTJ = {**settings.ZHTJ, "MEMBER_LIST_BRANCH_CHOICES": 3}
+    client = login(f.admin_of(tree.province), tree.province)
+    url = reverse("members:enter_sub")
+    page = client.get(url).content.decode()
+    assert f"?node={tree.city.pk}" in page and tree.uni.name not in page and "A1团支部" not in page
+    page = client.get(url, {"node": tree.col_a.pk}).content.decode()
+    assert f"?branch={tree.branch_a.pk}" in page and f'?node={tree.uni.pk}">{tree.uni.name}' in page
+    page = client.get(url, {"bq": "B1"}).content.decode()
+    assert f"?branch={tree.branch_b.pk}" in page and f"?branch={tree.branch_a.pk}" not in page
+    assert client.get(url, {"node": tree.central.pk}).status_code == 404
+    assert client.get(url, {"node": "abc"}).status_code == 404
+
+
 def test_special_unit_pool_is_not_an_entry_target(tree, login, fast_hasher):
     """ORG-02 / MEM-06: a 特殊单位专属库 is a pool filled by transfers the province approves, not a
     branch: the province's tree shows it without a link, and neither 录入下级支部成员 nor the batch
