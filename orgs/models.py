@@ -334,4 +334,4 @@ class GraduationCorrectionRequest(Workflow):
 
 from .models_lecture import LectureStudy, PublicLecture  # noqa: E402, F401  (公开团课, EDU)
 from .models_life import AnnualRegistration, LifeRecord  # noqa: E402, F401  (组织生活, ORG-18)
-from .models_notice import Notice, NoticeAttachment, NoticeRead  # noqa: E402, F401  (工作通知, NTC)
+from .models_notice import Notice, NoticeAttachment, NoticeRead, NoticeReadCount  # noqa: E402, F401  (工作通知, NTC)

@@ -122,3 +122,22 @@ class NoticeRead(models.Model):
 
     def __str__(self):
         return f"{self.org_id} 已读 {self.notice_id}"
+
+
+class NoticeReadCount(models.Model):
+    """NTC-03's read figures, kept live: how many orgs of `org`'s subtree (itself included) have read
+    the notice. One row per (notice, org) for every org on a reader's path below the publisher,
+    incremented in the transaction that writes the reader's `NoticeRead` (`notices.mark_read`), so
+    阅读情况 reads one row per child instead of counting reads over the subtree's range."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    reads = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "工作通知阅读计数"
+        verbose_name_plural = "工作通知阅读计数"
+        constraints = [models.UniqueConstraint(fields=["notice", "org"], name="notice_read_count_once")]
+
+    def __str__(self):
+        return f"{self.notice_id} @ {self.org_id}: {self.reads}"

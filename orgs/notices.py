@@ -26,7 +26,7 @@ from zhtj.core.tree import subtree_q
 
 from .choices import AUDIENCE_GROUPS, NOTICE_PUBLISHERS, audience_group_of
 from .models import Organization
-from .models_notice import TITLE_MAX_LENGTH, Notice, NoticeAttachment, NoticeRead
+from .models_notice import TITLE_MAX_LENGTH, Notice, NoticeAttachment, NoticeRead, NoticeReadCount
 
 log = logging.getLogger("zhtj.notices")
 
@@ -112,8 +112,27 @@ def is_received(notice, org):
 
 def mark_read(notice, org, person):
     """NTC-02: the first opening for `org` writes its one row; later ones (and a double click, or two
-    admins at once) change nothing."""
-    NoticeRead.objects.bulk_create([NoticeRead(notice=notice, org=org, person=person)], ignore_conflicts=True)
+    admins at once) change nothing. The first one also adds 1 to the `NoticeReadCount` of every org
+    on the path from `org` up to (not including) the publisher, in the same transaction: the read
+    figures of 阅读情况 stay live without counting reads over a subtree."""
+    read, counts = NoticeRead._meta.db_table, NoticeReadCount._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {read} (notice_id, org_id, person_id, read_at) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (notice_id, org_id) DO NOTHING RETURNING id",
+            [notice.pk, org.pk, getattr(person, "pk", None), timezone.now()],
+        )
+        if cursor.fetchone() is None:
+            return  # read before: nothing changes
+        level = notice.publisher.level
+        path = [pk for pk, depth in tree.ancestors(org, include_self=True) if depth > level]
+        if path:
+            cursor.execute(
+                f"INSERT INTO {counts} (notice_id, org_id, reads) VALUES "
+                + ", ".join(["(%s, %s, 1)"] * len(path))
+                + f" ON CONFLICT (notice_id, org_id) DO UPDATE SET reads = {counts}.reads + 1",
+                [v for pk in path for v in (notice.pk, pk)],
+            )
 
 
 # --- the audience seen from the notice --------------------------------------------------------
@@ -162,13 +181,7 @@ def read_rates(notice, scope, children):
         else:
             totals = {c.pk: (c.rght - c.lft + 1) // 2 for c in children}
         reads = dict(
-            NoticeRead.objects.filter(
-                audience_q(notice, "org"), notice=notice, org__lft__range=span, org__tree_id=scope.tree_id
-            )
-            .annotate(unit=_unit(children, "org"))
-            .order_by()
-            .values_list("unit")
-            .annotate(n=Count("pk"))
+            NoticeReadCount.objects.filter(notice=notice, org__in=[c.pk for c in children]).values_list("org", "reads")
         )
     for child in children:
         child.total, child.read = totals.get(child.pk, 0), reads.get(child.pk, 0)

@@ -181,6 +181,29 @@ def test_read_rates_are_grouped_queries(tree, admins, django_assert_num_queries,
     assert all(c.total == 0 and c.read == 0 for c in rated if c.name.startswith("团测试")) or not groups
 
 
+def test_read_counts_are_kept_with_the_read(tree, admins):
+    """NTC-03 (issue 17): the first read of an org adds 1 to the count of every org on its path below
+    the publisher, in the same write; a second read, or another admin's, adds nothing. 阅读情况 reads
+    these counts (one row per child) instead of counting reads over the subtree."""
+    from orgs.models import NoticeReadCount
+
+    notice = publish(tree.central, admins["central"])
+    notices.mark_read(notice, tree.branch_a, admins["branch_a"])
+    notices.mark_read(notice, tree.branch_a, f.admin_of(tree.branch_a, "第二管理员"))
+    notices.mark_read(notice, tree.col_b, admins["col_b"])
+    counts = dict(NoticeReadCount.objects.filter(notice=notice).values_list("org__name", "reads"))
+    assert counts == {
+        tree.province.name: 2,
+        tree.city.name: 2,
+        tree.uni.name: 2,
+        tree.col_a.name: 1,
+        tree.branch_a.name: 1,
+        tree.col_b.name: 1,
+    }
+    rated = {c.pk: c.read for c in notices.read_rates(notice, tree.uni, list(tree.uni.get_children()))}
+    assert rated == {tree.col_a.pk: 1, tree.col_b.pk: 1}
+
+
 def test_receivers_do_not_see_read_rates(tree, admins, login):
     """NTC-03 / ROLE-02: a receiving branch opens the notice but not who else read it."""
     notice = publish(tree.uni, admins["uni"])
