@@ -7,7 +7,9 @@ production shape (PostgreSQL, a Redis broker and cache). ZHTJ_ENV=production tur
 hardening that `manage.py check --deploy` asks for.
 """
 
+import hashlib
 import os
+import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -141,6 +143,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         init_command="PRAGMA journal_mode=WAL;", transaction_mode="IMMEDIATE", timeout=30
     )
+    # Tests get a file too, not Django's shared in-memory database: there concurrent connections
+    # fail at once on table locks ("database table is locked") whatever BEGIN IMMEDIATE does, so the
+    # race tests (tests/core/test_race_table.py) couldn't show what two writers on the demo get.
+    _test_db = f"zhtj-test-{hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), _test_db)}
 # BEY-11 (docs/deployment.md): a streaming standby for the heavy read-only pages (zhtj/core/replica.py),
 # and the URLs pointing at a PgBouncer in transaction mode.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")

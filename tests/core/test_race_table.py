@@ -6,7 +6,11 @@ and admins entitled only to the *next* step. Each posts the form as the page ren
 (`seen_state` read from the page, so a form without it fails here). Exactly one transition
 happens, with one audit row; every other entitled request is answered 409 "已被处理，请刷新后查看".
 A next-step admin is 409 too, or 403 when its request took the lock while the step was still
-open (not theirs then). docs/architecture.md has the table of workflow × step × outcome."""
+open (not theirs then). docs/architecture.md has the table of workflow × step × outcome.
+
+It runs on PostgreSQL (row locks) and on the embedded SQLite default (BEGIN IMMEDIATE, a busy
+timeout and WAL, with the test database in a file: zhtj/settings.py): a 409, never a 500
+"database is locked"."""
 
 import re
 from contextlib import nullcontext
