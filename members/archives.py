@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from zhtj.core import audit
 from zhtj.core.params import fitting
-from zhtj.core.workflow import WorkflowError, by_system, perform
+from zhtj.core.workflow import WorkflowError, perform
 
 from .archive_files import check_pdf
 from .models import CadrePost, Person
@@ -178,7 +178,12 @@ def replace_archive(archive, upload, *, by, org):
     name = _store(upload)
     try:
         archive = perform(
-            archive, "replace", guard=by_system, by=by, note="替换档案", upload=_upload_fields(checked, name, by, org)
+            archive,
+            "replace",
+            guard=lambda locked: require_upload_right(org, locked.person),  # the person as now, in the lock
+            by=by,
+            note="替换档案",
+            upload=_upload_fields(checked, name, by, org),
         )
     except BaseException:
         default_storage.delete(name)
