@@ -11,12 +11,8 @@ from .models import PasswordResetCode
 def expire_codes(moment):
     """JOB-04: codes past their expiry stop working. Use-time checks already refuse
     them; this marks them, set-based, so lists and counts agree. Idempotent."""
-    registration = AdminRegistrationCode.objects.filter(
-        expired=False, used_at__isnull=True, expires_at__lte=moment
-    ).update(expired=True)
-    reset = PasswordResetCode.objects.filter(expired=False, used_at__isnull=True, expires_at__lte=moment).update(
-        expired=True
-    )
+    registration = AdminRegistrationCode.expire_due(moment)
+    reset = PasswordResetCode.expire_due(moment)
     return {"changed": registration + reset, "registration_codes": registration, "reset_codes": reset}
 
 

@@ -12,6 +12,7 @@ from django_fsm import FSMField, transition
 
 from zhtj.core.audit import HistoryMixin
 from zhtj.core.idnumber import birth_date_of, gender_of, mask, normalize_id_number
+from zhtj.core.models import OneTimeCode
 from zhtj.core.tree import in_subtree
 from zhtj.core.workflow import Workflow
 
@@ -310,17 +311,12 @@ class CadrePost(HistoryMixin, models.Model):
         return self.admin_slot is not None and self.ended_on is None
 
 
-class PasswordResetCode(models.Model):
+class PasswordResetCode(OneTimeCode):
     """重置密码验证码 (ROLE-07): single use, 24 hours, burnt after a few wrong guesses."""
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reset_codes")
     code = models.CharField("验证码", max_length=8)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(default=0)
-    expired = models.BooleanField(default=False, help_text="set by the expire_codes job")
 
     class Meta:
         verbose_name = "重置密码验证码"
@@ -335,13 +331,7 @@ class PasswordResetCode(models.Model):
         return f"{secrets.randbelow(10**8):08d}"
 
     def is_usable(self, now=None):
-        now = now or timezone.now()
-        return (
-            not self.expired
-            and self.used_at is None
-            and self.expires_at > now
-            and self.failed_attempts < settings.ZHTJ["RESET_CODE_MAX_TRIES"]
-        )
+        return super().is_usable(now) and self.failed_attempts < settings.ZHTJ["RESET_CODE_MAX_TRIES"]
 
 
 class AdminChangeRequest(Workflow):

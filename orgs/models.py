@@ -10,6 +10,7 @@ from django_fsm import FSMField, transition
 from mptt.models import MPTTModel, TreeForeignKey
 
 from zhtj.core.audit import HistoryMixin
+from zhtj.core.models import OneTimeCode
 from zhtj.core.tree import subtree_q
 from zhtj.core.workflow import Workflow
 
@@ -221,21 +222,16 @@ class Organization(HistoryMixin, MPTTModel):
         return other is not None and other.parent_id == self.pk
 
 
-class AdminRegistrationCode(models.Model):
+class AdminRegistrationCode(OneTimeCode):
     """管理员注册码 (ORG-09): 8 case-sensitive letters/digits, 20 days, single use."""
 
     org = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="registration_codes", verbose_name="组织"
     )
     code = models.CharField("管理员注册码", max_length=8, unique=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField("有效期至")
-    used_at = models.DateTimeField(null=True, blank=True)
     used_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    expired = models.BooleanField(default=False, help_text="set by the expire_codes job; expiry is also checked at use")
 
     class Meta:
         verbose_name = "管理员注册码"
@@ -244,10 +240,6 @@ class AdminRegistrationCode(models.Model):
 
     def __str__(self):
         return f"{self.org} {self.code}"
-
-    def is_usable(self, now=None):
-        now = now or timezone.now()
-        return not self.expired and self.used_at is None and self.expires_at > now
 
 
 class GraduationCorrectionRequest(Workflow):

@@ -1,4 +1,4 @@
-"""Shared records: the audit trail, notifications, and the log of job runs."""
+"""Shared records: the audit trail, notifications, the log of job runs, and the shape of one-time codes."""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -223,3 +223,28 @@ class OnceToken(models.Model):
 
     def __str__(self):
         return self.token
+
+
+class OneTimeCode(models.Model):
+    """A code handed to someone to use once before it expires: 管理员注册码 (ORG-09,
+    `orgs.AdminRegistrationCode`) and 重置密码验证码 (ROLE-07, `members.PasswordResetCode`). Each
+    concrete code adds what it opens and its own limits; expiry is checked at use, and the
+    `expire_codes` job (JOB-04) marks expired rows set-based so lists and counts agree."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField("有效期至")
+    used_at = models.DateTimeField(null=True, blank=True)
+    expired = models.BooleanField(default=False, help_text="set by the expire_codes job; expiry is also checked at use")
+
+    class Meta:
+        abstract = True
+
+    def is_usable(self, now=None):
+        now = now or timezone.now()
+        return not self.expired and self.used_at is None and self.expires_at > now
+
+    @classmethod
+    def expire_due(cls, moment):
+        """JOB-04: mark the unused codes whose expiry has come by `moment`; returns how many."""
+        return cls.objects.filter(expired=False, used_at__isnull=True, expires_at__lte=moment).update(expired=True)
