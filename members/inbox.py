@@ -104,7 +104,7 @@ class SentDeletions:
         return sent.Line(
             f"删除人员：{obj.person.name}",
             obj.get_state_display(),
-            path_for("members:deletion_decide", obj.pk),
+            path_for("members:detail", obj.person_id),  # the person page shows it; the province decides
             obj.created_at,
         )
 

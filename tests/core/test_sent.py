@@ -104,3 +104,79 @@ def test_sent_page_constant_queries(tree, login, fast_hasher):
 def test_members_and_branches_without_admin_rights_cant_open_it(tree, login, fast_hasher):
     member = f.person("成员", branch=tree.branch_a, password="Zhtj-pass-2026")
     assert login(member).get(SENT).status_code in (403, 404)
+
+
+def test_every_kind_renders_for_its_filer(tree, login, fast_hasher):
+    """OPC-01: one waiting item of every kind a branch files upward shows under 我发起的 with its
+    state, and every line's link opens for the filer (no kind left untested for a 500)."""
+    from datetime import date
+
+    from incentives.choices import Kind as IncKind
+    from incentives.models import IncentiveRecord
+    from members.models_archive import ArchiveChangeRequest, MemberArchive
+    from members.people import request_deletion
+    from orgs.models import GraduationCorrectionRequest
+    from rectification.choices import RecState
+    from rectification.models import CampaignRecord, SelfCheckCorrectionRequest
+
+    branch, by = tree.branch_a, f.admin_of(tree.branch_a)
+    deputy = CadrePost.objects.create(person=f.person("副书记"), org=branch, title=PostTitle.DEPUTY_SECRETARY)
+    request_admin_change(deputy, "add", by=by)
+    request_deletion(f.person("重复", branch=branch), branch, by, "重复录入")
+    uploaded = MemberArchive.objects.create(
+        person=f.person("新团员", branch=branch, joined_month=date(2026, 9, 1)),
+        file="archives/x.pdf",
+        size=1000,
+        pages=1,
+        uploaded_by=by,
+        uploaded_by_org=branch,
+        approver_org=tree.col_a,
+        state=MemberArchive.State.PENDING,
+    )
+    verified = MemberArchive.objects.create(
+        person=f.person("老团员", branch=branch, joined_month=date(2025, 9, 1)),
+        file="archives/y.pdf",
+        size=1000,
+        pages=1,
+        uploaded_by=by,
+        uploaded_by_org=branch,
+        approver_org=tree.col_a,
+        state=MemberArchive.State.VERIFIED,
+    )
+    ArchiveChangeRequest.objects.create(
+        archive=verified, org=branch, approver_org=tree.col_a, requested_by=by, explanation="换页"
+    )
+    GraduationCorrectionRequest.objects.create(
+        branch=branch,
+        filed_by_org=branch,
+        approver=tree.province,
+        requested_by=by,
+        new_month=date(2027, 7, 1),
+        explanation="延期",
+    )
+    record = CampaignRecord.objects.create(branch=branch, year=2026, state=RecState.PENDING, poor_count=2)
+    SelfCheckCorrectionRequest.objects.create(
+        record=record, filed_by_org=branch, approver=tree.province, requested_by=by, explanation="填错"
+    )
+    IncentiveRecord.objects.create(
+        kind=IncKind.JOINING, recorder=branch, recorded_by=by, person=uploaded.person, summary="入团激励"
+    )
+    c = login(by, branch)
+    page = c.get(SENT)
+    assert page.status_code == 200
+    for kind in (
+        "admin_change_sent",
+        "deletion_sent",
+        "archive_sent",
+        "archive_change_sent",
+        "graduation_correction_sent",
+        "self_check_sent",
+        "self_check_correction_sent",
+        "incentive_sent",
+    ):
+        assert table(page, kind), kind
+    assert ">删除</button>" in table(page, "incentive_sent")  # INC-13: before the first approval
+    import re
+
+    for href in set(re.findall(r'<td><a href="([^"]+)">', page.content.decode())):
+        assert c.get(href).status_code == 200, href
