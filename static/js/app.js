@@ -7,6 +7,7 @@
 //   <select data-enables="#field" data-enables-when="v">  #field is enabled only while the value is v
 //   <input type=file data-max-bytes="n" aria-describedby="id">  refuse a larger file before upload
 //   data-indent="n" (rem of left padding), data-progress="n" (percent width of a progress bar)
+//   every <input type=file> gets the Chinese picker below (the browser's own says "Choose File")
 // Asked first, so a cancelled confirmation leaves the form untouched by the handler below.
 document.addEventListener("submit", function (event) {
   const form = event.target;
@@ -65,7 +66,44 @@ function checkFileSize(input) {
   input.setCustomValidity(tooBig && message ? message.textContent : "");
 }
 // Computed sizes: set through element.style (allowed by the policy), also in htmx-swapped content.
+// A Chinese file picker around every file input: 选择文件 and the chosen file's name, instead of
+// the browser's "Choose File / No file chosen" in the browser's language. The native input stays
+// (transparent, over the whole picker): it takes the clicks, the keyboard focus, its <label> and
+// the form's validation; the drawn parts are hidden from screen readers, which read the input.
+function addFilePickers(root) {
+  root.querySelectorAll("input[type=file]:not([data-picker])").forEach(function (input) {
+    input.dataset.picker = "1";
+    const picker = document.createElement("div");
+    picker.className = "file-picker input-group";
+    if (input.classList.contains("form-control-sm")) picker.classList.add("input-group-sm");
+    Array.from(input.classList).filter(function (c) { return /^(m[tbsexy]?|w)-/.test(c); }).forEach(function (c) {
+      picker.classList.add(c);
+      input.classList.remove(c);
+    });
+    const button = document.createElement("span");
+    button.className = "btn btn-outline-secondary file-picker-button";
+    button.textContent = input.multiple ? "选择文件（可多选）" : "选择文件";
+    const name = document.createElement("span");
+    name.className = "form-control file-picker-name text-truncate";
+    button.setAttribute("aria-hidden", "true");
+    name.setAttribute("aria-hidden", "true");
+    input.parentNode.insertBefore(picker, input);
+    picker.append(input, button, name);
+    input.classList.add("file-picker-input");
+    const show = function () {
+      const files = input.files ? input.files.length : 0;
+      name.textContent = files === 0 ? "未选择文件" : files === 1 ? input.files[0].name : "已选择" + files + "个文件";
+      name.classList.toggle("text-muted", files === 0);
+    };
+    input.addEventListener("change", show);
+    input.form && input.form.addEventListener("reset", function () { setTimeout(show, 0); });
+    show();
+  });
+}
 function applyComputedStyles(root) {
+  addFilePickers(root);
+  // BEY-09: a table that scrolls sideways (a phone) is reached and scrolled with the keyboard too.
+  root.querySelectorAll(".table-responsive:not([tabindex])").forEach(function (el) { el.tabIndex = 0; });
   root.querySelectorAll("[data-indent]").forEach(function (el) { el.style.paddingLeft = Number(el.dataset.indent) + "rem"; });
   root.querySelectorAll("[data-progress]").forEach(function (el) { el.style.width = Number(el.dataset.progress) + "%"; });
   root.querySelectorAll("[data-enables]").forEach(syncEnabled);

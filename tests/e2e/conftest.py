@@ -24,6 +24,7 @@ CHROMIUM_ARGS = [
 ]
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
 TIMEOUT_MS = 15_000
 
 
@@ -94,7 +95,7 @@ def _close_checked(context):
 def page(browser, live_server):
     """A desktop page (sidebar visible). The browser asks for English on purpose: the
     interface is Chinese only, whatever language the browser prefers. A CSP violation fails the test."""
-    context = _context(browser, live_server, viewport={"width": 1280, "height": 800}, locale="en-US")
+    context = _context(browser, live_server, viewport=DESKTOP, locale="en-US")
     yield context.new_page()
     _close_checked(context)
 

@@ -8,10 +8,17 @@ whole (a table squeezed to the screen stands Chinese one character a line), show
 the menu button (the desktop sidebar hidden), and log no console or page errors (a static file
 that fails to load is one). The header's dropdowns must open inside the screen, and 帮助 must
 be reachable. The failures of all roles are collected and reported together, with the URL.
+
+The same walk runs on a 1280x800 desktop (the sidebar's links, the sidebar shown). On both, every
+page is checked by axe-core (BEY-09: the npm package, injected by Playwright before the page's own
+scripts — an init script, which the Content-Security-Policy doesn't govern): no serious or critical
+violation (labels on every input, contrast, names of buttons and links, ARIA, keyboard reach), and
+every file input wears the Chinese picker of static/js/app.js (issue 21).
 """
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -19,7 +26,7 @@ from django.core.management import call_command
 from members.models import CadrePost
 from orgs.models import Organization
 
-from .conftest import PHONE, _context, csp_violations
+from .conftest import DESKTOP, PHONE, _context, csp_violations
 from .pw import expect
 
 pytestmark = pytest.mark.e2e
@@ -92,7 +99,19 @@ STATE = """() => {
     h1: shown("main h1"),
     menuButton: shown('nav.navbar [data-bs-target="#sidebar"]'),
     sidebar: shown("#sidebar"),
+    barePickers: [...document.querySelectorAll("input[type=file]")].filter((i) => !i.closest(".file-picker"))
+      .map((i) => i.name),
   };
+}"""
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# BEY-09: axe-core's serious and critical violations of the page, each with a few of its nodes.
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")
+      + (n.any[0] && n.any[0].data && n.any[0].data.contrastRatio ? ` (${n.any[0].data.fgColor} on ${n.any[0].data.bgColor}: ${n.any[0].data.contrastRatio})` : "")).join(" | ")}`
+      + (v.nodes.length > 3 ? ` (+${v.nodes.length - 3})` : ""));
 }"""
 
 
@@ -193,8 +212,9 @@ def check_header(page):
     return problems
 
 
-def check_page(page, watcher, url):
-    """The problems of one page, as short sentences (empty when it works on a phone)."""
+def check_page(page, watcher, url, phone=True):
+    """The problems of one page, as short sentences (empty when it works on a phone — or, with
+    phone=False, on a desktop — and axe-core finds nothing serious)."""
     problems = []
     response = page.goto(url)
     if response is None or response.status >= 400:
@@ -205,42 +225,64 @@ def check_page(page, watcher, url):
     if state["scrollWidth"] > state["screen"] + 1:
         culprits = "; ".join(state["wide"]) or "?"
         problems.append(f"scrolls sideways: {state['scrollWidth']}px > {state['screen']}px ({culprits})")
-    if state["broken"]:
+    if phone and state["broken"]:
         problems.append(f"table squeezed, headers broken inside a word: {', '.join(state['broken'][:6])}")
     if not state["h1"]:
         problems.append("no visible <h1> in <main>")
-    if not state["menuButton"]:
+    if phone and not state["menuButton"]:
         problems.append("the menu button is not visible")
-    if state["sidebar"]:
+    if phone and state["sidebar"]:
         problems.append("the desktop sidebar is visible")
+    if not phone and not state["sidebar"]:
+        problems.append("the sidebar is not visible on a desktop")
+    if state["barePickers"]:
+        problems.append(f"file inputs without the Chinese picker: {', '.join(state['barePickers'])}")
+    problems += [f"axe: {violation}" for violation in page.evaluate(AXE_RUN)]
     problems += watcher.take()
     return problems
 
 
-def test_every_menu_page_works_on_a_phone(browser, live_server):
-    """BEY-04: for each role, every left-menu link, 操作中心 and the header links on a phone."""
+LAYOUTS = {
+    "phone": dict(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"),
+    "desktop": dict(viewport=DESKTOP, locale="zh-CN"),
+}
+
+
+def desktop_menu_links(page):
+    """The sidebar's own links, as shown on a desktop (no menu button there)."""
+    links = page.locator("#left-menu a[href]").evaluate_all("links => links.map((a) => a.getAttribute('href'))")
+    return [href for href in links if href.startswith("/")]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_every_menu_page_works_and_passes_axe(browser, live_server, layout):
+    """BEY-04 and BEY-09: for each role, every left-menu link, 操作中心 and the header links, on a
+    phone and on a desktop; each page without a serious or critical axe-core violation."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: `npm ci` installs axe-core (package.json)")
     call_command("seed_demo", stdout=io.StringIO())
+    phone = layout == "phone"
     report = []
     visited = 0
     for role, person in roles():
-        # As the phone_page fixture, but one per role: each logs in afresh.
-        context = _context(
-            browser, live_server, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
-        )
+        # As the page fixtures, but one per role: each logs in afresh.
+        context = _context(browser, live_server, **LAYOUTS[layout])
+        context.add_init_script(path=str(AXE))
         page = context.new_page()
         watcher = Watcher(page)
         try:
             log_in(page, person)
-            urls = dict.fromkeys(menu_links(page) + header_links(page))  # in order, once each
+            links = menu_links(page) if phone else desktop_menu_links(page)
+            urls = dict.fromkeys(links + header_links(page))  # in order, once each
             assert len(urls) > 3, f"{role}: the menu has only {list(urls)}"
             # The landing page's own console errors come out with the header's.
-            failures = [f"  header: {problem}" for problem in check_header(page) + watcher.take()]
+            failures = [f"  header: {problem}" for problem in (check_header(page) if phone else []) + watcher.take()]
             for url in urls:
-                failures += [f"  {url}: {problem}" for problem in check_page(page, watcher, url)]
+                failures += [f"  {url}: {problem}" for problem in check_page(page, watcher, url, phone)]
             visited += len(urls)
             if failures:
                 report.append(f"{role}（{person.name}）, {len(urls)} pages:\n" + "\n".join(failures))
         finally:
             report += [f"{role}: {violation}" for violation in csp_violations(context)]
             context.close()
-    assert not report, f"pages that don't work on a phone ({visited} visited):\n" + "\n".join(report)
+    assert not report, f"pages that don't work ({layout}, {visited} visited):\n" + "\n".join(report)
