@@ -17,7 +17,7 @@ from zhtj.core.idnumber import make_id_number
 from zhtj.core.workflow import by_system, perform
 
 from .archives import upload_archive
-from .choices import Education, Occupation, PoliticalStatus, PostNature, PostTitle, StudyStatus
+from .choices import AppointmentMethod, Education, Occupation, PoliticalStatus, PostNature, PostTitle, StudyStatus
 from .models import CadrePost, GraduateMark, MemberArchive, Person
 
 REGION = "370203"  # the demo's own people here: 青岛市市北区, sequence 500 and up
@@ -59,7 +59,23 @@ def _person(seq, name, birth, branch=None, **fields):
 
 def _post(person, org, title, nature):
     if not CadrePost.objects.filter(person=person, org=org, ended_on__isnull=True).exists():
-        CadrePost.objects.create(person=person, org=org, title=title, nature=nature, started_on=date(2024, 3, 1))
+        CadrePost.objects.create(
+            person=person,
+            org=org,
+            title=title,
+            nature=nature,
+            started_on=date(2024, 3, 1),
+            **complete_post_fields(title),
+        )
+
+
+def complete_post_fields(title):
+    """The cadre fields a post needs to be complete (MEM-08), as a demo cadre would have filled them."""
+    elected = title in (PostTitle.SECRETARY, PostTitle.DEPUTY_SECRETARY, PostTitle.ORGANIZATION_MEMBER)
+    return {
+        "appointment_method": AppointmentMethod.ELECTED if elected else AppointmentMethod.APPOINTED,
+        "is_party_committee_member": False,
+    }
 
 
 def _pdf(name):
@@ -102,9 +118,9 @@ def enterprise(qingdao):
     )
     port = _org(group, "前湾港区团委", OrgCategory.COMMITTEE, industry=Industry.STATE_ENTERPRISE)
     branch = _org(port, "前湾港区第一团支部", OrgCategory.BRANCH, industry=Industry.STATE_ENTERPRISE)
-    _post(_person(1, "港专职", date(1993, 5, 5)), group, PostTitle.SECRETARY, PostNature.FULL_TIME)
-    _post(_person(2, "港挂职", date(1995, 6, 6)), port, PostTitle.DEPUTY_SECRETARY, PostNature.SECONDED)
-    worker = _person(3, "港团员", date(2001, 7, 7), branch=branch, joined_month=date(2016, 5, 1))
+    _post(_person(1, "高振宇", date(1993, 5, 5)), group, PostTitle.SECRETARY, PostNature.FULL_TIME)
+    _post(_person(2, "孔令辉", date(1995, 6, 6)), port, PostTitle.DEPUTY_SECRETARY, PostNature.SECONDED)
+    worker = _person(3, "程晓东", date(2001, 7, 7), branch=branch, joined_month=date(2016, 5, 1))
     _post(worker, branch, PostTitle.SECRETARY, PostNature.PART_TIME)
 
 
@@ -113,8 +129,8 @@ def cadre_natures(university):
     college = Organization.objects.filter(parent=university, name="计算机科学与技术学院团委").first()
     if college is None:
         return
-    _post(_person(4, "挂职副书记", date(1990, 1, 1)), university, PostTitle.DEPUTY_SECRETARY, PostNature.SECONDED)
-    _post(_person(5, "学生副书记", date(2004, 2, 2)), college, PostTitle.DEPUTY_SECRETARY, PostNature.PART_TIME)
+    _post(_person(4, "贺明哲", date(1990, 1, 1)), university, PostTitle.DEPUTY_SECRETARY, PostNature.SECONDED)
+    _post(_person(5, "苏雨彤", date(2004, 2, 2)), college, PostTitle.DEPUTY_SECRETARY, PostNature.PART_TIME)
 
 
 def graduated_class(university):
@@ -131,7 +147,7 @@ def graduated_class(university):
         klass = _org(grade, "石油工程专业2021级1班团支部", OrgCategory.BRANCH, industry=Industry.UNIVERSITY)
         people = [
             _person(10 + i, name, date(2003, 3 + i, 3), branch=klass, joined_month=date(2017, 5, 1))
-            for i, name in enumerate(("毕业生甲", "毕业生乙", "毕业生丙"))
+            for i, name in enumerate(("段嘉琪", "雷子豪", "姜雨欣"))
         ]
         year = timezone.localdate().year
         mark_branches(college, [klass.pk], month=date(year, 6, 1), reason="", by=_admin(college))
@@ -158,7 +174,7 @@ def archives():
     joined = date(timezone.localdate().year, 5, 1)
     people = [
         _person(20 + i, name, date(2008, 1 + i, 9), branch=branch, joined_month=joined)
-        for i, name in enumerate(("新团员未上传", "新团员待审批", "新团员不通过", "新团员已认证"))
+        for i, name in enumerate(("许嘉禾", "陆思琪", "韩子轩", "冯若曦"))
     ]
     branch_admin = _admin(branch)
     for person, outcome in zip(people[1:], ("pending", "reject", "approve"), strict=True):

@@ -1,11 +1,15 @@
 """`manage.py seed_demo`: a believable tree with logins for every role, idempotent."""
 
+import re
 from io import StringIO
 
 from django.core.management import call_command
+from django.db.models import BooleanField, ExpressionWrapper
 
+from members.completeness import post_complete_q
 from members.models import CadrePost, Person
 from orgs.choices import LeadershipLevel, OrgCategory
+from orgs.completeness import missing_items
 from orgs.models import Organization
 from zhtj.core.models import AuditLog
 
@@ -76,3 +80,25 @@ def test_seed_demo_runs_when_ids_have_grown(db, fast_hasher):
     call_command("seed_demo", stdout=StringIO())
     numbers = list(Person.objects.exclude(development_number="").values_list("development_number", flat=True))
     assert len(numbers) == len(set(numbers)) > 20
+
+
+def test_demo_records_are_complete_and_names_look_real(db, fast_hasher):
+    """Issue 21: every demo cadre is complete (MEM-08), every leadership organ with a login has its
+    info complete (ORG-10: no "本组织信息尚未完整录入"), and people have real-looking names, not
+    their role (孙省委, 新团员未上传)."""
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    posts = CadrePost.objects.filter(ended_on__isnull=True).annotate(
+        ok=ExpressionWrapper(post_complete_q(), output_field=BooleanField())
+    )
+    assert posts.count() > 20
+    assert list(posts.filter(ok=False).values_list("person__name", "org__name")) == []
+    organs = Organization.objects.filter(
+        category=OrgCategory.LEADERSHIP, pk__in=CadrePost.objects.admins().values("org")
+    )
+    assert organs.count() >= 4
+    assert [(o.name, missing_items(o)) for o in organs if missing_items(o)] == []
+    role_words = re.compile(r"省委|市委|区委|团委|中央|团员|职|书记|未上传|待审批|有误|不全|管理员|毕业生|[甲乙丙丁]$")
+    assert [p.name for p in Person.objects.all() if role_words.search(p.name)] == []
+    # A newcomer can log in where new members' 入团志愿书 still wait for their upload.
+    assert "有新团员的入团志愿书待上传" in out.getvalue()

@@ -17,8 +17,8 @@ def test_seed_demo_people_look_real(db):
         ok=ExpressionWrapper(person_complete_q(), output_field=BooleanField())
     )
     assert members.filter(ok=True).count() >= 40
-    assert list(members.filter(ok=False).values_list("name", flat=True)) == ["信息不全"]
-    assert list(bad_development_numbers(members).values_list("name", flat=True)) == ["编号有误"]
+    assert list(members.filter(ok=False).values_list("name", flat=True)) == ["沈佳琪"]
+    assert list(bad_development_numbers(members).values_list("name", flat=True)) == ["蒋浩宇"]
     before = list(Person.objects.order_by("pk").values_list("pk", "development_number", "ethnicity"))
     call_command("seed_demo", stdout=StringIO())
     assert list(Person.objects.order_by("pk").values_list("pk", "development_number", "ethnicity")) == before

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
 from members.choices import PostNature, PostTitle
+from members.demo import complete_post_fields
 from members.models import CadrePost, Person
 from orgs.choices import Industry, LeadershipLevel, OrgCategory
 from orgs.models import Organization
@@ -135,8 +136,18 @@ class Demo:
             if admin:
                 slot = next(iter(CadrePost.objects.free_admin_slots(org.pk)), None)
             post = CadrePost.objects.create(
-                person=person, org=org, title=title, nature=nature, admin_slot=slot, started_on=date(2023, 9, 1)
+                person=person,
+                org=org,
+                title=title,
+                nature=nature,
+                admin_slot=slot,
+                started_on=date(2023, 9, 1),
+                **complete_post_fields(title),
             )
+        elif not post.appointment_method:  # seeded before demo cadres were complete
+            for field, value in complete_post_fields(title).items():
+                setattr(post, field, value)
+            post.save()
         if admin and post.admin_slot and not org.secretary_name and title == PostTitle.SECRETARY:
             org.secretary_name, org.secretary_id_number, org.secretary_mobile = (
                 person.name,
@@ -158,7 +169,7 @@ class Demo:
         central = self.org(
             None, "团中央", OrgCategory.LEADERSHIP, leadership_level=LeadershipLevel.CENTRAL, sort_order=0
         )
-        admin = self.person("赵中央", date(1988, 3, 12), region="110101")
+        admin = self.person("赵建国", date(1988, 3, 12), region="110101")
         self.cadre(admin, central, PostTitle.STAFF, admin=True, nature=PostNature.FULL_TIME)
         self.login("团中央管理员", admin)
 
@@ -173,20 +184,43 @@ class Demo:
             self.org(central, name, OrgCategory.LEADERSHIP, leadership_level=LeadershipLevel.PROVINCE, sort_order=i)
 
         shandong, _ = provinces["团山东省委"]
-        p_admin = self.person("孙省委", date(1987, 6, 1), region="370102")
+        p_admin = self.person("孙立新", date(1987, 6, 1), region="370102")
         self.cadre(p_admin, shandong, PostTitle.STAFF, admin=True, nature=PostNature.FULL_TIME)
         self.login("省级团委管理员（团山东省委）", p_admin)
 
         qingdao = self.org(shandong, "团青岛市委", OrgCategory.LEADERSHIP, leadership_level=LeadershipLevel.CITY)
-        c_admin = self.person("钱市委", date(1989, 2, 2), region="370202")
+        c_admin = self.person("钱晓峰", date(1989, 2, 2), region="370202")
         self.cadre(c_admin, qingdao, PostTitle.STAFF, admin=True, nature=PostNature.FULL_TIME)
         self.login("市级团委管理员（团青岛市委）", c_admin)
 
         self.university(qingdao)
         self.county(qingdao)
         self.org_pages(shandong, qingdao)
-        self.personal_details()
         self.people_with_problems()
+        # Last, so the people above keep their ID numbers (they follow `seq`).
+        for organ, secretary, birth, region in (
+            (central, "刘振华", date(1979, 10, 8), "110101"),
+            (shandong, "王晓明", date(1984, 5, 20), "370102"),
+            (qingdao, "张立军", date(1983, 8, 16), "370202"),
+            (Organization.objects.get(name="团黄岛区委", parent=qingdao), "陈海燕", date(1986, 11, 3), REGION),
+        ):
+            self.complete_organ(organ, secretary, birth, region)
+        self.personal_details()
+
+    def complete_organ(self, organ, secretary_name, birth, region):
+        """ORG-07 / ORG-10: a leadership organ with a login has its info complete — 电子邮箱, the
+        staffing numbers and a registered 书记 with a mobile number — so its admin isn't told
+        "本组织信息尚未完整录入" on the demo."""
+        secretary = self.person(secretary_name, birth, region=region)
+        self.cadre(secretary, organ, PostTitle.SECRETARY, nature=PostNature.FULL_TIME)
+        if organ.admin_staff_quota is None:
+            organ.email = organ.email or f"tuanwei{organ.pk}@example.cn"
+            organ.admin_staff_quota, organ.admin_staff_actual = 12, 11
+            organ.career_staff_quota, organ.career_staff_actual = 4, 4
+            organ.secretary_name, organ.secretary_id_number = secretary.name, secretary.id_number
+            organ.secretary_mobile = secretary.mobile
+            organ.info_submitted_at = organ.created_at
+            organ.save()
 
     def personal_details(self):
         """MEM-01 fields for demo people still without them (joined_month empty), so the lists
@@ -224,7 +258,7 @@ class Demo:
         from members.choices import Occupation, PoliticalStatus, StudyStatus
 
         branch = Organization.objects.get(name="计算机专业2023级2班团支部")
-        for name, number, complete in (("编号有误", "2019123", True), ("信息不全", "", False)):
+        for name, number, complete in (("蒋浩宇", "2019123", True), ("沈佳琪", "", False)):
             self.seq += 1
             id_number = make_id_number(REGION, date(2005, 9, 9), 900 + self.seq % 100)
             if Person.objects.filter(id_number=id_number).exists():
@@ -284,7 +318,7 @@ class Demo:
             student_count=31000,
             phone="0532-86981234",
         )
-        u_sec = self.person("周校团委", date(1985, 9, 9))
+        u_sec = self.person("周文静", date(1985, 9, 9))
         self.cadre(u_sec, upc, PostTitle.SECRETARY, admin=True, nature=PostNature.FULL_TIME)
         self.login("高校团委管理员（中国石油大学（华东）团委）", u_sec)
 
@@ -310,10 +344,13 @@ class Demo:
                 self.branch_people(
                     branch, date(year - 18, 3, 1), first_branch=(college, klass) == ("计算机科学与技术学院团委", 1)
                 )
+                if (college, klass) == ("计算机科学与技术学院团委", 3):  # members.demo: new members' e-archives
+                    secretary = CadrePost.objects.admins().filter(org=branch).first().person
+                    self.login(f"团支部管理员（{branch.name}，有新团员的入团志愿书待上传）", secretary)
 
     def county(self, city):
         huangdao = self.org(city, "团黄岛区委", OrgCategory.LEADERSHIP, leadership_level=LeadershipLevel.COUNTY)
-        h_admin = self.person("吴区委", date(1990, 7, 7))
+        h_admin = self.person("吴海涛", date(1990, 7, 7))
         self.cadre(h_admin, huangdao, PostTitle.STAFF, admin=True, nature=PostNature.FULL_TIME)
         self.login("县级团委管理员（团黄岛区委）", h_admin)
         street = self.org(huangdao, "长江路街道团工委", OrgCategory.WORKING_COMMITTEE, industry=Industry.STREET)
@@ -348,9 +385,7 @@ class Command(BaseCommand):
                     import_module(f"{config.name}.demo").seed(self.stdout)
             ops = Person.objects.filter(id_number=make_id_number("110101", date(1980, 1, 1), 999)).first()
             if ops is None:
-                ops = Person.objects.create_superuser(
-                    make_id_number("110101", date(1980, 1, 1), 999), name="运维管理员"
-                )
+                ops = Person.objects.create_superuser(make_id_number("110101", date(1980, 1, 1), 999), name="郑志远")
         demo.login("运维人员（运维后台 /ops/admin/）", ops)
         self.stdout.write(
             f"演示数据就绪：{Organization.objects.count()} 个组织，{Person.objects.count()} 人。"
