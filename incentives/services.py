@@ -22,7 +22,7 @@ from zhtj.core.params import fitting
 from zhtj.core.workflow import AlreadyHandled, WorkflowError, by_system, perform, perform_many
 
 from .choices import GRADES_NEEDING_DECISION, Grade, Kind, State
-from .models import Development, Evaluation, IncentiveRecord, Joining
+from .models import Development, Evaluation, Honor, IncentiveRecord, Joining
 
 
 class BatchError(WorkflowError):
@@ -393,12 +393,14 @@ def mark_decision_viewed(request, evaluation):
 def records_of(person):
     """Every incentive record of `person`, all five kinds, wherever they were recorded: records
     point at the person, so a transfer moves nothing (TRF-08). One query."""
+    # the honors by their recipient rows (`any_of`: an index scan per arm), not an OR over a join and DISTINCT,
+    # which read every record of the country (2 s at 2,000,000 people)
+    honored = Honor.recipients.through.objects.filter(person=person).values("honor_id")
     return (
-        IncentiveRecord.objects.filter(Q(person=person) | Q(honor__recipients=person))
+        IncentiveRecord.objects.filter(Q(person=person) | Q(pk__any_of=honored))
         .exclude(kind=Kind.TRACK_UPDATE)
         .select_related("recorder", "grantor", "evaluation", "honor", "development", "joining", "opportunity")
-        .distinct()
-        .order_by("kind", "-created_at")
+        .order_by("kind", "-created_at", "-pk")
     )
 
 
