@@ -102,8 +102,13 @@ def table_rows(context, table, rows):
 @register.filter
 def input_value(field):
     """What a bound field's <input value> holds, by its widget's own rule (Django's): nothing for
-    None or "", every other value as text — a stored 0 shows as 0."""
-    value = field.field.widget.format_value(field.value())
+    None or "", every other value as text — a stored 0 shows as 0. A date input holds ISO
+    (YYYY-MM-DD) whatever the locale writes dates as: the browser shows nothing for anything else."""
+    widget = field.field.widget
+    value = field.value()
+    if getattr(widget, "input_type", None) == "date" and hasattr(value, "isoformat"):
+        return value.isoformat()
+    value = widget.format_value(value)
     return "" if value is None else value
 
 
