@@ -9,7 +9,7 @@ the member then sees 我的团员电子档案 on a phone (ARC-07).
 
 import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from pypdf import PdfWriter
@@ -76,6 +76,9 @@ def test_upload_reject_replace_approve(page, phone_page, settings, tmp_path, scr
     member = f.person(
         "刘新苗", branch=branch, joined_month=date(2024, 5, 1), development_number="202400000007", password=PASSWORD
     )
+    # Entered into the system the month she joined: due 30 days after the join month (ARC-01; one
+    # entered later counts from the day of entry, ARC-06/08).
+    type(member).objects.filter(pk=member.pk).update(date_joined=datetime(2024, 5, 20, 9, tzinfo=UTC))
 
     # The branch admin is told on login, follows the prompt and uploads the PDF.
     log_in(page, branch_admin)

@@ -127,8 +127,9 @@ def test_campaign_and_grading_round(page, screenshot):
             page.get_by_role("button", name=action, exact=True).click()
             expect(page.locator("#messages")).to_contain_text("已审核")
         row(page, "#branch-table", "信息3班团支部").get_by_role("link", name="是否整改").click()
-        page.get_by_role("button", name="通过", exact=True).click()
-        expect(page.locator("#messages")).to_contain_text("必须纳入重点整顿团支部")
+        # ≥ 10 较差 (REC-04): 通过 is not offered — the service would refuse it — and the form says why.
+        expect(page.locator("#review-form")).to_contain_text("必须纳入重点整顿团支部")
+        expect(page.get_by_role("button", name="通过", exact=True)).to_have_count(0)
         page.get_by_role("button", name="开始整改").click()
         expect(row(page, "#branch-table", "信息3班团支部")).to_contain_text("重点整改中")
         assert [state(b) for b in (branches[0], branches[1], branches[2], branches[5])] == [
