@@ -56,7 +56,7 @@ def honor_list(request):
     if name:
         rows = rows.filter(summary__contains=name)
     acting = request.acting_org
-    children = list(acting.get_children().order_by("lft").only("pk", "name"))
+    children = list(acting.get_children().order_by("tree_id", "lft").only("pk", "name"))
     return render(
         request,
         "incentives/honor_list.html",
@@ -85,7 +85,7 @@ def _collective_targets(request):
     return list(
         scoped(request, Organization.objects.all(), "")
         .filter(level__lte=acting.level + 2)
-        .order_by("lft")
+        .order_by("tree_id", "lft")
         .only("pk", "name")
     )
 

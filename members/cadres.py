@@ -14,11 +14,12 @@ from functools import reduce
 from operator import or_
 
 from django.db import transaction
-from django.db.models import BigIntegerField, Case, Count, Q, Value, When
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from orgs.choices import HIGHER_EDUCATION_INDUSTRIES, Industry, OrgCategory
 from orgs.models import Organization
+from zhtj.core import tree
 from zhtj.core.tree import in_subtree
 
 from .choices import Occupation, PostChangeKind, PostNature, PostTitle, RemovalDestination
@@ -188,7 +189,7 @@ def staffing_orgs(scope, domain):
     """Every university (or SOE) in `scope`'s subtree, in tree order: plain rows, cheap to count
     and to page. `with_figures` adds the staffing figures to the rows actually shown."""
     orgs = Organization.objects.subtree_of(scope).filter(UNIVERSITY_Q if domain == UNIVERSITY else SOE_Q)
-    return orgs.select_related("parent").order_by("lft")
+    return orgs.select_related("parent").order_by("tree_id", "lft")
 
 
 def with_figures(orgs):
@@ -201,15 +202,12 @@ def with_figures(orgs):
     orgs = list(orgs)
     if not orgs:
         return orgs
-    unit = Case(
-        *[When(org__lft__range=(o.lft, o.rght), then=Value(o.pk)) for o in orgs], output_field=BigIntegerField()
-    )
-    anywhere = reduce(or_, (Q(org__lft__range=(o.lft, o.rght)) for o in orgs))
+    anywhere = reduce(or_, (tree.subtree_q(o, "org") for o in orgs))
     figures = {
         row.pop("unit"): row
         for row in CadrePost.objects.active()
-        .filter(anywhere, org__tree_id=orgs[0].tree_id)
-        .annotate(unit=unit)
+        .filter(anywhere)
+        .annotate(unit=tree.unit_case(orgs, "org"))
         .order_by()
         .values("unit")
         .annotate(**{name: Count("person_id", distinct=True, filter=q) for name, q in NATURE_COUNTS.items()})

@@ -219,7 +219,9 @@ class Person(HistoryMixin, AbstractBaseUser, PermissionsMixin):
 
     def own_orgs(self):
         """The orgs this person belongs to: the branch and every org of an active post."""
-        orgs = [post.org for post in self.cadre_posts.active().select_related("org").order_by("org__lft")]
+        orgs = [
+            post.org for post in self.cadre_posts.active().select_related("org").order_by("org__tree_id", "org__lft")
+        ]
         if self.branch_id and all(o.pk != self.branch_id for o in orgs):
             orgs.insert(0, self.branch)
         return orgs

@@ -64,16 +64,11 @@ def joining_age_problem(birth_date, joined_month, in_xinjiang):
 
 
 def in_xinjiang(org):
-    """Is `org` 团新疆区委 or below it? One query on the MPTT bounds."""
+    """Is `org` 团新疆区委 or below it? One query for the organ, then its bounds."""
     if org is None:
         return False
-    return Organization.objects.filter(
-        category=OrgCategory.LEADERSHIP,
-        name=XINJIANG_ORGAN,
-        tree_id=org.tree_id,
-        lft__lte=org.lft,
-        rght__gte=org.rght,
-    ).exists()
+    organs = Organization.objects.filter(category=OrgCategory.LEADERSHIP, name=XINJIANG_ORGAN)
+    return any(organ.contains(org) for organ in organs)
 
 
 # --- 入团年月 as typed (forms) or read from a cell (Excel) ------------------------------------

@@ -31,7 +31,7 @@ def person_detail(request, pk):
         "members/person_detail.html",
         {
             "person": person,
-            "posts": person.cadre_posts.select_related("org").order_by("ended_on", "org__lft"),
+            "posts": person.cadre_posts.select_related("org").order_by("ended_on", "org__tree_id", "org__lft"),
             "history": history_of(person)[:20],
             "can_reset": _may_issue_reset_code(request.acting_org, person),
             # 编辑 and 删除申请 only where they would be allowed (a grand-parent only views).

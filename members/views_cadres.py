@@ -95,7 +95,7 @@ def cadre_list(request):
         "page": page,
         "q": q,
         "org": org,
-        "orgs": orgs.order_by("lft").only("pk", "name"),
+        "orgs": orgs.order_by("tree_id", "lft").only("pk", "name"),
         "nature": nature,
         "complete": complete,
         "natures": PostNature.choices,
@@ -116,7 +116,7 @@ def change_index(request):
     q = plain_text(request.GET.get("q"))
     if q:
         posts = posts.filter(person__name__contains=q)
-    posts = posts.select_related("person", "org").order_by("org__lft", "title", "pk")
+    posts = posts.select_related("person", "org").order_by("org__tree_id", "org__lft", "title", "pk")
     page = paginate(request, posts)
     for post in page:
         post.refusal = c.change_refusal(acting, post)
@@ -287,7 +287,7 @@ def _post_for(request, training):
         scoped(request, CadrePost.objects.active(), "org")
         .filter(person=training.person)
         .select_related("person", "org")
-        .order_by("org__lft")
+        .order_by("org__tree_id", "org__lft")
         .first()
     )
     if post is None:
@@ -380,7 +380,7 @@ def staffing(request):
     tree = (
         Organization.objects.subtree_of(acting)
         .filter(category=OrgCategory.LEADERSHIP)
-        .order_by("lft")
+        .order_by("tree_id", "lft")
         .only("pk", "name", "level")
     )
     page = paginate(request, c.staffing_orgs(scope, domain))

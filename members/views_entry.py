@@ -24,13 +24,14 @@ from .people import EntryRefused, enter_member, enter_own_cadre
 
 def branch_tree(request, org):
     """The left tree of the acting org's subtree. While the subtree holds at most
-    MEMBER_LIST_BRANCH_CHOICES orgs (an MPTT subtree's size needs no query), all of it, indented by
+    MEMBER_LIST_BRANCH_CHOICES orgs (inside one tree its size needs no query), all of it, indented by
     level, in one range query. Beyond that (issue 17: 团中央's would be every org of the country) one
     level at a time: the direct children of the org opened (?node=, looked up in the subtree), a page
     of them, with the path back up; or, with ?bq=, the first branches whose name holds the text."""
     most = settings.ZHTJ["MEMBER_LIST_BRANCH_CHOICES"]
-    subtree = Organization.objects.subtree_of(org, include_self=False).order_by("lft")
-    if (org.rght - org.lft - 1) // 2 <= most:
+    subtree = Organization.objects.subtree_of(org, include_self=False).order_by("tree_id", "lft")
+    size = tree.size(org)  # None for a leadership organ (its subtree spans trees): counted up to most + 1
+    if (size - 1 if size is not None else subtree[: most + 1].count()) <= most:
         return {"rows": subtree.annotate(indent=(F("level") - org.level) * 1), "whole": True}
     typed = (request.GET.get("bq") or "").strip()[:50]
     if typed:
@@ -41,7 +42,7 @@ def branch_tree(request, org):
         node = get_object_or_404(subtree, pk=parse_pk(raw) or -1)
     path = [pk for pk, level in tree.ancestors(node, include_self=True) if level > org.level]
     crumbs = Organization.objects.filter(pk__in=path).order_by("level").only("pk", "name")
-    children = node.get_children().order_by("lft").annotate(indent=Value(0))
+    children = node.get_children().annotate(indent=Value(0))
     return {"rows": paginate(request, children, param="nodes"), "node": node, "crumbs": crumbs, "paged": True}
 
 

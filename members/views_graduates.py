@@ -85,7 +85,7 @@ def _delayed_page(request, status=200):
     marks = (
         scoped(request, GraduateMark.objects.filter(kind=GraduateMarkKind.DELAYED), "person__branch")
         .select_related("person", "person__branch")
-        .order_by("person__branch__lft", "person__name", "pk")
+        .order_by("person__branch__tree_id", "person__branch__lft", "person__name", "pk")
     )
     q = plain_text(request.GET.get("q"))
     if q:
@@ -98,7 +98,7 @@ def _delayed_page(request, status=200):
         "page": page,
         "q": q,
         "may_mark": may_mark,
-        "graduate_orgs": graduate_orgs.order_by("lft").only("pk", "name") if may_mark else (),
+        "graduate_orgs": graduate_orgs.order_by("tree_id", "lft").only("pk", "name") if may_mark else (),
     }
     return render(request, "members/cadres/delayed.html", context, status=status)
 

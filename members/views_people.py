@@ -84,7 +84,7 @@ def member_list(request):
     people = (
         people.select_related("branch")
         .only(*LIST_FIELDS, "branch__name", "branch__parent_id", "branch__category")
-        .order_by("branch__lft", "name", "pk")
+        .order_by("branch__tree_id", "branch__lft", "name", "pk")
     )
     page = paginate(request, people)
     for person in page:
@@ -98,7 +98,7 @@ def member_list(request):
         )
     # The 所在团支部 filter: a list when the subtree's branches fit in one, else a name search.
     most = settings.ZHTJ["MEMBER_LIST_BRANCH_CHOICES"]
-    subtree = Organization.objects.subtree_of(org).filter(is_branch_kind=True).order_by("lft")
+    subtree = Organization.objects.subtree_of(org).filter(is_branch_kind=True).order_by("tree_id", "lft")
     branches = [org] if org.is_branch_kind else list(subtree.only("pk", "name", "category")[: most + 1])
     if len(branches) > most:
         branches = None
@@ -269,7 +269,7 @@ def aged_out(request):
         members_in_scope(request)
         .filter(aged_out_on__isnull=False, left_league_on__isnull=True)
         .select_related("branch")
-        .order_by("branch__lft", "birth_date")
+        .order_by("branch__tree_id", "branch__lft", "birth_date")
     )
     page = paginate(request, people)
     for person in page:

@@ -9,7 +9,8 @@ class OrganizationAdmin(MPTTModelAdmin):
     list_display = ("name", "category", "leadership_level", "industry", "sort_order")
     list_filter = ("category", "leadership_level")
     search_fields = ("name", "full_name")
-    raw_id_fields = ("parent",)
+    # moving an org is not a feature: the forest's bounds are kept by creation and deletion only
+    readonly_fields = ("parent",)
 
 
 @admin.register(AdminRegistrationCode)

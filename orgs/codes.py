@@ -123,7 +123,7 @@ def generate_for_children(parent, by, now=None):
 def _children_with_holdings(parent, pks=None):
     from .suborgs import code_refusal, with_holdings
 
-    queryset = with_holdings(Organization.objects.filter(parent=parent)).order_by("sort_order", "lft")
+    queryset = with_holdings(Organization.objects.filter(parent=parent)).order_by("sort_order", "tree_id", "lft")
     children = list(queryset if pks is None else queryset.filter(pk__in=pks))
     for child in children:
         child.code_refusal = code_refusal(child)

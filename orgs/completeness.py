@@ -25,6 +25,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from zhtj.core import tree
+from zhtj.core.tree import subtree_q
+
 from .choices import BRANCH_KINDS, COMMITTEE_KINDS, HIGHER_EDUCATION_INDUSTRIES, Industry, OrgCategory
 from .models import AdminRegistrationCode, Organization
 
@@ -178,28 +181,37 @@ def absolute_level(org):
     return org.level + 1
 
 
-# MPTT: a node has children exactly when its bounds are more than one apart.
-HAS_CHILDREN = Q(rght__gt=F("lft") + 1)
+# Inside a tree a node has children exactly when its bounds are more than one apart; a leadership
+# organ is a tree of its own (`core.tree`), so its children are looked up.
+HAS_CHILDREN = Q(rght__gt=F("lft") + 1) | Q(
+    Exists(Organization.objects.filter(parent=OuterRef("pk"))), tree_last__gt=F("tree_id")
+)
+
+
+def _below(acting, level):
+    """The orgs at absolute `level` below `acting`: one range of org_level_range (level, tree_id, lft)."""
+    return Organization.objects.filter(subtree_q(acting), level=level - 1).exclude(pk=acting.pk)
+
+
+# 团中央 to a class branch is eight levels; deeper than this below any org is not looked for
+DEPTH_MAX = 12
 
 
 def deepest_level(acting):
-    """The deepest absolute level in `acting`'s subtree: one backward scan of org_level_range
-    that stops at the first descendant (lft strictly inside the acting org's bounds)."""
-    level = (
-        Organization.objects.filter(tree_id=acting.tree_id, lft__gt=acting.lft, lft__lt=acting.rght)
-        .order_by("-level")
-        .values_list("level", flat=True)
-        .first()
-    )
-    return (level if level is not None else acting.level) + 1
+    """The deepest absolute level in `acting`'s subtree: one query of an EXISTS per level below it,
+    each an index probe of org_level_subtree -- never a scan of the subtree (a province's spans
+    trees, so MPTT's bounds can't say it). Levels are contiguous: an org has an ancestor at every
+    level above it."""
+    first = absolute_level(acting)
+    probes = {f"l{d}": Exists(_below(acting, d)) for d in range(first + 1, first + DEPTH_MAX)}
+    found = Organization.objects.filter(pk=acting.pk).annotate(**probes).values(*probes).first() or {}
+    return max([first] + [d for d in range(first + 1, first + DEPTH_MAX) if found.get(f"l{d}")])
 
 
 def level_summary(acting, level):
     """The orgs at absolute `level` below `acting`: total, logged in, complete, with direct
     sub-orgs (one aggregate over that level's index range), and the subtree's deepest level."""
-    at_level = Organization.objects.filter(
-        tree_id=acting.tree_id, level=level - 1, lft__gt=acting.lft, lft__lt=acting.rght
-    )
+    at_level = _below(acting, level)
     figures = at_level.aggregate(
         total=Count("pk"),
         logged_in=Count("pk", filter=Q(first_admin_login_at__isnull=False)),
@@ -230,9 +242,7 @@ def level_rows(acting, level, now=None):
     """The orgs at absolute `level` below `acting`, in tree order, as dicts: one query for any
     number of rows. 管理员注册码 only for the acting org's direct sub-orgs."""
     direct = level == absolute_level(acting) + 1
-    rows = annotate_completeness(
-        Organization.objects.filter(tree_id=acting.tree_id, level=level - 1, lft__gt=acting.lft, lft__lt=acting.rght)
-    )
+    rows = annotate_completeness(_below(acting, level))
     return (
         rows.annotate(
             has_children=ExpressionWrapper(HAS_CHILDREN, output_field=BooleanField()),
@@ -240,7 +250,7 @@ def level_rows(acting, level, now=None):
             admin_2=Subquery(_admin_name(2)),
             open_code=Subquery(_open_code(now or timezone.now())) if direct else Value(None, output_field=CharField()),
         )
-        .order_by("lft")
+        .order_by(*tree.ORDER)
         .values(
             "pk",
             "name",

@@ -30,7 +30,7 @@ EDUCATIONS = ["bachelor", "bachelor", "bachelor", "junior_college", "master", "h
 
 def seed(stdout):
     today = timezone.localdate()
-    branches = list(Organization.objects.filter(name__in=BRANCHES).order_by("lft"))
+    branches = list(Organization.objects.filter(name__in=BRANCHES).order_by("tree_id", "lft"))
     made = 0
     for branch in branches:
         people = list(branch.members.order_by("pk"))

@@ -172,7 +172,10 @@ def mark_branches(acting, branch_ids, *, month, reason, by):
     now = timezone.now()
     with transaction.atomic():
         branches = list(
-            Organization.objects.subtree_of(acting).filter(pk__in=branch_ids).select_for_update().order_by("lft")
+            Organization.objects.subtree_of(acting)
+            .filter(pk__in=branch_ids)
+            .select_for_update()
+            .order_by("tree_id", "lft")
         )
         if len(branches) != len(set(branch_ids)):
             raise GraduationError("所选团支部不存在或不在本组织管辖范围内。", status=404)

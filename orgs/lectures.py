@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import BigIntegerField, Case, Count, Exists, FilteredRelation, OuterRef, Q, Value, When
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 
 from zhtj.core import audit, pdf, tree, video
@@ -98,21 +98,17 @@ def branch_members(lecture, branch):
 def study_rates(lecture, scope, children):
     """EDU-02 for a committee: members studied / members, per direct child of `scope` (a page of them),
     set on each child as `member_count`, `studied_count`, `rate`; ONE grouped query over the children's
-    ranges (siblings in tree order are one lft range): the people joined with their study of this
+    ranges (siblings in tree order are one range, `tree.span_q`): the people joined with their study of this
     lecture (a filtered LEFT JOIN: at most one row each, unique constraint), no lookup per person."""
-    children = sorted(children, key=lambda c: c.lft)
+    children = sorted(children, key=tree.key)
     figures = {}
     if children:
-        unit = Case(
-            *[When(branch__lft__range=(c.lft, c.rght), then=Value(c.pk)) for c in children],
-            output_field=BigIntegerField(),
-        )
-        span = (children[0].lft, children[-1].rght)
         rows = (
             audience_people(lecture)
-            .filter(branch__lft__range=span, branch__tree_id=scope.tree_id)
+            .filter(tree.span_q(children[0], children[-1], "branch"))
             .annotate(
-                unit=unit, this=FilteredRelation("lecture_studies", condition=Q(lecture_studies__lecture=lecture))
+                unit=tree.unit_case(children, "branch"),
+                this=FilteredRelation("lecture_studies", condition=Q(lecture_studies__lecture=lecture)),
             )
             .order_by()
             .values("unit")

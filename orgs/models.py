@@ -9,9 +9,9 @@ from django.utils import timezone
 from django_fsm import FSMField, transition
 from mptt.models import MPTTModel, TreeForeignKey
 
+from zhtj.core import tree
 from zhtj.core.audit import HistoryMixin
 from zhtj.core.models import OneTimeCode
-from zhtj.core.tree import subtree_q
 from zhtj.core.workflow import Workflow
 
 from .choices import (
@@ -27,9 +27,13 @@ from .choices import (
 
 class OrganizationQuerySet(models.QuerySet):
     def subtree_of(self, org, include_self=True):
-        """The org and everything below it: one indexed range query, no recursion."""
-        q = self.filter(subtree_q(org))
+        """The org and everything below it: one indexed range query, no recursion (`core.tree`)."""
+        q = self.filter(tree.subtree_q(org))
         return q if include_self else q.exclude(pk=org.pk)
+
+    def in_tree_order(self):
+        """Depth-first across the forest: a leadership organ, then its children's trees in order."""
+        return self.order_by(*tree.ORDER)
 
     def branch_kinds(self):
         return self.filter(is_branch_kind=True)
@@ -44,6 +48,10 @@ class OrganizationManager(models.Manager.from_queryset(OrganizationQuerySet)):
 
 
 class Organization(HistoryMixin, MPTTModel):
+    """One org of the country. The country is a forest of MPTT trees (`zhtj.core.tree` says why and
+    how): `parent` is the real superior, `tree_parent` django-mptt's parent inside a tree (None for a
+    tree root: every leadership organ and every child of one), `level` the depth in the country."""
+
     parent = TreeForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -52,6 +60,13 @@ class Organization(HistoryMixin, MPTTModel):
         related_name="children",
         verbose_name="上级组织",
     )
+    tree_parent = TreeForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="tree_children", editable=False
+    )
+    tree_id = models.BigIntegerField(db_index=True, editable=False)
+    # the last tree id of the org's subtree: a leadership organ's block; its own tree_id for others
+    tree_last = models.BigIntegerField(editable=False)
+    level = models.PositiveIntegerField(editable=False)
     name = models.CharField("组织简称", max_length=100)
     full_name = models.CharField("组织全称", max_length=300)
     category = models.CharField("组织类别", max_length=32, choices=OrgCategory.choices)
@@ -137,6 +152,8 @@ class Organization(HistoryMixin, MPTTModel):
     history_masked = {"secretary_id_number": (4, 4), "secretary_mobile": (3, 4)}  # SEC-03
 
     class MPTTMeta:
+        parent_attr = "tree_parent"
+        level_attr = "tree_level"
         order_insertion_by = ["sort_order"]
 
     class Meta:
@@ -160,8 +177,8 @@ class Organization(HistoryMixin, MPTTModel):
         ]
         indexes = [
             models.Index(fields=["tree_id", "lft", "rght"], name="org_subtree_range"),
-            # one level of a subtree (组织录入情况's tabs) and the subtree's deepest level, by index
-            models.Index(fields=["tree_id", "level", "lft"], name="org_level_range"),
+            # one level of a subtree (组织录入情况's tabs): the level, then the subtree's range
+            models.Index(fields=["level", "tree_id", "lft"], name="org_level_subtree"),
         ]
 
     def __str__(self):
@@ -174,6 +191,8 @@ class Organization(HistoryMixin, MPTTModel):
 
     def save(self, *args, **kwargs):
         self.is_branch_kind = self.category in BRANCH_KINDS
+        if self._state.adding and not self.lft:
+            self._place()
         if not self._state.adding and kwargs.get("update_fields") is None:
             # an instance loaded before a 书记 changed must not write its stale secretary_ready back
             kwargs["update_fields"] = [
@@ -181,8 +200,39 @@ class Organization(HistoryMixin, MPTTModel):
             ]
         super().save(*args, **kwargs)
 
+    def _place(self):
+        """Where a new org goes in the forest: a tree of its own at the top and under a leadership
+        organ (a leadership organ with a block of tree ids for the trees below it), else inside its
+        parent's tree, where django-mptt inserts it. The caller holds the lock of the parent's tree
+        root (`suborgs.lock_tree`)."""
+        parent = self.parent
+        self.level = parent.level + 1 if parent else 0
+        if parent is None or tree.owns_range(parent):
+            block = tree.BLOCKS[self.leadership_level] if self.category == OrgCategory.LEADERSHIP else 1
+            ((self.tree_id, self.tree_last),) = tree.allocate(Organization, parent, block=block)
+            self.lft, self.rght, self.tree_level, self.tree_parent = 1, 2, 0, None
+        else:
+            self.tree_parent, self.tree_last = parent, parent.tree_id
+
     def get_absolute_url(self):
         return reverse("orgs:detail", args=[self.pk])
+
+    # --- the forest's answers (django-mptt's own stop at the edge of a tree) ---------------------
+    def get_children(self):
+        return self.children.order_by(*tree.ORDER)
+
+    def get_ancestors(self, ascending=False, include_self=False):
+        q = tree.ancestors_q(self, include_self=include_self)
+        return Organization.objects.filter(q).order_by("-level" if ascending else "level")
+
+    def get_descendant_count(self):
+        if self.rght is None:  # django-mptt asks while inserting
+            return 0
+        count = tree.size(self)
+        return count - 1 if count is not None else self.subtree(include_self=False).count()
+
+    def get_descendants(self, include_self=False):
+        return self.subtree(include_self=include_self).order_by(*tree.ORDER)
 
     # --- what kind of org this is -------------------------------------------------
     @property
@@ -215,8 +265,8 @@ class Organization(HistoryMixin, MPTTModel):
         return Organization.objects.subtree_of(self, include_self=include_self)
 
     def contains(self, other):
-        """Is `other` this org or below it (ROLE-02)? Pure arithmetic on the MPTT bounds."""
-        return other is not None and other.tree_id == self.tree_id and self.lft <= other.lft and other.rght <= self.rght
+        """Is `other` this org or below it (ROLE-02)? Pure arithmetic on the forest's bounds."""
+        return tree.contains(self, other)
 
     def is_direct_superior_of(self, other):
         return other is not None and other.parent_id == self.pk

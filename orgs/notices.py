@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -151,35 +151,27 @@ def audience_q(notice, via=""):
     return q
 
 
-def _unit(children, via=""):
-    """CASE: the child whose MPTT range holds the row's org (NULL outside them all)."""
-    prefix = f"{via}__" if via else ""
-    return Case(
-        *[When(**{f"{prefix}lft__range": (c.lft, c.rght)}, then=Value(c.pk)) for c in children],
-        output_field=BigIntegerField(),
-    )
-
-
 def read_rates(notice, scope, children):
     """NTC-03: for each of `children` (direct children of `scope`, a page of them), the orgs of its
     subtree the notice reaches (`total`) and how many of them have read it (`read`), set on each
     child. Never one query per child: a notice to every org needs no query for the totals (an MPTT
     subtree holds (rght - lft + 1) / 2 orgs); otherwise one grouped query, and one for the reads.
-    Siblings in tree order are contiguous, so the page's children are one lft range."""
-    children = sorted(children, key=lambda c: c.lft)
+    Siblings in tree order are contiguous, so the page's children are one range (`tree.span_q`)."""
+    children = sorted(children, key=tree.key)
     totals, reads = {}, {}
     if children:
-        span = (children[0].lft, children[-1].rght)
-        if notice.groups or notice.levels:
+        span = tree.span_q(children[0], children[-1])
+        sizes = [tree.size(c) for c in children]
+        if notice.groups or notice.levels or None in sizes:
             totals = dict(
-                Organization.objects.filter(audience_q(notice), lft__range=span, tree_id=scope.tree_id)
-                .annotate(unit=_unit(children))
+                Organization.objects.filter(audience_q(notice), span)
+                .annotate(unit=tree.unit_case(children))
                 .order_by()
                 .values_list("unit")
                 .annotate(n=Count("pk"))
             )
         else:
-            totals = {c.pk: (c.rght - c.lft + 1) // 2 for c in children}
+            totals = {c.pk: n for c, n in zip(children, sizes, strict=True)}
         reads = dict(
             NoticeReadCount.objects.filter(notice=notice, org__in=[c.pk for c in children]).values_list("org", "reads")
         )

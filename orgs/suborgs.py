@@ -1,10 +1,12 @@
 """创建下级组织 (ORG-05, ORG-08) and 删除下级组织 (ORG-13).
 
-Both change the MPTT bounds of the whole tree, so each runs in one transaction that
-first locks the tree's root row: two admins changing the same tree at the same time
-take turns instead of corrupting `lft`/`rght`. The batch path inserts all its new
-leaves with one shift of the tree and one bulk insert, instead of one tree-wide
-update per row, so a 2000-row file is a handful of queries.
+Both change the MPTT bounds of one tree of the forest (`zhtj.core.tree`): the parent's, or, under
+a leadership organ, a new tree in the organ's block of tree ids. So each runs in one transaction
+that first locks the root row of the parent's tree: two admins changing the same tree at the same
+time take turns instead of corrupting `lft`/`rght`, while creations in other trees -- another
+school, another province -- don't wait. The batch path inserts all its new leaves with one shift
+of the tree and one bulk insert, instead of one update per row, so a 2000-row file is a handful of
+queries.
 """
 
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F, ProtectedError, RestrictedError
 
-from zhtj.core import audit
+from zhtj.core import audit, tree
 from zhtj.core.excel import Column, Template, column_reason
 from zhtj.core.models import AuditLog
 
@@ -29,9 +31,9 @@ class SubOrgRefused(Exception):
 
 
 def _lock_tree(org):
-    """Lock the tree's root row (serializes changes of the tree's bounds), then return `org`
-    re-read and locked, with its current bounds."""
-    Organization.objects.select_for_update().filter(tree_id=org.tree_id, parent__isnull=True).first()
+    """Lock the root row of `org`'s tree (serializes changes of the tree's bounds and, for a
+    leadership organ, of its block of tree ids), then return `org` re-read and locked."""
+    Organization.objects.select_for_update().filter(tree.tree_root_q(org)).first()
     return Organization.objects.select_for_update().get(pk=org.pk)
 
 
@@ -173,11 +175,19 @@ def _insert_leaves(parent, specs):
     where MPTT would put them: before the first child sorting after them (sort_order 0),
     else as the last children. One shift of the bounds, one bulk insert, one bulk audit."""
     k = len(specs)
-    right_sibling = parent.children.filter(sort_order__gt=0).order_by("sort_order", "lft").first()
-    at = right_sibling.lft if right_sibling else parent.rght
-    tree = Organization.objects.filter(tree_id=parent.tree_id)
-    tree.filter(rght__gte=at).update(rght=F("rght") + 2 * k)
-    tree.filter(lft__gte=at).update(lft=F("lft") + 2 * k)
+    if tree.owns_range(parent):  # each a tree of its own, in the organ's block
+        places = [(t, t, 1, 2, 0, None) for t, _ in tree.allocate(Organization, parent, count=k)]
+        created = Organization.objects.filter(parent=parent, tree_id__range=(places[0][0], places[-1][0]))
+    else:  # one shift of the parent's tree
+        right_sibling = parent.children.filter(sort_order__gt=0).order_by("sort_order", "tree_id", "lft").first()
+        at = right_sibling.lft if right_sibling else parent.rght
+        in_tree = Organization.objects.filter(tree_id=parent.tree_id)
+        in_tree.filter(rght__gte=at).update(rght=F("rght") + 2 * k)
+        in_tree.filter(lft__gte=at).update(lft=F("lft") + 2 * k)
+        t = parent.tree_id
+        places = [(t, t, at + 2 * i, at + 2 * i + 1, parent.tree_level + 1, parent) for i in range(k)]
+        created = Organization.objects.filter(parent=parent, tree_id=t, lft__gte=at, lft__lt=at + 2 * k)
+        parent.rght += 2 * k
     orgs = [
         Organization(
             parent=parent,
@@ -185,15 +195,19 @@ def _insert_leaves(parent, specs):
             full_name=full_name,
             category=category,
             is_branch_kind=category in BRANCH_KINDS,
-            tree_id=parent.tree_id,
             level=parent.level + 1,
-            lft=at + 2 * i,
-            rght=at + 2 * i + 1,
+            tree_id=tree_id,
+            tree_last=tree_last,
+            lft=lft,
+            rght=rght,
+            tree_level=tree_level,
+            tree_parent=tree_parent,
         )
-        for i, (name, full_name, category) in enumerate(specs)
+        for (name, full_name, category), (tree_id, tree_last, lft, rght, tree_level, tree_parent) in zip(
+            specs, places, strict=True
+        )
     ]
     Organization.objects.bulk_create(orgs, batch_size=500)
-    created = Organization.objects.filter(parent=parent, tree_id=parent.tree_id, lft__gte=at, lft__lt=at + 2 * k)
     actor, acting_org_id = audit.current_actor()
     content_type = ContentType.objects.get_for_model(Organization)
     AuditLog.objects.bulk_create(
@@ -216,7 +230,6 @@ def _insert_leaves(parent, specs):
         ],
         batch_size=500,
     )
-    parent.rght += 2 * k
 
 
 # --- 删除下级组织 -----------------------------------------------------------------------------

@@ -28,7 +28,7 @@ def _with_counts(queryset):
 
 def sub_orgs(request, parent):
     """A page of `parent`'s direct sub-orgs with their counts (管理下级组织, an org's page)."""
-    return paginate(request, _with_counts(parent.children.all()).order_by("sort_order", "lft"), param="subs")
+    return paginate(request, _with_counts(parent.children.all()).order_by("sort_order", "tree_id", "lft"), param="subs")
 
 
 @access(ORG_ADMIN)
@@ -51,7 +51,7 @@ def detail(request, pk):
         annotate_completeness(scoped(request, Organization.objects.select_related("parent"), "")), pk=pk
     )
     admins = org.cadre_posts.filter(admin_slot__isnull=False, ended_on__isnull=True).select_related("person")
-    ancestors = org.get_ancestors().filter(lft__gte=request.acting_org.lft)
+    ancestors = org.get_ancestors().filter(level__gte=request.acting_org.level)
     return render(
         request,
         "orgs/detail.html",

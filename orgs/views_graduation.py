@@ -65,7 +65,7 @@ def _rows(acting, status, parent):
     return (
         base.select_related("parent")
         .annotate(member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0), correcting=Exists(pending))
-        .order_by("lft")
+        .order_by("tree_id", "lft")
     )
 
 
@@ -77,7 +77,12 @@ def _page_context(request, *, selected=(), data=None, error=""):
         status, parent, error = "unmarked", None, str(exc)
     page = paginate(request, _rows(acting, status, parent))
     has_branches = Exists(Organization.objects.filter(parent=OuterRef("pk"), category=OrgCategory.BRANCH))
-    parents = Organization.objects.subtree_of(acting).filter(has_branches).order_by("lft").only("pk", "name", "level")
+    parents = (
+        Organization.objects.subtree_of(acting)
+        .filter(has_branches)
+        .order_by("tree_id", "lft")
+        .only("pk", "name", "level")
+    )
     corrections = (
         scoped(request, GraduationCorrectionRequest.objects.all(), "branch")
         .select_related("branch", "approver")
@@ -136,7 +141,9 @@ def graduation(request):
             raise g.GraduationError("请勾选需要标记的团支部。")
         # Out of scope (or no such org) is a 404, before anything else is said about it.
         branches = list(
-            scoped(request, Organization.objects.select_related("parent"), "").filter(pk__in=ids).order_by("lft")
+            scoped(request, Organization.objects.select_related("parent"), "")
+            .filter(pk__in=ids)
+            .order_by("tree_id", "lft")
         )
         if len(branches) != len(ids):
             raise Http404

@@ -103,7 +103,7 @@ def lecture_detail(request, pk):
     if scope.is_branch_kind:
         context["page"] = paginate(request, lectures.branch_members(lecture, scope))
     else:
-        page = paginate(request, scope.get_children().order_by("lft"))
+        page = paginate(request, scope.get_children().order_by("tree_id", "lft"))
         lectures.study_rates(lecture, scope, page.object_list)
         context["page"], context["children"] = page, True
     if request.acting_org.pk == lecture.publisher_id:

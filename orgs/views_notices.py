@@ -229,7 +229,7 @@ def notice_reads(request, pk):
     if not request.acting_org.contains(notice.publisher):
         raise Http404  # a receiver sees the notice, not who else read it
     scope = _scope(request, notice)
-    page = paginate(request, scope.get_children().order_by("lft"))
+    page = paginate(request, scope.get_children().order_by("tree_id", "lft"))
     notices.read_rates(notice, scope, page.object_list)
     reached, read = notices.own_status(notice, scope)
     return render(

@@ -144,7 +144,7 @@ def review_rows(acting, year):
             g_red=Subquery(rec.values("resubmitted")[:1]),
             g_changes=Subquery(rec.values("changes")[:1]),
         )
-        .order_by("lft")
+        .order_by("tree_id", "lft")
     )
 
 

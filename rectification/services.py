@@ -365,7 +365,7 @@ def key_list(parent, year):
         CampaignRecord.objects.filter(branch__parent=parent, year=year, key_since__isnull=False)
         .select_related("branch")
         .annotate(**in_month)
-        .order_by("branch__lft")
+        .order_by("branch__tree_id", "branch__lft")
     )
 
 

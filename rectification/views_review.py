@@ -29,7 +29,7 @@ def _committee(request):
 
 
 def _list_context(acting, year):
-    rows = list(s.with_status(s.rec_orgs(acting, year), year).order_by("lft"))
+    rows = list(s.with_status(s.rec_orgs(acting, year), year).order_by("tree_id", "lft"))
     labels = s.STATE_LABELS
     for row in rows:
         row.state_label = labels[row.rec_state]
@@ -66,7 +66,11 @@ def branches(request):
         return render(request, "rectification/branches.html", _list_context(acting, year), status=400)
     if scope == "direct":
         return render(request, "rectification/branches.html", _list_context(acting, year))
-    rows = s.with_status(s.rec_orgs(acting, year, whole_subtree=True), year).select_related("parent").order_by("lft")
+    rows = (
+        s.with_status(s.rec_orgs(acting, year, whole_subtree=True), year)
+        .select_related("parent")
+        .order_by("tree_id", "lft")
+    )
     page = paginate(request, rows, noun="个团支部")
     for row in page:
         row.state_label = s.STATE_LABELS[row.rec_state]
@@ -157,7 +161,11 @@ def _review_context(request, branch, year):
 
 def _evaluate_list(request, acting, status=200):
     year = s.campaign_year()
-    rows = s.with_status(s.rec_orgs(acting, year), year).filter(rec_state=RecState.NOT_SUBMITTED).order_by("lft")
+    rows = (
+        s.with_status(s.rec_orgs(acting, year), year)
+        .filter(rec_state=RecState.NOT_SUBMITTED)
+        .order_by("tree_id", "lft")
+    )
     context = {"org": acting, "year": year, "rows": paginate(request, rows)}
     return render(request, "rectification/evaluate_list.html", context, status=status)
 

@@ -82,7 +82,7 @@ def detail(request, pk):
             status = 400
     can_act = services.may_act(request.acting_org, t)
     allocatable = (
-        Organization.objects.subtree_of(t.target).filter(is_branch_kind=True).order_by("lft")
+        Organization.objects.subtree_of(t.target).filter(is_branch_kind=True).order_by("tree_id", "lft")
         if can_act and t.state == State.ALLOCATING
         else []
     )

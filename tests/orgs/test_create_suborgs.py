@@ -2,7 +2,6 @@
 
 import io
 import zipfile
-from collections import defaultdict
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,6 +15,7 @@ from orgs.naming import category_problem, short_name_problem, suffix_of
 from orgs.suborgs import CATEGORY, NAME, SubOrgRefused, batch_template, create_suborg, import_suborgs
 from tests import factories as f
 from tests.concurrency import at_once
+from tests.forest import assert_forest_consistent
 from zhtj.core.excel import MARKER_SHEET, XLSX_TYPE, Column, Row, Template
 from zhtj.core.models import AuditLog
 
@@ -76,28 +76,6 @@ def statuses(response):
     html = response.content.decode()
     rows = re.findall(r'<tr data-row="(\d+)" data-status="(\w+)".*?<td class="small">(.*?)</td></tr>', html, flags=re.S)
     return {int(n): (status, reason) for n, status, reason in rows}
-
-
-def assert_tree_consistent():
-    """The MPTT bounds of every tree are exactly 1…2n, each node lies inside its parent one
-    level down, and a node's interval is just wide enough for its descendants by parent links
-    (so it holds exactly them: no overlaps, no gaps)."""
-    nodes = {o.pk: o for o in Organization.objects.all()}
-    by_tree, below = defaultdict(list), defaultdict(int)
-    for o in nodes.values():
-        by_tree[o.tree_id].append(o)
-    for members in by_tree.values():
-        bounds = sorted([o.lft for o in members] + [o.rght for o in members])
-        assert bounds == list(range(1, 2 * len(members) + 1))
-    for o in sorted(nodes.values(), key=lambda n: -n.level):
-        if o.parent_id is None:
-            assert (o.level, o.lft) == (0, 1)
-        else:
-            p = nodes[o.parent_id]
-            assert p.tree_id == o.tree_id and p.lft < o.lft < o.rght < p.rght and o.level == p.level + 1
-            below[p.pk] += below[o.pk] + 1
-    for o in nodes.values():
-        assert o.rght - o.lft - 1 == 2 * below[o.pk], o.name
 
 
 # --- ORG-04: the naming rules ------------------------------------------------------------------
@@ -226,7 +204,7 @@ def test_single_create_keeps_the_corrected_full_name(tree, uni_client):
     )
     assert AuditLog.objects.filter(object_id=org.pk, action="create", content_type__model="organization").exists()
     assert "已创建下级组织“计算机学院团委”" in uni_client.get(r["Location"]).content.decode()
-    assert_tree_consistent()
+    assert_forest_consistent()
 
 
 @pytest.mark.parametrize(
@@ -396,7 +374,7 @@ def test_batch_reports_every_row_and_creates_the_good_ones(tree, uni_client):
     assert Organization.objects.get(name="2017级1班团支部").is_branch_kind
     logs = AuditLog.objects.filter(action="create", note="批量创建下级组织")
     assert logs.count() == 3 and all(log.actor is not None and log.acting_org_id == tree.uni.pk for log in logs)
-    assert_tree_consistent()
+    assert_forest_consistent()
 
 
 def test_reupload_creates_no_duplicates_and_the_fixed_error_file_goes_in(tree, uni_client):
@@ -428,7 +406,7 @@ def test_reupload_creates_no_duplicates_and_the_fixed_error_file_goes_in(tree, u
     assert fixed.status_code == 200
     assert "已创建2个" in fixed.content.decode()
     assert {"包装车间团支部", "2017级2班团支部"} <= set(children_of(tree.uni))
-    assert_tree_consistent()
+    assert_forest_consistent()
 
 
 def test_error_download_needs_this_sessions_upload(tree, uni_client, login):
@@ -585,7 +563,7 @@ def test_two_thousand_rows_in_a_few_queries(tree, uni_client, django_assert_max_
     assert "共2000行：已创建1998个，已存在（未重复创建）1个，失败1个。" in r.content.decode()
     assert Organization.objects.filter(parent=tree.uni, category=OrgCategory.BRANCH).count() == 1998
     assert AuditLog.objects.filter(action="create", note="批量创建下级组织").count() == 1998
-    assert_tree_consistent()
+    assert_forest_consistent()
     # the ancestors' bounds grew with the tree: the new orgs are in every ancestor's subtree
     tree.central.refresh_from_db()
     tree.uni.refresh_from_db()
@@ -599,13 +577,13 @@ def test_batch_respects_sort_order_like_mptt(tree, uni_client):
     late = f.OrgFactory(name="末位团委", parent=tree.uni, sort_order=9)
     f.branch(late, "末位一团支部")
     uni_client.post(BATCH, {"file": upload(rows=[("新甲团委", "团委"), ("新乙团委", "团委")])})
-    assert_tree_consistent()
+    assert_forest_consistent()
     order = list(Organization.objects.filter(parent=tree.uni).order_by("lft").values_list("name", flat=True))
     assert order == ["学院A团委", "学院B团委", "新甲团委", "新乙团委", "末位团委"]
     create_suborg(tree.uni, "新丙团委", OrgCategory.COMMITTEE, "测试大学新丙团委")
     order = list(Organization.objects.filter(parent=tree.uni).order_by("lft").values_list("name", flat=True))
     assert order[-2:] == ["新丙团委", "末位团委"]
-    assert_tree_consistent()
+    assert_forest_consistent()
 
 
 def test_created_orgs_show_in_manage_sub_orgs(tree, uni_client):
@@ -628,7 +606,7 @@ def test_concurrent_batches_keep_the_tree_whole(tree):
 
     jobs = [(tree.col_a, "甲"), (tree.col_b, "乙"), (tree.col_a, "甲"), (tree.uni, "丙"), (tree.col_a, "丁")]
     at_once(lambda parent, prefix: import_suborgs(parent, rows(prefix)), jobs)
-    assert_tree_consistent()
+    assert_forest_consistent()
     assert Organization.objects.filter(parent=tree.col_a, name__startswith="甲").count() == 60
     assert Organization.objects.filter(parent=tree.col_a, name__startswith="丁").count() == 60
     assert Organization.objects.filter(parent=tree.col_b).count() == 61

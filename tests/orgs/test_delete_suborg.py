@@ -10,7 +10,7 @@ from members.models import CadrePost
 from orgs.choices import OrgCategory
 from orgs.models import AdminRegistrationCode, Organization
 from tests import factories as f
-from tests.orgs.test_create_suborgs import assert_tree_consistent
+from tests.forest import assert_forest_consistent
 from zhtj.core.models import AuditLog
 
 PASSWORD = "Zhtj-pass-2026"
@@ -47,7 +47,7 @@ def test_empty_sub_org_is_deleted_with_an_audit_row(tree, col_a_client):
     assert log.actor.name == "学院A书记" and log.acting_org_id == tree.col_a.pk
     assert log.changes["name"] == ["空团支部", None] and "删除下级组织：空团支部" in log.note
     assert "已删除下级组织“空团支部”" in col_a_client.get("/orgs/children/").content.decode()
-    assert_tree_consistent()
+    assert_forest_consistent()
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,7 @@ def test_sub_org_still_holding_something_is_refused(tree, login, fill, says):
     assert Organization.objects.filter(pk=target.pk).exists()
     assert not AuditLog.objects.filter(object_id=target.pk, action="delete").exists()
     assert 'id="sub-orgs"' in r.content.decode()  # the list is shown again with the message
-    assert_tree_consistent()
+    assert_forest_consistent()
 
 
 def test_message_lists_everything_left(tree, col_a_client):
@@ -163,7 +163,7 @@ def test_a_record_the_checks_dont_know_still_blocks_cleanly(tree, col_a_client, 
     assert "还有关联的业务记录" in message_of(r)
     assert Organization.objects.filter(pk=tree.branch_a.pk).exists()
     assert not AuditLog.objects.filter(object_id=tree.branch_a.pk, action="delete").exists()
-    assert_tree_consistent()
+    assert_forest_consistent()
 
 
 def test_delete_button_only_on_rows_the_service_would_delete(tree, col_a_client):

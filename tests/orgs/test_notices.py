@@ -161,10 +161,11 @@ def test_read_rates_per_direct_child_and_drill(tree, admins, login):
     assert c.get(f"/orgs/notices/{notice.pk}/reads/", {"org": tree.city.pk}).status_code == 404
 
 
-@pytest.mark.parametrize(("groups", "queries", "total"), [([], 1, 7), (["branch"], 2, 2)])
+@pytest.mark.parametrize(("groups", "queries", "total"), [([], 2, 7), (["branch"], 2, 2)])
 def test_read_rates_are_grouped_queries(tree, admins, django_assert_num_queries, groups, queries, total):
     """NTC-03: the rates of any number of children cost the same grouped queries: the reads, and the
-    totals (none for a notice to every org: an MPTT subtree's size is (rght - lft + 1) / 2)."""
+    totals (the children here are leadership organs, whose subtrees span trees; see the next test for
+    children inside one tree)."""
     notice = publish(tree.central, admins["central"], groups=groups)
     children = list(tree.central.get_children())
     with django_assert_num_queries(queries):
@@ -202,6 +203,17 @@ def test_read_counts_are_kept_with_the_read(tree, admins):
     }
     rated = {c.pk: c.read for c in notices.read_rates(notice, tree.uni, list(tree.uni.get_children()))}
     assert rated == {tree.col_a.pk: 1, tree.col_b.pk: 1}
+
+
+def test_read_rates_of_a_notice_to_every_org_count_no_totals_inside_one_tree(tree, admins, django_assert_num_queries):
+    """NTC-03: children inside one tree need no query for the totals of a notice to every org: an
+    MPTT subtree's size is (rght - lft + 1) / 2."""
+    notice = publish(tree.uni, admins["uni"])
+    notices.mark_read(notice, tree.branch_a, admins["branch_a"])
+    children = list(tree.uni.get_children())
+    with django_assert_num_queries(1):
+        rated = notices.read_rates(notice, tree.uni, children)
+    assert [(c.name, c.total, c.read) for c in rated] == [("学院A团委", 2, 1), ("学院B团委", 2, 0)]
 
 
 def test_receivers_do_not_see_read_rates(tree, admins, login):

@@ -167,7 +167,7 @@ class Landmarks:
     def _largest(orgs):
         """The org of `orgs` with the most members in its subtree (setup, not measured)."""
         best, size = None, -1
-        for org in orgs.only("pk", "tree_id", "lft", "rght", "level", "name"):
+        for org in orgs.only("pk", "tree_id", "tree_last", "lft", "rght", "level", "name"):
             n = Person.objects.in_branches_of(org).count()
             if n > size:
                 best, size = org, n
@@ -327,7 +327,7 @@ class Benchmark:
     @staticmethod
     def _list_ours(org, size, q=""):
         people, _ = filtered_members(request_for(org, **({"q": q} if q else {})))
-        people = people.order_by("branch__lft", "name", "pk")
+        people = people.order_by("branch__tree_id", "branch__lft", "name", "pk")
         return people.count(), list(people.values_list("pk", flat=True)[:size])
 
     def _conversion(self):

@@ -19,6 +19,7 @@ from orgs.choices import OrgCategory
 from orgs.models import AnnualRegistration, GraduationCorrectionRequest, Organization
 from rectification.models import CampaignRecord, GradingRecord, SelfCheckCorrectionRequest
 from transfers.models import Transfer
+from zhtj.core import tree
 from zhtj.core.models import AuditLog, Notification
 
 ORGS = Organization._meta.db_table
@@ -53,21 +54,22 @@ def entry_progress(org, level, page_size):
     rows = fetch(
         f"""
         WITH lvl AS (
-            SELECT id, name, first_admin_login_at, lft, rght, ({FILLED}) AND secretary_ready AS complete
-            FROM {ORGS} WHERE tree_id = %(t)s AND level = %(lv)s AND lft > %(l)s AND lft < %(r)s
+            SELECT id, name, first_admin_login_at, tree_id, lft, rght, ({FILLED}) AND secretary_ready AS complete,
+                   rght > lft + 1 OR (tree_last > tree_id AND EXISTS (SELECT 1 FROM {ORGS} c WHERE c.parent_id = o.id))
+                     AS with_children
+            FROM {ORGS} o WHERE {SUBTREE} AND level = %(lv)s AND id <> %(o)s
         )
-        SELECT (SELECT level FROM {ORGS} WHERE tree_id = %(t)s AND lft > %(l)s AND lft < %(r)s
-                ORDER BY level DESC LIMIT 1),
+        SELECT (SELECT level FROM {ORGS} o WHERE {SUBTREE} AND id <> %(o)s ORDER BY level DESC LIMIT 1),
                (SELECT json_build_object('total', count(*), 'logged_in', count(first_admin_login_at),
                                          'complete', count(*) FILTER (WHERE complete),
-                                         'with_children', count(*) FILTER (WHERE rght > lft + 1)) FROM lvl),
+                                         'with_children', count(*) FILTER (WHERE with_children)) FROM lvl),
                (SELECT json_agg(x) FROM (
                     SELECT lvl.id, lvl.name, lvl.complete,
                            (SELECT p.name FROM {POSTS} c JOIN {PEOPLE} p ON p.id = c.person_id
                             WHERE c.org_id = lvl.id AND c.admin_slot = 1 AND c.ended_on IS NULL) AS admin_1
-                    FROM lvl ORDER BY lft LIMIT %(n)s) x)
+                    FROM lvl ORDER BY tree_id, lft LIMIT %(n)s) x)
         """,
-        {"t": org.tree_id, "l": org.lft, "r": org.rght, "lv": level - 1, "n": page_size},
+        {**tree.bounds(org), "o": org.pk, "lv": level - 1, "n": page_size},
     )[0]
     figures = _json(rows[1])
     figures["deepest"] = (rows[0] if rows[0] is not None else org.level) + 1
@@ -76,9 +78,10 @@ def entry_progress(org, level, page_size):
 
 # --- 团内大数据 (STAT-01, STAT-02) ----------------------------------------------------------------
 
-MEMBERS_OF = (
-    f"FROM {PEOPLE} p JOIN {ORGS} b ON b.id = p.branch_id WHERE b.tree_id = %(t)s AND b.lft BETWEEN %(l)s AND %(r)s"
-)
+# an org's subtree in hand-written SQL (`core.tree.bounds`), the orgs' alias `o` or `b`
+SUBTREE = "o.tree_id BETWEEN %(t0)s AND %(t1)s AND o.lft BETWEEN %(l)s AND %(r)s"
+BRANCHES_IN = SUBTREE.replace("o.", "b.")
+MEMBERS_OF = f"FROM {PEOPLE} p JOIN {ORGS} b ON b.id = p.branch_id WHERE {BRANCHES_IN}"
 
 
 def statistics(org, chart, cutoffs, year):
@@ -88,7 +91,7 @@ def statistics(org, chart, cutoffs, year):
         key = f"CASE {cases} ELSE {len(cutoffs)} END"
     else:
         key = f"p.{chart}"
-    params = {"t": org.tree_id, "l": org.lft, "r": org.rght, "y0": f"{year}-01-01", "y1": f"{year + 1}-01-01"}
+    params = {**tree.bounds(org), "y0": f"{year}-01-01", "y1": f"{year + 1}-01-01"}
     params.update({f"c{i}": c for i, c in enumerate(cutoffs)})
     rows = fetch(
         f"""SELECT (SELECT json_object_agg(k, n) FROM (SELECT {key} AS k, count(*) AS n {MEMBERS_OF} GROUP BY 1) g),
@@ -107,13 +110,12 @@ def staffing(org, page_size):
     rows = fetch(
         f"""
         WITH u AS (
-            SELECT id, tree_id, lft, rght FROM {ORGS}
-            WHERE tree_id = %(t)s AND lft BETWEEN %(l)s AND %(r)s
-              AND industry IN ('university', 'vocational_college') AND school_code <> ''
-        ), first AS (SELECT * FROM u ORDER BY lft LIMIT %(n)s)
+            SELECT id, tree_id, lft, rght FROM {ORGS} o
+            WHERE {SUBTREE} AND industry IN ('university', 'vocational_college') AND school_code <> ''
+        ), first AS (SELECT * FROM u ORDER BY tree_id, lft LIMIT %(n)s)
         SELECT (SELECT count(*) FROM u),
-               (SELECT json_agg(x ORDER BY x.lft) FROM (
-                    SELECT f.id, f.lft,
+               (SELECT json_agg(x ORDER BY x.tree_id, x.lft) FROM (
+                    SELECT f.id, f.tree_id, f.lft,
                       count(DISTINCT c.person_id) FILTER (WHERE c.nature = 'full_time' AND p.occupation <> 'student') AS full_time,
                       count(DISTINCT c.person_id) FILTER (WHERE c.nature = 'seconded' AND p.occupation <> 'student') AS seconded,
                       count(DISTINCT c.person_id) FILTER (WHERE c.nature = 'part_time' OR p.occupation = 'student') AS part_time,
@@ -122,9 +124,9 @@ def staffing(org, page_size):
                     LEFT JOIN {ORGS} s ON s.tree_id = f.tree_id AND s.lft BETWEEN f.lft AND f.rght
                     LEFT JOIN {POSTS} c ON c.org_id = s.id AND c.ended_on IS NULL
                     LEFT JOIN {PEOPLE} p ON p.id = c.person_id
-                    GROUP BY f.id, f.lft) x)
+                    GROUP BY f.id, f.tree_id, f.lft) x)
         """,
-        {"t": org.tree_id, "l": org.lft, "r": org.rght, "n": page_size},
+        {**tree.bounds(org), "n": page_size},
     )[0]
     return rows[0], [(r["id"], r["full_time"], r["seconded"], r["part_time"], r["total"]) for r in _json(rows[1]) or []]
 
@@ -181,18 +183,16 @@ def inbox(org, page_size):
 
 def member_list(org, page_size, name=None, branch=None):
     """The first page of 团员列表 (a branch, or a name search in a subtree) and the total."""
-    where = "b.tree_id = %(t)s AND b.lft BETWEEN %(l)s AND %(r)s AND p.is_active"
+    where = f"{BRANCHES_IN} AND p.is_active"
     if branch is not None:
         where += " AND p.branch_id = %(b)s"
     if name:
         where += " AND (p.name LIKE %(like)s OR p.id_number LIKE %(prefix)s)"
     rows = fetch(
         f"""SELECT count(*) OVER (), p.id FROM {PEOPLE} p JOIN {ORGS} b ON b.id = p.branch_id WHERE {where}
-            ORDER BY b.lft, p.name, p.id LIMIT %(n)s""",
+            ORDER BY b.tree_id, b.lft, p.name, p.id LIMIT %(n)s""",
         {
-            "t": org.tree_id,
-            "l": org.lft,
-            "r": org.rght,
+            **tree.bounds(org),
             "b": getattr(branch, "pk", None),
             "like": f"%{name}%",
             "prefix": f"{(name or '').upper()}%",

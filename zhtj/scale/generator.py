@@ -239,6 +239,9 @@ class Generator:
                 "lft",
                 "rght",
                 "tree_id",
+                "tree_last",
+                "tree_level",
+                "tree_parent_id",
                 "level",
             ],
         )
@@ -281,7 +284,10 @@ class Generator:
                 created,
                 n.lft,
                 n.rght,
-                1,
+                n.tree_id,
+                n.tree_last,
+                n.tree_level,
+                n.tree_parent.id if n.tree_parent else None,
                 n.depth,
             )
         table.flush()

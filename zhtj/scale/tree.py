@@ -14,6 +14,7 @@ from functools import cache
 from members.management.commands.seed_demo import CENTRAL_ORGANS, PROVINCES
 from orgs.choices import BRANCH_KINDS, EnterpriseLevel, Industry, LeadershipLevel, OrgCategory
 from orgs.services import unit_name
+from zhtj.core.tree import BLOCKS, Numbering
 
 # Population in millions (rounded): each province's share of the orgs and people.
 PROVINCE_WEIGHTS = {
@@ -154,6 +155,10 @@ class Node:
     lft: int = 0
     rght: int = 0
     depth: int = 0
+    tree_id: int = 0
+    tree_last: int = 0
+    tree_level: int = 0
+    tree_parent: "Node | None" = None
 
     @property
     def is_branch_kind(self):
@@ -412,20 +417,23 @@ class Shape:
         self.add(uni, "延迟毕业团组织", OrgCategory.DELAYED_GRADUATION, industry=industry, sort="delayed")
         return uni
 
-    # --- MPTT numbering -----------------------------------------------------------------------
+    # --- the forest's numbers (zhtj.core.tree) -------------------------------------------------
     def _number(self):
-        """lft/rght/level by one iterative depth-first walk (children in creation order)."""
-        counter = 1
+        """Tree ids, lft/rght and levels by one iterative depth-first walk (children in creation
+        order), laid out as the app lays out the orgs it creates (`core.tree.Numbering`)."""
+        numbering = Numbering()
         root = self.nodes[0]
         stack = [(root, 0, False)]
         while stack:
             node, depth, done = stack.pop()
             if done:
-                node.rght = counter
-                counter += 1
+                node.rght = numbering.leave(node)[3]
                 continue
-            node.lft, node.depth = counter, depth
-            counter += 1
+            block = BLOCKS[node.leadership_level] if node.category == OrgCategory.LEADERSHIP else None
+            node.tree_id, node.tree_last, node.lft, _, node.tree_level, node.tree_parent = numbering.enter(
+                node, node.parent, block
+            )
+            node.depth = depth
             stack.append((node, depth, True))
             for child in reversed(node.children):
                 stack.append((child, depth + 1, False))
