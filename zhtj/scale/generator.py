@@ -9,7 +9,10 @@ or later, a backlog of 学社衔接 transfers, incentive and rectification recor
 a busy 操作中心 for the benchmark.
 """
 
+import gc
 import math
+import multiprocessing
+import os
 import random
 import time
 from datetime import date, datetime, timedelta
@@ -86,9 +89,16 @@ def _add_years(d, years):
         return d.replace(year=d.year + years, day=28)
 
 
+# Incentive and campaign record ids of worker w start at w * this (ids needn't be dense)
+RECORD_IDS_PER_WORKER = 10**9
+
+
 class Generator:
-    def __init__(self, *, orgs, people, seed, today, log=print):
+    def __init__(self, *, orgs, people, seed, today, log=print, workers=4):
         self.orgs_target = orgs
+        self.seed = seed
+        self.workers = max(1, workers)
+        self.worker = None  # the worker number inside a forked worker
         self.people_target = people
         self.rng = random.Random(seed)
         self.today = today
@@ -114,20 +124,20 @@ class Generator:
         hot_members = max(3, math.ceil(self.hot_items * 0.2 / 45))
         self.shape = Shape(self.orgs_target, self.rng, self.today, hot_branches=hot_members)
         self.step("组织树", started)
-        # One transaction: a crash leaves the database as it was. Secondary indexes are dropped
-        # for the load and built once at the end (as pg_restore does), far cheaper than keeping
-        # them up to date row by row.
+        # Secondary indexes are dropped for the load and built once at the end (as pg_restore
+        # does), far cheaper than keeping them up to date row by row. The rows are written by
+        # forked workers, each in its own transaction (a failed run is cleaned up with --flush).
+        with transaction.atomic():
+            indexes = self._drop_indexes()
+        self.plan_people()
+        self.in_workers(self.write_orgs)
+        self.step("组织", started)
+        self.in_workers(self.write_people, self.write_rectification)
+        self.step("人员、职务、电子档案、激励、整理整顿、对标定级", started)
         with transaction.atomic():
             self._bulk_mode()
-            indexes = self._drop_indexes()
-            self.write_orgs()
-            self.step("组织", started)
-            self.write_people()
-            self.step("人员、职务、电子档案、激励", started)
             self.write_transfers()
             self.step("组织关系转接", started)
-            self.write_rectification()
-            self.step("整理整顿、对标定级", started)
             self._create_indexes(indexes)
             self.step("索引", started)
             self.fill_org_secretaries()
@@ -146,6 +156,59 @@ class Generator:
             finished_at=timezone.now(),
         )
         return self.counts
+
+    def in_workers(self, *steps):
+        """Run `steps` in `self.workers` forked processes, worker w taking the w-th share of every
+        step (`self.share`), each in one transaction of its own connection, with its own random
+        source (seeded from the seed and w: the same options still give the same rows). The
+        shape and the plan are inherited by the fork, never pickled; the counts come back."""
+        ctx = multiprocessing.get_context("fork")
+        connection.close()  # the children open their own; this one must not be shared
+        gc.freeze()  # the children's collector leaves the inherited shape alone: its pages stay shared
+        pipes, processes = [], []
+        for w in range(self.workers):
+            receive, send = ctx.Pipe(duplex=False)
+            pipes.append(receive)
+            processes.append(ctx.Process(target=self._worker, args=(w, steps, send)))
+        for p in processes:
+            p.start()
+        outcomes = []
+        for receive in pipes:
+            try:
+                outcomes.append(receive.recv())
+            except EOFError:
+                outcomes.append("工作进程意外退出")
+        for p in processes:
+            p.join()
+        failed = [o for o in outcomes if isinstance(o, str)]
+        if failed:
+            raise GeneratorError("生成失败（请加 --flush 重新运行）：" + failed[0])
+        for counts in outcomes:
+            for key, value in counts.items():
+                self.counts[key] = self.counts.get(key, 0) + value
+
+    def _worker(self, w, steps, results):
+        try:
+            self.worker = w
+            self.rng = random.Random(f"{self.seed}-{steps[0].__name__}-{w}")
+            self.counts = {}
+            with transaction.atomic():
+                self._bulk_mode()
+                for step in steps:
+                    step()
+            results.send(self.counts)
+        except Exception as exc:  # noqa: BLE001 -- reported to the parent, which raises
+            results.send(f"{type(exc).__name__}: {exc}")
+        finally:
+            connection.close()
+            os._exit(0)
+
+    def share(self, items):
+        """This worker's contiguous share of `items` (the whole list outside a worker)."""
+        if self.worker is None:
+            return items
+        size = math.ceil(len(items) / self.workers)
+        return items[self.worker * size : (self.worker + 1) * size]
 
     def step(self, label, started):
         self.log(f"  {label}：完成（累计 {time.monotonic() - started:.0f} 秒）")
@@ -245,13 +308,10 @@ class Generator:
                 "level",
             ],
         )
-        self.complete = set()
-        for n in self.shape.nodes:
+        for n in self.share(self.shape.nodes):
             leadership = n.category == OrgCategory.LEADERSHIP
             staffed = not n.is_branch_kind
             complete = rng.random() < 0.88
-            if complete:
-                self.complete.add(n.id)
             logged_in = self.now - timedelta(days=rng.randint(1, 900)) if rng.random() < 0.85 else None
             created = self.now - timedelta(days=rng.randint(200, 2500))
             key_answered = bool(n.school_code or n.enterprise_level)
@@ -327,13 +387,37 @@ class Generator:
             i += 1
         return own, list(zip(branches, sizes, strict=True))
 
+    def plan_people(self):
+        """Who is who before anyone is written, so workers can write their shares independently:
+        people per branch and the cadres of each org, numbered cadres first (in org order), then
+        the branches' members; each org's 书记 (its first person), the members of 毕业生团组织 (for
+        transfers) and the hot committee's pending archives follow from the numbers."""
+        self.own, self.plan = self.plan_sizes()
+        self.cadre_nodes = [n for n in self.shape.nodes if self.own.get(n.id)]
+        self.secretary_of, self.graduates, self.hot_archives = {}, [], 0
+        pid = 1
+        for node in self.cadre_nodes:
+            self.secretary_of[node.id] = pid
+            pid += self.own[node.id]
+        for branch, size in self.plan:
+            self.secretary_of[branch.id] = pid
+            if branch.category == OrgCategory.GRADUATE:
+                self.graduates.extend((pid + i, branch.id) for i in range(size))
+            if branch.parent is self.shape.hot:
+                self.hot_archives += size  # every member there joined after ARCHIVE_REQUIRED_FROM_YEAR
+            pid += size
+
+    def _unique(self, k):
+        """Worker-unique numbering of a per-worker counter (ID and development numbers)."""
+        return k * self.workers + (self.worker or 0)
+
     def id_number(self, region, birth):
         """A valid, unique 身份证号码 (MEM-02) and the gender it encodes."""
         key = (region, birth)
         k = self._id_seq.get(key, 0)
         self._id_seq[key] = k + 1
         male = self.rng.random() < 0.5
-        body = f"{region}{birth:%Y%m%d}{(2 * k + (1 if male else 0)) % 1000:03d}"
+        body = f"{region}{birth:%Y%m%d}{(2 * self._unique(k) + (1 if male else 0)) % 1000:03d}"
         return body + ric.calc_check_digit(body + "0"), "M" if male else "F"
 
     def name(self):
@@ -361,8 +445,11 @@ class Generator:
         return min(birth, _add_years(today, -14).replace(day=1))
 
     def write_people(self):
+        """This worker's share of the cadres and of the branches (`plan_people` numbered them)."""
         rng, today = self.rng, self.today
-        own, plan = self.plan_sizes()
+        own = self.own
+        cadre_nodes, plan = self.share(self.cadre_nodes), self.share(self.plan)
+        self.record_id = (self.worker or 0) * RECORD_IDS_PER_WORKER
         people = Table(
             Person,
             [
@@ -444,9 +531,6 @@ class Generator:
         self.tables = [people, posts, archives, records, joinings, evaluations]
         archive_from = date(settings.ZHTJ["ARCHIVE_REQUIRED_FROM_YEAR"], 1, 1)
         hot = self.shape.hot
-        self.graduates = []  # (person id, branch id) of members of 毕业生团组织, for transfers
-        self.secretary_of = {}
-        self.hot_archives = 0
         eval_year = today.year - 1
 
         def cadre_person(node, title, nature, slot):
@@ -466,10 +550,10 @@ class Generator:
             return pid
 
         # cadres of the leadership organs and committees: older staff, not members of a branch
-        for node in self.shape.nodes:
-            k = own.get(node.id)
-            if not k:
-                continue
+        if cadre_nodes:
+            self.person_id = self.secretary_of[cadre_nodes[0].id] - 1
+        for node in cadre_nodes:
+            k = own[node.id]
             full_time = node.category == OrgCategory.LEADERSHIP or (
                 node.industry in (Industry.UNIVERSITY, Industry.VOCATIONAL_COLLEGE) and node.school_code
             )
@@ -484,11 +568,11 @@ class Generator:
                     if i == 0
                     else (PostTitle.DEPUTY_SECRETARY if i == 1 else PostTitle.COMMITTEE_MEMBER)
                 )
-                pid = cadre_person(node, title, nature, 1 if i == 0 else (2 if i == 1 and rng.random() < 0.4 else None))
-                if i == 0:
-                    self.secretary_of[node.id] = pid
+                cadre_person(node, title, nature, 1 if i == 0 else (2 if i == 1 and rng.random() < 0.4 else None))
             self._maybe_flush()
 
+        if plan:
+            self.person_id = self.secretary_of[plan[0][0].id] - 1
         for branch, size in plan:
             parent = branch.parent
             in_hot = parent is hot
@@ -509,7 +593,6 @@ class Generator:
                     joined = max(joined, archive_from.replace(year=archive_from.year + 1))
                 pid = self.add_person(people, branch, birth, branch_id=branch.id, joined_month=joined)
                 if i == 0:
-                    self.secretary_of[branch.id] = pid
                     posts.add(
                         pid,
                         branch.id,
@@ -533,8 +616,6 @@ class Generator:
                         False,
                         DutyStatus.ON_DUTY,
                     )
-                if branch.category == OrgCategory.GRADUATE:
-                    self.graduates.append((pid, branch.id))
                 if joined >= archive_from:
                     self.add_archive(archives, pid, first, branch, parent, hot_pending=in_hot)
                     self.add_record(
@@ -576,7 +657,6 @@ class Generator:
             strict=True,
         ):
             self.counts[key] = t.count
-        self.counts["hot_archives"] = self.hot_archives
 
     def _maybe_flush(self):
         """Flush every table, parents first, once any buffer is full (FK order without replica mode)."""
@@ -637,7 +717,7 @@ class Generator:
             y = joined_month.year
             n = self._dev_seq.get(y, 0) + 1
             self._dev_seq[y] = n
-            dev = f"{y}{n:08d}"
+            dev = f"{y}{self._unique(n):08d}"
         volunteer = rng.random() < 0.6
         table.add(
             pid,
@@ -771,6 +851,7 @@ class Generator:
                 started - timedelta(days=rng.randint(0, 20)),
             )
         table.flush()
+        self.counts["hot_archives"] = self.hot_archives
         self.counts["open_transfers"] = table.count
         self.counts["hot_transfers"] = min(hot_transfers, table.count)
 
@@ -800,7 +881,7 @@ class Generator:
             ["org_id", "year", "state", "self_level", "self_by_id", "self_at", "review_level", "created_at"],
         )
         codes = [code for code, _, _ in CHECK_ITEMS]
-        record_id = 0
+        record_id = (self.worker or 0) * RECORD_IDS_PER_WORKER
         outcomes = [
             (RecState.QUALIFIED, 0),
             (RecState.QUALIFIED, 0),
@@ -809,7 +890,7 @@ class Generator:
             (RecState.KEY, 11),
             (RecState.REJECTED, 4),
         ]
-        for node in self.shape.nodes:
+        for node in self.share(self.shape.nodes):
             if node.parent is not None and node.parent is self.shape.hot:
                 continue  # see write_people: nothing else waits for the hot committee
             if node.category == OrgCategory.BRANCH and rng.random() < 0.7:

@@ -20,8 +20,9 @@ class Command(BaseCommand):
             "--date", type=date.fromisoformat, default=None, help="数据所处的“今天”（YYYY-MM-DD，默认今天）"
         )
         parser.add_argument("--flush", action="store_true", help="先清空组织、人员及全部业务数据")
+        parser.add_argument("--workers", type=int, default=4, help="并行写入的进程数（默认 4）")
 
-    def handle(self, *args, orgs, people, seed, date, flush, **options):
+    def handle(self, *args, orgs, people, seed, date, flush, workers, **options):
         if orgs < 60 or people < orgs:
             raise CommandError("组织数至少 60，人数不能少于组织数。")
         if flush:
@@ -31,7 +32,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.stdout.write(f"生成 {orgs} 个组织、{people} 人（种子 {seed}，日期 {today}）…")
         try:
-            counts = Generator(orgs=orgs, people=people, seed=seed, today=today, log=self.stdout.write).run()
+            counts = Generator(
+                orgs=orgs, people=people, seed=seed, today=today, log=self.stdout.write, workers=workers
+            ).run()
         except GeneratorError as exc:
             raise CommandError(str(exc)) from None
         for key, value in counts.items():

@@ -1,0 +1,141 @@
+"""Org creation at any size (issue 18): one org through the real path (`orgs.suborgs.create_suborg`,
+its transaction, its lock and its audit row) under the three kinds of parent the country creates
+under, and the same creations in two provinces at once against one.
+
+Each creation commits, as an admin's would; every org created is deleted again at the end
+(`delete_suborg`), so the data is left as it was found."""
+
+import statistics
+import threading
+import time
+
+from django.db import connections
+
+from orgs.choices import LeadershipLevel, OrgCategory
+from orgs.models import Organization
+from orgs.suborgs import create_suborg, delete_suborg
+from zhtj.core import tree
+
+# (label, what the parent is, the category created, the short name's suffix)
+KINDS = (
+    ("县级团委下新建乡镇团委（新的一棵树）", "county", OrgCategory.COMMITTEE, "团委"),
+    ("高校团委下新建学院团委（高校的树内）", "university", OrgCategory.COMMITTEE, "团委"),
+    ("年级团总支下新建团支部（学校的树内）", "grade", OrgCategory.BRANCH, "团支部"),
+)
+
+
+def parents(kind, within=None, count=20):
+    """`count` parents of a kind (spread over the data by their ids), inside `within`'s subtree."""
+    orgs = Organization.objects.all() if within is None else Organization.objects.subtree_of(within)
+    if kind == "county":
+        orgs = orgs.filter(leadership_level=LeadershipLevel.COUNTY)
+    elif kind == "university":
+        orgs = orgs.filter(category=OrgCategory.COMMITTEE, tree_level=0).exclude(school_code="")
+    else:
+        orgs = orgs.filter(category=OrgCategory.GENERAL_BRANCH)
+    pks = list(orgs.order_by("pk").values_list("pk", flat=True))
+    step = max(1, len(pks) // count)
+    return list(Organization.objects.filter(pk__in=pks[::step][:count]))
+
+
+class CreationBenchmark:
+    def __init__(self, per_kind=20, concurrent=100, log=print):
+        self.per_kind, self.concurrent, self.log = per_kind, concurrent, log
+        self.created = []
+        self.rows = []  # (label, median ms, max ms, n, tree size median)
+        self.concurrency = {}
+
+    def _create(self, parent, suffix, category, n):
+        name = f"基准{n}{suffix}"
+        started = time.perf_counter()
+        org = create_suborg(parent, name, category, f"基准测试{name}")
+        elapsed = time.perf_counter() - started
+        self.created.append(org.pk)
+        return elapsed
+
+    def run(self):
+        try:
+            self._single()
+            self._concurrent()
+        finally:
+            self.cleanup()
+
+    def _single(self):
+        n = 0
+        for label, kind, category, suffix in KINDS:
+            found = parents(kind, count=self.per_kind)
+            if not found:
+                continue
+            times, sizes = [], []
+            for parent in found:
+                root = Organization.objects.get(tree.tree_root_q(parent))
+                sizes.append(tree.size(root) or 1)
+                n += 1
+                times.append(self._create(parent, suffix, category, n))
+            ms = sorted(1000 * t for t in times)
+            self.rows.append((label, statistics.median(ms), ms[-1], len(ms), statistics.median(sizes)))
+            self.log(f"  {label}: 中位数 {statistics.median(ms):.1f} ms（{len(ms)} 次）")
+
+    def _province_parents(self):
+        """Grade 团总支 of the two largest provinces (by their number of orgs), `concurrent` each."""
+        provinces = Organization.objects.filter(leadership_level=LeadershipLevel.PROVINCE)
+        by_size = sorted(provinces, key=lambda p: -Organization.objects.subtree_of(p).count())[:2]
+        return [parents("grade", within=p, count=self.concurrent) for p in by_size]
+
+    def _concurrent(self):
+        """`concurrent` creations in province A alone, then in A and B at once (each its own
+        connection), then in A twice at once under the same parents (the same trees: they queue)."""
+        a, b = self._province_parents()
+        if not a or not b:
+            return
+        counter = iter(range(10**6, 10**7))
+        lock = threading.Lock()
+
+        def worker(parent_list, barrier):
+            barrier.wait()
+            for parent in parent_list:
+                with lock:
+                    n = next(counter)
+                self._create(parent, "团支部", OrgCategory.BRANCH, n)
+            connections.close_all()
+
+        def timed(*lists):
+            barrier = threading.Barrier(len(lists))
+            threads = [threading.Thread(target=worker, args=(lst, barrier)) for lst in lists]
+            started = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            return time.perf_counter() - started
+
+        self.concurrency = {
+            "one": timed(a),
+            "two_provinces": timed(a, b),
+            "same_trees": timed(a, a),
+            "n": len(a),
+        }
+        self.log(
+            f"  {len(a)} 次创建：一个省 {self.concurrency['one']:.2f} 秒；两个省同时 {self.concurrency['two_provinces']:.2f} 秒；"
+            f"同一批树同时 {self.concurrency['same_trees']:.2f} 秒"
+        )
+
+    def cleanup(self):
+        for pk in reversed(self.created):
+            org = Organization.objects.filter(pk=pk).first()
+            if org is not None:
+                delete_suborg(org)
+        self.created = []
+
+    def table(self):
+        lines = ["| 操作 | 中位数 | 最大 | 次数 | 所在树的组织数（中位数） |", "| --- | ---: | ---: | ---: | ---: |"]
+        for label, median, worst, n, size in self.rows:
+            lines.append(f"| {label} | {median:.1f} ms | {worst:.1f} ms | {n} | {size:.0f} |")
+        c = self.concurrency
+        if c:
+            lines += [
+                "",
+                f"并发：{c['n']} 次创建（年级团总支下新建团支部，各自提交）——一个省单独 {c['one']:.2f} 秒；"
+                f"两个省同时各 {c['n']} 次 {c['two_provinces']:.2f} 秒；同一批树两路同时 {c['same_trees']:.2f} 秒（排队）。",
+            ]
+        return "\n".join(lines)
