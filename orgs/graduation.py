@@ -234,12 +234,15 @@ def convert(scope, *, actor=None, acting_org_id=None, note="", record=True):
     return orgs, members
 
 
-def convert_year(year):
-    """The June 1 run: the 团支部 marked for a month of `year` become 毕业生团组织 (ORG-16).
+def convert_year(year, part=None):
+    """The June 1 run: the 团支部 marked for a month of `year` become 毕业生团组织 (ORG-16) -- of
+    one share of the country (`core.tree.Part`) when the job runs per province.
     Marks of other years and reasons instead of a month are left alone."""
     scope = Organization.objects.filter(
         graduation_month__gte=date(year, 1, 1), graduation_month__lt=date(year + 1, 1, 1)
     )
+    if part is not None:
+        scope = scope.filter(part.q())
     orgs, members = convert(scope, note=f"{year}年毕业生团组织转换")
     return {"changed": orgs + members, "year": year, "orgs": orgs, "members": members}
 

@@ -57,6 +57,11 @@ def _log(token, moment, action, to_state, note, person_text, org_text=None):
             )
 
 
+def _of(part):
+    """The transfers leaving a branch of `part` (all of them without one)."""
+    return Transfer.objects.filter(part.q("from_branch")) if part is not None else Transfer.objects.all()
+
+
 def _stamp(queryset, moment, **fields):
     """One UPDATE: the new state (and fields) plus a fresh token; returns (token, count).
     `sweep_from` keeps each row's previous state for its audit row."""
@@ -74,8 +79,14 @@ def days_before(today, days):
     return timezone.make_aware(datetime.combine(today - timedelta(days=days - 1), time.min))
 
 
-@job("transfer_deadlines", "组织关系转接期限：收尾期10天未审核退回、15天默认审核通过（JOB-02 / TRF-10 / TRF-11）")
-def transfer_deadlines(moment):
+@job(
+    "transfer_deadlines",
+    "组织关系转接期限：收尾期10天未审核退回、15天默认审核通过（JOB-02 / TRF-10 / TRF-11）",
+    by_province=True,
+)
+def transfer_deadlines(moment, part=None):
+    """Per province: the transfers leaving a branch of `part` (a transfer between provinces
+    belongs to the one it leaves, so each is swept exactly once)."""
     cfg = settings.ZHTJ
     today = timezone.localdate(moment)  # the run's day (JOB-08: moment lies in it)
     summary = {"returned": 0, "passed": 0, "completed": 0}
@@ -83,7 +94,7 @@ def transfer_deadlines(moment):
         # TRF-10: 收尾期 — a graduate step unreviewed for 10 days (counted from the later of the
         # step's start and the start of 收尾期) goes back to the initiator.
         if period_of(today) == "closing" and closing_start(today) <= today - timedelta(days=cfg["TRF_RETURN_DAYS"]):
-            due = Transfer.objects.filter(
+            due = _of(part).filter(
                 is_graduate=True,
                 state__in=OPEN_STATES,
                 step_started_at__lt=days_before(today, cfg["TRF_RETURN_DAYS"]),
@@ -97,9 +108,11 @@ def transfer_deadlines(moment):
             summary["returned"] = n
         # TRF-11: outside 学社衔接, an approval step pending 15 days passes — never into the
         # 特殊单位专属库 (provincial approval), never 分配团支部 (a choice only the committee makes).
-        stale = Transfer.objects.filter(
-            is_graduate=False, step_started_at__lt=days_before(today, cfg["TRF_AUTO_PASS_DAYS"])
-        ).exclude(target__category=OrgCategory.SPECIAL_UNIT_POOL)
+        stale = (
+            _of(part)
+            .filter(is_graduate=False, step_started_at__lt=days_before(today, cfg["TRF_AUTO_PASS_DAYS"]))
+            .exclude(target__category=OrgCategory.SPECIAL_UNIT_POOL)
+        )
         last_step = Q(state=State.RECEIVING) | Q(state=State.SENDING) & ~Q(kind=Kind.MEMBER)
         note = f"系统：{cfg['TRF_AUTO_PASS_DAYS']}天未审核，默认审核通过"
         steps = (

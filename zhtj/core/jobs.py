@@ -6,6 +6,14 @@ instant of that day at which Celery beat runs the job (`moment_for`), so a repla
 does exactly what beat did (or would do) on it. The job's day is `timezone.localdate(moment)`.
 It returns what it changed, with a `changed` count. Jobs are set-based and idempotent: a
 second run finds nothing left to change.
+
+A national sweep is registered `by_province=True` and takes `fn(moment, part)`: it changes the rows
+of one share of the country (`core.tree.partitions`: 团中央's own tree, then each provincial organ's
+block, each one tree-id range, `part.q(via)`), in its own transaction. Celery runs the shares as a
+group of tasks, one per province, in parallel, and records the run when the last one ends (a
+chord); `run_job` runs them one after another. So no transaction holds the country's row locks,
+and a share that dies (a killed worker) leaves nothing of itself behind: running the job again
+changes exactly the rows it hadn't, since every sweep selects only rows still to change.
 """
 
 import logging
@@ -19,14 +27,56 @@ logger = logging.getLogger("zhtj.jobs")
 _jobs = {}
 
 
-def job(name, description):
+def job(name, description, by_province=False):
     def decorate(fn):
         fn.job_name = name
         fn.description = description
+        fn.by_province = by_province
         _jobs[name] = fn
         return fn
 
     return decorate
+
+
+def parts():
+    """The shares of the country a `by_province` job runs in (`core.tree.partitions`)."""
+    from orgs.models import Organization  # noqa: PLC0415 -- the tree's model; core doesn't import orgs at load
+
+    from .tree import partitions
+
+    return partitions(Organization)
+
+
+def run_part(name, run_date, part):
+    """One share of a `by_province` job: its summary (with `changed`)."""
+    return _jobs[name](moment_for(run_date, name), part) or {}
+
+
+def combine(record, results):
+    """Totals of the shares' summaries, and each share's own under `parts` (only those that changed
+    something), recorded on the run."""
+    summary, by_part = {}, {}
+    for label, result in results:
+        for key, value in result.items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                summary[key] = summary.get(key, 0) + value
+            elif key not in summary:
+                summary[key] = value
+        if result.get("changed"):
+            by_part[label] = result["changed"]
+    summary.setdefault("changed", 0)
+    summary["parts"] = by_part
+    summary["part_count"] = len(results)
+    return finish(record, summary)
+
+
+def finish(record, summary):
+    record.changed = int(summary.get("changed", 0))
+    record.summary = summary
+    record.finished_at = timezone.now()
+    record.save(update_fields=["changed", "summary", "finished_at"])
+    logger.info("job %s for %s via %s: %s", record.name, record.run_date, record.via, summary)
+    return record
 
 
 def registered():
@@ -64,10 +114,6 @@ def run(name, run_date=None, via="command"):
         raise UnknownJob(name)
     run_date = run_date or timezone.localdate()
     record = JobRun.objects.create(name=name, run_date=run_date, via=via)
-    summary = _jobs[name](moment_for(run_date, name)) or {}
-    record.changed = int(summary.get("changed", 0))
-    record.summary = summary
-    record.finished_at = timezone.now()
-    record.save(update_fields=["changed", "summary", "finished_at"])
-    logger.info("job %s for %s via %s: %s", name, run_date, via, summary)
-    return record
+    if _jobs[name].by_province:
+        return combine(record, [(part.label, run_part(name, run_date, part)) for part in parts()])
+    return finish(record, _jobs[name](moment_for(run_date, name)) or {})

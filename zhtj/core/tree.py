@@ -210,3 +210,31 @@ def bounds(org):
     if org.lft == 1:
         return {"t0": org.tree_id, "t1": org.tree_last, "l": 1, "r": LFT_MAX}
     return {"t0": org.tree_id, "t1": org.tree_id, "l": org.lft, "r": org.rght}
+
+
+class Part:
+    """One share of the country for a national job (`core.jobs`): a contiguous block of tree ids."""
+
+    def __init__(self, label, first, last):
+        self.label, self.first, self.last = label, first, last
+
+    def q(self, via=""):
+        """Q: rows whose `via` org lies in this share (one tree-id range)."""
+        tree_id, _ = _fields(via)
+        return Q(**{f"{tree_id}__range": (self.first, self.last)})
+
+    def __repr__(self):
+        return f"Part({self.label!r}, {self.first}, {self.last})"
+
+
+def partitions(model):
+    """The country cut along its top: the tree of each top org, then the block of each of its
+    children (a provincial organ, or a unit directly under 团中央), in tree order. Every org lies in
+    exactly one part; each part is one tree-id range."""
+    parts = []
+    for root in model._default_manager.filter(parent__isnull=True).order_by(*ORDER):
+        parts.append(Part(root.name, root.tree_id, root.tree_id))
+        if owns_range(root):
+            for child in model._default_manager.filter(parent=root).order_by(*ORDER):
+                parts.append(Part(child.name, child.tree_id, child.tree_last))
+    return parts

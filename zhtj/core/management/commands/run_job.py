@@ -27,7 +27,12 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError(f"日期“{date}”格式不正确，应为 YYYY-MM-DD。") from None
         record = jobs.run(name, run_date, via="command")
+        parts = record.summary.pop("parts", None)
         self.stdout.write(f"{name} {record.run_date}: 变更 {record.changed} 条 {record.summary}")
+        if parts is not None:  # a national job, run per province
+            self.stdout.write(f"按省份分 {record.summary.get('part_count', 0)} 份运行，有变更的：")
+            for label, changed in parts.items():
+                self.stdout.write(f"  {label}: 变更 {changed} 条")
 
 
 def _parse_date(value):
