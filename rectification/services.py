@@ -306,7 +306,7 @@ def select_bottom(parent, ids, *, by):
         ids = set(ids)
         wrong = ids - set(candidates)
         if wrong:
-            rows = with_status(Organization.objects.filter(pk__in=wrong), year).order_by("lft")
+            rows = with_status(Organization.objects.filter(pk__in=wrong), year).order_by("tree_id", "lft")
             reasons = "；".join(f"{row.name}：{bottom_refusal(row) or '不是本组织的直属团支部'}" for row in rows)
             raise RecError(f"以下团支部不能被勾选为排名后 20% 团支部——{reasons}。")
         need = bottom_minimum(len(candidates))
