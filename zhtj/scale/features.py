@@ -265,7 +265,10 @@ def replace_section(text, section):
 
 
 def kept_sections(text):
-    """The marked section of `text` (for `benchmark --write`, which rewrites the rest)."""
-    if START in text and END in text:
-        return "\n" + START + text.split(START, 1)[1].split(END, 1)[0] + END + "\n"
-    return ""
+    """Every marked section of `text` (`<!-- name:start -->` … `<!-- name:end -->`: this command's,
+    issue 18's figures) for `benchmark --write`, which rewrites the rest."""
+    import re
+
+    found = re.findall(r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->", text, flags=re.S)
+    spans = [re.search(rf"<!-- {name}:start -->.*?<!-- {name}:end -->", text, flags=re.S).group(0) for name in found]
+    return "".join("\n" + span + "\n" for span in spans)

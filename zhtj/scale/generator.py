@@ -89,6 +89,9 @@ def _add_years(d, years):
         return d.replace(year=d.year + years, day=28)
 
 
+# the definitions of the indexes a run dropped, until it has rebuilt them (`_drop_indexes`)
+DROPPED = "scale_dropped_indexes"
+
 # Incentive and campaign record ids of worker w start at w * this (ids needn't be dense)
 RECORD_IDS_PER_WORKER = 10**9
 
@@ -227,9 +230,12 @@ class Generator:
 
     def _drop_indexes(self):
         """The secondary indexes and unique constraints of the tables we load: (table, name,
-        definition, is_constraint), after dropping them."""
+        definition, is_constraint), after dropping them. The definitions are kept in a table of
+        their own in the same transaction, so a run that dies after the drop (the workers commit
+        on their own) doesn't lose them: the next run (with --flush) finds and rebuilds them."""
         tables = [m._meta.db_table for m in MODELS]
         with connection.cursor() as c:
+            c.execute(f"CREATE TABLE IF NOT EXISTS {DROPPED} (tbl text, name text, def text, con text, condef text)")
             c.execute(
                 """SELECT t.relname, ic.relname, pg_get_indexdef(i.indexrelid), con.conname,
                           pg_get_constraintdef(con.oid)
@@ -241,12 +247,15 @@ class Generator:
                 [tables],
             )
             found = c.fetchall()
+            if found:
+                c.executemany(f"INSERT INTO {DROPPED} VALUES (%s, %s, %s, %s, %s)", found)
             for table, index, _, constraint, _ in found:
                 if constraint:
                     c.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
                 else:
                     c.execute(f'DROP INDEX "{index}"')
-        return found
+            c.execute(f"SELECT DISTINCT tbl, name, def, con, condef FROM {DROPPED}")
+            return c.fetchall()
 
     def _create_indexes(self, found):
         with connection.cursor() as c:
@@ -255,6 +264,7 @@ class Generator:
                     c.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {constraint_def}')
                 else:
                     c.execute(index_def)
+            c.execute(f"DROP TABLE {DROPPED}")
 
     def reset_sequences(self):
         with connection.cursor() as c:
