@@ -20,6 +20,7 @@ def expire_codes(moment):
     "graduate_conversion",
     "6月1日毕业生团组织转换：本年度毕业的团支部变更为毕业生团组织（JOB-01 / ORG-16）",
     by_province=True,
+    facts=("year",),
 )
 def graduate_conversion(moment, part=None):
     """JOB-01 / ORG-16: every 团支部 whose graduation month falls in the run date's year becomes

@@ -149,11 +149,12 @@ def _queries_for_members(tree, n):
 
 
 def test_query_count_does_not_grow_with_members(tree):
-    """ORG-16 / JOB-01: set-based: converting a branch of 300 members takes as many queries as one of 3."""
+    """ORG-16 / JOB-01: set-based: converting a branch of 300 members takes as many queries as one of 3
+    (a handful per province: the job runs one share of the country per province, issue 18)."""
     few = _queries_for_members(tree, 3)
     many = _queries_for_members(tree, 300)
     assert many == few
-    assert few <= 10
+    assert few <= 4 + 5 * len(jobs.parts())
 
 
 # --- ORG-17: graduate orgs stay usable ---------------------------------------------------------------

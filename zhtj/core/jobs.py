@@ -27,11 +27,15 @@ logger = logging.getLogger("zhtj.jobs")
 _jobs = {}
 
 
-def job(name, description, by_province=False):
+def job(name, description, by_province=False, facts=()):
+    """`facts`: summary keys of a `by_province` job that are the same for every share (the year
+    converted), taken once instead of added up."""
+
     def decorate(fn):
         fn.job_name = name
         fn.description = description
         fn.by_province = by_province
+        fn.facts = tuple(facts)
         _jobs[name] = fn
         return fn
 
@@ -56,9 +60,10 @@ def combine(record, results):
     """Totals of the shares' summaries, and each share's own under `parts` (only those that changed
     something), recorded on the run."""
     summary, by_part = {}, {}
+    facts = _jobs[record.name].facts if record.name in _jobs else ()
     for label, result in results:
         for key, value in result.items():
-            if isinstance(value, int) and not isinstance(value, bool):
+            if key not in facts and isinstance(value, int) and not isinstance(value, bool):
                 summary[key] = summary.get(key, 0) + value
             elif key not in summary:
                 summary[key] = value
