@@ -2,7 +2,7 @@
 of one roots a django-mptt tree of its own, a leadership organ owns a block of tree ids, and
 `level` stays the depth in the country while django-mptt's depth moves to `tree_level`.
 
-The rows are renumbered by 0009 (a migration of its own: row updates leave deferred foreign-key
+The rows are renumbered by 0010 (a migration of its own: row updates leave deferred foreign-key
 checks that forbid schema changes in the same transaction)."""
 
 import django.db.models.deletion
@@ -12,7 +12,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orgs", "0007_public_lectures"),
+        ("orgs", "0008_notice_read_count"),
     ]
 
     operations = [

@@ -62,7 +62,7 @@ def one_tree(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orgs", "0008_forest"),
+        ("orgs", "0009_forest"),
     ]
 
     operations = [
