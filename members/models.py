@@ -13,7 +13,7 @@ from django_fsm import FSMField, transition
 from zhtj.core.audit import HistoryMixin
 from zhtj.core.idnumber import birth_date_of, gender_of, mask, normalize_id_number
 from zhtj.core.models import OneTimeCode
-from zhtj.core.tree import in_subtree
+from zhtj.core.tree import in_subtree, subtree_q
 from zhtj.core.workflow import Workflow
 
 from .choices import (
@@ -41,7 +41,9 @@ class PersonQuerySet(models.QuerySet):
         """People an admin of `org` may see: members of its subtree, or cadres holding an
         active post in it (ROLE-02)."""
         posts = in_subtree(CadrePost.objects.active(), org, "org").filter(person=OuterRef("pk"))
-        return self.filter(Q(pk__in=self.model.objects.in_branches_of(org).values("pk")) | Exists(posts))
+        # the branch's range as a condition of the row itself: looking one person up is then a
+        # primary-key read, not a hashed IN over every member of the subtree (6 s at 团中央)
+        return self.filter(subtree_q(org, "branch") | Exists(posts))
 
 
 # Sent with `people` (saved Person rows) whenever new people are created, one at a time or by a
