@@ -147,3 +147,30 @@ def test_feature_benchmark_runs_with_constant_queries(transactional_db):
     assert text.startswith("# 表\n\n旧内容\n") and START in text and END in text
     assert replace_section(text, section.replace("今天", "明天")).count(START) == 1
     assert kept_sections(text).strip() == section
+
+
+def test_menu_crawl_runs_with_the_same_queries_at_two_sizes(transactional_db):
+    """Issue 17: `benchmark --crawl` reaches every role's menu pages, their tabs, page 2 and a detail
+    page, all answering 200, and no page's SQL grows with the data (but for a list's COUNT)."""
+    from zhtj.scale.crawl import Crawl, section
+
+    def run():
+        visits = Crawl(repeat=1, log=lambda *a: None).run()
+        return {(v.role, v.key): v for v in visits}
+
+    generate(300, 6000)
+    small = run()
+    assert {role for role, _ in small} >= {"团中央", "省级团委", "市级团委", "团支部", "团员"}
+    assert [v.url for v in small.values() if v.status != 200] == []
+    assert any(key.startswith("第2页") for _, key in small) and any(key.startswith("详情") for _, key in small)
+    generate(900, 24000, seed=8)
+    large = run()
+    # a list's first page that holds every row at the small size costs no COUNT (core.pagination):
+    # one query more at the large size is that COUNT; a detail page shows another object at each size
+    grew = {
+        k: (small[k].queries, v.queries)
+        for k, v in large.items()
+        if k in small and not k[1].startswith("详情") and v.queries > small[k].queries + 1
+    }
+    assert grew == {}
+    assert "全菜单巡检" in section(list(large.values()), "now", "abc", 1, "数据")

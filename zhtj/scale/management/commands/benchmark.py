@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from zhtj.scale.bench import BenchError, Benchmark, data_summary, machine
+from zhtj.scale.crawl import kept_section as crawl_section
 from zhtj.scale.features import kept_sections
 
 
@@ -23,10 +24,16 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=int, default=10, help="吞吐测试每个URL的秒数")
         parser.add_argument("--concurrency", type=int, default=8)
         parser.add_argument("--write", action="store_true", help="把结果写入 docs/benchmarks.md")
+        parser.add_argument(
+            "--crawl", action="store_true", help="全菜单巡检：七种角色的每个菜单、标签、第2页和第一个详情页（issue 17）"
+        )
 
-    def handle(self, *args, repeat, only, import_rows, no_throughput, seconds, concurrency, write, **options):
+    def handle(self, *args, repeat, only, import_rows, no_throughput, seconds, concurrency, write, crawl, **options):
+        # --crawl --only 团支部 团员: those roles only
         if connection.vendor != "postgresql":
             raise CommandError("benchmark 需在 PostgreSQL 上运行：请设置 DATABASE_URL。")
+        if crawl:
+            return self.crawl(repeat, write, only)
         bench = Benchmark(repeat=repeat, log=self.stdout.write, import_rows=import_rows)
         try:
             bench.run(only)
@@ -39,8 +46,22 @@ class Command(BaseCommand):
         if write:
             path = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
             # the sections other commands write (benchmark_features) are kept
-            kept = kept_sections(path.read_text(encoding="utf-8")) if path.exists() else ""
+            text = path.read_text(encoding="utf-8") if path.exists() else ""
+            kept = kept_sections(text) + crawl_section(text)
             path.write_text(report + "\n" + kept, encoding="utf-8")
+            self.stdout.write(f"已写入 {path.relative_to(settings.BASE_DIR)}")
+
+    def crawl(self, repeat, write, only=None):
+        from zhtj.scale import crawl
+
+        visits = crawl.Crawl(repeat=repeat, log=self.stdout.write, only=only).run()
+        d = data_summary()
+        data = f"数据：{d['orgs']} 个组织、{d['people']} 人"
+        section = crawl.section(visits, f"{datetime.now():%Y-%m-%d %H:%M}", machine()["commit"], repeat, data)
+        self.stdout.write("\n" + section)
+        if write:
+            path = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
+            path.write_text(crawl.replace_section(path.read_text(encoding="utf-8"), section), encoding="utf-8")
             self.stdout.write(f"已写入 {path.relative_to(settings.BASE_DIR)}")
 
     def report(self, bench):
