@@ -56,7 +56,7 @@ def honor_list(request):
     if name:
         rows = rows.filter(summary__contains=name)
     acting = request.acting_org
-    children = list(acting.get_children().order_by("tree_id", "lft").only("pk", "name"))
+    children = list(acting.get_children().only("pk", "name", "tree_id", "lft", "parent_id"))
     return render(
         request,
         "incentives/honor_list.html",

@@ -42,7 +42,7 @@ def _page(request, chart, org=None, status=200):
         "members/stats.html",
         {
             "org": org,
-            "children": org.get_children().only("pk", "name"),
+            "children": org.get_children().only("pk", "name", "tree_id", "lft", "parent_id"),
             "parent": org.parent if org.pk != request.acting_org.pk else None,
             "chart": chart,
             "dist": dist,

@@ -34,7 +34,9 @@ def progress(request):
         "year": year,
         "months": s.campaign_months(year),
         "path": org.get_ancestors(include_self=True).filter(level__gte=request.acting_org.level),
-        "children": org.get_children().order_by("tree_id", "lft").only("pk", "name", "category", "tree_id", "lft"),
+        "children": org.get_children()
+        .order_by("tree_id", "lft")
+        .only("pk", "name", "category", "tree_id", "lft", "parent_id"),
     }
     if org.is_branch_kind:
         context.update(history_context(org, year, ""))
