@@ -1,7 +1,7 @@
 """Scheduled jobs of people and codes."""
 
 from orgs.graduation import conversion_date, convert_year, run_day
-from orgs.models import AdminRegistrationCode
+from orgs.models import AdminRegistrationCode, Organization
 from zhtj.core.jobs import job
 
 from .models import PasswordResetCode
@@ -19,7 +19,7 @@ def expire_codes(moment):
 @job(
     "graduate_conversion",
     "6月1日毕业生团组织转换：本年度毕业的团支部变更为毕业生团组织（JOB-01 / ORG-16）",
-    by_province=True,
+    by_province=Organization,
     facts=("year",),
 )
 def graduate_conversion(moment, part=None):
@@ -33,7 +33,7 @@ def graduate_conversion(moment, part=None):
     return convert_year(day.year if day >= conversion_date(day.year) else day.year - 1, part)
 
 
-@job("age_out", "超龄团员标记：年满28周岁且未在团内担任职务的团员（JOB-07 / MEM-11）", by_province=True)
+@job("age_out", "超龄团员标记：年满28周岁且未在团内担任职务的团员（JOB-07 / MEM-11）", by_province=Organization)
 def age_out(moment, part=None):
     """MEM-11 / JOB-07: members (with a branch, not yet flagged) who are 28 or older on the run
     date and hold no active post are flagged 超龄 for their branch to confirm; a flagged member

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from members.models import Person
 from orgs.choices import OrgCategory
+from orgs.models import Organization
 from zhtj.core.jobs import job
 from zhtj.core.models import AuditLog, Notification
 
@@ -82,7 +83,7 @@ def days_before(today, days):
 @job(
     "transfer_deadlines",
     "组织关系转接期限：收尾期10天未审核退回、15天默认审核通过（JOB-02 / TRF-10 / TRF-11）",
-    by_province=True,
+    by_province=Organization,
 )
 def transfer_deadlines(moment, part=None):
     """Per province: the transfers leaving a branch of `part` (a transfer between provinces

@@ -96,7 +96,9 @@ def test_national_job_runs_per_province_and_says_what_changed(db, capsys):
     assert "变更 24 条" in out  # 3 provinces × (2 branches + 6 members)
     for i in range(3):
         assert f"团测试{i}省委: 变更 8 条" in out
-    assert "团中央" in [p.label for p in jobs.parts()] and len(jobs.parts()) == 4
+    assert (
+        "团中央" in [p.label for p in jobs.parts("graduate_conversion")] and len(jobs.parts("graduate_conversion")) == 4
+    )
     assert jobs.run("graduate_conversion", date(YEAR, 6, 1)).changed == 0
 
 
@@ -105,7 +107,7 @@ def test_a_share_that_died_is_redone_by_the_rerun_exactly_once(db):
     exactly the rows still to change, so every org and member is converted once, with one audit row
     per org."""
     country(provinces=3)
-    parts = jobs.parts()
+    parts = jobs.parts("graduate_conversion")
     done = jobs.run_part("graduate_conversion", date(YEAR, 6, 1), parts[1])  # only A finished
     assert done["changed"] == 8
     record = jobs.run("graduate_conversion", date(YEAR, 6, 1))

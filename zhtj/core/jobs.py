@@ -7,7 +7,8 @@ does exactly what beat did (or would do) on it. The job's day is `timezone.local
 It returns what it changed, with a `changed` count. Jobs are set-based and idempotent: a
 second run finds nothing left to change.
 
-A national sweep is registered `by_province=True` and takes `fn(moment, part)`: it changes the rows
+A national sweep is registered `by_province=<the tree's model>` (Organization: the app that owns the
+tree names it, so core imports no app) and takes `fn(moment, part)`: it changes the rows
 of one share of the country (`core.tree.partitions`: 团中央's own tree, then each provincial organ's
 block, each one tree-id range, `part.q(via)`), in its own transaction. Celery runs the shares as a
 group of tasks, one per province, in parallel, and records the run when the last one ends (a
@@ -27,8 +28,9 @@ logger = logging.getLogger("zhtj.jobs")
 _jobs = {}
 
 
-def job(name, description, by_province=False, facts=()):
-    """`facts`: summary keys of a `by_province` job that are the same for every share (the year
+def job(name, description, by_province=None, facts=()):
+    """`by_province`: the org tree's model, for a national sweep split over its provinces.
+    `facts`: summary keys of a `by_province` job that are the same for every share (the year
     converted), taken once instead of added up."""
 
     def decorate(fn):
@@ -42,13 +44,11 @@ def job(name, description, by_province=False, facts=()):
     return decorate
 
 
-def parts():
-    """The shares of the country a `by_province` job runs in (`core.tree.partitions`)."""
-    from orgs.models import Organization  # noqa: PLC0415 -- the tree's model; core doesn't import orgs at load
-
+def parts(name):
+    """The shares of the country the `by_province` job `name` runs in (`core.tree.partitions`)."""
     from .tree import partitions
 
-    return partitions(Organization)
+    return partitions(_jobs[name].by_province)
 
 
 def run_part(name, run_date, part):
@@ -120,5 +120,5 @@ def run(name, run_date=None, via="command"):
     run_date = run_date or timezone.localdate()
     record = JobRun.objects.create(name=name, run_date=run_date, via=via)
     if _jobs[name].by_province:
-        return combine(record, [(part.label, run_part(name, run_date, part)) for part in parts()])
+        return combine(record, [(part.label, run_part(name, run_date, part)) for part in parts(name)])
     return finish(record, _jobs[name](moment_for(run_date, name)) or {})

@@ -16,7 +16,7 @@ def run_scheduled_job(name, run_date=None):
         from .models import JobRun
 
         record = JobRun.objects.create(name=name, run_date=day or timezone.localdate(), via="celery")
-        header = [run_job_part.s(name, record.run_date.isoformat(), p.label, p.first, p.last) for p in jobs.parts()]
+        header = [run_job_part.s(name, record.run_date.isoformat(), p.label, p.first, p.last) for p in jobs.parts(name)]
         result = chord(header)(finish_job_run.s(record.pk))
         if run_scheduled_job.app.conf.task_always_eager:  # ran in-process: the summary is there
             return result.get()
