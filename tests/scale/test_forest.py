@@ -25,6 +25,7 @@ from zhtj.core import jobs, tree
 from zhtj.core.models import AuditLog, JobRun
 
 YEAR = 2027
+CREATION_QUERIES = 10  # create_suborg's statements, the same however many orgs the country holds
 
 
 def country(provinces=2, branches=2, members=3):
@@ -59,6 +60,25 @@ def test_subtrees_and_creations_across_provinces(db):
     assert {under_province.pk, under_city.pk, in_school.pk} <= in_a and not in_a & in_b
     assert b_uni.pk in in_b and a.contains(in_school) and not b.contains(in_school)
     assert Organization.objects.subtree_of(central).count() == Organization.objects.count()
+    assert_forest_consistent()
+
+
+def _bounds_outside(tree_id):
+    return set(Organization.objects.exclude(tree_id=tree_id).values_list("pk", "tree_id", "lft", "rght"))
+
+
+@pytest.mark.parametrize("provinces", [2, 5])
+def test_creating_an_org_touches_only_its_own_tree(db, provinces, django_assert_num_queries):
+    """BEY-10: creating an org inside a university shifts only that university's tree — no row of any
+    other tree (the rest of the country) changes — with the same queries whatever the country's size
+    (exactly the same count for 2 and 5 provinces)."""
+    _, made = country(provinces=provinces, branches=1, members=0)
+    uni = made[0][2]
+    before = _bounds_outside(uni.tree_id)
+    with django_assert_num_queries(CREATION_QUERIES):
+        created = create_suborg(uni, "新学院团委", OrgCategory.COMMITTEE, "测试0大学新学院团委")
+    assert created.tree_id == uni.tree_id
+    assert _bounds_outside(uni.tree_id) == before
     assert_forest_consistent()
 
 
