@@ -12,7 +12,7 @@ from zhtj.core import pdf
 from zhtj.core.access import ORG_ADMIN, access
 from zhtj.core.pagination import paginate
 from zhtj.core.params import pk_list
-from zhtj.core.uploads import upload_limit
+from zhtj.core.uploads import kept_form, refuse_upload, upload_limit
 from zhtj.core.workflow import WorkflowError
 
 from . import services
@@ -42,9 +42,9 @@ def search_people(request):
     return q, found
 
 
-def kept_people(request):
+def kept_people(request, data=None):
     """The ticked people again after an error or a search, so nothing typed is lost (in scope only)."""
-    ids = pk_list(request.POST.getlist("person"), limit=20)
+    ids = pk_list((request.POST if data is None else data).getlist("person"), limit=20)
     people = list(
         Person.objects.in_branches_of(request.acting_org).filter(pk__in=ids).select_related("branch").order_by("name")
     )
@@ -101,6 +101,9 @@ def development_new(request):
         "statuses": [(TrackStatus.UNCONFIRMED, "未确定"), (TrackStatus.CONFIRMED, "已确定")],
         "data": request.POST,
     }
+    if request.method == "GET" and (kept := kept_form(request)) is not None:
+        # back after a refusal: the typed fields and the ticked people again
+        context["data"], context["found"] = kept, kept_people(request, kept) + found
     if request.method == "POST" and not is_search(request):
         try:
             if getattr(request, "upload_too_large", False):  # SEC-05: stopped while parsing the body
@@ -120,9 +123,7 @@ def development_new(request):
                 form_file=request.FILES.get("form_file"),
             )
         except (BadInput, WorkflowError) as exc:
-            context["error"] = str(exc)
-            context["found"] = kept_people(request)
-            return render(request, "incentives/development_new.html", context, status=400)
+            return refuse_upload(request, str(exc))
         pending = sum(r.state == State.PENDING for r in records)
         messages.success(request, f"已记载{len(records)}条发展激励" + ("，待直属上级团组织认证。" if pending else "。"))
         return redirect(f"{reverse('incentives:development')}?type={request.POST.get('dev_kind')}")

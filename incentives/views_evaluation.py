@@ -12,8 +12,8 @@ from members.models import Person
 from zhtj.core import pdf
 from zhtj.core.access import ORG_ADMIN, access
 from zhtj.core.pagination import paginate
-from zhtj.core.params import parse_pk
-from zhtj.core.uploads import upload_limit
+from zhtj.core.params import local_url, parse_pk
+from zhtj.core.uploads import refuse_upload, upload_limit
 from zhtj.core.workflow import WorkflowError
 
 from . import services
@@ -115,7 +115,7 @@ def evaluation_record(request):
             decision_file=request.FILES.get("decision_file"),
         )
     except (BadInput, WorkflowError) as exc:
-        return _page(request, request.POST.get("year"), error=str(exc), status=400)
+        return refuse_upload(request, str(exc), to=local_url(request, request.headers.get("Referer"), back))
     messages.success(request, f"已记载{n}名团员的{year}年度评议结果，待直属上级团组织认证。")
     return redirect(f"{back}?year={year}")
 

@@ -21,7 +21,7 @@ from zhtj.core.audit import history_of
 from zhtj.core.pagination import paginate
 from zhtj.core.params import fitting
 from zhtj.core.pdf import pdf_response
-from zhtj.core.uploads import upload_limit
+from zhtj.core.uploads import refuse_upload, upload_limit
 from zhtj.core.workflow import WorkflowError, perform, seen_state
 
 from .archive_files import ArchiveFileError, max_megabytes, too_large_message
@@ -145,7 +145,7 @@ def archive_person(request, person_pk):
 @require_POST
 @upload_limit("ARCHIVE_MAX_BYTES")
 def archive_upload(request, person_pk):
-    """上传档案 / 替换档案 (ARC-02, ARC-08): a bad file is a 400 and nothing is stored."""
+    """上传档案 / 替换档案 (ARC-02, ARC-08): a bad file is refused (back to the page) and nothing is stored."""
     person = _person_in_scope(request, person_pk)
     acting = request.acting_org
     require_upload_right(acting, person)
@@ -159,10 +159,7 @@ def archive_upload(request, person_pk):
         else:
             archive = replace_archive(archive, upload, by=request.user, org=acting)
     except (ArchiveFileError, WorkflowError) as exc:
-        messages.error(request, str(exc))
-        return render(
-            request, "members/archive/person.html", _person_context(request, person, _archive_of(person)), status=400
-        )
+        return refuse_upload(request, str(exc), to=reverse("members:archive_person", args=[person.pk]))
     if archive.state == State.VERIFIED:
         messages.success(request, f"已上传{person.name}的电子档案，团员身份已认证。")
     else:

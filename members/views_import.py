@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhtj.core.access import ORG_ADMIN, access
 from zhtj.core.excel import ExcelError, error_workbook_response, too_large_message
-from zhtj.core.uploads import upload_limit
+from zhtj.core.uploads import refuse_upload, upload_limit
 
 from . import importing
 from .importing import CADRES, FAILED, MEMBERS
@@ -73,18 +73,15 @@ def upload(request, kind):
     if request.method == "GET":
         return _page(request, kind, target)
     if target is None:
-        messages.error(request, "请先在左侧组织树中选择团支部。")
-        return _page(request, kind, target, status=400)
+        return refuse_upload(request, "请先在左侧组织树中选择团支部。")
     try:
         if getattr(request, "upload_too_large", False):  # stopped while streaming in (SEC-05)
             raise ExcelError(too_large_message())
         rows = importing.parse(request.FILES.get("file"), kind)
     except ExcelError as exc:
-        messages.error(request, f"导入失败：{exc}")
-        return _page(request, kind, target, status=400, file_error=str(exc))
+        return refuse_upload(request, f"导入失败：{exc}")
     if not rows:
-        messages.error(request, "表格中没有数据，请在模板中填写人员信息后再上传。")
-        return _page(request, kind, target, status=400)
+        return refuse_upload(request, "表格中没有数据，请在模板中填写人员信息后再上传。")
     results = importing.validate(rows, kind, target)
     token = secrets.token_urlsafe(24)
     cache.set(

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhtj.core.access import ORG_ADMIN, access
 from zhtj.core.excel import error_workbook_response, too_large_message
-from zhtj.core.uploads import upload_limit
+from zhtj.core.uploads import kept_form, refuse_upload, upload_limit
 
 from .forms_create import BatchUploadForm, SingleCreateForm
 from .models import Organization
@@ -54,7 +54,9 @@ def create(request):
     """GET: the page (批量创建 unless ?tab=single). POST: 单个创建."""
     parent = _parent(request)
     if request.method == "GET":
-        return _page(request, parent, "single" if request.GET.get("tab") == "single" else "batch")
+        if request.GET.get("tab") == "single":
+            return _page(request, parent, "single")
+        return _page(request, parent, "batch", **_refused_batch(request, parent))
     form = SingleCreateForm(parent, request.POST)
     if not form.is_valid():
         messages.error(request, "创建失败，请按提示修改后重新提交。")
@@ -81,24 +83,22 @@ def create(request):
 def create_batch(request):
     """批量创建: upload the filled-in template; every row gets a result (ORG-08)."""
     parent = _parent(request)
+    back = reverse("orgs:create") + "?tab=batch"
     if getattr(request, "upload_too_large", False):  # stopped while the body streamed in (SEC-05)
-        messages.error(request, "导入失败：" + too_large_message())
-        return _page(request, parent, "batch", status=400)
+        return refuse_upload(request, "导入失败：" + too_large_message(), to=back)
     upload_form = BatchUploadForm(request.POST, request.FILES)
     if not upload_form.is_valid():
-        messages.error(
-            request, "导入失败：" + " ".join(upload_form.errors.get("file", ["请选择要上传的 Excel 文件。"]))
-        )
-        return _page(request, parent, "batch", status=400, upload_form=upload_form)
+        reasons = upload_form.errors.get("file", ["请选择要上传的 Excel 文件。"])
+        return refuse_upload(request, "导入失败：" + " ".join(reasons), to=back)
     results = import_suborgs(parent, upload_form.rows)
-    counts = {status: sum(r.status == status for r in results) for status in RowResult.LABELS}
-    failed = [(r.values, r.reason) for r in results if r.status == RowResult.FAILED]
+    counts = _counts(results)
+    failed = [r for r in results if r.status == RowResult.FAILED]
     request.session.pop(ERRORS_SESSION_KEY, None)
     if failed:
         token = secrets.token_urlsafe(24)
         cache.set(
             f"suborg-errors:{token}",
-            {"org": parent.pk, "failed": failed},
+            {"org": parent.pk, "failed": [(r.values, r.reason) for r in failed], "numbers": [r.number for r in failed]},
             settings.ZHTJ["IMPORT_ERRORS_SECONDS"],
         )
         request.session[ERRORS_SESSION_KEY] = token
@@ -106,12 +106,33 @@ def create_batch(request):
         f"共{len(results)}行：已创建{counts[RowResult.CREATED]}个，"
         f"已存在（未重复创建）{counts[RowResult.EXISTS]}个，失败{counts[RowResult.FAILED]}个。"
     )
+    if len(failed) == len(results):
+        # nothing created: a refused upload (post/redirect/get); the GET page lists each row's reason once
+        return refuse_upload(request, summary + "请下载失败数据，按失败原因修改后重新上传。", to=back)
     if failed:
         messages.warning(request, summary + "请下载失败数据，按失败原因修改后重新上传。")
     else:
         messages.success(request, summary)
-    succeeded = counts[RowResult.CREATED] + counts[RowResult.EXISTS]
-    return _page(request, parent, "batch", status=200 if succeeded else 400, results=results, counts=counts)
+    return _page(request, parent, "batch", results=results, counts=counts)
+
+
+def _counts(results):
+    return {status: sum(r.status == status for r in results) for status in RowResult.LABELS}
+
+
+def _refused_batch(request, parent):
+    """Back from a refused batch upload: its failed rows and their reasons, shown once."""
+    if kept_form(request) is None:
+        return {}
+    token = request.session.get(ERRORS_SESSION_KEY)
+    data = cache.get(f"suborg-errors:{token}") if token else None
+    if not data or data["org"] != parent.pk:
+        return {}
+    results = [
+        RowResult(number, values, RowResult.FAILED, reason)
+        for number, (values, reason) in zip(data["numbers"], data["failed"], strict=True)
+    ]
+    return {"results": results, "counts": _counts(results)}
 
 
 @require_GET

@@ -19,7 +19,7 @@ from zhtj.core.params import parse_pk
 from zhtj.core.pdf import pdf_response
 from zhtj.core.replica import reads_replica
 from zhtj.core.serving import serve_file
-from zhtj.core.uploads import upload_limit
+from zhtj.core.uploads import kept_form, refuse_upload, upload_limit
 from zhtj.core.video import KINDS as VIDEO_TYPES
 
 from . import lectures
@@ -112,28 +112,26 @@ def lecture_detail(request, pk):
     return render(request, "orgs/lectures/detail.html", context)
 
 
-def _form_page(request, lecture, status=200):
+def _form_page(request, lecture):
     return render(
         request,
         "orgs/lectures/form.html",
         {
             "lecture": lecture,
-            "data": request.POST if request.method == "POST" else None,
+            "data": kept_form(request),
             "video_mb": settings.ZHTJ["EDU_VIDEO_MAX_BYTES"] // (1024 * 1024),
             "slides_mb": settings.ZHTJ["EDU_SLIDES_MAX_BYTES"] // (1024 * 1024),
         },
-        status=status,
     )
 
 
 def _save(request, lecture):
     if getattr(request, "upload_too_large", False):
-        messages.error(
+        return refuse_upload(
             request,
             f"上传的文件过大：视频不能超过 {settings.ZHTJ['EDU_VIDEO_MAX_BYTES'] // (1024 * 1024)} MB，"
             f"课件不能超过 {settings.ZHTJ['EDU_SLIDES_MAX_BYTES'] // (1024 * 1024)} MB。",
         )
-        return _form_page(request, lecture, status=400)
     creating = lecture.pk is None
     try:
         lecture = lectures.save(
@@ -149,8 +147,7 @@ def _save(request, lecture):
             drop_slides=request.POST.get("drop_slides") == "1",
         )
     except lectures.LectureError as exc:
-        messages.error(request, str(exc))
-        return _form_page(request, lecture if not creating else None, status=exc.status)
+        return refuse_upload(request, str(exc))
     messages.success(request, f"公开团课《{lecture.title}》已{'发布' if creating else '修改'}。")
     return redirect("orgs:lecture", lecture.pk)
 

@@ -24,7 +24,7 @@ from zhtj.core.params import parse_pk
 from zhtj.core.pdf import pdf_response
 from zhtj.core.replica import reads_replica
 from zhtj.core.serving import serve_file
-from zhtj.core.uploads import upload_limit
+from zhtj.core.uploads import kept_form, refuse_upload, upload_limit
 
 from . import notices
 from .choices import AUDIENCE_GROUPS, level_label
@@ -116,9 +116,9 @@ def notice_new(request):
     """发布工作通知 (NTC-01)."""
     org = request.acting_org
     notices.require_publisher(org)
-    form = NoticeForm(request.POST if request.method == "POST" else None)
     if request.method == "GET":
-        return _form_page(request, form)
+        return _form_page(request, NoticeForm(kept_form(request)))
+    form = NoticeForm(request.POST)
     try:
         if getattr(request, "upload_too_large", False):
             raise _too_large()
@@ -134,8 +134,7 @@ def notice_new(request):
             uploads=request.FILES.getlist("attachments"),
         )
     except notices.NoticeError as exc:
-        messages.error(request, str(exc))
-        return _form_page(request, form, status=exc.status)
+        return refuse_upload(request, str(exc))
     messages.success(request, f"工作通知《{notice.title}》已发布，接收范围：{notice.audience_label}。")
     return redirect("orgs:notice", notice.pk)
 
@@ -148,7 +147,9 @@ def notice_edit(request, pk):
     notice = _visible(request, pk)
     notices.require_own(request.acting_org, notice)
     if request.method == "GET":
-        return _form_page(request, NoticeForm(initial=NoticeForm.initial_for(notice)), notice)
+        kept = kept_form(request)
+        form = NoticeForm(kept) if kept else NoticeForm(initial=NoticeForm.initial_for(notice))
+        return _form_page(request, form, notice)
     form = NoticeForm(request.POST)
     try:
         if getattr(request, "upload_too_large", False):
@@ -170,8 +171,7 @@ def notice_edit(request, pk):
             remove=remove,
         )
     except notices.NoticeError as exc:
-        messages.error(request, str(exc))
-        return _form_page(request, form, notice, status=exc.status)
+        return refuse_upload(request, str(exc))
     messages.success(request, f"工作通知《{notice.title}》已修改。")
     return redirect("orgs:notice", notice.pk)
 

@@ -27,7 +27,7 @@ class CountingInput(io.BytesIO):
 
 def post_file_streamed(client, path, *, filename, file_bytes, fields=()):
     """POST `fields` then one file as multipart to `path`, with the session of the logged-in test
-    `client`. Returns (status code, body text, bytes of the request body the server read)."""
+    `client`. Returns (the response, bytes of the request body the server read)."""
     boundary = "ZhtjBoundary"
     parts = [("csrfmiddlewaretoken", CSRF_SECRET), *fields]
     head = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in parts)
@@ -57,4 +57,13 @@ def post_file_streamed(client, path, *, filename, file_bytes, fields=()):
     # The test client's handler (every middleware, CSRF enforced), which leaves the test's database
     # connection open where a plain WSGIHandler would close it at the end of the request.
     response = ClientHandler(enforce_csrf_checks=True)(environ)
-    return response.status_code, response.content.decode(), stream.consumed
+    return response, stream.consumed
+
+
+def refused_page(client, response):
+    """Post/redirect/get after a refused upload: the answer is a 303 to a GET page, which the browser
+    then loads (200, never re-posting the file). Returns that page's HTML, where the reasons show."""
+    assert response.status_code == 303, response.status_code
+    page = client.get(response["Location"])
+    assert page.status_code == 200, page.status_code
+    return page.content.decode()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from incentives.choices import DevelopmentKind, Kind, PartyCategory, State, TrackStatus
 from incentives.models import Development, IncentiveRecord
 from tests import factories as f
+from tests.uploads import refused_page
 
 from .conftest import pdf_upload
 
@@ -66,9 +67,9 @@ def test_confirmed_date_only_when_confirmed(inc, login, client):
     """INC-11: 确定时间 while 未确定 is refused; 已确定 needs it."""
     login(inc.branch_admin, inc.tree.branch_a)
     response = recommend(client, inc.members[:1], status=TrackStatus.UNCONFIRMED)
-    assert response.status_code == 400 and "不能填写确定时间" in response.content.decode()
+    assert "不能填写确定时间" in refused_page(client, response)
     response = recommend(client, inc.members[:1], confirmed_on="")
-    assert response.status_code == 400 and "须填写确定时间" in response.content.decode()
+    assert "须填写确定时间" in refused_page(client, response)
     assert not devs().exists()
 
 
@@ -80,9 +81,9 @@ def test_party_application_date_is_needed(inc, login, client):
     member.save()
     login(inc.branch_admin, inc.tree.branch_a)
     response = recommend(client, [member, other])
-    assert response.status_code == 400 and "团员0的团员信息中没有递交入党申请书时间" in response.content.decode()
+    assert "团员0的团员信息中没有递交入党申请书时间" in refused_page(client, response)
     response = recommend(client, [other], recommended_on="2020-02-28", status=TrackStatus.UNCONFIRMED, confirmed_on="")
-    assert response.status_code == 400 and "不能早于团员1的申请入党时间（2020-03）" in response.content.decode()
+    assert "不能早于团员1的申请入党时间（2020-03）" in refused_page(client, response)
     assert not devs().exists()
     assert recommend(client, [other]).status_code == 302
 
@@ -108,7 +109,7 @@ def test_form_must_be_pdf_and_is_served_scoped(inc, login, client):
 
     login(inc.branch_admin, inc.tree.branch_a)
     bad = SimpleUploadedFile("t.pdf", b"<html>", content_type="application/pdf")
-    assert recommend(client, inc.members[:1], form_file=bad).status_code == 400
+    assert "文件不是 PDF 格式" in refused_page(client, recommend(client, inc.members[:1], form_file=bad))
     assert recommend(client, inc.members[:1], form_file=pdf_upload()).status_code == 302
     pk = devs().get().pk
     assert client.get(f"/incentives/development/{pk}/form/").status_code == 200
@@ -122,7 +123,7 @@ def test_form_size_limit_stops_the_upload(inc, login, client, settings):
     settings.ZHTJ = {**settings.ZHTJ, "INC_PDF_MAX_BYTES": 100}
     login(inc.branch_admin, inc.tree.branch_a)
     response = recommend(client, inc.members[:1], form_file=pdf_upload())
-    assert response.status_code == 400 and "推优表不能超过" in response.content.decode()
+    assert "推优表不能超过" in refused_page(client, response)
     assert response.wsgi_request.upload_too_large
     assert not devs().exists()
 

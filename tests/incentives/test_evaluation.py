@@ -9,6 +9,7 @@ from django.utils import timezone
 from incentives.choices import Grade, State
 from incentives.models import Evaluation, IncentiveRecord
 from tests import factories as f
+from tests.uploads import refused_page
 
 from .conftest import pdf_upload
 
@@ -88,17 +89,17 @@ def test_absent_needs_a_reason(inc, login):
     """INC-02: 未参加评议 needs a reason."""
     client = login(inc.branch_admin, inc.tree.branch_a)
     response = record(client, inc.members[:1], Grade.ABSENT)
-    assert response.status_code == 400 and "注明原因" in response.content.decode()
+    assert "注明原因" in refused_page(client, response)
     assert not Evaluation.objects.exists()
     assert record(client, inc.members[:1], Grade.ABSENT, reason="长期在外务工").status_code == 302
 
 
 def test_overlong_absence_reason_is_refused(inc, login):
-    """INC-02 / SEC-06: a reason longer than the column is a 400 with the limit, not a database
+    """INC-02 / SEC-06: a reason longer than the column is refused with the limit, not a database
     error (PostgreSQL refuses over-long values); nothing is written."""
     client = login(inc.branch_admin, inc.tree.branch_a)
     response = record(client, inc.members[:1], Grade.ABSENT, reason="长" * 201)
-    assert response.status_code == 400 and "不能超过200字" in response.content.decode()
+    assert "不能超过200字" in refused_page(client, response)
     assert not Evaluation.objects.exists()
     assert record(client, inc.members[:1], Grade.ABSENT, reason="长" * 200).status_code == 302
 
@@ -109,8 +110,7 @@ def test_excellent_cap_refused_with_figures(inc, login):
     record(client, inc.members[3:], Grade.QUALIFIED)
     assert record(client, inc.members[:3], Grade.EXCELLENT).status_code == 302
     response = record(client, inc.members[3:4], Grade.EXCELLENT)
-    assert response.status_code == 400
-    text = response.content.decode()
+    text = refused_page(client, response)
     assert "参加评议10人" in text and "优秀最多3人" in text and "将有4人" in text
     assert Evaluation.objects.get(person=inc.members[3]).grade == Grade.QUALIFIED
 
@@ -121,18 +121,18 @@ def test_absent_members_do_not_count_for_the_cap(inc, login):
     record(client, inc.members[:1], Grade.ABSENT, reason="病假")
     record(client, inc.members[3:], Grade.QUALIFIED)
     response = record(client, inc.members[1:4], Grade.EXCELLENT)
-    assert response.status_code == 400 and "优秀最多2人" in response.content.decode()
+    assert "优秀最多2人" in refused_page(client, response)
 
 
 def test_basic_and_unqualified_need_a_pdf(inc, login):
     """INC-04: 不合格 without a file, or with a non-PDF or encrypted file, is refused."""
     client = login(inc.branch_admin, inc.tree.branch_a)
-    assert record(client, inc.members[:1], Grade.UNQUALIFIED).status_code == 400
+    assert "须上传组织处置或纪律处分决定" in refused_page(client, record(client, inc.members[:1], Grade.UNQUALIFIED))
     fake = SimpleUploadedFile("x.pdf", b"not a pdf at all", content_type="application/pdf")
     response = record(client, inc.members[:1], Grade.UNQUALIFIED, decision_file=fake)
-    assert response.status_code == 400 and "不是 PDF 格式" in response.content.decode()
+    assert "不是 PDF 格式" in refused_page(client, response)
     response = record(client, inc.members[:1], Grade.BASIC, decision_file=pdf_upload(encrypted=True))
-    assert response.status_code == 400 and "加密" in response.content.decode()
+    assert "加密" in refused_page(client, response)
     assert not Evaluation.objects.exists()
     assert record(client, inc.members[:1], Grade.UNQUALIFIED, decision_file=pdf_upload()).status_code == 302
 
@@ -144,7 +144,7 @@ def test_a_decision_pdf_with_a_script_is_refused(inc, login):
     client = login(inc.branch_admin, inc.tree.branch_a)
     bad = SimpleUploadedFile("decision.pdf", pdfs.build("open-action-js"), content_type="application/pdf")
     response = record(client, inc.members[:1], Grade.UNQUALIFIED, decision_file=bad)
-    assert response.status_code == 400 and "JavaScript 脚本" in response.content.decode()
+    assert "JavaScript 脚本" in refused_page(client, response)
     assert not Evaluation.objects.exists()
 
 
@@ -154,7 +154,7 @@ def test_pdf_size_limit_is_a_setting(inc, login, settings):
     settings.ZHTJ = {**settings.ZHTJ, "INC_PDF_MAX_BYTES": 100}
     client = login(inc.branch_admin, inc.tree.branch_a)
     response = record(client, inc.members[:1], Grade.BASIC, decision_file=pdf_upload())
-    assert response.status_code == 400 and "不能超过" in response.content.decode()
+    assert "不能超过" in refused_page(client, response)
     assert response.wsgi_request.upload_too_large
     assert not Evaluation.objects.exists()
 
@@ -228,7 +228,7 @@ def test_approved_result_cannot_be_rerecorded(inc, login, client):
     client.post(f"/incentives/certify/{ev.pk}/approve/")
     login(inc.branch_admin, inc.tree.branch_a)
     response = record(client, inc.members[:1], Grade.EXCELLENT)
-    assert response.status_code == 400 and "不能修改" in response.content.decode()
+    assert "不能修改" in refused_page(client, response)
 
 
 def test_rejected_result_rerecorded_goes_back_to_superior(inc, login, client):
@@ -318,4 +318,4 @@ def test_excellent_cap_counts_one_year_only(inc, login):
     assert record(client, inc.members[3:5], Grade.EXCELLENT).status_code == 302
     assert Evaluation.objects.filter(year=YEAR, grade=Grade.EXCELLENT).count() == 2
     response = record(client, inc.members[:1], Grade.EXCELLENT)  # 8 evaluated → still 2
-    assert response.status_code == 400 and f"{YEAR}年度参加评议8人" in response.content.decode()
+    assert f"{YEAR}年度参加评议8人" in refused_page(client, response)

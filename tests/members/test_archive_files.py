@@ -11,6 +11,7 @@ from members.archive_files import ArchiveFileError, check_pdf
 from members.models import MemberArchive
 from tests.members import archive_helpers
 from tests.members.archive_helpers import pdf_bytes, pdf_upload, stored_files
+from tests.uploads import refused_page
 
 MB = 1024 * 1024
 
@@ -69,13 +70,13 @@ def test_size_is_checked_before_the_content_is_read(settings):
     [b"", jpg_bytes(), pdf_bytes()[:300], pdf_bytes(password="secret"), b"%PDF-1.4\n" + b"0" * (25 * MB)],
     ids=["empty", "renamed-jpg", "truncated", "encrypted", "25MB"],
 )
-def test_upload_page_answers_400_and_stores_nothing(arc, login, content):
-    """ARC-08 / SEC-06: each bad file is a 400 with a Chinese message; no file, no row."""
+def test_a_bad_upload_is_refused_and_stores_nothing(arc, login, content):
+    """ARC-08 / SEC-06: each bad file is refused with a Chinese message on the person's page; no file, no row."""
     client = login(arc.branch_admin, arc.tree.branch_a)
     url = reverse("members:archive_upload", args=[arc.new.pk])
     response = client.post(url, {"file": SimpleUploadedFile("志愿书.pdf", content, "application/pdf")})
-    assert response.status_code == 400
-    text = response.content.decode()
+    text = refused_page(client, response)
+    assert response["Location"] == reverse("members:archive_person", args=[arc.new.pk])
     assert any(word in text for word in ("空的", "不是 PDF", "不完整", "已加密", "文件过大"))
     assert not MemberArchive.objects.exists()
     assert stored_files(arc.media) == []
@@ -90,7 +91,7 @@ def test_a_bad_replacement_keeps_the_stored_archive(arc, login):
     MemberArchive.objects.filter(pk=archive.pk).update(state="rejected", reason="不清晰")
     before = stored_files(arc.media)
     response = client.post(url, {"file": pdf_upload(jpg_bytes(), "x.pdf")})
-    assert response.status_code == 400
+    assert "不是 PDF" in refused_page(client, response)
     archive.refresh_from_db()
     assert archive.state == "rejected"
     assert stored_files(arc.media) == before
@@ -139,14 +140,13 @@ def test_an_oversized_body_is_refused_before_it_is_read(settings):
 
 def test_a_file_growing_past_the_limit_is_stopped_while_streaming(arc, login, settings):
     """ARC-08: a body small enough to be announced but with a file over the limit is stopped at the
-    chunk that crosses it: 400, nothing stored."""
+    chunk that crosses it, nothing stored."""
     settings.ZHTJ = {**settings.ZHTJ, "ARCHIVE_MAX_BYTES": 1000}
     client = login(arc.branch_admin, arc.tree.branch_a)
     response = client.post(
         reverse("members:archive_upload", args=[arc.new.pk]), {"file": pdf_upload(pdf_bytes(pages=20))}
     )
-    assert response.status_code == 400
-    assert "文件过大" in response.content.decode()
+    assert "文件过大" in refused_page(client, response)
     assert response.wsgi_request.upload_too_large  # stopped by the handler, not after the upload
     assert not MemberArchive.objects.exists()
     assert stored_files(arc.media) == []

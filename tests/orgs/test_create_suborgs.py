@@ -16,6 +16,7 @@ from orgs.suborgs import CATEGORY, NAME, SubOrgRefused, batch_template, create_s
 from tests import factories as f
 from tests.concurrency import at_once
 from tests.forest import assert_forest_consistent
+from tests.uploads import refused_page
 from zhtj.core.excel import MARKER_SHEET, XLSX_TYPE, Column, Row, Template
 from zhtj.core.models import AuditLog
 
@@ -425,13 +426,17 @@ def test_error_download_needs_this_sessions_upload(tree, uni_client, login):
     assert other.get(ERRORS).status_code == 302
 
 
-def test_all_rows_failed_is_a_400(tree, uni_client):
-    """SEC-06: a file whose rows all fail is a 400 with the reasons; nothing is created."""
+def test_all_rows_failed_is_refused(tree, uni_client):
+    """SEC-06: a file whose rows all fail is refused: back to the form's GET page (post/redirect/get),
+    which shows each row's reason once and the error workbook link; nothing is created."""
     before = Organization.objects.count()
     r = uni_client.post(BATCH, {"file": upload(rows=[("包装车间团委", "团支部"), ("某某团支部", "团的领导机关")])})
-    assert r.status_code == 400
-    assert "失败2个" in r.content.decode()
+    html = refused_page(uni_client, r)
+    assert "失败2个" in html and 'id="download-errors"' in html
+    assert html.count('class="table-danger"') == 2
     assert Organization.objects.count() == before
+    assert 'id="batch-results"' not in uni_client.get(r["Location"]).content.decode()  # once
+    assert uni_client.get(ERRORS).status_code == 200
 
 
 def test_general_branch_batch_creates_branches_only(tree, login):
@@ -521,20 +526,19 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" +
 def test_bad_files_are_refused_whole(tree, uni_client, name, content, message):
     """ORG-08 / SEC-05 / SEC-06: a file that is not the filled-in template (wrong type, renamed
     picture, corrupt zip or XML, empty, another workbook or template, missing / extra / doubled
-    columns, no rows) gets a clear message and 400; nothing is created."""
+    columns, no rows) gets a clear message back on the form's page (303); nothing is created."""
     before = Organization.objects.count()
     r = uni_client.post(BATCH, {"file": SimpleUploadedFile(name, content(), content_type=XLSX_TYPE)})
-    assert r.status_code == 400
-    html = r.content.decode()
+    html = refused_page(uni_client, r)
     assert message in html and "导入失败" in html
     assert 'id="batch-results"' not in html
     assert Organization.objects.count() == before
 
 
 def test_no_file_is_refused(tree, uni_client):
-    """SEC-06: posting the upload form without a file asks for one (400)."""
+    """SEC-06: posting the upload form without a file asks for one."""
     r = uni_client.post(BATCH, {})
-    assert r.status_code == 400 and "请选择要上传的 Excel 文件" in r.content.decode()
+    assert "请选择要上传的 Excel 文件" in refused_page(uni_client, r)
 
 
 def test_too_many_rows_is_refused_whole(tree, uni_client, settings):
@@ -543,7 +547,7 @@ def test_too_many_rows_is_refused_whole(tree, uni_client, settings):
     rows = [(f"第{i}车间团支部", "团支部") for i in range(6)]
     before = Organization.objects.count()
     r = uni_client.post(BATCH, {"file": upload(rows=rows)})
-    assert r.status_code == 400 and "一次最多导入 5 行" in r.content.decode()
+    assert "一次最多导入 5 行" in refused_page(uni_client, r)
     assert Organization.objects.count() == before
 
 
@@ -616,15 +620,15 @@ def test_concurrent_batches_keep_the_tree_whole(tree):
 def test_an_oversized_batch_file_is_refused_before_it_is_read(tree, uni_client, settings):
     """SEC-05 / ORG-08: 批量创建 declares the Excel upload limit like the other uploads: a body
     announced larger than EXCEL_MAX_BYTES (default 10 MB; here 11 MB) is refused at its first file
-    part -- the server reads well under a megabyte of it -- with a 400 and the limit; nothing is created."""
+    part -- the server reads well under a megabyte of it -- with the limit; nothing is created."""
     from tests.uploads import post_file_streamed
 
     before = Organization.objects.count()
     too_large = settings.ZHTJ["EXCEL_MAX_BYTES"] + 1024 * 1024
-    status, text, consumed = post_file_streamed(
+    response, consumed = post_file_streamed(
         uni_client, BATCH, filename="下级组织.xlsx", file_bytes=b"PK" + b"0" * too_large, fields=[("_once", "big-1")]
     )
-    assert status == 400 and "文件过大：不能超过 10 MB" in text
+    assert "文件过大：不能超过 10 MB" in refused_page(uni_client, response)
     assert consumed < 1024 * 1024
     assert Organization.objects.count() == before
 
@@ -634,5 +638,5 @@ def test_a_batch_file_growing_past_the_limit_is_stopped_while_streaming(tree, un
     1000 bytes here) is stopped at the chunk that crosses it, with the same message."""
     settings.ZHTJ = {**settings.ZHTJ, "EXCEL_MAX_BYTES": 1000}
     r = uni_client.post(BATCH, {"file": upload(rows=[(f"第{i}团支部", "团支部") for i in range(1, 200)])})
-    assert r.status_code == 400 and "文件过大：不能超过" in r.content.decode()
+    assert "文件过大：不能超过" in refused_page(uni_client, r)
     assert r.wsgi_request.upload_too_large

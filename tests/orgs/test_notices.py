@@ -18,6 +18,7 @@ from orgs.models import Notice, NoticeAttachment, NoticeRead
 from tests import factories as f
 from tests.members.archive_helpers import pdf_bytes
 from tests.office_files import exactly, ole_bytes, ooxml_bytes, xlsx_bytes
+from tests.uploads import refused_page
 from zhtj.core.audit import history_of
 from zhtj.core.models import Notification
 
@@ -343,12 +344,14 @@ def test_real_documents_are_accepted(tree, admins, name, content):
     ],
 )
 def test_disguised_files_are_refused_and_nothing_is_stored(tree, admins, login, name, content, reason):
-    """SEC-05: a file is judged by what it is; a refusal is a 400 with the reason, nothing stored."""
+    """SEC-05: a file is judged by what it is; a refusal shows the reason on the form's page (303,
+    the typed title kept), nothing stored."""
     c = login(admins["uni"], tree.uni)
     response = c.post(
         "/orgs/notices/new/", {"title": "t", "body": "b", "attachments": SimpleUploadedFile(name, content)}
     )
-    assert response.status_code == 400 and reason in response.content.decode()
+    html = refused_page(c, response)
+    assert reason in html and 'name="title" id="id_title" class="form-control" maxlength="100" value="t"' in html
     assert not Notice.objects.exists() and not NoticeAttachment.objects.exists()
 
 
