@@ -10,6 +10,7 @@ from tests import factories as f
 from tests.concurrency import at_once
 from tests.members import archive_helpers
 from tests.members.archive_helpers import pdf_bytes, pdf_upload, stored_files
+from tests.uploads import refused_page
 from zhtj.core import inbox
 from zhtj.core.models import Notification
 from zhtj.core.workflow import AlreadyHandled, WorkflowError, by_system, perform
@@ -194,7 +195,7 @@ def test_a_general_branch_never_approves(arc, login):
 
 
 def test_no_committee_above_means_a_clear_refusal(arc, login):
-    """ARC-02 / SEC-06: a branch with no 团委 above it can't be left waiting for nobody: 400, nothing stored."""
+    """ARC-02 / SEC-06: a branch with no 团委 above it can't be left waiting for nobody: refused, nothing stored."""
     from datetime import date
 
     from orgs.choices import OrgCategory
@@ -202,9 +203,8 @@ def test_no_committee_above_means_a_clear_refusal(arc, login):
     top = f.OrgFactory(name="某团总支", parent=None, category=OrgCategory.GENERAL_BRANCH)
     branch = f.branch(top, "某团支部")
     member = f.person("孤新", branch=branch, joined_month=date(2024, 1, 1))
-    response = upload(login(f.admin_of(branch), branch), member)
-    assert response.status_code == 400
-    assert "没有上级团委" in response.content.decode()
+    client = login(f.admin_of(branch), branch)
+    assert "没有上级团委" in refused_page(client, upload(client, member))
     assert not MemberArchive.objects.exists()
     assert stored_files(arc.media) == []
 
@@ -224,9 +224,7 @@ def test_approved_archive_cant_be_replaced_without_a_change_request(arc, login, 
     client = login(arc.branch_admin, arc.tree.branch_a)
     page = client.get(reverse("members:archive_person", args=[arc.new.pk])).content.decode()
     assert "提出修改申请" in page and 'id="upload-form"' not in page
-    response = upload(client, arc.new)
-    assert response.status_code == 400
-    assert "请先提出修改申请，经上级团委审批同意后再替换档案" in response.content.decode()
+    assert "请先提出修改申请，经上级团委审批同意后再替换档案" in refused_page(client, upload(client, arc.new))
     verified.refresh_from_db()
     assert verified.state == MemberArchive.State.VERIFIED
     assert len(stored_files(arc.media)) == 1
@@ -244,7 +242,7 @@ def test_change_request_approved_then_replacement(arc, login, verified):
     change = ArchiveChangeRequest.objects.get()
     assert change.approver_org == arc.tree.col_a
     assert branch.post(url, {"explanation": "再次申请"}).status_code == 400  # one open request
-    assert upload(branch, arc.new).status_code == 400  # not yet approved
+    assert upload(branch, arc.new).status_code == 303  # refused: not yet approved
 
     committee = login(arc.col_a_admin, arc.tree.col_a)
     assert "申请变更李新的电子档案" in committee.get(reverse("inbox")).content.decode()
@@ -261,7 +259,7 @@ def test_change_request_approved_then_replacement(arc, login, verified):
     assert (archive.state, archive.pages) == (MemberArchive.State.PENDING, 4)
     change.refresh_from_db()
     assert change.state == ArchiveChangeRequest.State.DONE
-    assert upload(branch, arc.new).status_code == 400  # pending again: no second replacement
+    assert upload(branch, arc.new).status_code == 303  # refused: pending again, no second replacement
 
 
 def test_change_request_of_a_branch_under_a_general_branch_goes_to_the_committee(arc, login):
