@@ -87,7 +87,7 @@ def notice_sent(request):
     return render(request, "orgs/notices/sent.html", {"page": paginate(request, rows)})
 
 
-def _form_page(request, form, notice=None, status=200):
+def _form_page(request, form, notice=None):
     return render(
         request,
         "orgs/notices/form.html",
@@ -98,7 +98,6 @@ def _form_page(request, form, notice=None, status=200):
             "max_files": settings.ZHTJ["NTC_ATTACHMENTS_MAX"],
             "max_mb": settings.ZHTJ["NTC_ATTACHMENT_MAX_BYTES"] // (1024 * 1024),
         },
-        status=status,
     )
 
 
