@@ -133,7 +133,12 @@ def test_rule_refused_as_an_import_row(tree, login, number_holder, fast_hasher, 
     html = unescape(r.content.decode())
     assert r.status_code == 200, rule
     assert 'id="count-failed">1<' in html and 'id="count-created">1<' in html, rule
-    assert message in html.split('data-status="failed"')[1].split("</tr>")[0], rule
+    reason = html.split('data-status="failed"')[1].split("</tr>")[0].split('<td class="small">')[-1]
+    # BEY-03: "列名：说明" — the rule's words follow the column's name (a message opening with the
+    # column's own name drops the repeat, so it reads with the colon taken out).
+    column, _, rest = reason.partition("：")
+    assert rest and column.strip() and "<" not in column, rule
+    assert message in column + rest, rule
     assert Person.objects.count() == before
 
 
