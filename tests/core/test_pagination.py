@@ -1,20 +1,22 @@
-"""zhtj.core.pagination: a list that fits on its first page costs no COUNT(*); others page as usual."""
+"""zhtj.core.pagination: a page costs a COUNT and its rows, whatever the list's length (issue 17)."""
+
+from django.test import RequestFactory
 
 from orgs.models import Organization
 from tests import factories as f
-from zhtj.core.pagination import Paginator
+from zhtj.core.pagination import paginate
 
 
-def test_first_page_without_count(db, django_assert_num_queries):
+def test_a_page_costs_the_same_queries_short_or_long(db, django_assert_num_queries, settings):
     root = f.leadership("团中央")
     for i in range(3):
         f.branch(root, f"第{i}团支部")
-    with django_assert_num_queries(1):
-        page = Paginator(Organization.objects.order_by("pk"), 5).get_page("1")
-        assert page.paginator.count == 4 and len(page.object_list) == 4 and not page.has_next()
-    with django_assert_num_queries(2):
-        page = Paginator(Organization.objects.order_by("pk"), 3).get_page(None)
-        assert page.paginator.count == 4 and len(page.object_list) == 3 and page.has_next()
-    page = Paginator(Organization.objects.order_by("pk"), 3).get_page("2")
-    assert [o.name for o in page.object_list] == ["第2团支部"]
-    assert Paginator(Organization.objects.none(), 3).get_page("1").paginator.count == 0
+    rows = Organization.objects.order_by("pk")
+    for size, expected in ((5, 4), (3, 3)):  # all on page 1, then a page of a longer list
+        settings.ZHTJ = settings.ZHTJ | {"LIST_PAGE_SIZE": size}
+        with django_assert_num_queries(2):
+            page = paginate(RequestFactory().get("/"), rows)
+            assert page.paginator.count == 4 and len(page.object_list) == expected
+    page = paginate(RequestFactory().get("/?page=2"), rows)
+    assert [o.name for o in page.object_list] == ["第2团支部"] and page.param == "page"
+    assert paginate(RequestFactory().get("/?page=x"), rows).number == 1  # junk → the first page
