@@ -431,19 +431,28 @@ def crawl(client, role, endpoints, thorough=True):
     # 1. the argument-free pages: they link to the objects of the role's scope
     for e in plain:
         c.fetch(sample_url(e))
-    # 2. every endpoint with arguments: ids found in the pages (for a thorough role several, as
-    # an item in one state may show a form another doesn't), 1 and the largest int
-    for e in endpoints:
-        if e in plain:
-            continue
-        t = c.targets[e.route]
-        found = _spread(list(t.urls), 3 if thorough else 1)
-        t.tried = list(dict.fromkeys(u for u in [*found, _fill(e, 1), _fill(e, MAX_INT), sample_url(e)] if u))
-        for url in t.tried:
-            c.fetch(url)
-        # the deep fuzz goes to the found page that shows the most forms
-        found.sort(key=lambda url: -c.forms_on[url])
-        t.tried = list(dict.fromkeys([*found, *t.tried]))
+    # 2. every endpoint with arguments: ids found in the pages (several, as an item in one state or
+    # of another org may show a form another doesn't: a 公开团课 of the province on 团中央's list has
+    # no 编辑), 1 and the largest int. Repeated while
+    # a pass finds ids it hadn't (an edit link on a detail page fetched after the edit route), so
+    # what is reached never depends on an object having pk 1.
+    fetched, grew = set(), True
+    while grew:
+        grew = False
+        for e in endpoints:
+            if e in plain:
+                continue
+            t = c.targets[e.route]
+            found = _spread(list(t.urls), 3 if thorough else 2)
+            t.tried = list(dict.fromkeys(u for u in [*found, _fill(e, 1), _fill(e, MAX_INT), sample_url(e)] if u))
+            for url in t.tried:
+                if url not in fetched:
+                    fetched.add(url)
+                    grew = grew or url in found
+                    c.fetch(url)
+            # the deep fuzz goes to the found page that shows the most forms
+            found.sort(key=lambda url: -c.forms_on[url])
+            t.tried = list(dict.fromkeys([*found, *t.tried]))
     # 3. junk in the query string and in posts, with every form the pages showed
     for e in endpoints:
         t = c.targets[e.route]

@@ -155,7 +155,8 @@ def server(standby):
         "ZHTJ_REPLICA_LAG_NOTICE_SECONDS": str(NOTICE),
         "ZHTJ_REPLICA_MAX_LAG_SECONDS": str(MAX_LAG),
     }
-    env.pop("REDIS_URL", None)  # tasks in-process, as in the rest of the suite
+    # REDIS_URL is kept, as in production: sessions in the database the test's logins write to
+    # (without it the server would keep sessions in the embedded default's cache files)
     env.pop("ZHTJ_REPLICA_READ_YOUR_WRITES_SECONDS", None)  # the default: 30 s
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "zhtj.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
