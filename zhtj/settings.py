@@ -383,7 +383,7 @@ ZHTJ = {
     "APPLICATION_FORM_FROM": date(2020, 1, 1),  # MEM-05: 入团志愿书 required for joins from this day
     "MEMBER_IMPORT_MAX_ROWS": 10000,  # MEM-07: rows per 批量导入 upload
     "MEMBER_IMPORT_PREVIEW_ROWS": 20,  # BEY-03: rows shown in the preview
-    "MEMBER_IMPORT_CHUNK": 1000,  # BEY-03: rows written per progress step
+    "MEMBER_IMPORT_CHUNK": int(os.environ.get("ZHTJ_MEMBER_IMPORT_CHUNK", 1000)),  # BEY-03: rows per progress step
     "ID_VERIFIER": "members.verification.default_verifier",  # MEM-10: dotted path of the verifier
     "AGE_OUT_YEARS": 28,  # MEM-11: members of this age with no post are flagged 超龄
     "AGE_OUT_DATE": (1, 1),  # JOB-07: (month, day) of the yearly age_out run
