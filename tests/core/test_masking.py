@@ -10,7 +10,9 @@ DETAIL_PAGES and the number is that page's person's (the personal center's pages
 """
 
 import re
+from collections import Counter
 from io import BytesIO
+from urllib.parse import urlencode
 
 import pytest
 from django.http import HttpResponse
@@ -130,12 +132,43 @@ class MaskCrawl(Crawl):
         match = resolve(url.split("?")[0])
         detail = DETAIL_PAGES.get(match.view_name)
         whole = detail(match.kwargs, response.wsgi_request) if detail else set()
+        # what the user typed is shown back in its search box: they know it already
+        whole |= {v for values in response.wsgi_request.GET.lists() for v in values[1]}
         for pattern in (ID_NUMBER, MOBILE):
             for number in set(pattern.findall(text)):
                 owner = self.known.get(number)
                 if owner is None or number in whole:
                     continue
                 self.leaks.append((self.role.label, url, number, owner))
+
+
+def typed_queries():
+    """What a user types into a search box or picker: the commonest surname, the commonest first
+    digits of ID and mobile numbers (a prefix matches many people) and one whole ID number."""
+    people = list(Person.objects.exclude(id_number="").values_list("name", "id_number", "mobile"))
+
+    def commonest(values):
+        return Counter(v for v in values if v).most_common(1)[0][0]
+
+    return [
+        commonest(name[:1] for name, _, _ in people),
+        commonest(id_number[:6] for _, id_number, _ in people),
+        people[0][1],
+        commonest(mobile[:3] for _, _, mobile in people),
+    ]
+
+
+def search(c):
+    """Every GET form's fields (filters, searches, pickers) typed into, one field at a time, on the
+    first URL the crawl knows for the form's target: the answers list the people found."""
+    queries = typed_queries()
+    for t in c.targets.values():
+        if not t.query_names:
+            continue
+        url = next(iter(t.urls), None) if "<" in t.endpoint.route else "/" + t.endpoint.route
+        for name in sorted(t.query_names):
+            for value in queries:
+                c.fetch(f"{url}?{urlencode({name: value})}")
 
 
 def crawl_for_numbers(client, role):
@@ -155,6 +188,7 @@ def crawl_for_numbers(client, role):
             if url not in fetched and "<" in t.endpoint.route
         ]
         if not todo:
+            search(c)
             return c
         for url in todo:
             fetched.add(url)
@@ -184,13 +218,21 @@ def _roster(request):
 
 @access(ORG_ADMIN)
 def _index(request):
-    return HttpResponse('<a href="/roster/">名单</a>')
+    return HttpResponse('<a href="/roster/">名单</a><form action="/picker/"><input name="q"></form>')
+
+
+@access(ORG_ADMIN)
+def _picker(request):
+    """A picker that shows whole ID numbers only for what is typed into it."""
+    q = request.GET.get("q", "")
+    people = Person.objects.filter(branch=request.acting_org, id_number__startswith=q) if q else []
+    return HttpResponse("".join(f"{p.name} {p.id_number}" for p in people))
 
 
 class LeakyUrls:
     """The project's URLs, plus a page linked from an index that lists whole ID numbers."""
 
-    urlpatterns = [path("index/", _index), path("roster/", _roster), *zhtj_urls.urlpatterns]
+    urlpatterns = [path("index/", _index), path("roster/", _roster), path("picker/", _picker), *zhtj_urls.urlpatterns]
 
 
 @override_settings(ROOT_URLCONF=LeakyUrls)
@@ -207,3 +249,17 @@ def test_crawl_catches_a_list_with_whole_numbers(client, demo):  # noqa: F811 --
     people = Person.objects.filter(branch=c.client.get("/").wsgi_request.acting_org)
     assert people.count() >= 3
     assert {(url, number) for _, url, number, _ in c.leaks} == {("/roster/", p.id_number) for p in people}
+
+
+@override_settings(ROOT_URLCONF=LeakyUrls)
+def test_crawl_types_into_pickers(client, demo):  # noqa: F811 -- the fixture
+    """SEC-03: a picker that leaks only for a typed query (nothing links to its results) is found by
+    the crawl's searches: the prefix of ID numbers typed into its box lists whole numbers."""
+    role = next(r for r in ROLES if r.key == "branch")
+    _login(client, role)
+    c = MaskCrawl(client, role, [e for e in walk() if e.route in ("index/", "picker/")], owners())
+    c.fetch("/index/")
+    c.fetch("/picker/")
+    assert not c.leaks  # nothing typed, nothing shown
+    search(c)
+    assert c.leaks and all(url.startswith("/picker/?q=") for _, url, _, _ in c.leaks)
