@@ -68,7 +68,8 @@ def test_bad_reviews_change_nothing(client, login, camp):
     self_rate(login, camp, 0)
     c = as_committee(login, camp)
     assert c.post(SUBMIT, {"orgs": [camp.branches[0].pk], "level": ""}).status_code == 400
-    assert c.post(SUBMIT, {"level": "3"}).status_code == 400
+    r = c.post(SUBMIT, {"level": "3"})
+    assert r.status_code == 400 and "请勾选需要复核的团(总)支部。" in text(r)
     r = c.post(SUBMIT, {"orgs": [camp.branches[0].pk, camp.branches[1].pk], "level": "3"})
     assert r.status_code == 409 and "尚未提交自评" in text(r)
     sub = f.OrgFactory(parent=camp.committee, category=OrgCategory.COMMITTEE, name="下属团委")

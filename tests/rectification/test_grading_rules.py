@@ -42,3 +42,16 @@ def test_lock_takes_the_years_whose_instant_has_passed(camp, clock):
     assert grading.lock(timezone.make_aware(datetime(2025, 12, 31, 12, 0))) == {"changed": 1, "year": 2025}
     locked = GradingRecord.objects.get(pk=this.pk)
     assert locked.state == GrdState.LOCKED and locked.updated_at >= locking  # 处理时间: when it locked
+
+
+def test_review_list_shows_each_branch_its_own_record(camp):
+    """GRD-04/GRD-06: each row of the review list carries its own branch's record of the year, not
+    another branch's nor another year's; a branch not yet rated has none."""
+    first, second = camp.branches[:2]
+    _record(first, 2026, state=GrdState.PENDING, level="5")
+    _record(second, 2026, state=GrdState.PENDING, level="2")
+    _record(camp.branches[2], 2025, level="4")
+    rows = {row.pk: (row.g_self, row.g_state) for row in grading.review_rows(camp.committee, 2026)}
+    assert rows[first.pk] == ("5", GrdState.PENDING)
+    assert rows[second.pk] == ("2", GrdState.PENDING)
+    assert rows[camp.branches[2].pk] == (None, None)

@@ -37,7 +37,7 @@ def test_three_changes_then_refused(client, login, camp):
     for level in ("3", "4", "5", "4"):
         assert rate(c, level).status_code == 302
     r = rate(c, "2")
-    assert r.status_code == 409 and "最多允许修改3次" in text(r)
+    assert r.status_code == 409 and "复核前自评结果最多允许修改3次，您已修改3次，不能再修改。" in text(r)
     record = GradingRecord.objects.get()
     assert (record.self_level, record.changes) == ("4", 3)
 
@@ -50,7 +50,7 @@ def test_locked_after_review_except_not_graded(client, login, camp):
     c.post("/rectification/grading/review/submit/", {"orgs": [camp.branches[0].pk], "level": "3"})
     b = login(camp.branch_admins[0], camp.branches[0])
     r = rate(b, "5")
-    assert r.status_code == 409 and "不允许修改" in text(r)
+    assert r.status_code == 409 and "上级已完成复核，自评结果不允许修改。" in text(r)
     c = as_committee(login, camp)
     c.post("/rectification/grading/review/submit/", {"orgs": [camp.branches[0].pk], "level": "0"})
     b = login(camp.branch_admins[0], camp.branches[0])
