@@ -174,3 +174,24 @@ def test_menu_crawl_runs_with_the_same_queries_at_two_sizes(transactional_db):
     }
     assert grew == {}
     assert "全菜单巡检" in section(list(large.values()), "now", "abc", 1, "数据")
+
+
+def test_mixed_load_runs_every_role_without_errors(transactional_db):
+    """Issue 17.4 at a tiny size: `benchmark --load` finds the crawl's pages of every role, serves
+    them under gunicorn to concurrent users without an error, beside the trivial view, and its
+    section lands in docs/benchmarks.md once, kept by `benchmark --write` like the others."""
+    from zhtj.scale.crawl import replace_section
+    from zhtj.scale.features import kept_sections
+    from zhtj.scale.load import LOAD_END, LOAD_START, load_section, mixed_load
+
+    generate(300, 6000)
+    result = mixed_load(seconds=3, clients=4, workers=2, think=0.05, log=lambda *a: None)
+    assert result["pages"] > 20
+    assert set(result["roles"]) >= {"团中央", "省级团委", "市级团委", "团支部", "团员"}
+    assert result["load"]["requests"] > 0 and result["floor"]["requests"] > 0
+    assert result["load"]["errors"] == 0 and result["failed"] == [], result["failed"]
+    section = load_section(result, "今天", "abc1234", "数据", "1.0")
+    text = replace_section("# 表\n", section, LOAD_START, LOAD_END)
+    text = replace_section(text, section.replace("今天", "明天"), LOAD_START, LOAD_END)
+    assert text.count(LOAD_START) == 1 and "明天" in text
+    assert kept_sections(text).count(LOAD_START) == 1

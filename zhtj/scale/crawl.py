@@ -180,6 +180,7 @@ class Crawl:
         self.repeat = repeat
         self.log = log
         self.visits = []
+        self.clients = {}  # role → its logged-in client
 
     def run(self):
         for label, person, org in roles(self.only):
@@ -234,7 +235,7 @@ class Crawl:
         return visit, html
 
     def crawl_role(self, role, person, org):
-        client = self.login(person, org)
+        client = self.clients[role] = self.login(person, org)
         home = client.get("/").content.decode("utf-8", "replace")
         names = MenuText()
         names.feed(home)
@@ -264,6 +265,25 @@ class Crawl:
                 if detail and urljoin(page_url, detail) not in seen:
                     seen.add(urljoin(page_url, detail))
                     self.measure(client, role, f"详情 {name}", urljoin(page_url, detail))
+
+
+class Discovery(Crawl):
+    """The crawl's pages, each opened once and not timed (the mixed load's pages, issue 17.4)."""
+
+    def measure(self, client, role, key, url):
+        response = client.get(url)
+        if response.status_code in (301, 302) and response.get("Location", "").startswith("/"):
+            url = response["Location"]
+            response = client.get(url)
+        body = b"" if response.streaming else response.content
+        self.visits.append(Visit(role, key, url, status=response.status_code))
+        html = body.decode("utf-8", "replace") if "text/html" in response.get("Content-Type", "") else ""
+        return self.visits[-1], html
+
+    @property
+    def cookies(self):
+        name = settings.SESSION_COOKIE_NAME
+        return {role: f"{name}={client.cookies[name].value}" for role, client in self.clients.items()}
 
 
 def _ours(url):
@@ -313,17 +333,11 @@ def section(visits, when, commit, repeat, data):
     )
 
 
-def replace_section(text, new):
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        return before + new + rest.split(END, 1)[1]
+def replace_section(text, new, start=START, end=END):
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        return before + new + rest.split(end, 1)[1]
     return text.rstrip("\n") + "\n\n" + new + "\n"
-
-
-def kept_section(text):
-    if START in text and END in text:
-        return "\n" + START + text.split(START, 1)[1].split(END, 1)[0] + END + "\n"
-    return ""
 
 
 def page_size():

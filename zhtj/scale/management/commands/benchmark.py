@@ -1,6 +1,7 @@
 """`manage.py benchmark`: each operation of issue 10 beside its floor, as a table (and, with
 --write, in docs/benchmarks.md). Run it on data from `generate_scale_data`."""
 
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -9,7 +10,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from zhtj.scale.bench import BenchError, Benchmark, data_summary, machine
-from zhtj.scale.crawl import kept_section as crawl_section
 from zhtj.scale.features import kept_sections
 
 
@@ -27,13 +27,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--crawl", action="store_true", help="全菜单巡检：七种角色的每个菜单、标签、第2页和第一个详情页（issue 17）"
         )
+        parser.add_argument("--load", action="store_true", help="并发负载：多用户随机打开巡检页面（issue 17.4）")
+        parser.add_argument("--clients", type=int, default=50, help="并发负载的用户数")
+        parser.add_argument("--load-seconds", type=int, default=60, help="并发负载的秒数")
+        parser.add_argument("--think", type=float, default=1.0, help="用户两次打开页面之间的平均停顿（秒）")
+        parser.add_argument("--workers", type=int, default=4, help="并发负载的 gunicorn 进程数")
 
-    def handle(self, *args, repeat, only, import_rows, no_throughput, seconds, concurrency, write, crawl, **options):
+    def handle(
+        self, *args, repeat, only, import_rows, no_throughput, seconds, concurrency, write, crawl, load, **options
+    ):
         # --crawl --only 团支部 团员: those roles only
         if connection.vendor != "postgresql":
             raise CommandError("benchmark 需在 PostgreSQL 上运行：请设置 DATABASE_URL。")
         if crawl:
             return self.crawl(repeat, write, only)
+        if load:
+            return self.load(write, only, **options)
         bench = Benchmark(repeat=repeat, log=self.stdout.write, import_rows=import_rows)
         try:
             bench.run(only)
@@ -47,7 +56,7 @@ class Command(BaseCommand):
             path = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
             # the sections other commands write (benchmark_features) are kept
             text = path.read_text(encoding="utf-8") if path.exists() else ""
-            kept = kept_sections(text) + crawl_section(text)
+            kept = kept_sections(text)  # the crawl's and the load's too
             path.write_text(report + "\n" + kept, encoding="utf-8")
             self.stdout.write(f"已写入 {path.relative_to(settings.BASE_DIR)}")
 
@@ -62,6 +71,28 @@ class Command(BaseCommand):
         if write:
             path = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
             path.write_text(crawl.replace_section(path.read_text(encoding="utf-8"), section), encoding="utf-8")
+            self.stdout.write(f"已写入 {path.relative_to(settings.BASE_DIR)}")
+
+    def load(self, write, only, clients, load_seconds, think, workers, **options):
+        from zhtj.scale import crawl, load
+
+        result = load.mixed_load(
+            seconds=load_seconds, clients=clients, workers=workers, think=think, only=only, log=self.stdout.write
+        )
+        d = data_summary()
+        loadavg = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+        section = load.load_section(
+            result,
+            f"{datetime.now():%Y-%m-%d %H:%M}",
+            machine()["commit"],
+            f"数据：{d['orgs']} 个组织、{d['people']} 人",
+            loadavg,
+        )
+        self.stdout.write("\n" + section)
+        if write:
+            path = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
+            text = path.read_text(encoding="utf-8")
+            path.write_text(crawl.replace_section(text, section, load.LOAD_START, load.LOAD_END), encoding="utf-8")
             self.stdout.write(f"已写入 {path.relative_to(settings.BASE_DIR)}")
 
     def report(self, bench):
