@@ -17,7 +17,7 @@ from members.models import Person
 from orgs.models import Organization
 from zhtj.core import audit, batch, inbox, pdf
 from zhtj.core.access import acting_org_or_404
-from zhtj.core.models import AuditLog, Notification
+from zhtj.core.models import AuditLog
 from zhtj.core.params import fitting
 from zhtj.core.workflow import AlreadyHandled, WorkflowError, by_system, perform, perform_many
 
@@ -277,18 +277,16 @@ def decide_many(request, records, action, note="", seen=None):
     return len(records)
 
 
-# Every detail table read by a transition's hooks, in the one SELECT … FOR UPDATE of a chunk.
-DECIDE_RELATED = (
-    "recorder",
-    "joining",
-    "evaluation",
-    "evaluation__person",
-    "honor",
-    "development",
-    "trackupdate",
-    "trackupdate__development",
-    "opportunity",
-)
+# The detail tables a transition's hooks read, per 上级认证 tab (a batch is one tab's records), in
+# the one SELECT … FOR UPDATE of a chunk; every kind's when the kind is unknown.
+DECIDE_RELATED = {
+    Kind.JOINING: ("recorder", "joining"),
+    Kind.EVALUATION: ("recorder", "evaluation", "evaluation__person"),
+    Kind.HONOR: ("recorder", "honor"),
+    Kind.OPPORTUNITY: ("recorder", "opportunity"),
+    Kind.DEVELOPMENT: ("recorder", "development", "trackupdate", "trackupdate__development"),
+}
+ALL_RELATED = tuple(dict.fromkeys(name for names in DECIDE_RELATED.values() for name in names))
 
 
 def check_batch(action, note):
@@ -311,20 +309,18 @@ def decide_set(job, progress):
     verdict = {"approve": "已通过", "reject": "未通过"}[action]
 
     def after(rows):
-        Notification.objects.bulk_create(
-            Notification(
-                recipient_org_id=row.recorder_id,
-                kind=IncentiveRecord.inbox_kind,
-                text=(
-                    f"团内激励认证{verdict}{'（待授予组织认证）' if row.state == State.GRANTOR else ''}：{row.summary}"
-                    + (f"（{note}）" if action == "reject" else "")
-                )[:300],
-            )
+        inbox.notify_many(
+            {
+                "org_id": row.recorder_id,
+                "kind": IncentiveRecord.inbox_kind,
+                "text": f"团内激励认证{verdict}{'（待授予组织认证）' if row.state == State.GRANTOR else ''}：{row.summary}"
+                + (f"（{note}）" if action == "reject" else ""),
+            }
             for row in rows
         )
 
     done, failures = perform_many(
-        IncentiveRecord.objects.select_related(*DECIDE_RELATED),
+        IncentiveRecord.objects.select_related(*DECIDE_RELATED.get(params.get("kind"), ALL_RELATED)),
         job["pks"],
         action,
         guard=partial(authorize, org),

@@ -2,6 +2,8 @@
 superior may adjust a 评议 grade, INC-06), or tick several → 批量审批 (all or none); 不通过 needs
 a reason. Only the org a record waits for acts (ROLE-03: a grand-parent gets 403)."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -133,9 +135,9 @@ def decide_batch(request):
 @require_POST
 @access(DIRECT_SUPERIOR)
 def decide_all(request):
-    """ "全部 N 条符合当前筛选条件的" (issue 17): the first post shows the count to confirm; the
-    confirmed post (the count repeated) acts on the set as it is then, set-based, in the background
-    above BATCH_INLINE_MAX, and lands on the progress page that lists what was refused and why."""
+    """ "全部 N 条符合当前筛选条件的" (issue 17, core.batch.whole_set): the tab's records waiting for
+    the acting org that match the 事项 filter, confirmed with the count, then decided set-based
+    (`services.decide_set`) with the refused ones listed on the progress page."""
     kind = request.POST.get("kind") if request.POST.get("kind") in TABS else Kind.JOINING
     tab, q = Kind(kind), _query(request)
     action, note = request.POST.get("action"), request.POST.get("reason", "")
@@ -144,21 +146,18 @@ def decide_all(request):
     except WorkflowError as exc:
         return _page(request, tab, str(exc), 400)
     pks = list(filtered(request, tab, q).order_by("pk").values_list("pk", flat=True))
-    confirmed = request.POST.get("confirmed")
-    context = {"tab": tab, "q": q, "action": action, "reason": note, "count": len(pks)}
-    if not pks:
-        messages.info(request, "没有符合当前筛选条件的待审批事项。")
-        return _back(request, kind)
-    if confirmed != str(len(pks)):
-        # not confirmed yet, or the set changed since: show the count (again)
-        context["changed"] = confirmed is not None
-        return render(request, "incentives/certify_all.html", context, status=409 if confirmed else 200)
-    back = f"{reverse('incentives:certify')}?kind={kind}"
-    verdict = "通过" if action == "approve" else "不通过"
-    token = batch.start(
-        request, "incentives.certify", pks, {"action": action, "note": note}, title=f"上级认证·批量{verdict}", back=back
+    verdict = "审批通过" if action == "approve" else f"审批不通过（{note}）"
+    return batch.whole_set(
+        request,
+        "incentives.certify",
+        pks,
+        {"action": action, "note": note, "kind": kind},
+        title=f"上级认证·批量{'通过' if action == 'approve' else '不通过'}",
+        what=f"符合当前筛选条件的待审批事项（{tab.label}{f'，含“{q}”' if q else ''}）",
+        verdict=verdict,
+        fields={"kind": kind, "q": q, "action": action, "reason": note},
+        back=f"{reverse('incentives:certify')}?kind={kind}" + (f"&q={quote(q)}" if q else ""),
     )
-    return redirect("batch_status", token=token)
 
 
 urlpatterns = [

@@ -13,10 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 
-from zhtj.core import audit
+from zhtj.core import audit, batch, inbox
 from zhtj.core.params import fitting
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import WorkflowError, perform, perform_many
 
 from .archive_files import check_pdf
 from .models import CadrePost, Person
@@ -214,3 +215,47 @@ def request_change(archive, explanation, *, by, org):
     except IntegrityError:
         raise WorkflowError("该团员的电子档案已有未处理完的变更申请。") from None
     return change
+
+
+# --- 批量审批 (issue 17) ------------------------------------------------------------------------
+
+
+def check_decision(decision, note):
+    """What a 同意 / 不同意 of one archive or of a batch must carry before anything is tried (ARC-03)."""
+    if decision not in ("approve", "reject"):
+        raise WorkflowError("请选择“同意”或“不同意”。")
+    note = fitting(note, 200, "理由", WorkflowError)
+    if decision == "reject" and not note:
+        raise WorkflowError("不同意时须填写理由。")
+    return note
+
+
+def decision_notice(archive, decision, note):
+    """The uploader's 操作中心 result of a decided archive (one or a batch)."""
+    verdict = "已同意" if decision == "approve" else f"不同意（理由：{note}）"
+    return {
+        "org_id": archive.uploaded_by_org_id,
+        "kind": archive.inbox_kind,
+        "text": f"{archive.person.name}的团员电子档案审批：{verdict}",
+        "link": reverse("members:archive_person", args=[archive.person_id]),
+    }
+
+
+@batch.register("members.archives")
+def decide_set(job, progress):
+    """下级团员电子档案审批 of a set (the ticked or the whole filtered one): `perform_many` with
+    ROLE-03 (only the stored approver org) as the guard on each locked row, one audit row and one
+    result for the uploading org each; refused items come back with their reasons."""
+    acting, params = job["org"], job["params"]
+    decision, note = params["action"], params.get("note", "")
+    done, failures = perform_many(
+        MemberArchive.objects.select_related("person"),
+        job["pks"],
+        decision,
+        guard=lambda locked: require_approver(acting, locked),
+        by=job["actor"],
+        note=note,
+        after=lambda rows: inbox.notify_many(decision_notice(a, decision, note) for a in rows),
+        progress=progress,
+    )
+    return done, [(getattr(a, "person", f"第{a}号电子档案"), reason) for a, reason in failures]

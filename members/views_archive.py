@@ -15,17 +15,18 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zhtj.core import inbox
+from zhtj.core import batch, inbox
 from zhtj.core.access import DIRECT_SUPERIOR, MEMBER, ORG_ADMIN, access
 from zhtj.core.audit import history_of
 from zhtj.core.pagination import paginate
-from zhtj.core.params import fitting
+from zhtj.core.params import fitting, pk_list
 from zhtj.core.pdf import pdf_response
 from zhtj.core.uploads import refuse_upload, upload_limit
 from zhtj.core.workflow import WorkflowError, perform, seen_state
 
 from .archive_files import ArchiveFileError, max_megabytes, too_large_message
 from .archives import (
+    check_decision,
     may_upload,
     needs_archive_q,
     replace_archive,
@@ -293,29 +294,109 @@ def archive_change_review(request, pk):
     )
 
 
-@access(ORG_ADMIN)
-def archive_approvals(request):
-    """业务办理-下级团员电子档案审批: what the acting org decides, 待审批 first."""
+def _approvals_filter(request):
+    """The list's 审批状态 (default 待审批; a bad one falls back to it, 400) and 姓名/身份证号 filter."""
     state = request.GET.get("state", State.PENDING)
     bad = state not in State.values and state != "all"
     if bad:
-        messages.error(request, "审批状态筛选条件无效，已显示待审批的档案。")
         state = State.PENDING
+    q = request.GET.get("q", "").strip()[:SEARCH_MAX]
     archives = MemberArchive.objects.filter(approver_org=request.acting_org)
     if state != "all":
         archives = archives.filter(state=state)
-    archives = archives.select_related("person__branch", "uploaded_by_org").order_by("-uploaded_at", "pk")
-    page = paginate(request, archives)
+    if q:
+        archives = archives.filter(Q(person__name__contains=q) | Q(person__id_number=q.upper()))
+    return archives, state, q, bad
+
+
+@access(ORG_ADMIN)
+def archive_approvals(request):
+    """业务办理-下级团员电子档案审批: what the acting org decides, 待审批 first; tick some (全选本页)
+    or take all the filter selects for 批量审批."""
+    return _approvals_page(request)
+
+
+def _approvals_page(request, error="", status=200):
+    archives, state, q, bad = _approvals_filter(request)
+    if bad:
+        messages.error(request, "审批状态筛选条件无效，已显示待审批的档案。")
+        status = 400
+    page = paginate(
+        request, archives.select_related("person__branch", "uploaded_by_org").order_by("-uploaded_at", "pk")
+    )
     changes = (
         ArchiveChangeRequest.objects.filter(approver_org=request.acting_org, state=ArchiveChangeRequest.State.PENDING)
         .select_related("archive__person", "org")
         .order_by("-created_at")[: settings.ZHTJ["INBOX_PAGE_SIZE"]]
     )
-    return render(
+    context = {
+        "page": page,
+        "state": state,
+        "q": q,
+        "states": State.choices,
+        "changes": changes,
+        "decidable": archives.filter(state=State.PENDING).count(),
+        "error": error,
+    }
+    return render(request, "members/archive/approvals.html", context, status=status)
+
+
+def _batch_params(request):
+    decision = request.POST.get("decision", "")
+    return decision, check_decision(decision, request.POST.get("note"))
+
+
+def _batch_title(decision):
+    return f"下级团员电子档案审批·批量{'同意' if decision == 'approve' else '不同意'}"
+
+
+@require_POST
+@access(DIRECT_SUPERIOR)
+def archive_approvals_batch(request):
+    """批量审批 of the ticked archives: the acting org's own (else 404), each decided on its locked row
+    (`archives.decide_set`); the progress page lists the refused ones with their reasons."""
+    try:
+        decision, note = _batch_params(request)
+        ids = pk_list(request.POST.getlist("archive"))
+        if not ids:
+            raise WorkflowError("请先勾选要审批的电子档案。")
+    except WorkflowError as exc:
+        return _approvals_page(request, str(exc), 400)
+    pks = list(
+        MemberArchive.objects.filter(approver_org=request.acting_org, pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if len(pks) != len(set(ids)):
+        raise Http404
+    back = reverse("members:archive_approvals") + (f"?{request.GET.urlencode()}" if request.GET else "")
+    token = batch.start(
+        request, "members.archives", pks, {"action": decision, "note": note}, title=_batch_title(decision), back=back
+    )
+    return redirect("batch_status", token=token)
+
+
+@require_POST
+@access(DIRECT_SUPERIOR)
+def archive_approvals_all(request):
+    """ "全部 N 条符合当前筛选条件的" (issue 17, core.batch.whole_set): the acting org's 待审批 archives
+    the list's filters (in the query string) select, confirmed with the count."""
+    try:
+        decision, note = _batch_params(request)
+    except WorkflowError as exc:
+        return _approvals_page(request, str(exc), 400)
+    archives, _, q, _ = _approvals_filter(request)
+    pks = list(archives.filter(state=State.PENDING).order_by("pk").values_list("pk", flat=True))
+    return batch.whole_set(
         request,
-        "members/archive/approvals.html",
-        {"page": page, "state": state, "states": State.choices, "changes": changes},
-        status=400 if bad else 200,
+        "members.archives",
+        pks,
+        {"action": decision, "note": note},
+        title=_batch_title(decision),
+        what=f"符合当前筛选条件的待审批团员电子档案{f'（含“{q}”）' if q else ''}",
+        verdict="同意" if decision == "approve" else f"不同意（理由：{note}）",
+        fields={"decision": decision, "note": note},
+        back=reverse("members:archive_approvals") + (f"?{request.GET.urlencode()}" if request.GET else ""),
     )
 
 
@@ -360,6 +441,8 @@ urlpatterns = [
     path("archives/", archive_list, name="archives"),
     path("archives/cadres/", archive_cadre_list, name="archive_cadres"),
     path("archives/approvals/", archive_approvals, name="archive_approvals"),
+    path("archives/approvals/batch/", archive_approvals_batch, name="archive_approvals_batch"),
+    path("archives/approvals/all/", archive_approvals_all, name="archive_approvals_all"),
     path("archives/person/<int:person_pk>/", archive_person, name="archive_person"),
     path("archives/person/<int:person_pk>/upload/", archive_upload, name="archive_upload"),
     path("archives/person/<int:person_pk>/change/", archive_change, name="archive_change"),

@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from zhtj.core import audit, inbox
-from zhtj.core.workflow import AlreadyHandled, WorkflowError, perform
+from zhtj.core import audit, batch, inbox
+from zhtj.core.workflow import AlreadyHandled, WorkflowError, perform, perform_many
 
 from .models_life import AnnualRegistration
 
@@ -147,3 +147,33 @@ def approve_many(regs, *, by, acting, seen):
         except (LifeError, AlreadyHandled):
             skipped += 1
     return done, skipped
+
+
+@batch.register("orgs.registrations")
+def approve_set(job, progress):
+    """年度团籍注册审批 of the whole filtered set (issue 17): `perform_many` with the branch rule as
+    the guard on each locked row (only the registration's own branch decides), one audit row and one
+    result for the member each; those someone decided meanwhile come back with the reason."""
+    acting, link = job["org"], reverse("orgs:my_life")
+
+    def after(rows):
+        inbox.notify_many(
+            {
+                "person_id": reg.person_id,
+                "kind": AnnualRegistration.inbox_kind,
+                "text": f"您的{reg.year}年度团籍注册已通过。",
+                "link": link,
+            }
+            for reg in rows
+        )
+
+    done, failures = perform_many(
+        AnnualRegistration.objects.select_related("person"),
+        job["pks"],
+        "approve",
+        guard=lambda locked: require_own_branch(acting, locked.branch_id),
+        by=job["actor"],
+        after=after,
+        progress=progress,
+    )
+    return done, [(reg if hasattr(reg, "pk") else f"第{reg}号年度团籍注册", reason) for reg, reason in failures]

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from zhtj.core import batch
 from zhtj.core.access import MEMBER, ORG_ADMIN, access, scoped
 from zhtj.core.pagination import paginate
 from zhtj.core.params import parse_pk
@@ -217,13 +218,7 @@ def registrations(request):
     return _registrations_page(request, base)
 
 
-def _registrations_page(request, base, status=200):
-    try:
-        filters = _registration_filters(request)
-    except BadFilter as exc:
-        messages.error(request, str(exc))
-        filters, status = {"name": "", "state": "", "start": None, "end": None}, 400
-    regs = base
+def _filtered_registrations(regs, filters):
     if filters["name"]:
         regs = regs.filter(person__name__contains=filters["name"])
     if filters["state"]:
@@ -232,6 +227,22 @@ def _registrations_page(request, base, status=200):
         regs = regs.filter(created_at__date__gte=filters["start"])
     if filters["end"]:
         regs = regs.filter(created_at__date__lte=filters["end"])
+    return regs
+
+
+def _decidable(request, regs):
+    """What the acting org may decide among `regs`: its own branch's pending registrations."""
+    return regs.filter(branch=request.acting_org, state=AnnualRegistration.State.PENDING)
+
+
+def _registrations_page(request, base, status=200):
+    try:
+        filters = _registration_filters(request)
+    except BadFilter as exc:
+        messages.error(request, str(exc))
+        filters, status = {"name": "", "state": "", "start": None, "end": None}, 400
+    regs = _filtered_registrations(base, filters)
+    can_decide = request.acting_org.is_branch_kind
     return render(
         request,
         "orgs/life/registrations.html",
@@ -239,9 +250,49 @@ def _registrations_page(request, base, status=200):
             "page": paginate(request, regs.order_by("-created_at")),
             "filters": filters,
             "states": AnnualRegistration.State.choices,
-            "can_decide": request.acting_org.is_branch_kind,
+            "can_decide": can_decide,
+            "decidable": _decidable(request, regs).count() if can_decide else 0,
         },
         status=status,
+    )
+
+
+@require_POST
+@access(ORG_ADMIN)
+def registrations_all(request):
+    """ "全部 N 条符合当前筛选条件的" (issue 17, core.batch.whole_set): the branch's pending
+    registrations the list's filters (in the query string) select, confirmed with the count, then
+    approved set-based (`life.approve_set`), those decided meanwhile listed with the reason."""
+    base = scoped(request, AnnualRegistration.objects.all(), "branch")
+    try:
+        filters = _registration_filters(request)
+    except BadFilter as exc:
+        messages.error(request, str(exc))
+        return _registrations_page(request, base, status=400)
+    back = reverse("orgs:registrations") + (f"?{request.GET.urlencode()}" if request.GET else "")
+    if not request.acting_org.is_branch_kind:
+        messages.error(request, life.NOT_THIS_BRANCH)
+        return redirect(back)
+    regs = _decidable(request, _filtered_registrations(base, filters))
+    described = "，".join(
+        part
+        for part in (
+            f"姓名含“{filters['name']}”" if filters["name"] else "",
+            f"{filters['start']:%Y-%m-%d}起" if filters["start"] else "",
+            f"至{filters['end']:%Y-%m-%d}" if filters["end"] else "",
+        )
+        if part
+    )
+    return batch.whole_set(
+        request,
+        "orgs.registrations",
+        list(regs.order_by("pk").values_list("pk", flat=True)),
+        {},
+        title="年度团籍注册审批·批量同意",
+        what=f"符合当前筛选条件的待审批年度团籍注册{f'（{described}）' if described else ''}",
+        verdict="同意",
+        fields={},
+        back=back,
     )
 
 
@@ -339,6 +390,7 @@ urlpatterns = [
     path("life/<int:pk>/", record_detail, name="life_detail"),
     path("life/<int:pk>/edit/", record_edit, name="life_edit"),
     path("life/registrations/", registrations, name="registrations"),
+    path("life/registrations/all/", registrations_all, name="registrations_all"),
     path("life/registrations/<int:pk>/", registration, name="registration"),
     path("me/life/", my_life, name="my_life"),
     path("me/activities/", my_activities, name="my_activities"),

@@ -171,6 +171,23 @@ def notify(*, org=None, person=None, kind, text, link=""):
     )
 
 
+def notify_many(notes):
+    """Many results at once, one INSERT (a batch, core.batch): each a dict of org_id or person_id,
+    kind, text and link."""
+    from .models import Notification
+
+    return Notification.objects.bulk_create(
+        Notification(
+            recipient_org_id=n.get("org_id"),
+            recipient_person_id=n.get("person_id"),
+            kind=n["kind"],
+            text=n["text"][:300],
+            link=n.get("link", ""),
+        )
+        for n in notes
+    )
+
+
 def notifications_for(request):
     from .models import Notification
 

@@ -17,7 +17,7 @@ transition directly; they call `perform()`, which, in one transaction,
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.http import Http404
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, ConcurrentTransitionMixin, TransitionNotAllowed
@@ -117,11 +117,15 @@ def perform_many(queryset, pks, action, *, guard, by=None, note="", after=None, 
     Per chunk of `BATCH_CHUNK` rows, ONE transaction: ONE SELECT … FOR UPDATE locks them (in pk
     order, so two batches can't deadlock); each locked row passes what perform() checks (`_check`: the
     transition from its state now, then `guard(row)` -- who may act, decided on the locked row --
-    then its conditions) and is transitioned in memory inside a savepoint (a rule's own writes undone
-    when it refuses); the rows done are written back by ONE UPDATE, their audit rows by ONE INSERT,
-    and `after(rows)` (notifications …) runs in the same transaction. A refused row is listed with
-    its reason and the rest are done. Returns (number done, [(row or pk, reason)]);
-    `progress(handled, total)` is called after each chunk."""
+    then its conditions) and is transitioned in memory; the rows done are written back by ONE
+    UPDATE, their audit rows by ONE INSERT, and `after(rows)` (notifications …) runs in the same
+    transaction. A refused row is listed with its reason and the rest are done. Returns (number
+    done, [(row or pk, reason)]); `progress(handled, total)` is called after each chunk.
+
+    A rule that refuses inside the transition itself may have written first: its writes must be
+    undone alone. Rather than a savepoint per row (two round trips each, most of a batch's time),
+    a chunk runs under one savepoint, and only when a transition refuses is it rolled back and the
+    chunk run again with a savepoint per row."""
     from .models import AuditLog
 
     size = settings.ZHTJ["BATCH_CHUNK"]
@@ -133,46 +137,104 @@ def perform_many(queryset, pks, action, *, guard, by=None, note="", after=None, 
     for start in range(0, len(pks), size):
         part = pks[start : start + size]
         with transaction.atomic():
-            locked = {r.pk: r for r in queryset.select_for_update(of=("self",)).filter(pk__in=part).order_by("pk")}
-            rows, changed, logs = [], set(), []
-            for pk in part:
-                row = locked.get(pk)
-                if row is None:
-                    failures.append((pk, "该事项已不存在或不在您的管理范围内。"))
-                    continue
-                before = {f.attname: getattr(row, f.attname) for f in fields}
-                try:
-                    with transaction.atomic():
-                        _check(row, action, guard)
-                        getattr(row, action)(by=by, note=note, **kwargs)
-                except TransitionNotAllowed:
-                    failures.append((row, str(AlreadyHandled(row))))
-                    continue
-                except (AlreadyHandled, WorkflowError, PermissionDenied, Http404) as exc:
-                    failures.append((row, str(exc) or "不在您的审批范围内。"))
-                    continue
-                row.updated_at = timezone.now()
-                changed |= {a for a, v in before.items() if getattr(row, a) != v}
-                rows.append(row)
-                logs.append(
+            try:
+                with transaction.atomic():
+                    rows, changed, refused = _transition_chunk(
+                        queryset, part, action, guard, fields, False, by, note, kwargs
+                    )
+            except _Careful:
+                rows, changed, refused = _transition_chunk(
+                    queryset, part, action, guard, fields, True, by, note, kwargs
+                )
+            failures += refused
+            if rows:
+                _update_rows(model, [row for row, _ in rows], [f for f in fields if f.attname in changed])
+                AuditLog.objects.bulk_create(
                     AuditLog(
                         actor=by or person,
                         acting_org_id=org_id,
                         content_type=content_type,
                         object_id=row.pk,
                         action=action,
-                        from_state=before["state"],
+                        from_state=from_state,
                         to_state=row.state,
                         note=note,
                     )
+                    for row, from_state in rows
                 )
-            if rows:
-                names = [f.name for f in fields if f.attname in changed]
-                model.objects.bulk_update(rows, names)
-                AuditLog.objects.bulk_create(logs)
                 if after is not None:
-                    after(rows)
+                    after([row for row, _ in rows])
             done += len(rows)
         if progress is not None:
             progress(min(start + size, len(pks)), len(pks))
     return done, failures
+
+
+class _Careful(Exception):
+    """A transition refused in a chunk run without per-row savepoints: run it again with them."""
+
+
+REFUSALS = (AlreadyHandled, WorkflowError, PermissionDenied, Http404)
+
+
+def _transition_chunk(queryset, part, action, guard, fields, careful, by, note, kwargs):
+    """Lock the chunk's rows and transition each in memory: ([(row, state before)], changed
+    attnames, [(row or pk, reason)])."""
+    locked = {r.pk: r for r in queryset.select_for_update(of=("self",)).filter(pk__in=part).order_by("pk")}
+    rows, changed, refused = [], set(), []
+    for pk in part:
+        row = locked.get(pk)
+        if row is None:
+            refused.append((pk, "该事项已不存在或不在您的管理范围内。"))
+            continue
+        before = {f.attname: getattr(row, f.attname) for f in fields}
+        try:
+            _check(row, action, guard)  # reads only: nothing to undo when it refuses
+        except REFUSALS as exc:
+            refused.append((row, str(exc) or "不在您的审批范围内。"))
+            continue
+        try:
+            if careful:
+                with transaction.atomic():
+                    getattr(row, action)(by=by, note=note, **kwargs)
+            else:
+                getattr(row, action)(by=by, note=note, **kwargs)
+        except TransitionNotAllowed:
+            refused.append((row, str(AlreadyHandled(row))))
+            continue
+        except REFUSALS as exc:
+            if not careful:
+                raise _Careful from exc
+            refused.append((row, str(exc) or "不在您的审批范围内。"))
+            continue
+        row.updated_at = timezone.now()
+        changed |= {a for a, v in before.items() if getattr(row, a) != v}
+        rows.append((row, before["state"]))
+    return rows, changed, refused
+
+
+def _update_rows(model, rows, fields):
+    """Write `fields` of `rows` back in ONE statement. On PostgreSQL an UPDATE … FROM (VALUES …):
+    Django's bulk_update builds a CASE WHEN per field and row, which costs more Python time than
+    the whole batch's SQL (3,000 rows: ~4 s against ~0.2 s). Elsewhere (the embedded SQLite) bulk_update."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(rows, [f.name for f in fields])
+        return
+    pk = model._meta.pk
+    columns = [pk, *fields]
+    quote = connection.ops.quote_name
+    first = "(" + ", ".join(f"%s::{f.cast_db_type(connection)}" for f in columns) + ")"  # VALUES types
+    rest = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    params = []
+    for row in rows:
+        params.append(pk.get_db_prep_value(row.pk, connection))
+        params.extend(f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields)
+    names = ", ".join(quote(f.column) for f in columns)
+    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(model._meta.db_table)} AS t SET {assignments}"
+            f" FROM (VALUES {', '.join([first, *[rest] * (len(rows) - 1)])}) AS v ({names})"
+            f" WHERE t.{quote(pk.column)} = v.{quote(pk.column)}",
+            params,
+        )
