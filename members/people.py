@@ -2,13 +2,17 @@
 deactivating, 删除申请, age-out. The rules themselves are in validation.py."""
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from orgs.choices import LeadershipLevel
 from orgs.graduation import province_of
-from zhtj.core import audit
+from orgs.models import Organization
+from zhtj.core import audit, batch
+from zhtj.core.models import AuditLog
 from zhtj.core.params import fitting
 from zhtj.core.workflow import WorkflowError, perform
 
@@ -205,19 +209,51 @@ def age_out_born_by(day):
         return day.replace(year=day.year - years, day=28)
 
 
+def confirm_scope(org):
+    """Branches whose 超龄 members `org` may confirm (MEM-11): itself and its direct sub-orgs."""
+    return Organization.objects.filter(Q(pk=org.pk) | Q(parent_id=org.pk), is_branch_kind=True)
+
+
 def confirm_leaving(person_ids, branch_qs, by):
     """The branch confirms its flagged members leave the league (MEM-11): set-based, one
-    transaction; only flagged, still-member people of `branch_qs` (the admin's scope)."""
+    transaction; only flagged, still-member people of `branch_qs` (the admin's scope). Returns
+    (number confirmed, [(label, reason)] of the others)."""
     today = timezone.localdate()
     with transaction.atomic():
         people = list(
-            Person.objects.select_for_update().filter(
-                pk__in=person_ids, aged_out_on__isnull=False, left_league_on__isnull=True, branch__in=branch_qs
-            )
+            Person.objects.select_for_update(of=("self",))
+            .filter(pk__in=person_ids, aged_out_on__isnull=False, left_league_on__isnull=True, branch__in=branch_qs)
+            .only("pk", "branch_id")
         )
-        for person in people:
-            person.left_league_on = today
-            person.branch = None
-            person.save()
-            audit.record(person, "age_out_confirmed", actor=by, note="超龄离团")
-    return len(people)
+        Person.objects.filter(pk__in=[p.pk for p in people]).update(left_league_on=today, branch=None)
+        # the two rows a person's save() and audit.record() wrote, for the whole set in one INSERT
+        actor, org_id = audit.current_actor()
+        content_type = ContentType.objects.get_for_model(Person)
+        logs = []
+        for p in people:
+            common = {"actor": by or actor, "acting_org_id": org_id, "content_type": content_type, "object_id": p.pk}
+            changes = {"branch_id": [p.branch_id, None], "left_league_on": [None, today.isoformat()]}
+            logs += [AuditLog(action="update", changes=changes, **common)]
+            logs += [AuditLog(action="age_out_confirmed", note="超龄离团", **common)]
+        AuditLog.objects.bulk_create(logs)
+    done = {p.pk for p in people}
+    refused = [
+        (name, "已确认离团，无需重复确认。" if left else "不在您的确认范围内（只有本支部或直属上级组织可以确认）。")
+        for name, left in Person.objects.filter(pk__in=set(person_ids) - done)
+        .order_by("pk")
+        .values_list("name", "left_league_on")
+    ]
+    return len(people), refused
+
+
+@batch.register("members.aged_out")
+def confirm_set(job, progress):
+    """超龄团员 确认离团 of the whole filtered set (issue 17): `confirm_leaving` per chunk of
+    `BATCH_CHUNK`, each its own transaction, the scope decided on the locked rows."""
+    scope, size, pks = confirm_scope(job["org"]), settings.ZHTJ["BATCH_CHUNK"], job["pks"]
+    done, refused = 0, []
+    for start in range(0, len(pks), size):
+        n, why = confirm_leaving(pks[start : start + size], scope, job["actor"])
+        done, refused = done + n, refused + why
+        progress(min(start + size, len(pks)), len(pks))
+    return done, refused

@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs.choices import OrgCategory
 from orgs.models import Organization
-from zhtj.core import inbox
+from zhtj.core import batch, inbox
 from zhtj.core.access import MEMBER, ORG_ADMIN, access
 from zhtj.core.idnumber import normalize_id_number
 from zhtj.core.pagination import paginate
@@ -27,6 +27,7 @@ from .models_people import DeletionRequest
 from .people import (
     EntryRefused,
     confirm_leaving,
+    confirm_scope,
     decide_deletion,
     may_edit,
     may_edit_identity,
@@ -244,37 +245,56 @@ def verify(request):
 # --- MEM-11 超龄团员 ----------------------------------------------------------------------------
 
 
-def _confirm_scope(org):
-    """Branches whose 超龄 members the acting org may confirm: itself and its direct sub-orgs."""
-    return Organization.objects.filter(Q(pk=org.pk) | Q(parent_id=org.pk), is_branch_kind=True)
+def _aged_out(request):
+    """The 超龄团员 in scope not yet confirmed, with the list's 姓名 filter."""
+    q = request.GET.get("q", "").strip()[:50]
+    people = members_in_scope(request).filter(aged_out_on__isnull=False, left_league_on__isnull=True)
+    return (people.filter(name__contains=q) if q else people), q
 
 
 @require_http_methods(["GET", "POST"])
 @access(ORG_ADMIN)
 def aged_out(request):
-    """超龄团员: flagged by the yearly job (MEM-11, JOB-07); the branch confirms the leaving."""
+    """超龄团员: flagged by the yearly job (MEM-11, JOB-07); the branch or its direct superior
+    confirms the leaving, of the ticked (全选本页) or of all the filter selects."""
     org = request.acting_org
     if request.method == "POST":
         ids = pk_list(request.POST.getlist("ids"))
         if not ids:
             messages.error(request, "请勾选要确认离团的超龄团员。")
         else:
-            n = confirm_leaving(ids, _confirm_scope(org), request.user)
+            n, _ = confirm_leaving(ids, confirm_scope(org), request.user)
             if n:
                 messages.success(request, f"已确认{n}名超龄团员离团。")
             else:
                 messages.error(request, "没有可确认的人员：只有本支部或直属上级组织可以确认。")
-        return redirect("members:aged_out")
-    people = (
-        members_in_scope(request)
-        .filter(aged_out_on__isnull=False, left_league_on__isnull=True)
-        .select_related("branch")
-        .order_by("branch__tree_id", "branch__lft", "birth_date")
-    )
-    page = paginate(request, people)
+        return redirect(request.get_full_path())
+    people, q = _aged_out(request)
+    page = paginate(request, people.select_related("branch").order_by("branch__tree_id", "branch__lft", "birth_date"))
     for person in page:
         person.can_confirm = org.pk in (person.branch_id, person.branch.parent_id)
-    return render(request, "members/aged_out.html", {"page": page})
+    confirmable = people.filter(branch__in=confirm_scope(org)).count()
+    return render(request, "members/aged_out.html", {"page": page, "q": q, "confirmable": confirmable})
+
+
+@require_POST
+@access(ORG_ADMIN)
+def aged_out_all(request):
+    """ "全部 N 条符合当前筛选条件的" (issue 17, core.batch.whole_set): the flagged members the 姓名
+    filter selects that the acting org may confirm, confirmed with the count (`people.confirm_set`)."""
+    people, q = _aged_out(request)
+    pks = list(people.filter(branch__in=confirm_scope(request.acting_org)).order_by("pk").values_list("pk", flat=True))
+    return batch.whole_set(
+        request,
+        "members.aged_out",
+        pks,
+        {},
+        title="超龄团员·批量确认离团",
+        what=f"符合当前筛选条件的超龄团员{f'（姓名含“{q}”）' if q else ''}",
+        verdict="确认离团（清空团组织关系）",
+        fields={},
+        back=reverse("members:aged_out") + (f"?{request.GET.urlencode()}" if request.GET else ""),
+    )
 
 
 # --- ME-01 团员基本材料 ---------------------------------------------------------------------------
@@ -314,5 +334,6 @@ urlpatterns = [
     path("deletion/<int:pk>/", deletion_decide, name="deletion_decide"),
     path("verify/", verify, name="verify"),
     path("aged-out/", aged_out, name="aged_out"),
+    path("aged-out/all/", aged_out_all, name="aged_out_all"),
     path("me/", my_profile, name="me"),
 ]
