@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -15,6 +17,28 @@ def _process_local_cache():
         return
     with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}):
         yield
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """tools/mutation.py runs MUTATION_CHILDREN mutants at once, each a fork running pytest: on
+    SQLite each needs a test database file of its own, or one fork's migrations meet the other's
+    tables ("table already exists") and every mutant counts as killed."""
+    test = settings.DATABASES["default"].get("TEST", {})
+    if os.environ.get("MUTANT_UNDER_TEST") and test.get("NAME") and not settings.DATABASE_URL:
+        base = test.setdefault("SHARED_NAME", test["NAME"])
+        test["NAME"] = base.replace(".sqlite3", f"-{os.getpid()}.sqlite3")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_content_types():
+    """ContentType ids are cached per process, and tools/mutation.py runs pytest many times in one
+    (then each mutant in a fork), each session on another test database (test_<db>, test_test_<db>
+    ...): a cached id of the last session's database breaks every audit row's foreign key at
+    teardown, and every mutant counts as killed."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture(autouse=True)
