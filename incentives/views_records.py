@@ -34,7 +34,12 @@ def _list(request, kind):
     return render(
         request,
         "incentives/record_list.html",
-        {"page": paginate(request, rows), "kind": kind, "label": kind.label, "new_url": f"{PAGES[kind]['url']}_new"},
+        {
+            "page": paginate(request, rows, bounded=True),
+            "kind": kind,
+            "label": kind.label,
+            "new_url": f"{PAGES[kind]['url']}_new",
+        },
     )
 
 

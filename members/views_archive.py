@@ -75,7 +75,7 @@ def _list_page(request, people, title, own_cadres=False):
     )
     people = people.select_related("branch", "archive").annotate(change_approved=Exists(replaceable))
     people, q, status, bad = _filtered(request, people)
-    page = paginate(request, people.order_by("branch__tree_id", "branch__lft", "name", "pk"))
+    page = paginate(request, people.order_by("branch__tree_id", "branch__lft", "name", "pk"), bounded=True)
     for person in page:
         person.arc = getattr(person, "archive", None)
         person.due = due_of(person)

@@ -20,7 +20,7 @@ from zhtj.core.excel import export_response
 from zhtj.core.pagination import paginate
 from zhtj.core.params import plain_text
 from zhtj.core.replica import reads_replica
-from zhtj.core.tree import in_subtree
+from zhtj.core.tree import ancestors_q, in_subtree
 
 from . import cadres as c
 from .choices import NATURE_HELP, VOLUNTEER_HINT, PostNature
@@ -82,7 +82,7 @@ def cadre_list(request):
     if complete:
         posts = posts.filter(complete=complete == "1")
     posts = posts.select_related("person__branch", "org").order_by("org__tree_id", "org__lft", "title", "pk")
-    page = paginate(request, posts)
+    page = paginate(request, posts, bounded=True)
     for post in page:
         # 编辑: a member from their branch, anyone else from the org of this post (seed 003 FAQ).
         person = post.person
@@ -112,7 +112,10 @@ def change_index(request):
     """团干部职务变更: choose the cadre (active posts of the acting org and its direct sub-orgs,
     CAD-01), and the 职务变更记录 of the acting org's subtree, newest first."""
     acting = request.acting_org
-    posts = CadrePost.objects.active().filter(Q(org=acting) | Q(org__parent=acting))
+    # `any_of`: an index scan for the acting org and its direct sub-orgs, not an OR over a join
+    # (which read every active post of the country: 1.2 s at 团中央)
+    here = Organization.objects.filter(Q(pk=acting.pk) | Q(parent=acting)).values("pk")
+    posts = CadrePost.objects.active().filter(org__any_of=here)
     q = plain_text(request.GET.get("q"))
     if q:
         posts = posts.filter(person__name__contains=q)
@@ -244,7 +247,7 @@ def training_list(request):
     trainings = CadreTraining.objects.filter(person=OuterRef("person_id")).order_by().values("person")
     posts = posts.annotate(training_count=Subquery(trainings.annotate(n=Count("pk")).values("n")[:1]))
     posts = posts.select_related("person", "org").order_by("org__tree_id", "org__lft", "title", "pk")
-    page = paginate(request, posts)
+    page = paginate(request, posts, bounded=True)
     return render(request, "members/cadres/trainings.html", {"page": page, "q": q})
 
 
@@ -377,9 +380,11 @@ def staffing(request):
         domain, scope = _staffing_params(request)
     except BadFilter as exc:
         return render(request, "members/cadres/staffing.html", {"error": str(exc), "tree": []}, status=400)
+    # the left tree: the way down from the acting org to the scope, and the scope's leadership
+    # children -- not every leadership organ of the country (3,500 links, 309 KB at 团中央)
     tree = (
         Organization.objects.subtree_of(acting)
-        .filter(category=OrgCategory.LEADERSHIP)
+        .filter(ancestors_q(scope, include_self=True) | Q(parent=scope, category=OrgCategory.LEADERSHIP))
         .order_by("tree_id", "lft")
         .only("pk", "name", "level")
     )

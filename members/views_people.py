@@ -87,7 +87,7 @@ def member_list(request):
         .only(*LIST_FIELDS, "branch__name", "branch__parent_id", "branch__category")
         .order_by("branch__tree_id", "branch__lft", "name", "pk")
     )
-    page = paginate(request, people)
+    page = paginate(request, people, bounded=True)
     for person in page:
         person.can_reset = org.pk in (person.branch_id, person.branch.parent_id)
         person.can_edit = may_open_edit(org, person, [person.branch])

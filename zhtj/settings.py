@@ -328,6 +328,8 @@ ZHTJ = {
     "REPLICA_LAG_NOTICE_SECONDS": int(os.environ.get("ZHTJ_REPLICA_LAG_NOTICE_SECONDS", 5)),
     "REPLICA_MAX_LAG_SECONDS": int(os.environ.get("ZHTJ_REPLICA_MAX_LAG_SECONDS", 30)),
     "LIST_PAGE_SIZE": 50,
+    # lists whose scope can be the whole country count at most this many rows (zhtj/core/pagination.py)
+    "LIST_COUNT_MAX": 10_000,
     # 批量 on a whole filtered set (issue 17): rows per transaction, and the size above which it
     # runs as a background task with a progress bar instead of inside the request
     "BATCH_CHUNK": 500,

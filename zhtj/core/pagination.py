@@ -7,7 +7,15 @@ whatever the size of the list. `{% pager page %}` (templates/includes/pager.html
 
 Every page costs the same two queries (the COUNT and the rows), a short list too: a page's SQL
 is the same at every size of the data (issue 17's crawl compares it at two sizes).
+
+`bounded=True` (lists whose scope can be the whole country: 团员列表, 入团激励 …) counts at most
+LIST_COUNT_MAX + 1 rows: a COUNT(*) of two million members is most of a second, while the
+first LIST_COUNT_MAX of them are a few milliseconds. **(decision)** A longer list says 共 N 条以上
+and pages through its first N rows; filters narrow it to an exact total.
 """
+
+from functools import cached_property
+from math import ceil
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -17,9 +25,40 @@ def page_size(key="LIST_PAGE_SIZE"):
     return settings.ZHTJ[key]
 
 
-def paginate(request, rows, *, size_key="LIST_PAGE_SIZE", param="page", noun="条"):
+class BoundedPaginator(Paginator):
+    """A Paginator whose COUNT stops at `most` + 1 rows (a LIMIT inside the COUNT)."""
+
+    def __init__(self, rows, per_page, most):
+        super().__init__(rows, per_page)
+        self.most = most
+
+    @cached_property
+    def count(self):
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            return rows.order_by()[: self.most + 1].count()
+        return min(len(rows), self.most + 1)
+
+    @property
+    def over(self):
+        """More rows than `most`: the total shown is "`most` 条以上"."""
+        return self.count > self.most
+
+    @cached_property
+    def num_pages(self):
+        if self.over:  # the pages holding the first `most` rows
+            return ceil(self.most / self.per_page)
+        return super().num_pages
+
+
+def paginate(request, rows, *, size_key="LIST_PAGE_SIZE", param="page", noun="条", bounded=False):
     """The page of `rows` the request asks for; `param` names the query parameter when a page
-    holds two lists, `noun` is what the total counts (条, 个组织 …)."""
-    page = Paginator(rows, page_size(size_key)).get_page(request.GET.get(param))
+    holds two lists, `noun` is what the total counts (条, 个组织 …); `bounded`: count at most
+    LIST_COUNT_MAX rows (above)."""
+    if bounded:
+        paginator = BoundedPaginator(rows, page_size(size_key), settings.ZHTJ["LIST_COUNT_MAX"])
+    else:
+        paginator = Paginator(rows, page_size(size_key))
+    page = paginator.get_page(request.GET.get(param))
     page.param, page.noun = param, noun
     return page
