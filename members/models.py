@@ -399,5 +399,6 @@ class AdminChangeRequest(Workflow):
 
 from .models_archive import ArchiveChangeRequest, MemberArchive  # noqa: E402, F401  the e-archive (ARC)
 from .models_cadres import CadreTraining, GraduateMark, PostChange  # noqa: E402,F401  (CAD, GRAD-01)
+from .models_figures import FigureDelta, FigureTransaction, SubtreeFigure  # noqa: E402, F401  (STAT-03, BEY-08)
 from .models_people import DeletionRequest  # noqa: E402, F401  the people half of issue 4
 from .models_registration import SelfRegistration  # noqa: E402, F401  团员团干部注册 (REG)

@@ -1,8 +1,10 @@
 """团内大数据 (STAT-01 … STAT-03): distributions of the members of an org's subtree.
 
-Each chart is ONE SQL aggregate (GROUP BY over the subtree's range join), computed
-live on every request: no cache, no hourly refresh (STAT-03, BEY-01). Python only
-labels and orders the few grouped rows that come back.
+Each chart is ONE SQL query, live on every request: no cache, no hourly refresh (STAT-03,
+BEY-01). On PostgreSQL it reads the subtree's figures, which triggers keep in the transaction
+of every change (members/figures.py: a few thousand rows at 团中央 instead of two million
+people); elsewhere it groups the subtree's people. Python only labels and orders the few
+grouped rows that come back.
 """
 
 from dataclasses import dataclass
@@ -12,7 +14,8 @@ from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.utils import timezone
 
-from .archives import archive_verified_q
+from . import figures
+from .archives import archive_verified_q, required_from
 from .choices import Education
 from .models import Person
 
@@ -60,21 +63,29 @@ def age_distribution(org, today=None):
     """团员年龄分布 as of today, computed in SQL: age ≤ u ⇔ birth_date > today − (u+1) years."""
     today = today or timezone.localdate()
     uppers = settings.ZHTJ["STAT_AGE_BANDS"]
-    band = Case(
-        *[When(birth_date__gt=_years_before(today, u + 1), then=Value(i)) for i, u in enumerate(uppers)],
-        default=Value(len(uppers)),
-        output_field=IntegerField(),
-    )
-    counts = dict(
-        members_of(org).annotate(band=band).order_by().values("band").annotate(n=Count("pk")).values_list("band", "n")
-    )
+    limits = [_years_before(today, u + 1) for u in uppers]
+    if figures.kept():
+        counts = figures.age_bands(org, limits)
+    else:
+        band = Case(
+            *[When(birth_date__gt=limit, then=Value(i)) for i, limit in enumerate(limits)],
+            default=Value(len(uppers)),
+            output_field=IntegerField(),
+        )
+        rows = members_of(org).annotate(band=band).order_by().values("band").annotate(n=Count("pk"))
+        counts = dict(rows.values_list("band", "n"))
     labels = age_bands()
     return Distribution("团员年龄分布", "年龄段", [(label, counts.get(i, 0)) for i, label in enumerate(labels)])
 
 
 def ethnicity_distribution(org):
     """团员民族分布: 汉族, then the largest minorities by name (top N), the rest as 其他."""
-    counts = list(members_of(org).order_by().values("ethnicity").annotate(n=Count("pk")).values_list("ethnicity", "n"))
+    if figures.kept():
+        counts = list(figures.counts(org, figures.ETHNICITY).items())
+    else:
+        counts = list(
+            members_of(org).order_by().values("ethnicity").annotate(n=Count("pk")).values_list("ethnicity", "n")
+        )
     top = settings.ZHTJ["STAT_TOP_ETHNICITIES"]
     others = sorted(((e, n) for e, n in counts if e not in (HAN, "")), key=lambda r: (-r[1], r[0]))
     rows = [(HAN, sum(n for e, n in counts if e == HAN))]
@@ -89,7 +100,12 @@ def ethnicity_distribution(org):
 
 def education_distribution(org):
     """团员学历层次 in the standard's order (highest first)."""
-    counts = dict(members_of(org).order_by().values("education").annotate(n=Count("pk")).values_list("education", "n"))
+    if figures.kept():
+        counts = figures.counts(org, figures.EDUCATION)
+    else:
+        counts = dict(
+            members_of(org).order_by().values("education").annotate(n=Count("pk")).values_list("education", "n")
+        )
     rows = [(label, counts.get(value, 0)) for value, label in Education.choices]
     if counts.get(""):
         rows.append((UNFILLED, counts[""]))
@@ -106,4 +122,6 @@ CHARTS = {
 def new_member_count(org, year):
     """新发展团员数 of `year` in the subtree: members who joined (入团时间) in that year and are
     已认证 (STAT-02: the ARC-05 rule, from its one home in members/archives.py)."""
+    if figures.kept():
+        return figures.new_members(org, year, verified_only=year >= required_from().year)
     return members_of(org).filter(archive_verified_q(), joined_month__year=year).count()

@@ -146,6 +146,8 @@ class Generator:
             self.fill_org_secretaries()
             # the triggers that keep Organization.secretary_ready were off for the load
             import_module("members.migrations.0009_secretary_ready_triggers").refresh_all(connection)
+            # and so were those that keep the subtree figures (团内大数据, 截止事项)
+            import_module("members.migrations.0015_subtree_figures").rebuild_all(connection)
             self.reset_sequences()
         self.analyze()
         self.step("统计信息", started)
