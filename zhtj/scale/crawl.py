@@ -175,8 +175,9 @@ def roles(only=None):
 
 
 class Crawl:
-    def __init__(self, repeat=5, log=print, only=None):
+    def __init__(self, repeat=5, log=print, only=None, pages=None):
         self.only = only
+        self.pages = pages  # menu labels containing one of these words (None: every entry)
         self.repeat = repeat
         self.log = log
         self.visits = []
@@ -242,7 +243,7 @@ class Crawl:
         seen = set()
         for href, label in names.labels.items():
             url = urljoin("/", href)
-            if url in seen or not _ours(url):
+            if url in seen or not _ours(url) or (self.pages and not any(w in label for w in self.pages)):
                 continue
             seen.add(url)
             _, html = self.measure(client, role, f"菜单 {label}", url)

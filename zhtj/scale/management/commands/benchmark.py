@@ -25,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=8)
         parser.add_argument("--write", action="store_true", help="把结果写入 docs/benchmarks.md")
         parser.add_argument(
+            "--pages", nargs="*", help="巡检时只打开菜单名称含这些词的页面（连同其标签、第2页和详情页）"
+        )
+        parser.add_argument(
             "--crawl", action="store_true", help="全菜单巡检：七种角色的每个菜单、标签、第2页和第一个详情页（issue 17）"
         )
         parser.add_argument("--load", action="store_true", help="并发负载：多用户随机打开巡检页面（issue 17.4）")
@@ -34,13 +37,25 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=4, help="并发负载的 gunicorn 进程数")
 
     def handle(
-        self, *args, repeat, only, import_rows, no_throughput, seconds, concurrency, write, crawl, load, **options
+        self,
+        *args,
+        repeat,
+        only,
+        pages,
+        import_rows,
+        no_throughput,
+        seconds,
+        concurrency,
+        write,
+        crawl,
+        load,
+        **options,
     ):
-        # --crawl --only 团支部 团员: those roles only
+        # --crawl --only 团支部 团员: those roles only; --pages 团员列表: those menu entries only
         if connection.vendor != "postgresql":
             raise CommandError("benchmark 需在 PostgreSQL 上运行：请设置 DATABASE_URL。")
         if crawl:
-            return self.crawl(repeat, write, only)
+            return self.crawl(repeat, write, only, pages)
         if load:
             return self.load(write, only, **options)
         bench = Benchmark(repeat=repeat, log=self.stdout.write, import_rows=import_rows)
@@ -60,10 +75,12 @@ class Command(BaseCommand):
             path.write_text(report + "\n" + kept, encoding="utf-8")
             self.stdout.write(f"已写入 {path.relative_to(settings.BASE_DIR)}")
 
-    def crawl(self, repeat, write, only=None):
+    def crawl(self, repeat, write, only=None, pages=None):
         from zhtj.scale import crawl
 
-        visits = crawl.Crawl(repeat=repeat, log=self.stdout.write, only=only).run()
+        if write and pages:
+            raise CommandError("--pages 只巡检部分页面，不能与 --write 一起使用。")
+        visits = crawl.Crawl(repeat=repeat, log=self.stdout.write, only=only, pages=pages).run()
         d = data_summary()
         data = f"数据：{d['orgs']} 个组织、{d['people']} 人"
         section = crawl.section(visits, f"{datetime.now():%Y-%m-%d %H:%M}", machine()["commit"], repeat, data)
