@@ -154,3 +154,37 @@ def test_special_unit_pool_is_no_branch_of_the_campaign(client, login, camp):
     assert "尚未勾选排名后 20%" not in text(province.get("/"))
     r = province.post(f"/rectification/evaluate/{pool.pk}/", {})
     assert r.status_code == 400 and "不参加整理整顿" in text(r)
+
+
+def test_minimum_at_its_edges():
+    """REC-05 at the default REC_BOTTOM_PERCENT (20): none eligible → 0; 1 … 5 → 1; 6 → 2 (ceil
+    1.2); 10 → 2; 11 → 3."""
+    from rectification.services import bottom_minimum
+
+    assert [bottom_minimum(n) for n in (0, 1, 2, 5, 6, 10, 11)] == [0, 1, 1, 1, 2, 2, 3]
+
+
+def test_one_eligible_branch_must_be_selected(client, login, camp):
+    """REC-05: with a single eligible branch (the others 合格) the minimum is 1: selecting none is
+    refused and nothing is recorded."""
+    for i in range(5):
+        submit(as_branch(login, camp, i), 0)
+        review(as_committee(login, camp), camp.branches[i], "approve")
+    c = as_committee(login, camp)
+    r = c.post(URL, {})
+    assert r.status_code == 400 and "可勾选的团支部共1个，排名后 20% 团支部至少需要勾选1个，您勾选了0个。" in text(r)
+    assert not BottomSelection.objects.exists()
+
+
+def test_three_months_from_a_months_end(client, login, camp, clock):
+    """REC-05: REC_MIN_AGE_MONTHS (3) counted from December 31 ends on September 30 (the shorter
+    month's last day): founded at 9-30 23:59 it may be selected, at 10-01 00:00 it may not."""
+    from rectification import services as s
+
+    assert s.months_before(at(2026, 12, 31).date(), 3).isoformat() == "2026-09-30"
+    assert s.months_before(at(2026, 5, 31).date(), 3).isoformat() == "2026-02-28"
+    clock.move_to(at(2026, 12, 31, 10, 0))
+    old_enough = f.branch(camp.committee, "满三月团支部", created_at=at(2026, 9, 30, 23, 59))
+    too_young = f.branch(camp.committee, "新建团支部", created_at=at(2026, 10, 1, 0, 0))
+    candidates = set(s.bottom_candidates(camp.committee, 2026).values_list("pk", flat=True))
+    assert old_enough.pk in candidates and too_young.pk not in candidates

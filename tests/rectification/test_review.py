@@ -54,7 +54,8 @@ def test_ten_poor_must_be_key(client, login, camp):
     submit(as_branch(login, camp, 0), 10)
     c = as_committee(login, camp)
     r = review(c, camp.branches[0], "approve")
-    assert r.status_code == 409 and "必须纳入重点整顿团支部" in text(r)
+    assert r.status_code == 409
+    assert "该团支部自检表“较差”项为10项（≥10项），必须纳入重点整顿团支部，请点击“开始整改”。" in text(r)
     assert state(camp.branches[0]) == "pending"
     assert SelfCheck.objects.get().review_result == ""
     review(c, camp.branches[0], "start_key")
@@ -66,6 +67,7 @@ def test_zero_poor_cannot_start_key(client, login, camp):
     submit(as_branch(login, camp, 0), 0)
     r = review(as_committee(login, camp), camp.branches[0], "start_key")
     assert r.status_code == 409 and state(camp.branches[0]) == "pending"
+    assert "该团支部自检表“较差”项为0，无需整改，请点击“通过”。" in text(r)
 
 
 def test_key_branch_prompt_resubmission_and_re_review(client, login, camp):
@@ -249,3 +251,21 @@ def test_review_buttons_are_the_actions_the_record_accepts(client, login, camp):
     assert _buttons(page(camp.branches[1])) == ["continue_key"]
     submit(as_branch(login, camp, 1), 9)
     assert _buttons(page(camp.branches[1])) == ["pass_key", "continue_key"]
+
+
+def test_list_shows_this_years_last_submission(client, login, camp):
+    """REC-08: 最近提交 is the branch's last 自检表 of this year's campaign; a form of last year's
+    campaign is not shown as this year's."""
+    from datetime import date
+
+    from .conftest import at
+
+    submit(as_branch(login, camp, 0), 2)
+    old = CampaignRecord.objects.create(branch=camp.branches[1], year=2025, state="qualified", poor_count=0)
+    SelfCheck.objects.create(
+        record=old, month=date(2025, 10, 1), poor_count=0, filler_name="书记", submitted_at=at(2025, 10, 9, 9, 30)
+    )
+    page = text(as_committee(login, camp).get(LIST))
+    rows = {b.name: page.split(f'data-name="{b.name}"', 1)[1].split("</tr>", 1)[0] for b in camp.branches[:2]}
+    assert "2026-10-10 10:00" in rows["B1团支部"]
+    assert "2025-10-09" not in rows["B2团支部"] and 'data-state="not_submitted"' in rows["B2团支部"]
