@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orgs.models import Organization
-from zhtj.core import audit, inbox
+from zhtj.core import audit, batch, inbox
 from zhtj.core.access import check_direct_superior
-from zhtj.core.workflow import WorkflowError, by_system, perform
+from zhtj.core.workflow import WorkflowError, by_system, perform, perform_many
 
 from . import services
 from .calendar import is_locked, lock_moment, lock_text
@@ -120,14 +120,65 @@ def review(acting, ids, raw_level, *, by, seen=None):
                 )
             except WorkflowError as exc:
                 raise RecError(str(exc), status=409) from None
-            text = f"上级团委已复核本组织{year}年对标定级自评结果：{Level(level).label}"
             if level == Level.NONE:
                 services.make_key_by_grading(org, year, by=by)
-                text += "。本组织已列入重点整顿，线下完成整改后请重新自评"
-            inbox.notify(
-                org=org, kind=GradingRecord.inbox_kind, text=text + "。", link=reverse("rectification:grading_self")
-            )
+            inbox.notify_many([review_notice(org, year, level)])
     return len(orgs)
+
+
+def review_notice(org, year, level):
+    """The reviewed org's 操作中心 result (one review or a batch)."""
+    text = f"上级团委已复核本组织{year}年对标定级自评结果：{Level(level).label}"
+    if level == Level.NONE:
+        text += "。本组织已列入重点整顿，线下完成整改后请重新自评"
+    return {
+        "org_id": org.pk,
+        "kind": GradingRecord.inbox_kind,
+        "text": text + "。",
+        "link": reverse("rectification:grading_self"),
+    }
+
+
+def pending_reviews(acting, year, self_level=""):
+    """The records the acting committee has still to review this year (GRD-04): its direct sub
+    团(总)支部's self-ratings, optionally of one 自评结果 (the list's filter)."""
+    orgs = Organization.objects.filter(parent=acting, category__in=GRADING_CATEGORIES).filter(in_scope_q(year))
+    records = GradingRecord.objects.filter(year=year, state=GrdState.PENDING, org__in=orgs)
+    return records.filter(self_level=self_level) if self_level else records
+
+
+def _check_reviewable(acting, record):
+    """The guard of a batch review on the locked row: the direct superior (ROLE-03), a 团(总)支部."""
+    check_direct_superior(acting, record.org)
+    if record.org.category not in GRADING_CATEGORIES:
+        raise WorkflowError("团委、团工委等不参与对标定级复核。")
+
+
+@batch.register("rectification.grading")
+def review_set(job, progress):
+    """复核 of the whole filtered set at one level (issue 17): `perform_many` with the direct-superior
+    rule as the guard of each locked row, the lock moment checked by the transition (GRD-04), one
+    audit row and one result per org; 不予定级 puts each org into key rectification (GRD-05)."""
+    acting, by, level = job["org"], job["actor"], job["params"]["level"]
+
+    def after(records):
+        inbox.notify_many(review_notice(r.org, r.year, level) for r in records)
+        if level == Level.NONE:
+            for r in records:
+                services.make_key_by_grading(r.org, r.year, by=by)
+
+    done, failures = perform_many(
+        GradingRecord.objects.select_related("org"),
+        job["pks"],
+        "review",
+        guard=lambda locked: _check_reviewable(acting, locked),
+        by=by,
+        note=Level(level).label,
+        level=level,
+        after=after,
+        progress=progress,
+    )
+    return done, [(getattr(r, "org", f"第{r}号自评"), reason) for r, reason in failures]
 
 
 def review_rows(acting, year):

@@ -5,9 +5,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhtj.core import batch
 from zhtj.core.access import DIRECT_SUPERIOR, ORG_ADMIN, access
 from zhtj.core.pagination import paginate
 from zhtj.core.workflow import SEEN_STATE
@@ -71,15 +72,26 @@ def _committee(request):
     return request.acting_org
 
 
-def _review_context(request, acting, year):
+def _self_filter(request):
+    """The list's 自评结果 filter; an unknown value is a 400 with the reason."""
+    raw = request.GET.get("self", "")
+    if raw and raw not in Level.values:
+        raise RecError("筛选条件无效：请从列表中选择自评结果。")
+    return raw
+
+
+def _review_context(request, acting, year, self_level=""):
+    rows = g.review_rows(acting, year)
     return {
         "org": acting,
         "year": year,
-        "rows": paginate(request, g.review_rows(acting, year)),
+        "rows": paginate(request, rows.filter(g_self=self_level) if self_level else rows),
         "levels": Level.choices,
+        "self_level": self_level,
         "progress": g.review_progress(acting, year),
         "lock_at": g.lock_moment(year),
         "locked": g.is_locked(year),
+        "reviewable": 0 if g.is_locked(year) else g.pending_reviews(acting, year, self_level).count(),
     }
 
 
@@ -88,7 +100,47 @@ def _review_context(request, acting, year):
 def grading_review(request):
     """上级复核: direct sub 团(总)支部 (not 团委/团工委), red where re-submitted (GRD-06)."""
     acting = _committee(request)
-    return render(request, "rectification/grading_review.html", _review_context(request, acting, g.grading_year()))
+    try:
+        self_level = _self_filter(request)
+    except RecError as exc:
+        messages.error(request, str(exc))
+        return render(
+            request, "rectification/grading_review.html", _review_context(request, acting, g.grading_year()), status=400
+        )
+    return render(
+        request, "rectification/grading_review.html", _review_context(request, acting, g.grading_year(), self_level)
+    )
+
+
+@require_POST
+@access(DIRECT_SUPERIOR)
+def grading_review_all(request):
+    """ "全部 N 条符合当前筛选条件的" (issue 17, core.batch.whole_set): the self-ratings still to review
+    that the 自评结果 filter selects, reviewed at the chosen level (`grading.review_set`)."""
+    acting, year = _committee(request), g.grading_year()
+    back = reverse("rectification:grading_review") + (f"?{request.GET.urlencode()}" if request.GET else "")
+    try:
+        self_level = _self_filter(request)
+        level = g.parse_level(request.POST.get("level", ""))
+        if g.is_locked(year):
+            raise RecError(f"{year}年度对标定级复核结果已锁定，不允许再次更改。", status=409)
+    except RecError as exc:
+        messages.error(request, str(exc))
+        context = _review_context(request, acting, year)
+        return render(request, "rectification/grading_review.html", context, status=exc.status)
+    pks = list(g.pending_reviews(acting, year, self_level).order_by("pk").values_list("pk", flat=True))
+    label = Level(level).label
+    return batch.whole_set(
+        request,
+        "rectification.grading",
+        pks,
+        {"level": level},
+        title=f"对标定级·批量复核为{label}",
+        what=f"符合当前筛选条件的待复核团(总)支部自评结果{f'（自评{Level(self_level).label}）' if self_level else ''}",
+        verdict=f"复核为{label}",
+        fields={"level": level},
+        back=back,
+    )
 
 
 @require_POST
@@ -126,4 +178,5 @@ urlpatterns = [
     path("grading/", grading_self, name="grading_self"),
     path("grading/review/", grading_review, name="grading_review"),
     path("grading/review/submit/", grading_review_submit, name="grading_review_submit"),
+    path("grading/review/all/", grading_review_all, name="grading_review_all"),
 ]
