@@ -14,7 +14,7 @@ from zhtj.core.workflow import WorkflowError
 from . import services
 from .choices import Kind, OpportunityCategory
 from .models import IncentiveRecord, Joining, Opportunity
-from .scope import visible_records
+from .scope import listed_records, visible_records
 from .views_common import BadInput, parse_date
 from .views_development import _chosen_people, is_search, kept_people, search_people
 
@@ -25,12 +25,7 @@ PAGES = {
 
 
 def _list(request, kind):
-    rows = (
-        visible_records(request)
-        .filter(kind=kind)
-        .select_related("recorder", "person", "person__branch", PAGES[kind]["related"])
-        .order_by("-created_at", "-pk")
-    )
+    rows = listed_records(request, kind).select_related("recorder", "person", "person__branch", PAGES[kind]["related"])
     return render(
         request,
         "incentives/record_list.html",

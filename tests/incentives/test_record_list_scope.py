@@ -1,0 +1,28 @@
+"""入团激励 list (INC-15, ROLE-02, TRF-08): the list shows exactly the records the acting org may
+see -- recorded in its subtree, or of a member now in its subtree -- newest first, whichever way
+it is computed (on PostgreSQL a union of the ways, each newest-first and bounded, issue 17)."""
+
+import re
+
+from incentives.choices import Kind
+from incentives.models import IncentiveRecord
+
+
+def _listed(client):
+    page = client.get("/incentives/joining/").content.decode()
+    return [int(pk) for pk in re.findall(r'data-record="(\d+)"', page)] or page
+
+
+def test_the_list_is_the_visible_records_newest_first(inc, login, client):
+    moved = inc.members[0]
+    moved.branch = inc.tree.branch_b  # a transfer: the record follows the member (TRF-08)
+    moved.save()
+    records = IncentiveRecord.objects.filter(kind=Kind.JOINING)
+    newest = list(records.order_by("-created_at", "-pk").values_list("pk", flat=True))
+    mine = records.get(person=moved).pk
+    login(inc.uni_admin, inc.tree.uni)
+    assert _listed(client) == newest
+    login(inc.col_admin, inc.tree.col_a)  # recorded in its subtree: all ten
+    assert _listed(client) == newest
+    login(inc.col_b_admin, inc.tree.col_b)  # only the member who moved into it
+    assert _listed(client) == [mine]
