@@ -1,8 +1,8 @@
 """Reading the trigger-kept figures of a subtree (members/models_figures.py, migration 0015).
 
 Each function answers from `SubtreeFigure` (plus the reader's own transaction's `FigureDelta`
-rows) in ONE query on PostgreSQL; `kept()` is False elsewhere (SQLite), and the callers group
-the people live instead. The dimensions and their values are defined in migration 0015.
+rows) in ONE query; `kept(org)` says whether the org has figures (PostgreSQL, the top levels of
+the country), and otherwise the callers group the people live. The dimensions and their values are defined in migration 0015.
 """
 
 from datetime import date
@@ -19,9 +19,15 @@ _ROWS = """(
 )"""
 
 
-def kept():
-    """Are the figures kept by the database (PostgreSQL)?"""
-    return connection.vendor == "postgresql"
+# Orgs at this level of the country or above (团中央 0, provincial 1, city organs 2) have their
+# figures kept (migration 0016 says why); below, a subtree of at most tens of thousands of members
+# is grouped live from the people, an index-only range scan.
+DEEPEST = 2
+
+
+def kept(org):
+    """Does the database keep `org`'s figures (PostgreSQL, an org at level ≤ DEEPEST)?"""
+    return connection.vendor == "postgresql" and org.level <= DEEPEST
 
 
 def _fetch(sql, params):

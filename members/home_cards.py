@@ -94,7 +94,7 @@ def archives_due(request, month_start, month_end):
         return ()
     days = timedelta(days=settings.ZHTJ["ARCHIVE_DUE_DAYS"])
     today = timezone.localdate()
-    if figures.kept():  # the subtree's trigger-kept figures: a few hundred rows at 团中央
+    if figures.kept(org):  # the subtree's trigger-kept figures: a few hundred rows at 团中央
         (overdue, overdue_first), (upcoming, upcoming_first) = figures.archives_due(
             org, required_from().year, today - days, month_end - days
         )

@@ -1,9 +1,9 @@
 """团内大数据 (STAT-01 … STAT-03): distributions of the members of an org's subtree.
 
 Each chart is ONE SQL query, live on every request: no cache, no hourly refresh (STAT-03,
-BEY-01). On PostgreSQL it reads the subtree's figures, which triggers keep in the transaction
-of every change (members/figures.py: a few thousand rows at 团中央 instead of two million
-people); elsewhere it groups the subtree's people. Python only labels and orders the few
+BEY-01). For 团中央, a provincial or a city organ on PostgreSQL it reads the subtree's figures,
+which triggers keep in the transaction of every change (members/figures.py: a few thousand rows
+at 团中央 instead of two million people); otherwise it groups the subtree's people. Python only labels and orders the few
 grouped rows that come back.
 """
 
@@ -64,7 +64,7 @@ def age_distribution(org, today=None):
     today = today or timezone.localdate()
     uppers = settings.ZHTJ["STAT_AGE_BANDS"]
     limits = [_years_before(today, u + 1) for u in uppers]
-    if figures.kept():
+    if figures.kept(org):
         counts = figures.age_bands(org, limits)
     else:
         band = Case(
@@ -80,7 +80,7 @@ def age_distribution(org, today=None):
 
 def ethnicity_distribution(org):
     """团员民族分布: 汉族, then the largest minorities by name (top N), the rest as 其他."""
-    if figures.kept():
+    if figures.kept(org):
         counts = list(figures.counts(org, figures.ETHNICITY).items())
     else:
         counts = list(
@@ -100,7 +100,7 @@ def ethnicity_distribution(org):
 
 def education_distribution(org):
     """团员学历层次 in the standard's order (highest first)."""
-    if figures.kept():
+    if figures.kept(org):
         counts = figures.counts(org, figures.EDUCATION)
     else:
         counts = dict(
@@ -122,6 +122,6 @@ CHARTS = {
 def new_member_count(org, year):
     """新发展团员数 of `year` in the subtree: members who joined (入团时间) in that year and are
     已认证 (STAT-02: the ARC-05 rule, from its one home in members/archives.py)."""
-    if figures.kept():
+    if figures.kept(org):
         return figures.new_members(org, year, verified_only=year >= required_from().year)
     return members_of(org).filter(archive_verified_q(), joined_month__year=year).count()

@@ -48,8 +48,11 @@ def kept(org):
 
 
 def agree(tree):
-    for org in (tree.central, tree.uni, tree.col_a, tree.branch_a, tree.branch_b):
-        assert kept(org) == live(org), org.name
+    """团中央, the province and the city keep their figures (level ≤ DEEPEST); nothing below."""
+    for org in (tree.central, tree.province, tree.city):
+        assert figures.kept(org) and kept(org) == live(org), org.name
+    for org in (tree.uni, tree.col_a, tree.branch_a, tree.branch_b):
+        assert not figures.kept(org) and kept(org) == {dim: {} for dim in DIMS}, org.name
 
 
 def member(branch, birth=date(2008, 5, 6), **fields):
@@ -89,10 +92,10 @@ def test_figures_follow_every_change_inside_the_transaction(tree):
         state=MemberArchive.State.VERIFIED,
     )
     agree(tree)
-    assert stats.new_member_count(tree.branch_b, 2024) == 1
+    assert stats.new_member_count(tree.city, 2024) == stats.new_member_count(tree.branch_b, 2024) == 1
     MemberArchive.objects.filter(pk=archive.pk).update(state=MemberArchive.State.REJECTED)
     agree(tree)
-    assert stats.new_member_count(tree.branch_b, 2024) == 0
+    assert stats.new_member_count(tree.city, 2024) == stats.new_member_count(tree.branch_b, 2024) == 0
     Person.objects.filter(pk=a.pk).update(branch=None)
     agree(tree)
     Person.objects.filter(branch=tree.branch_b).delete()
