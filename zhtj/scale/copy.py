@@ -76,3 +76,27 @@ class Table:
             cursor.cursor.copy_expert(f"COPY {self.model._meta.db_table} ({', '.join(self.columns)}) FROM STDIN", data)
         self.count += len(self._buffer)
         self._buffer = []
+
+
+def insert_select(model, exprs, rest, params=None):
+    """`INSERT INTO model's table (…) SELECT exprs…, defaults… rest`: rows made inside PostgreSQL
+    (the generator's people, from generate_series), every column the caller doesn't give set to its
+    Django default as `Table` does. `exprs` maps field names to SQL, whose parameters are named
+    (`%(name)s`, from `params`); returns the row count."""
+    meta = model._meta
+    columns = [meta.get_field(f).column for f in exprs]
+    values = list(exprs.values())
+    params = dict(params or {})
+    for field in meta.concrete_fields:
+        if field.name in exprs or field.attname in exprs:
+            continue
+        if (field.primary_key and field.name == "id") or getattr(field, "generated", False):
+            continue  # the identity column numbers the rows; the database computes generated ones
+        default = Table._default(field)
+        key = f"_default_{field.column}"
+        params[key] = json.dumps(default, ensure_ascii=False) if isinstance(default, dict | list) else default
+        columns.append(field.column)
+        values.append(f"%({key})s")
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {meta.db_table} ({', '.join(columns)}) SELECT {', '.join(values)} {rest}", params)
+        return cursor.rowcount

@@ -1,12 +1,14 @@
 """`generate_scale_data`: a national-shaped tree with people and workflow rows, on PostgreSQL.
 
-Deterministic for a seed and a date: the same options give the same rows. Everything is written
-with COPY (zhtj/scale/copy.py), a table's rows in large chunks, parents before children, and the
-people in one streaming pass over the branches (a person's e-archive, 入团激励 and evaluation rows
-are written beside it, so nothing big is held in memory). Proportions follow the real system:
-branches of 10–60 people, cadres and admins in every org, e-archives for members who joined in 2020
-or later, a backlog of 学社衔接 transfers, incentive and rectification records; one 街道团工委 gets
-a busy 操作中心 for the benchmark.
+Deterministic for a seed and a date: the same options give the same rows. The tree is built in
+memory (zhtj/scale/tree.py) and its orgs written with COPY (zhtj/scale/copy.py); the people and
+every row that hangs off them (posts, e-archives, 入团激励, evaluations, 整理整顿, 对标定级) are made
+inside PostgreSQL, INSERT … SELECT over generate_series from a per-org plan (zhtj/scale/people.py,
+zhtj/scale/branch_records.py): in Python they were 80% of the run. Proportions follow the real
+system: branches of 10–60 people (fewer, down to 3, when the people asked for don't fill the
+branches), cadres and admins in every org, e-archives for members who joined in 2020 or later, a
+backlog of 学社衔接 transfers, incentive and rectification records; one 街道团工委 gets a busy 操作中心
+for the benchmark.
 """
 
 import gc
@@ -15,48 +17,34 @@ import multiprocessing
 import os
 import random
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from importlib import import_module
 
 from django.conf import settings
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from stdnum.cn import ric
 
-from incentives.choices import Grade
-from incentives.choices import Kind as IncKind
-from incentives.choices import State as IncState
 from incentives.models import Evaluation, IncentiveRecord, Joining
 from members.choices import (
-    ETHNICITIES,
-    AppointmentMethod,
-    DutyStatus,
-    Education,
-    Occupation,
-    PoliticalStatus,
-    PostNature,
     PostTitle,
-    StudyStatus,
-    VerificationStatus,
 )
-from members.management.commands.seed_demo import SURNAMES
 from members.models import CadrePost, MemberArchive, Person
 from orgs.choices import Industry, OrgCategory
 from orgs.models import Organization
-from rectification.choices import CHECK_ITEMS, GrdState, Level, Rating, RecState
 from rectification.models import CampaignRecord, GradingRecord, SelfCheck
 from transfers.choices import Destination, Kind, Reason, State
 from transfers.models import Transfer
 from zhtj.core.models import JobRun
 
+from . import people
+from .branch_records import write_branch_records
 from .copy import Table
+from .people import PeopleWriter
 from .tree import BRANCH_SIZES, OWN_CADRES, Shape
 
-GIVEN_CHARS = "子涵欣怡浩然梓萱宇轩诗俊杰雨桐墨一诺佳明思远晨曦文博嘉皓若汐天佑梦琪志强伟芳娜敏静丽磊洋艳勇军杰娟涛超秀霞平刚桂英华玉兰飞鹏辉"
-MINORITIES = [e for e in ETHNICITIES if e != "汉族"][:20]
-HAN_SHARE = 0.91
-UNUSABLE_PASSWORD = "!scale-data"  # Django treats a leading "!" as "no password": log in via force_login
+# the fewest members a branch has (团章: three members form a branch); see plan_sizes
+MIN_BRANCH = 3
 
 # Everything the generator writes, parents first: deleted in reverse by --flush.
 MODELS = [
@@ -91,9 +79,6 @@ def _add_years(d, years):
 
 # the definitions of the indexes a run dropped, until it has rebuilt them (`_drop_indexes`)
 DROPPED = "scale_dropped_indexes"
-
-# Incentive and campaign record ids of worker w start at w * this (ids needn't be dense)
-RECORD_IDS_PER_WORKER = 10**9
 
 
 class Generator:
@@ -135,19 +120,25 @@ class Generator:
         self.plan_people()
         self.in_workers(self.write_orgs)
         self.step("组织", started)
-        self.in_workers(self.write_people, self.write_rectification)
-        self.step("人员、职务、电子档案、激励、整理整顿、对标定级", started)
+        self.in_workers(self.write_people)
+        self.step("人员、职务、电子档案、激励", started)
+        self.in_workers(self.write_rectification)
+        self.step("整理整顿、对标定级", started)
         with transaction.atomic():
             self._bulk_mode()
+            people.drop_plan()
             self.write_transfers()
             self.step("组织关系转接", started)
-            self._create_indexes(indexes)
-            self.step("索引", started)
             self.fill_org_secretaries()
-            # the triggers that keep Organization.secretary_ready were off for the load
-            import_module("members.migrations.0009_secretary_ready_triggers").refresh_all(connection)
-            # and so were those that keep the subtree figures (团内大数据, 截止事项)
+            self.step("书记信息", started)
+            # the triggers that keep the subtree figures (团内大数据, 截止事项) were off too
             import_module("members.migrations.0015_subtree_figures").rebuild_all(connection)
+            self.step("下级团员统计", started)
+        self.indexes = indexes
+        self.in_workers(self.build_indexes)
+        with transaction.atomic():
+            self._attach_constraints(indexes)
+            self.step("索引", started)
             self.reset_sequences()
         self.analyze()
         self.step("统计信息", started)
@@ -256,16 +247,28 @@ class Generator:
                     c.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
                 else:
                     c.execute(f'DROP INDEX "{index}"')
-            c.execute(f"SELECT DISTINCT tbl, name, def, con, condef FROM {DROPPED}")
+            # an index a dead run rebuilt was dropped again above: once, as its constraint if it is one
+            c.execute(f"SELECT DISTINCT ON (name) tbl, name, def, con, condef FROM {DROPPED} ORDER BY name, con")
             return c.fetchall()
 
-    def _create_indexes(self, found):
+    def build_indexes(self):
+        """This worker's share of the dropped indexes, the biggest tables' spread over the workers
+        (indexes of one table build side by side: CREATE INDEX only takes a share lock). A unique
+        constraint's index is built here too, and attached in the last transaction."""
         with connection.cursor() as c:
-            for table, _, index_def, constraint, constraint_def in found:
+            c.execute(
+                "SELECT t, pg_relation_size(t::regclass) FROM unnest(%s::text[]) AS t", [[i[0] for i in self.indexes]]
+            )
+            size = dict(c.fetchall())
+            ordered = sorted(self.indexes, key=lambda i: (-size[i[0]], i[1]))
+            for _, _, index_def, _, _ in ordered[self.worker or 0 :: self.workers]:
+                c.execute(index_def)
+
+    def _attach_constraints(self, found):
+        with connection.cursor() as c:
+            for table, index, _, constraint, _ in found:
                 if constraint:
-                    c.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {constraint_def}')
-                else:
-                    c.execute(index_def)
+                    c.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" UNIQUE USING INDEX "{index}"')
             c.execute(f"DROP TABLE {DROPPED}")
 
     def reset_sequences(self):
@@ -366,34 +369,50 @@ class Generator:
         self.counts["orgs"] = table.count
 
     def fill_org_secretaries(self):
-        """书记姓名/身份证号码/手机号码 of complete orgs from their 书记's own row: one UPDATE."""
+        """书记姓名/身份证号码/手机号码 of complete orgs from their 书记's own row, and every org's
+        secretary_ready (ORG-10: an active 书记 post whose person has a mobile number; the flag
+        members/migrations/0009 keeps by triggers, off for the load): one UPDATE over a grouped
+        join, before the indexes are built, so nothing is looked up org by org."""
         o, p, c = Organization._meta.db_table, Person._meta.db_table, CadrePost._meta.db_table
         with connection.cursor() as cur:
             cur.execute(
-                f"UPDATE {o} SET secretary_name = p.name, secretary_id_number = p.id_number,"
-                f" secretary_mobile = p.mobile FROM {c} c JOIN {p} p ON p.id = c.person_id"
-                f" WHERE c.org_id = {o}.id AND c.title = %s AND c.admin_slot = 1 AND {o}.info_submitted_at IS NOT NULL",
+                f"""UPDATE {o} SET secretary_ready = s.ready,
+                        secretary_name = CASE WHEN {o}.info_submitted_at IS NULL THEN {o}.secretary_name ELSE s.name END,
+                        secretary_id_number = CASE WHEN {o}.info_submitted_at IS NULL
+                            THEN {o}.secretary_id_number ELSE s.id_number END,
+                        secretary_mobile = CASE WHEN {o}.info_submitted_at IS NULL THEN {o}.secretary_mobile ELSE s.mobile END
+                    FROM (SELECT c.org_id, bool_or(c.ended_on IS NULL AND p.mobile <> '') AS ready,
+                                 max(p.name) FILTER (WHERE c.admin_slot = 1) AS name,
+                                 max(p.id_number) FILTER (WHERE c.admin_slot = 1) AS id_number,
+                                 max(p.mobile) FILTER (WHERE c.admin_slot = 1) AS mobile
+                          FROM {c} c JOIN {p} p ON p.id = c.person_id WHERE c.title = %s GROUP BY c.org_id) s
+                    WHERE s.org_id = {o}.id""",
                 [PostTitle.SECRETARY],
             )
 
     # --- people ----------------------------------------------------------------------------------
     def plan_sizes(self):
-        """People per branch: each sort's range, scaled so members + cadres hit the target."""
+        """People per branch: each sort's range, scaled so members + cadres hit the target, 10–60
+        a branch. A target too small for 10 a branch (the national org count with 10 million
+        people: 3 million branches) gets smaller branches, down to the three members a branch needs
+        (团章); below that the target is raised."""
         rng = self.rng
         branches = self.shape.branches()
         own = {n.id: rng.randint(*OWN_CADRES[n.category]) for n in self.shape.nodes if n.category in OWN_CADRES}
-        members = max(self.people_target - sum(own.values()), 10 * len(branches))
+        members = self.people_target - sum(own.values())
+        low = max(MIN_BRANCH, min(10, members // len(branches)))
+        members = max(members, low * len(branches))
         raw = [rng.randint(*BRANCH_SIZES[b.sort]) for b in branches]
         factor = members / sum(raw)
-        sizes = [min(60, max(10, round(r * factor))) for r in raw]
+        sizes = [min(60, max(low, round(r * factor))) for r in raw]
         gap = members - sum(sizes)
         i = 0
-        while gap and i < 20 * len(sizes):  # spread the rounding difference inside 10..60
+        while gap and i < 20 * len(sizes):  # spread the rounding difference inside low..60
             k = i % len(sizes)
             if gap > 0 and sizes[k] < 60:
                 sizes[k] += 1
                 gap -= 1
-            elif gap < 0 and sizes[k] > 10:
+            elif gap < 0 and sizes[k] > low:
                 sizes[k] -= 1
                 gap += 1
             i += 1
@@ -403,411 +422,62 @@ class Generator:
         """Who is who before anyone is written, so workers can write their shares independently:
         people per branch and the cadres of each org, numbered cadres first (in org order), then
         the branches' members; each org's 书记 (its first person), the members of 毕业生团组织 (for
-        transfers) and the hot committee's pending archives follow from the numbers."""
+        transfers) and the hot committee's pending archives follow from the numbers. The plan
+        goes to the database (zhtj/scale/people.py), a row per org, each marked with its worker."""
+        rng = self.rng
         self.own, self.plan = self.plan_sizes()
         self.cadre_nodes = [n for n in self.shape.nodes if self.own.get(n.id)]
         self.secretary_of, self.graduates, self.hot_archives = {}, [], 0
+        rows = []
         pid = 1
-        for node in self.cadre_nodes:
+        per_worker = math.ceil(len(self.cadre_nodes) / self.workers)
+        for i, node in enumerate(self.cadre_nodes):
             self.secretary_of[node.id] = pid
-            pid += self.own[node.id]
-        for branch, size in self.plan:
-            self.secretary_of[branch.id] = pid
-            if branch.category == OrgCategory.GRADUATE:
-                self.graduates.extend((pid + i, branch.id) for i in range(size))
-            if branch.parent is self.shape.hot:
-                self.hot_archives += size  # every member there joined after ARCHIVE_REQUIRED_FROM_YEAR
-            pid += size
-
-    def _unique(self, k):
-        """Worker-unique numbering of a per-worker counter (ID and development numbers)."""
-        return k * self.workers + (self.worker or 0)
-
-    def id_number(self, region, birth):
-        """A valid, unique 身份证号码 (MEM-02) and the gender it encodes."""
-        key = (region, birth)
-        k = self._id_seq.get(key, 0)
-        self._id_seq[key] = k + 1
-        male = self.rng.random() < 0.5
-        body = f"{region}{birth:%Y%m%d}{(2 * self._unique(k) + (1 if male else 0)) % 1000:03d}"
-        return body + ric.calc_check_digit(body + "0"), "M" if male else "F"
-
-    def name(self):
-        rng = self.rng
-        given = rng.choice(GIVEN_CHARS) + (rng.choice(GIVEN_CHARS) if rng.random() < 0.75 else "")
-        return rng.choice(SURNAMES) + given
-
-    def birth_for(self, node, cadre=False):
-        rng, today = self.rng, self.today
-        if cadre:
-            return date(today.year - rng.randint(26, 42), rng.randint(1, 12), rng.randint(1, 28))
-        sort = node.sort
-        if sort in ("university", "graduate"):
-            year = node.cohort - 18 + rng.choice((-1, 0, 0, 0, 1))
-        elif sort == "high":
-            year = node.cohort - 15 + rng.choice((0, 0, 1))
-        elif sort == "middle":
-            year = today.year - rng.randint(14, 15)
-        elif sort in ("abroad", "delayed"):
-            year = today.year - rng.randint(22, 25)
-        else:
-            year = today.year - rng.randint(18, 28)
-        birth = date(year, rng.randint(1, 12), rng.randint(1, 28))
-        # members are at least 14 by today
-        return min(birth, _add_years(today, -14).replace(day=1))
-
-    def write_people(self):
-        """This worker's share of the cadres and of the branches (`plan_people` numbered them)."""
-        rng, today = self.rng, self.today
-        own = self.own
-        cadre_nodes, plan = self.share(self.cadre_nodes), self.share(self.plan)
-        self.record_id = (self.worker or 0) * RECORD_IDS_PER_WORKER
-        people = Table(
-            Person,
-            [
-                "id",
-                "password",
-                "id_number",
-                "name",
-                "gender",
-                "birth_date",
-                "mobile",
-                "branch_id",
-                "verification_status",
-                "ethnicity",
-                "education",
-                "occupation",
-                "occupation_detail",
-                "political_status",
-                "joined_month",
-                "development_number",
-                "party_joined_month",
-                "is_volunteer",
-                "volunteer_since",
-                "is_graduate",
-                "date_joined",
-            ],
-        )
-        posts = Table(
-            CadrePost,
-            [
-                "person_id",
-                "org_id",
-                "title",
-                "nature",
-                "started_on",
-                "admin_slot",
-                "appointment_method",
-                "is_party_committee_member",
-                "duty_status",
-            ],
-        )
-        archives = Table(
-            MemberArchive,
-            [
-                "person_id",
-                "file",
-                "original_name",
-                "size",
-                "pages",
-                "state",
-                "uploaded_by_id",
-                "uploaded_by_org_id",
-                "approver_org_id",
-                "uploaded_at",
-                "decided_by_id",
-                "decided_at",
-                "reason",
-                "created_at",
-            ],
-        )
-        records = Table(
-            IncentiveRecord,
-            [
-                "id",
-                "kind",
-                "recorder_id",
-                "recorded_by_id",
-                "person_id",
-                "state",
-                "summary",
-                "first_approved_at",
-                "superior_decision",
-                "created_at",
-            ],
-        )
-        joinings = Table(Joining, ["record_id", "joined_on", "ceremony"])
-        evaluations = Table(
-            Evaluation, ["record_id", "person_id", "branch_id", "year", "grade", "absence_reason", "decision_file"]
-        )
-        self.tables = [people, posts, archives, records, joinings, evaluations]
-        archive_from = date(settings.ZHTJ["ARCHIVE_REQUIRED_FROM_YEAR"], 1, 1)
-        hot = self.shape.hot
-        eval_year = today.year - 1
-
-        def cadre_person(node, title, nature, slot):
-            birth = self.birth_for(node, cadre=True)
-            pid = self.add_person(people, node, birth, branch_id=None, joined_month=None, cadre=True)
-            posts.add(
-                pid,
-                node.id,
-                title,
-                nature,
-                date(today.year - rng.randint(0, 5), 9, 1),
-                slot,
-                AppointmentMethod.ELECTED,
-                rng.random() < 0.5,
-                DutyStatus.ON_DUTY,
-            )
-            return pid
-
-        # cadres of the leadership organs and committees: older staff, not members of a branch
-        if cadre_nodes:
-            self.person_id = self.secretary_of[cadre_nodes[0].id] - 1
-        for node in cadre_nodes:
-            k = own[node.id]
-            full_time = node.category == OrgCategory.LEADERSHIP or (
+            full_time = node.category == OrgCategory.LEADERSHIP or bool(
                 node.industry in (Industry.UNIVERSITY, Industry.VOCATIONAL_COLLEGE) and node.school_code
             )
-            for i in range(k):
-                nature = (
-                    PostNature.FULL_TIME
-                    if full_time and i < 2
-                    else rng.choice((PostNature.PART_TIME, PostNature.PART_TIME, PostNature.SECONDED))
-                )
-                title = (
-                    PostTitle.SECRETARY
-                    if i == 0
-                    else (PostTitle.DEPUTY_SECRETARY if i == 1 else PostTitle.COMMITTEE_MEMBER)
-                )
-                cadre_person(node, title, nature, 1 if i == 0 else (2 if i == 1 and rng.random() < 0.4 else None))
-            self._maybe_flush()
-
-        if plan:
-            self.person_id = self.secretary_of[plan[0][0].id] - 1
-        for branch, size in plan:
-            parent = branch.parent
-            in_hot = parent is hot
+            rows.append(self._plan_row(i // per_worker, node, pid, self.own[node.id], True, full_time, False, False))
+            pid += self.own[node.id]
+        per_worker = math.ceil(len(self.plan) / self.workers)
+        for i, (branch, size) in enumerate(self.plan):
+            self.secretary_of[branch.id] = pid
+            in_hot = branch.parent is self.shape.hot
+            if branch.category == OrgCategory.GRADUATE:
+                self.graduates.extend((pid + i, branch.id) for i in range(size))
+            if in_hot:
+                self.hot_archives += size  # every member there joined after ARCHIVE_REQUIRED_FROM_YEAR
             # the hot committee's 操作中心 holds its two kinds (transfers, archives) only, at any
             # size, so the benchmark compares like with like
             evaluated = not in_hot and branch.category == OrgCategory.BRANCH and rng.random() < 0.5
-            eval_pending = evaluated and rng.random() < 0.1
-            excellent_left = math.floor(size * 0.3)
-            first = self.person_id + 1
-            for i in range(size):
-                birth = self.birth_for(branch)
-                if in_hot:
-                    birth = date(today.year - rng.randint(18, 21), rng.randint(1, 12), rng.randint(1, 28))
-                # joined between 14 and 17, and not after today (MEM-03)
-                earliest, latest = _add_years(birth, 14), min(_add_years(birth, 17), today)
-                joined = _month(earliest + timedelta(days=rng.randint(0, max(0, (latest - earliest).days))))
-                if in_hot:
-                    joined = max(joined, archive_from.replace(year=archive_from.year + 1))
-                pid = self.add_person(people, branch, birth, branch_id=branch.id, joined_month=joined)
-                if i == 0:
-                    posts.add(
-                        pid,
-                        branch.id,
-                        PostTitle.SECRETARY,
-                        PostNature.PART_TIME,
-                        date(today.year - rng.randint(0, 3), 9, 1),
-                        1,
-                        AppointmentMethod.ELECTED,
-                        False,
-                        DutyStatus.ON_DUTY,
-                    )
-                elif i == 1:
-                    posts.add(
-                        pid,
-                        branch.id,
-                        PostTitle.ORGANIZATION_MEMBER,
-                        PostNature.PART_TIME,
-                        date(today.year - rng.randint(0, 3), 9, 1),
-                        2 if rng.random() < 0.3 else None,
-                        AppointmentMethod.ELECTED,
-                        False,
-                        DutyStatus.ON_DUTY,
-                    )
-                if joined >= archive_from:
-                    self.add_archive(archives, pid, first, branch, parent, hot_pending=in_hot)
-                    self.add_record(
-                        records,
-                        IncKind.JOINING,
-                        branch,
-                        first,
-                        pid,
-                        IncState.APPROVED,
-                        f"入团激励：{joined:%Y年%m月}入团",
-                    )
-                    joinings.add(self.record_id, joined, "")
-                if evaluated:
-                    grade = Grade.QUALIFIED
-                    r = rng.random()
-                    if r < 0.25 and excellent_left:
-                        grade, excellent_left = Grade.EXCELLENT, excellent_left - 1
-                    elif r > 0.985:
-                        grade = Grade.ABSENT
-                    state = IncState.PENDING if eval_pending else IncState.APPROVED
-                    self.add_record(
-                        records, IncKind.EVALUATION, branch, first, pid, state, f"{eval_year}年度团员教育评议"
-                    )
-                    evaluations.add(
-                        self.record_id,
-                        pid,
-                        branch.id,
-                        eval_year,
-                        grade,
-                        "外出务工未参加" if grade == Grade.ABSENT else "",
-                        "",
-                    )
-            self._maybe_flush()
-        for t in self.tables:
-            t.flush()
-        for t, key in zip(
-            self.tables,
-            ["people", "cadre_posts", "archives", "incentive_records", "joinings", "evaluations"],
-            strict=True,
-        ):
-            self.counts[key] = t.count
+            pending = evaluated and rng.random() < 0.1
+            rows.append(self._plan_row(i // per_worker, branch, pid, size, False, False, evaluated, pending))
+            pid += size
+        people.write_plan(rows)
 
-    def _maybe_flush(self):
-        """Flush every table, parents first, once any buffer is full (FK order without replica mode)."""
-        if any(len(t._buffer) >= Table.CHUNK for t in self.tables):
-            for t in self.tables:
-                t.flush()
-
-    def add_person(self, table, node, birth, *, branch_id, joined_month, cadre=False):
-        rng, today = self.rng, self.today
-        self.person_id += 1
-        pid = self.person_id
-        id_number, gender = self.id_number(node.region, birth)
-        sort = node.sort
-        student = not cadre and sort in ("university", "graduate", "high", "middle")
-        if student:
-            occupation = Occupation.STUDENT
-            if sort == "middle":
-                education, detail = Education.PRIMARY, StudyStatus.JUNIOR_HIGH
-            elif sort == "high":
-                education, detail = Education.JUNIOR_HIGH, StudyStatus.HIGH_SCHOOL
-            elif node.industry == Industry.VOCATIONAL_COLLEGE:
-                education, detail = Education.HIGH_SCHOOL, StudyStatus.VOCATIONAL_COLLEGE
-            else:
-                education, detail = Education.HIGH_SCHOOL, StudyStatus.UNDERGRADUATE
-        else:
-            occupation = rng.choice(
-                (
-                    Occupation.PRIVATE_ENTERPRISE,
-                    Occupation.STATE_ENTERPRISE,
-                    Occupation.FARMER,
-                    Occupation.PUBLIC_INSTITUTION,
-                    Occupation.PARTY_GOVERNMENT,
-                    Occupation.MIGRANT_WORKER,
-                )
-            )
-            education = rng.choice(
-                (
-                    Education.BACHELOR,
-                    Education.BACHELOR,
-                    Education.JUNIOR_COLLEGE,
-                    Education.HIGH_SCHOOL,
-                    Education.MASTER,
-                    Education.SECONDARY_SPECIALIZED,
-                )
-            )
-            detail = "团务工作人员" if cadre else "职员"
-        r = rng.random()
-        ethnicity = "汉族" if r < HAN_SHARE else MINORITIES[int((r - HAN_SHARE) / (1 - HAN_SHARE) * len(MINORITIES))]
-        party = None
-        political = PoliticalStatus.LEAGUE_MEMBER
-        age = today.year - birth.year
-        # cadres are party members; about 3% of members over 20 are
-        if cadre or (age >= 20 and rng.random() < 0.03):
-            political = PoliticalStatus.PARTY_MEMBER
-            party = date(min(birth.year + 22, today.year - 1), 7, 1)
-        dev = ""
-        if joined_month and joined_month.year >= 2017:
-            y = joined_month.year
-            n = self._dev_seq.get(y, 0) + 1
-            self._dev_seq[y] = n
-            dev = f"{y}{self._unique(n):08d}"
-        volunteer = rng.random() < 0.6
-        table.add(
-            pid,
-            UNUSABLE_PASSWORD,
-            id_number,
-            self.name(),
-            gender,
-            birth,
-            f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}" if rng.random() < 0.92 or cadre else "",
-            branch_id,
-            VerificationStatus.PASSED
-            if r < 0.9 or cadre
-            else (VerificationStatus.UNVERIFIED if r < 0.98 else VerificationStatus.FAILED),
-            ethnicity,
-            education,
-            occupation,
-            detail,
-            political,
-            joined_month,
-            dev,
-            party,
-            volunteer,
-            _month(max(birth.replace(year=birth.year + 16), date(2015, 1, 1))) if volunteer else None,
+    def _plan_row(self, worker, node, first_pid, size, cadre, full_time, evaluated, eval_pending):
+        return (
+            worker,
+            node.id,
+            node.parent.id if node.parent else None,
+            first_pid,
+            size,
+            cadre,
+            full_time,
+            node.region,
+            people.region_sum(node.region),
+            node.sort,
+            node.cohort,
             node.category == OrgCategory.GRADUATE,
-            self.now - timedelta(days=rng.randint(30, 2000)),
-        )
-        return pid
-
-    def add_archive(self, table, pid, secretary, branch, parent, hot_pending=False):
-        """ARC-01/02: 团支部 uploads wait for the parent committee; most are 已认证 already."""
-        rng = self.rng
-        r = rng.random()
-        if hot_pending:
-            state = MemberArchive.State.PENDING
-            self.hot_archives += 1
-        elif r < 0.78:
-            state = MemberArchive.State.VERIFIED
-        elif r < 0.86:
-            state = MemberArchive.State.PENDING
-        elif r < 0.89:
-            state = MemberArchive.State.REJECTED
-        else:
-            return  # 尚未认证: nothing uploaded yet
-        uploaded = self.now - timedelta(days=rng.randint(1, 700))
-        decided = state != MemberArchive.State.PENDING
-        table.add(
-            pid,
-            f"archives/{uploaded:%Y/%m}/{rng.getrandbits(128):032x}.pdf",
-            "入团志愿书.pdf",
-            rng.randint(200_000, 4_000_000),
-            rng.randint(2, 6),
-            state,
-            secretary,
-            branch.id,
-            parent.id,
-            uploaded,
-            None,
-            uploaded + timedelta(days=3) if decided else None,
-            "扫描件不清晰，请重新上传" if state == MemberArchive.State.REJECTED else "",
-            uploaded,
+            node.industry == Industry.VOCATIONAL_COLLEGE,
+            node.parent is not None and node.parent is self.shape.hot,
+            node.category,
+            evaluated,
+            eval_pending,
         )
 
-    def add_record(self, table, kind, branch, recorded_by, pid, state, summary):
-        self.record_id += 1
-        approved = state == IncState.APPROVED
-        created = self.now - timedelta(days=self.rng.randint(1, 600))
-        table.add(
-            self.record_id,
-            kind,
-            branch.id,
-            recorded_by,
-            pid,
-            state,
-            summary,
-            created + timedelta(days=2) if approved else None,
-            IncState.APPROVED if approved else "",
-            created,
-        )
+    def write_people(self):
+        """This worker's share of the plan, made inside PostgreSQL (zhtj/scale/people.py)."""
+        self.counts.update(PeopleWriter(self, self.worker or 0, self.workers).run())
 
     # --- transfers -------------------------------------------------------------------------------
     def write_transfers(self):
@@ -869,82 +539,8 @@ class Generator:
 
     # --- rectification -----------------------------------------------------------------------------
     def write_rectification(self):
-        rng, today = self.rng, self.today
-        start, end = settings.ZHTJ["REC_CAMPAIGN_MONTHS"]
-        year = today.year if today.month >= start else today.year - 1
-        months = [date(year, m, 1) for m in range(start, min(end, today.month if year == today.year else end) + 1)]
-        campaign = Table(CampaignRecord, ["id", "branch_id", "year", "state", "poor_count", "key_since", "created_at"])
-        checks = Table(
-            SelfCheck,
-            [
-                "record_id",
-                "month",
-                "answers",
-                "poor_count",
-                "filled_by_id",
-                "filler_name",
-                "filled_by_org_id",
-                "submitted_at",
-                "review_result",
-            ],
-        )
-        grading = Table(
-            GradingRecord,
-            ["org_id", "year", "state", "self_level", "self_by_id", "self_at", "review_level", "created_at"],
-        )
-        codes = [code for code, _, _ in CHECK_ITEMS]
-        record_id = (self.worker or 0) * RECORD_IDS_PER_WORKER
-        outcomes = [
-            (RecState.QUALIFIED, 0),
-            (RecState.QUALIFIED, 0),
-            (RecState.BASIC, 3),
-            (RecState.PENDING, 2),
-            (RecState.KEY, 11),
-            (RecState.REJECTED, 4),
-        ]
-        for node in self.share(self.shape.nodes):
-            if node.parent is not None and node.parent is self.shape.hot:
-                continue  # see write_people: nothing else waits for the hot committee
-            if node.category == OrgCategory.BRANCH and rng.random() < 0.7:
-                record_id += 1
-                state, poor = rng.choice(outcomes)
-                submitted = timezone.make_aware(
-                    datetime.combine(months[0] + timedelta(days=rng.randint(0, 25)), datetime.min.time())
-                )
-                campaign.add(
-                    record_id, node.id, year, state, poor, submitted if state == RecState.KEY else None, submitted
-                )
-                bad = set(rng.sample(codes, poor))
-                answers = {
-                    c: (Rating.POOR if c in bad else rng.choice((Rating.GOOD, Rating.GOOD, Rating.FAIR))) for c in codes
-                }
-                checks.add(
-                    record_id,
-                    _month(submitted.date()),
-                    answers,
-                    poor,
-                    self.secretary_of[node.id],
-                    "书记",
-                    node.id,
-                    submitted,
-                    "",
-                )
-            if node.category in (OrgCategory.BRANCH, OrgCategory.GENERAL_BRANCH) and rng.random() < 0.4:
-                level = rng.choice([Level.FIVE, Level.FOUR, Level.FOUR, Level.THREE, Level.THREE, Level.TWO])
-                reviewed = rng.random() < 0.5
-                grading.add(
-                    node.id,
-                    today.year,
-                    GrdState.REVIEWED if reviewed else GrdState.PENDING,
-                    level,
-                    self.secretary_of[node.id],
-                    self.now - timedelta(days=rng.randint(1, 60)),
-                    level if reviewed else "",
-                    self.now - timedelta(days=60),
-                )
-        for t in (campaign, checks, grading):
-            t.flush()
-        self.counts.update(campaign_records=campaign.count, self_checks=checks.count, grading_records=grading.count)
+        """This worker's share of the 整理整顿 and 对标定级 rows, made inside PostgreSQL."""
+        self.counts.update(write_branch_records(self, self.worker or 0))
 
 
 def flush_all():

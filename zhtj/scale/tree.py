@@ -151,6 +151,7 @@ class Node:
     enterprise_level: str = ""
     enterprise_location: str = ""
     prefix: str = ""  # units of the grassroots ancestors, for 组织全称 (ORG-05)
+    child_prefix: str | None = None  # its children's prefix
     children: list = field(default_factory=list)
     lft: int = 0
     rght: int = 0
@@ -192,8 +193,10 @@ class Shape:
         node = Node(len(self.nodes) + 1, parent, name, category, **fields)
         if parent is not None:
             node.region = node.region or parent.region
-            units = parent.prefix + ("" if parent.category == OrgCategory.LEADERSHIP else unit_name(parent.name))
-            node.prefix = units
+            if parent.child_prefix is None:  # once per parent, not per child
+                own = "" if parent.category == OrgCategory.LEADERSHIP else unit_name(parent.name)
+                parent.child_prefix = parent.prefix + own
+            node.prefix = parent.child_prefix
             parent.children.append(node)
         self.nodes.append(node)
         return node
