@@ -28,8 +28,8 @@ class PersonAdmin(UserAdmin):
 
 @admin.register(AdminChangeRequest)
 class AdminChangeRequestAdmin(admin.ModelAdmin):
-    list_display = ("org", "post", "action", "state", "created_at")
-    raw_id_fields = ("org", "post", "requested_by")
+    list_display = ("filed_by_org", "post", "action", "state", "created_at")
+    raw_id_fields = ("filed_by_org", "approver", "post", "requested_by")
 
 
 admin.site.register(PasswordResetCode)

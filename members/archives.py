@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from zhtj.core import audit, batch, inbox
+from zhtj.core import audit, batch, change_review, inbox
 from zhtj.core.params import fitting
 from zhtj.core.workflow import WorkflowError, perform, perform_many
 
@@ -206,15 +206,21 @@ def request_change(archive, explanation, *, by, org):
     approver = superior_committee(org)
     if approver is None:
         raise WorkflowError("本组织没有上级团委，无法提出变更申请。")
-    try:
-        with transaction.atomic():
-            change = ArchiveChangeRequest.objects.create(
-                archive=archive, org=org, approver_org=approver, requested_by=by, explanation=explanation
-            )
-            audit.record(change, "create", to_state=change.state, note=change.explanation, actor=by)
-    except IntegrityError:
-        raise WorkflowError("该团员的电子档案已有未处理完的变更申请。") from None
-    return change
+    return change_review.file(
+        ArchiveChangeRequest,
+        one_open="该团员的电子档案已有未处理完的变更申请。",
+        by=by,
+        archive=archive,
+        filed_by_org=org,
+        approver=approver,
+        explanation=explanation,
+    )
+
+
+def decide_change(req, decision, *, by, acting, note="", seen=None):
+    """ARC-06: the 上级团委's 同意 / 不同意 of a change request (`change_review.decide`). 同意 changes
+    nothing yet: it allows one 替换档案, which completes the request."""
+    return change_review.decide(req, decision, by=by, acting=acting, note=note, seen=seen)
 
 
 # --- 批量审批 (issue 17) ------------------------------------------------------------------------

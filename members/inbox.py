@@ -1,8 +1,6 @@
 """操作中心 kinds of this app (OPC-01): 管理员变更, 删除人员申请, 团员团干部注册审批, and the e-archive's
 two (ARC-03, ARC-06)."""
 
-from django.urls import reverse
-
 from zhtj.core import inbox, sent
 from zhtj.core.paths import path_for
 
@@ -23,9 +21,9 @@ inbox.declare(
         "管理员变更",
         # requests of the acting org's direct sub-orgs: only the direct superior decides (ORG-12)
         pending=lambda org: AdminChangeRequest.objects.filter(
-            state=AdminChangeRequest.State.PENDING, org__parent=org
-        ).select_related("org", "post__person"),
-        title=lambda r: f"{r.org.name}申请{r.get_action_display()}：{r.post.person.name}",
+            state=AdminChangeRequest.State.PENDING, approver=org
+        ).select_related("filed_by_org", "post__person"),
+        title=lambda r: f"{r.filed_by_org.name}申请{r.get_action_display()}：{r.post.person.name}",
         url="members:admin_request",
         can_have=lambda org: not org.is_branch_kind,
     ),
@@ -35,8 +33,8 @@ inbox.declare(
         # waiting for the acting 省级团委 (MEM-09, BEY-02)
         pending=lambda org: DeletionRequest.objects.filter(
             state=DeletionRequest.State.PENDING, approver=org
-        ).select_related("person", "org"),
-        title=lambda r: f"{r.org.name}申请删除人员：{r.person.name}",
+        ).select_related("person", "filed_by_org"),
+        title=lambda r: f"{r.filed_by_org.name}申请删除人员：{r.person.name}",
         url="members:deletion_decide",
         can_have=lambda org: org.is_province,
     ),
@@ -64,9 +62,9 @@ inbox.declare(
         ArchiveChangeRequest.inbox_kind,
         "团员电子档案变更申请",
         pending=lambda org: ArchiveChangeRequest.objects.filter(
-            state=ArchiveChangeRequest.State.PENDING, approver_org=org
-        ).select_related("archive__person", "org"),
-        title=lambda r: f"{r.org.name}申请变更{r.archive.person.name}的电子档案",
+            state=ArchiveChangeRequest.State.PENDING, approver=org
+        ).select_related("archive__person", "filed_by_org"),
+        title=lambda r: f"{r.filed_by_org.name}申请变更{r.archive.person.name}的电子档案",
         url="members:archive_change_review",
         can_have=_approves_archives,
     ),
@@ -78,7 +76,9 @@ class SentAdminChanges:
     @staticmethod
     def filed(request):
         """ORG-12: the acting org's own 管理员变更 waiting for its direct superior."""
-        pending = AdminChangeRequest.objects.filter(org=request.acting_org, state=AdminChangeRequest.State.PENDING)
+        pending = AdminChangeRequest.objects.filter(
+            filed_by_org=request.acting_org, state=AdminChangeRequest.State.PENDING
+        )
         return inbox.newest_first(pending.select_related("post__person"))
 
     @staticmethod
@@ -86,8 +86,9 @@ class SentAdminChanges:
         return sent.Line(
             f"{obj.get_action_display()}：{obj.post.person.name}",
             obj.get_state_display(),
-            reverse("members:admin_change"),
+            path_for("members:admin_request", obj.pk),
             obj.created_at,
+            sent.withdraw_request(obj),
         )
 
 
@@ -96,7 +97,7 @@ class SentDeletions:
     @staticmethod
     def filed(request):
         """MEM-09: deletion requests the acting org filed, waiting for the province."""
-        pending = DeletionRequest.objects.filter(org=request.acting_org, state=DeletionRequest.State.PENDING)
+        pending = DeletionRequest.objects.filter(filed_by_org=request.acting_org, state=DeletionRequest.State.PENDING)
         return inbox.newest_first(pending.select_related("person"))
 
     @staticmethod
@@ -104,8 +105,9 @@ class SentDeletions:
         return sent.Line(
             f"删除人员：{obj.person.name}",
             obj.get_state_display(),
-            path_for("members:detail", obj.person_id),  # the person page shows it; the province decides
+            path_for("members:deletion_decide", obj.pk),
             obj.created_at,
+            sent.withdraw_request(obj),
         )
 
 
@@ -135,7 +137,7 @@ class SentArchiveChanges:
     @staticmethod
     def filed(request):
         pending = ArchiveChangeRequest.objects.filter(
-            org=request.acting_org, state=ArchiveChangeRequest.State.PENDING
+            filed_by_org=request.acting_org, state=ArchiveChangeRequest.State.PENDING
         ).select_related("archive__person")
         return inbox.newest_first(pending)
 
@@ -144,6 +146,7 @@ class SentArchiveChanges:
         return sent.Line(
             f"{obj.archive.person.name}的团员电子档案变更",
             obj.get_state_display(),
-            path_for("members:archive_person", obj.archive.person_id),
+            path_for("members:archive_change_review", obj.pk),
             obj.created_at,
+            sent.withdraw_request(obj),
         )

@@ -8,13 +8,12 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.dispatch import Signal
 from django.utils import timezone
-from django_fsm import FSMField, transition
 
 from zhtj.core.audit import HistoryMixin
+from zhtj.core.change_requests import ChangeRequest
 from zhtj.core.idnumber import birth_date_of, gender_of, mask, normalize_id_number
 from zhtj.core.models import OneTimeCode
 from zhtj.core.tree import in_subtree, subtree_q
-from zhtj.core.workflow import Workflow
 
 from .choices import (
     AppointmentMethod,
@@ -338,24 +337,14 @@ class PasswordResetCode(OneTimeCode):
         return super().is_usable(now) and self.failed_attempts < settings.ZHTJ["RESET_CODE_MAX_TRIES"]
 
 
-class AdminChangeRequest(Workflow):
-    """管理员变更 of one's own org, waiting for the direct superior (ORG-12)."""
+class AdminChangeRequest(ChangeRequest):
+    """管理员变更 of one's own org, waiting for the direct superior (ORG-12), the stored `approver`.
+    同意 grants or frees the admin slot: `members.services.apply_admin_change`."""
 
     class Action(models.TextChoices):
         ADD = "add", "添加管理员"
         REVOKE = "revoke", "撤销管理员"
 
-    class State(models.TextChoices):
-        PENDING = "pending", "待审批"
-        APPROVED = "approved", "已同意"
-        REJECTED = "rejected", "不同意"
-
-    org = models.ForeignKey(
-        "orgs.Organization",
-        on_delete=models.CASCADE,
-        related_name="admin_change_requests",
-        verbose_name="组织",
-    )
     post = models.ForeignKey(
         CadrePost,
         on_delete=models.CASCADE,
@@ -363,13 +352,11 @@ class AdminChangeRequest(Workflow):
         verbose_name="团干部",
     )
     action = models.CharField("变更类型", max_length=10, choices=Action.choices)
-    state = FSMField("状态", default=State.PENDING, choices=State.choices, protected=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
-    )
-    reason = models.CharField("审批意见", max_length=200, blank=True)
 
     inbox_kind = "admin_change"
+    target_field = "post"
+    review_url = "members:admin_request"
+    not_decider = "隔级无法操作：只有直属上级团组织的管理员可以办理此事项。"
 
     class Meta:
         verbose_name = "管理员变更申请"
@@ -382,19 +369,11 @@ class AdminChangeRequest(Workflow):
         ]
 
     def __str__(self):
-        return f"{self.org}：{self.get_action_display()} {self.post.person.name}"
+        return f"{self.filed_by_org}：{self.get_action_display()} {self.post.person.name}"
 
     @property
-    def approver_org_id(self):
-        return self.org.parent_id
-
-    @transition(field=state, source=State.PENDING, target=State.APPROVED)
-    def approve(self, by=None, note=""):
-        pass  # the admin slot is granted or freed by services.decide_admin_change, in the same transaction
-
-    @transition(field=state, source=State.PENDING, target=State.REJECTED)
-    def reject(self, by=None, note=""):
-        self.reason = note
+    def subject(self):
+        return f"管理员变更申请（{self.get_action_display()} {self.post.person.name}）"
 
 
 from .models_archive import ArchiveChangeRequest, MemberArchive  # noqa: E402, F401  the e-archive (ARC)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from orgs.choices import OrgCategory
+from zhtj.core.change_requests import ChangeRequest, state_field
 from zhtj.core.workflow import Workflow, WorkflowError, by_system, perform
 
 # 团的领导机关/团委/团工委: their uploads are 已认证 at once (ARC-02), and only they approve (ARC-03:
@@ -200,38 +201,27 @@ class MemberArchive(Workflow):
         return self.state_after_upload(upload["org"])
 
 
-class ArchiveChangeRequest(Workflow):
-    """ARC-06: replacing an approved archive needs the superior committee's consent first."""
+class ArchiveChangeRequest(ChangeRequest):
+    """ARC-06: replacing an approved archive needs the superior committee's consent first; 同意
+    changes nothing yet, it allows one 替换档案, which completes the request (`MemberArchive.replace`)."""
 
     class State(models.TextChoices):
         PENDING = "pending", "待审批"
         APPROVED = "approved", "已同意，待重新上传"
         REJECTED = "rejected", "不同意"
+        WITHDRAWN = "withdrawn", "已撤回"
         DONE = "done", "已重新上传"
 
     archive = models.ForeignKey(
         MemberArchive, on_delete=models.CASCADE, related_name="change_requests", verbose_name="团员电子档案"
     )
-    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="申请组织")
-    approver_org = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="审批组织"
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
-    )
     explanation = models.CharField("变更理由", max_length=300)
-    state = FSMField("状态", default=State.PENDING, choices=State.choices, protected=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="审批人",
-    )
-    reason = models.CharField("审批意见", max_length=200, blank=True)
+    state = state_field(State.choices)
 
     inbox_kind = "archive_change"
+    target_field = "archive"
+    review_url = "members:archive_change_review"
+    not_decider = "隔级无法操作：只有上传组织的上级团委（审批组织）管理员可以审批。"
 
     class Meta:
         verbose_name = "团员电子档案变更申请"
@@ -242,21 +232,19 @@ class ArchiveChangeRequest(Workflow):
                 fields=["archive"], condition=Q(state__in=["pending", "approved"]), name="one_open_archive_change"
             ),
         ]
-        indexes = [models.Index(fields=["approver_org", "state"], name="archchange_approver_state")]
+        indexes = [models.Index(fields=["approver", "state"], name="archchange_approver_state")]
 
     def __str__(self):
         return f"{self.archive.person.name}的电子档案变更申请"
 
-    @transition(field=state, source=State.PENDING, target=State.APPROVED)
-    def approve(self, by=None, note=""):
-        self.decided_by, self.reason = by, note
+    @property
+    def subject(self):
+        return f"{self.archive.person.name}的电子档案变更申请"
 
-    @transition(field=state, source=State.PENDING, target=State.REJECTED)
-    def reject(self, by=None, note=""):
-        if not note.strip():
-            raise WorkflowError("不同意时须填写理由。")
-        self.decided_by, self.reason = by, note
+    @property
+    def effect(self):
+        return "请重新上传电子档案"
 
-    @transition(field=state, source=State.APPROVED, target=State.DONE)
+    @transition(field="state", source=State.APPROVED, target=State.DONE)
     def complete(self, by=None, note=""):
         pass

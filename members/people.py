@@ -5,16 +5,15 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 
 from orgs.choices import LeadershipLevel
 from orgs.graduation import province_of
 from orgs.models import Organization
-from zhtj.core import audit, batch
+from zhtj.core import audit, batch, change_review
 from zhtj.core.models import AuditLog
 from zhtj.core.params import fitting
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import WorkflowError
 
 from .choices import VerificationStatus
 from .hashers import initial_password_hash
@@ -139,22 +138,15 @@ def deactivate(person, by=None, note=""):
     return person
 
 
-def _approver_guard(acting):
-    def guard(locked):
-        if acting is None or locked.approver_id != acting.pk:
-            raise Http404  # only the approving 省级团委 sees the request at all
-
-    return guard
+def apply_deletion(req, *, by=None):
+    """同意 of a 删除人员申请: the person is deactivated (MEM-09)."""
+    deactivate(req.person, by=by, note=f"删除人员申请已同意：{req.explanation}")
 
 
 def decide_deletion(req, action, *, by, acting, note="", seen=None):
-    """The 省级团委's 同意 deactivates the person in the same transaction (MEM-09); who decides is
-    checked on the locked row (SEC-04), `seen` is the state the page showed."""
-    with transaction.atomic():
-        req = perform(req, action, guard=_approver_guard(acting), seen_state=seen, by=by, note=note)
-        if req.state == DeletionRequest.State.APPROVED:
-            deactivate(req.person, by=by, note=f"删除人员申请已同意：{req.explanation}")
-    return req
+    """The 省级团委's 同意 / 不同意 (`change_review.decide`); 同意 deactivates the person in the same
+    transaction. Who decides is checked on the locked row (SEC-04), `seen` is the state the page showed."""
+    return change_review.decide(req, action, by=by, acting=acting, note=note, seen=seen, apply=apply_deletion)
 
 
 # Refusals of a 删除人员申请 that apps above this one know of (fn(person) -> message or None),
@@ -181,20 +173,22 @@ def request_deletion(person, org, by, explanation):
     approver = anchor if anchor.leadership_level == LeadershipLevel.PROVINCE else province_of(anchor)
     if approver is None:
         raise WorkflowError("未找到上级省级团委，无法提交删除申请。")
-    try:
-        with transaction.atomic():
-            Person.objects.select_for_update().get(pk=person.pk)  # two admins at once take turns
-            if DeletionRequest.objects.filter(person=person, state=DeletionRequest.State.PENDING).exists():
-                raise WorkflowError(ONE_OPEN)
-            if refusal := deletion_refusal(person):
-                raise WorkflowError(refusal)
-            req = DeletionRequest.objects.create(
-                person=person, org=org, approver=approver, requested_by=by, explanation=explanation
-            )
-            audit.record(req, "submit", to_state=req.state, note=req.explanation, actor=by)
-    except IntegrityError:  # the partial unique index, should the lock ever be bypassed
-        raise WorkflowError(ONE_OPEN) from None
-    return req
+    with transaction.atomic():
+        Person.objects.select_for_update().get(pk=person.pk)  # two admins at once take turns
+        if DeletionRequest.objects.filter(person=person, state=DeletionRequest.State.PENDING).exists():
+            raise WorkflowError(ONE_OPEN)
+        if refusal := deletion_refusal(person):
+            raise WorkflowError(refusal)
+        # the partial unique index decides, should the lock ever be bypassed
+        return change_review.file(
+            DeletionRequest,
+            one_open=ONE_OPEN,
+            by=by,
+            person=person,
+            filed_by_org=org,
+            approver=approver,
+            explanation=explanation,
+        )
 
 
 # --- MEM-11 超龄 --------------------------------------------------------------------------------

@@ -8,9 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from orgs.models import Organization
-from zhtj.core import audit
-from zhtj.core.access import check_direct_superior
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core import audit, change_review
+from zhtj.core.workflow import WorkflowError
 
 from .models import AdminChangeRequest, CadrePost, PasswordResetCode, Person
 
@@ -41,28 +40,18 @@ def revoke_admin(post):
     return post
 
 
-def apply_admin_change(post, action):
-    if action == AdminChangeRequest.Action.ADD:
-        return grant_admin(post)
-    return revoke_admin(post)
+def apply_admin_change(req, *, by=None):
+    """同意 of a 管理员变更: the post gets a free admin slot or loses its own (ORG-12); with two admins
+    already, `grant_admin` refuses and nothing is decided."""
+    if req.action == AdminChangeRequest.Action.ADD:
+        return grant_admin(req.post)
+    return revoke_admin(req.post)
 
 
 def decide_admin_change(req, action, *, by, acting, note="", seen=None):
-    """The direct superior's 同意 grants or frees the admin slot in the same transaction (ORG-12);
-    if it can't (two admins already), nothing is decided. Who decides is checked on the locked
-    row (SEC-04); `seen`: the state the page showed."""
-    with transaction.atomic():
-        req = perform(
-            req,
-            action,
-            guard=lambda locked: check_direct_superior(acting, locked.org),
-            seen_state=seen,
-            by=by,
-            note=note,
-        )
-        if req.state == AdminChangeRequest.State.APPROVED:
-            apply_admin_change(req.post, req.action)
-    return req
+    """The direct superior's 同意 / 不同意 (`change_review.decide`); who decides is the stored approver,
+    checked on the locked row (SEC-04); `seen`: the state the page showed."""
+    return change_review.decide(req, action, by=by, acting=acting, note=note, seen=seen, apply=apply_admin_change)
 
 
 def admin_add_refusal(org_id, *, waiting_too=True):
@@ -77,7 +66,9 @@ def admin_add_refusal(org_id, *, waiting_too=True):
     if not waiting_too:
         return None
     pending = AdminChangeRequest.State.PENDING
-    waiting = AdminChangeRequest.objects.filter(org_id=org_id, state=pending, action=AdminChangeRequest.Action.ADD)
+    waiting = AdminChangeRequest.objects.filter(
+        filed_by_org_id=org_id, state=pending, action=AdminChangeRequest.Action.ADD
+    )
     n = waiting.count()
     if admins + n >= limit:
         return (
@@ -104,9 +95,15 @@ def request_admin_change(post, action, by):
             raise WorkflowError("该团干部已有一条待审批的管理员变更申请。")
         if action == AdminChangeRequest.Action.ADD and (refusal := admin_add_refusal(post.org_id)):
             raise WorkflowError(refusal)
-        req = AdminChangeRequest.objects.create(org=post.org, post=post, action=action, requested_by=by)
-        audit.record(req, "submit", to_state=req.state, actor=by)
-    return req
+        return change_review.file(
+            AdminChangeRequest,
+            one_open="该团干部已有一条待审批的管理员变更申请。",
+            by=by,
+            filed_by_org=post.org,
+            approver=post.org.parent,
+            post=post,
+            action=action,
+        )
 
 
 # --- 重置密码验证码 (ROLE-07) -------------------------------------------------------------

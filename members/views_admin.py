@@ -13,10 +13,10 @@ from orgs.choices import BRANCH_KINDS
 from orgs.models import Organization
 from zhtj.core import inbox
 from zhtj.core.access import DIRECT_SUPERIOR, ORG_ADMIN, access, require_direct_superior, scoped
-from zhtj.core.audit import history_of
+from zhtj.core.change_pages import review
 from zhtj.core.pagination import paginate
-from zhtj.core.params import fitting, parse_pk
-from zhtj.core.workflow import WorkflowError, seen_state
+from zhtj.core.params import parse_pk
+from zhtj.core.workflow import WorkflowError
 
 from .choices import PostTitle
 from .models import AdminChangeRequest
@@ -89,9 +89,9 @@ def _context(request, org, own, posts):
         "own": own,
         "page": page,
         "limit": settings.ZHTJ["ADMINS_PER_ORG"],
-        "pending": AdminChangeRequest.objects.filter(org=org, state=AdminChangeRequest.State.PENDING).select_related(
-            "post__person"
-        ),
+        "pending": AdminChangeRequest.objects.filter(
+            filed_by_org=org, state=AdminChangeRequest.State.PENDING
+        ).select_related("post__person"),
         "actions": AdminChangeRequest.Action,
     }
 
@@ -99,41 +99,18 @@ def _context(request, org, own, posts):
 @require_http_methods(["GET", "POST"])
 @access(DIRECT_SUPERIOR)
 def admin_request(request, pk):
-    """One 管理员变更 request: any ancestor may view it; only the direct superior decides."""
+    """One 管理员变更 request: any ancestor may view it; only the direct superior decides, the org
+    itself may withdraw it while pending."""
     req = get_object_or_404(
-        scoped(request, AdminChangeRequest.objects.select_related("org", "post__person", "requested_by"), "org"), pk=pk
+        scoped(
+            request,
+            AdminChangeRequest.objects.select_related(
+                "filed_by_org", "approver", "post__person", "requested_by", "decided_by"
+            ),
+            "filed_by_org",
+        ),
+        pk=pk,
     )
-    if request.method == "POST":
-        action = request.POST.get("decision")
-        try:
-            note = fitting(request.POST.get("note"), 200, "理由", WorkflowError)
-        except WorkflowError as exc:
-            messages.error(request, str(exc))
-            return render(request, "members/admin_request.html", {"req": req, "history": history_of(req)}, status=400)
-        if action not in ("approve", "reject"):
-            messages.error(request, "请选择“同意”或“不同意”。")
-            return redirect(request.path)
-        if action == "reject" and not note:
-            messages.error(request, "不同意时须填写理由。")
-            return render(request, "members/admin_request.html", {"req": req, "history": history_of(req)}, status=400)
-        try:
-            req = decide_admin_change(
-                req, action, by=request.user, acting=request.acting_org, note=note, seen=seen_state(request, req)
-            )
-        except WorkflowError as exc:
-            messages.error(request, str(exc))
-            return render(request, "members/admin_request.html", {"req": req, "history": history_of(req)}, status=400)
-        verdict = "已同意" if action == "approve" else f"不同意（{note}）"
-        inbox.notify(
-            org=req.org,
-            kind="admin_change",
-            text=f"管理员变更申请{verdict}：{req.get_action_display()} {req.post.person.name}",
-        )
-        messages.success(request, f"已处理：{verdict}。")
-        return redirect("inbox")
-    can_decide = req.org.parent_id == request.acting_org.pk
-    if not can_decide and req.state == AdminChangeRequest.State.PENDING:
-        messages.info(request, "隔级无法操作：仅直属上级组织可以审批，您可以查看。")
-    return render(
-        request, "members/admin_request.html", {"req": req, "history": history_of(req), "can_decide": can_decide}
+    return review(
+        request, req, title="管理员变更审批", template="members/admin_request.html", decide=decide_admin_change
     )

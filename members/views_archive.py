@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhtj.core import batch, inbox
 from zhtj.core.access import DIRECT_SUPERIOR, MEMBER, ORG_ADMIN, access
 from zhtj.core.audit import history_of
+from zhtj.core.change_pages import review
 from zhtj.core.pagination import paginate
 from zhtj.core.params import fitting, pk_list
 from zhtj.core.pdf import pdf_response
@@ -27,6 +28,7 @@ from zhtj.core.workflow import WorkflowError, perform, seen_state
 from .archive_files import ArchiveFileError, max_megabytes, too_large_message
 from .archives import (
     check_decision,
+    decide_change,
     may_upload,
     needs_archive_q,
     replace_archive,
@@ -182,7 +184,7 @@ def archive_change(request, person_pk):
     except WorkflowError as exc:
         messages.error(request, str(exc))
         return render(request, "members/archive/person.html", _person_context(request, person, archive), status=400)
-    messages.success(request, f"变更申请已提交，待{change.approver_org.name}审批。")
+    messages.success(request, f"变更申请已提交，待{change.approver.name}审批。")
     return redirect("members:archive_person", person.pk)
 
 
@@ -190,7 +192,7 @@ def _scoped_archives(request):
     """Archives of the people the acting org sees, and those it is asked to decide (the archive or a
     change request) even once the member has moved out of its subtree: no 操作中心 item leads to a 404."""
     acting = request.acting_org
-    asked = ArchiveChangeRequest.objects.filter(archive=OuterRef("pk"), approver_org=acting)
+    asked = ArchiveChangeRequest.objects.filter(archive=OuterRef("pk"), approver=acting)
     return MemberArchive.objects.filter(
         Q(person__in=Person.objects.visible_from(acting).values("pk")) | Q(approver_org=acting) | Exists(asked)
     )
@@ -260,37 +262,21 @@ def archive_review(request, pk):
 @access(DIRECT_SUPERIOR)
 @require_http_methods(["GET", "POST"])
 def archive_change_review(request, pk):
-    """ARC-06: the superior committee decides a change request."""
+    """ARC-06: the superior committee decides a change request; the filing org may withdraw it."""
     change = get_object_or_404(
         ArchiveChangeRequest.objects.filter(archive__in=_scoped_archives(request)).select_related(
-            "archive__person__branch", "org", "approver_org", "requested_by"
+            "archive__person__branch", "filed_by_org", "approver", "requested_by", "decided_by"
         ),
         pk=pk,
     )
-    status = 200
-    if request.method == "POST":
-        try:
-            _decide(
-                request,
-                change,
-                change.org,
-                f"{change.archive.person.name}的电子档案变更申请",
-                reverse("members:archive_person", args=[change.archive.person_id]),
-            )
-            return redirect("members:archive_approvals")
-        except WorkflowError as exc:
-            messages.error(request, str(exc))
-            status = 400
-    return render(
+    return review(
         request,
-        "members/archive/change_review.html",
-        {
-            "change": change,
-            "person": change.archive.person,
-            "can_decide": change.approver_org_id == request.acting_org.pk,
-            "history": history_of(change)[:20],
-        },
-        status=status,
+        change,
+        title="团员电子档案变更申请",
+        template="members/archive/change_review.html",
+        decide=decide_change,
+        context=lambda req: {"person": req.archive.person},
+        done="members:archive_approvals",
     )
 
 
@@ -325,8 +311,8 @@ def _approvals_page(request, error="", status=200):
         request, archives.select_related("person__branch", "uploaded_by_org").order_by("-uploaded_at", "pk")
     )
     changes = (
-        ArchiveChangeRequest.objects.filter(approver_org=request.acting_org, state=ArchiveChangeRequest.State.PENDING)
-        .select_related("archive__person", "org")
+        ArchiveChangeRequest.objects.filter(approver=request.acting_org, state=ArchiveChangeRequest.State.PENDING)
+        .select_related("archive__person", "filed_by_org")
         .order_by("-created_at")[: settings.ZHTJ["INBOX_PAGE_SIZE"]]
     )
     context = {

@@ -11,13 +11,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs.choices import OrgCategory
 from orgs.models import Organization
-from zhtj.core import batch, inbox
+from zhtj.core import batch
 from zhtj.core.access import MEMBER, ORG_ADMIN, access
+from zhtj.core.change_pages import review
 from zhtj.core.idnumber import normalize_id_number
 from zhtj.core.pagination import paginate
 from zhtj.core.params import parse_pk, pk_list, plain_text
 from zhtj.core.replica import reads_replica
-from zhtj.core.workflow import WorkflowError, seen_state
+from zhtj.core.workflow import WorkflowError
 
 from .choices import Gender, PoliticalStatus, VerificationStatus
 from .completeness import org_people_complete, person_complete_q
@@ -187,36 +188,16 @@ def deletion_request(request, pk):
 @require_http_methods(["GET", "POST"])
 @access(ORG_ADMIN)
 def deletion_decide(request, pk):
-    """The 省级团委 decides a 删除申请 in its 操作中心 (reason required to refuse)."""
+    """A 删除申请: the 省级团委 decides it in its 操作中心 (reason required to refuse); the filing org
+    sees it and may withdraw it while pending; nobody else sees it at all (404)."""
+    acting = request.acting_org
     req = get_object_or_404(
-        DeletionRequest.objects.filter(approver=request.acting_org).select_related("person__branch", "org"), pk=pk
+        DeletionRequest.objects.filter(Q(approver=acting) | Q(filed_by_org=acting)).select_related(
+            "person__branch", "filed_by_org", "approver", "requested_by", "decided_by"
+        ),
+        pk=pk,
     )
-    if request.method == "POST":
-        action = request.POST.get("action")
-        note = plain_text(request.POST.get("note"), 200)
-        if action not in ("approve", "reject"):
-            messages.error(request, "请选择同意或不同意。")
-        elif action == "reject" and not note:
-            messages.error(request, "不同意时请填写审批意见。")
-        else:
-            try:
-                decide_deletion(
-                    req, action, by=request.user, acting=request.acting_org, note=note, seen=seen_state(request, req)
-                )
-            except WorkflowError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(
-                    request, "已同意删除申请，该人员已停用。" if action == "approve" else "已驳回删除申请。"
-                )
-                inbox.notify(
-                    org=req.org,
-                    kind=DeletionRequest.inbox_kind,
-                    text=f"删除{req.person.name}的申请{'已同意' if action == 'approve' else '未同意：' + note}",
-                )
-                return redirect("inbox")
-        return render(request, "members/deletion_decide.html", {"req": req}, status=400)
-    return render(request, "members/deletion_decide.html", {"req": req})
+    return review(request, req, title="删除人员申请", template="members/deletion_decide.html", decide=decide_deletion)
 
 
 # --- MEM-10 批量认证 ----------------------------------------------------------------------------

@@ -14,15 +14,13 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 
-from zhtj.core import audit, inbox
+from zhtj.core import audit, change_review
 from zhtj.core.audit import current_actor
-from zhtj.core.workflow import WorkflowError, perform
+from zhtj.core.workflow import WorkflowError
 
 from .choices import SCHOOL_INDUSTRIES, Industry, LeadershipLevel, OrgCategory
 from .models import GraduationCorrectionRequest, Organization
@@ -297,6 +295,9 @@ def pending_correction(branch):
     return GraduationCorrectionRequest.objects.filter(branch=branch, state=GraduationCorrectionRequest.State.PENDING)
 
 
+ONE_OPEN = "该团支部已有一条待审批的毕业时间更正申请，请等待省级团委处理。"
+
+
 def file_correction(acting, branch, *, month, reason, explanation, by):
     """A school-domain admin in scope asks the provincial committee to correct `branch`'s mark."""
     check_may_mark(acting)
@@ -317,25 +318,23 @@ def file_correction(acting, branch, *, month, reason, explanation, by):
         if approver is None:
             raise GraduationError("未找到该团支部所属的省级团委，无法提交更正申请，请联系系统运维人员。", status=409)
         if pending_correction(branch).exists():
-            raise GraduationError("该团支部已有一条待审批的毕业时间更正申请，请等待省级团委处理。", status=409)
+            raise GraduationError(ONE_OPEN, status=409)
         try:
-            with transaction.atomic():
-                req = GraduationCorrectionRequest.objects.create(
-                    branch=branch,
-                    filed_by_org=acting,
-                    approver=approver,
-                    requested_by=by,
-                    old_month=branch.graduation_month,
-                    old_reason=branch.graduation_unknown_reason,
-                    new_month=month,
-                    new_reason=reason,
-                    explanation=explanation,
-                )
-        except IntegrityError:  # a second request won the race for the pending slot
-            raise GraduationError(
-                "该团支部已有一条待审批的毕业时间更正申请，请等待省级团委处理。", status=409
-            ) from None
-        audit.record(req, "submit", to_state=req.state, note=explanation, actor=by)
+            req = change_review.file(
+                GraduationCorrectionRequest,
+                one_open=ONE_OPEN,
+                by=by,
+                branch=branch,
+                filed_by_org=acting,
+                approver=approver,
+                old_month=branch.graduation_month,
+                old_reason=branch.graduation_unknown_reason,
+                new_month=month,
+                new_reason=reason,
+                explanation=explanation,
+            )
+        except WorkflowError as exc:  # a second request won the race for the pending slot
+            raise GraduationError(str(exc), status=409) from None
     return req
 
 
@@ -345,7 +344,7 @@ def apply_correction(req, *, by=None):
     a later month or a reason → back to 团支部, members unflagged. One audit row, before/after."""
     branch = Organization.objects.select_for_update().get(pk=req.branch_id)
     if branch.category not in CORRECTABLE_CATEGORIES:
-        raise WorkflowError(f"该组织当前类别为“{branch.get_category_display()}”，不能更正毕业时间。")
+        raise WorkflowError(f"该组织当前类别为“{branch.get_category_display()}”，不能更正毕业时间。", status=409)
     before = {
         "graduation_month": branch.graduation_month.isoformat() if branch.graduation_month else None,
         "graduation_unknown_reason": branch.graduation_unknown_reason,
@@ -379,38 +378,8 @@ def apply_correction(req, *, by=None):
     )
 
 
-def _approver_guard(acting):
-    """Only the branch's 省级团委 decides, checked on the locked row (SEC-04)."""
-
-    def guard(locked):
-        if acting is None or locked.approver_id != acting.pk:
-            raise PermissionDenied("只有该团支部所属的省级团委管理员可以审批毕业时间更正申请，您可以查看。")
-
-    return guard
-
-
 def decide_correction(req, decision, *, by, acting, note="", seen=None):
-    """The provincial admin's 同意 / 不同意 (不同意 needs a reason); the filing org is told.
-    `seen`: the state the page showed."""
-    note = (note or "").strip()
-    if decision not in ("approve", "reject"):
-        raise GraduationError("请选择“同意”或“不同意”。")
-    if decision == "reject" and not note:
-        raise GraduationError("不同意时须填写理由。")
-    if len(note) > 200:
-        raise GraduationError("审批意见不能超过 200 个字。")
-    with transaction.atomic():
-        try:
-            req = perform(req, decision, guard=_approver_guard(acting), seen_state=seen, by=by, note=note)
-            if decision == "approve":
-                apply_correction(req, by=by)
-        except WorkflowError as exc:
-            raise GraduationError(str(exc), status=409) from None
-        verdict = f"已同意，更正为 {req.new_label}" if decision == "approve" else f"不同意（{note}）"
-        inbox.notify(
-            org=req.filed_by_org,
-            kind=GraduationCorrectionRequest.inbox_kind,
-            text=f"“{req.branch.name}”毕业时间更正申请{verdict}",
-            link=reverse("orgs:graduation_correction", args=[req.pk]),
-        )
-    return req
+    """The provincial admin's 同意 / 不同意 (`change_review.decide`: 不同意 needs a reason, the filing
+    org is told); 同意 applies the corrected mark in the same transaction. `seen`: the state the page
+    showed."""
+    return change_review.decide(req, decision, by=by, acting=acting, note=note, seen=seen, apply=apply_correction)

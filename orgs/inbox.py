@@ -48,4 +48,5 @@ class SentGraduationCorrections:
             obj.get_state_display(),
             path_for("orgs:graduation_correction", obj.pk),
             obj.created_at,
+            sent.withdraw_request(obj),
         )

@@ -6,13 +6,12 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import FSMField, transition
 from mptt.models import MPTTModel, TreeForeignKey
 
 from zhtj.core import tree
 from zhtj.core.audit import HistoryMixin
+from zhtj.core.change_requests import ChangeRequest
 from zhtj.core.models import OneTimeCode
-from zhtj.core.workflow import Workflow
 
 from .choices import (
     BRANCH_KINDS,
@@ -292,40 +291,24 @@ class AdminRegistrationCode(OneTimeCode):
         return f"{self.org} {self.code}"
 
 
-class GraduationCorrectionRequest(Workflow):
+class GraduationCorrectionRequest(ChangeRequest):
     """毕业时间更正 (BEY-02, ORG-15): a graduation mark is final for the school, so a wrong one
-    is corrected through a request that the branch's provincial committee (省级团委) decides."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", "待审批"
-        APPROVED = "approved", "已同意"
-        REJECTED = "rejected", "不同意"
+    is corrected through a request that the branch's provincial committee (省级团委) decides.
+    同意 applies the corrected mark: `orgs.graduation.apply_correction`."""
 
     branch = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="graduation_corrections", verbose_name="团支部"
-    )
-    filed_by_org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", verbose_name="申请组织")
-    approver = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="审批组织")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
     )
     old_month = models.DateField("原预计毕业时间", null=True, blank=True)
     old_reason = models.CharField("原无法确定毕业时间原因", max_length=200, blank=True)
     new_month = models.DateField("更正后预计毕业时间", null=True, blank=True)
     new_reason = models.CharField("更正后无法确定毕业时间原因", max_length=200, blank=True)
     explanation = models.CharField("更正说明", max_length=500)
-    state = FSMField("状态", default=State.PENDING, choices=State.choices, protected=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="审批人",
-    )
-    reason = models.CharField("审批意见", max_length=200, blank=True)
 
     inbox_kind = "graduation_correction"
+    target_field = "branch"
+    review_url = "orgs:graduation_correction"
+    not_decider = "只有该团支部所属的省级团委管理员可以审批毕业时间更正申请，您可以查看。"
 
     class Meta:
         verbose_name = "毕业时间更正申请"
@@ -346,6 +329,14 @@ class GraduationCorrectionRequest(Workflow):
     def __str__(self):
         return f"{self.branch}：毕业时间更正"
 
+    @property
+    def subject(self):
+        return f"“{self.branch.name}”毕业时间更正申请"
+
+    @property
+    def effect(self):
+        return f"{self.branch.name}的毕业时间已更正为 {self.new_label}"
+
     @staticmethod
     def mark_label(month, reason):
         if month:
@@ -361,17 +352,6 @@ class GraduationCorrectionRequest(Workflow):
     @property
     def new_label(self):
         return self.mark_label(self.new_month, self.new_reason)
-
-    @transition(field=state, source=State.PENDING, target=State.APPROVED)
-    def approve(self, by=None, note=""):
-        # The corrected mark is applied by graduation.decide_correction, in the same transaction.
-        self.decided_by = by
-        self.reason = note
-
-    @transition(field=state, source=State.PENDING, target=State.REJECTED)
-    def reject(self, by=None, note=""):
-        self.decided_by = by
-        self.reason = note
 
 
 from .models_lecture import LectureStudy, PublicLecture  # noqa: E402, F401  (公开团课, EDU)

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods
 
 from zhtj.core.access import ORG_ADMIN, access, scoped
 from zhtj.core.audit import history_of
+from zhtj.core.change_pages import review
 from zhtj.core.pagination import paginate
 from zhtj.core.params import parse_pk
-from zhtj.core.workflow import seen_state
 
 from . import graduation as g
 from .choices import OrgCategory
@@ -226,7 +226,8 @@ def correct(request, pk):
 @require_http_methods(["GET", "POST"])
 @access(ORG_ADMIN)
 def correction(request, pk):
-    """One 毕业时间更正 request: admins in scope may view it; only the provincial committee decides."""
+    """One 毕业时间更正 request: admins in scope may view it; only the provincial committee decides,
+    the filing org may withdraw it while pending."""
     req = get_object_or_404(
         scoped(
             request,
@@ -237,45 +238,20 @@ def correction(request, pk):
         ),
         pk=pk,
     )
-    can_decide = req.approver_id == request.acting_org.pk
-    if request.method == "POST":
-        decision = request.POST.get("decision", "")
-        try:
-            req = g.decide_correction(
-                req,
-                decision,
-                by=request.user,
-                acting=request.acting_org,
-                note=request.POST.get("note", ""),
-                seen=seen_state(request, req),
-            )
-        except g.GraduationError as exc:
-            messages.error(request, str(exc))
-            req.refresh_from_db()
-            return render(
-                request, "orgs/graduation_correction.html", _correction_context(req, can_decide), status=exc.status
-            )
-        verdict = (
-            f"已同意，{req.branch.name}的毕业时间已更正为 {req.new_label}"
-            if decision == "approve"
-            else "已处理：不同意"
-        )
-        messages.success(request, f"{verdict}。")
-        return redirect("inbox")
-    return render(request, "orgs/graduation_correction.html", _correction_context(req, can_decide))
+    return review(
+        request,
+        req,
+        title="毕业时间更正",
+        template="orgs/graduation_correction.html",
+        decide=g.decide_correction,
+        context=_correction_context,
+    )
 
 
-def _correction_context(req, can_decide):
+def _correction_context(req):
     branch = Organization.objects.get(pk=req.branch_id)
-    return {
-        "req": req,
-        "branch": branch,
-        "can_decide": can_decide,
-        "history": history_of(req),
-        "branch_history": history_of(branch).filter(
-            action__in=("graduation_mark", "graduation_correction", "graduate_conversion")
-        )[:10],
-    }
+    marks = ("graduation_mark", "graduation_correction", "graduate_conversion")
+    return {"branch": branch, "branch_history": history_of(branch).filter(action__in=marks)[:10]}
 
 
 urlpatterns = [

@@ -84,4 +84,5 @@ class SentSelfCheckCorrections:
             obj.get_state_display(),
             path_for("rectification:correction", obj.pk),
             obj.created_at,
+            sent.withdraw_request(obj),
         )

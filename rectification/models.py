@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from orgs.models import Organization
+from zhtj.core.change_requests import ChangeRequest
 from zhtj.core.workflow import Workflow, WorkflowError
 
 from .calendar import check_submission_month, is_locked, lock_text
@@ -250,29 +251,18 @@ class BottomSelection(models.Model):
         return f"{self.org}（{self.year}年排名后20%）"
 
 
-class SelfCheckCorrectionRequest(Workflow):
+class SelfCheckCorrectionRequest(ChangeRequest):
     """自检表更正 (BEY-02, REC-09): a locked form is reopened only when the provincial committee
-    approves, instead of the seeds' "由省级团委汇总后报后台统一清空数据"."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", "待审批"
-        APPROVED = "approved", "已同意"
-        REJECTED = "rejected", "不同意"
+    approves, instead of the seeds' "由省级团委汇总后报后台统一清空数据". 同意 reopens it:
+    `rectification.services.reopen_for_correction`."""
 
     record = models.ForeignKey(CampaignRecord, on_delete=models.CASCADE, related_name="corrections")
-    filed_by_org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", verbose_name="申请组织")
-    approver = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="审批组织")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
-    )
     explanation = models.CharField("更正原因", max_length=500)
-    state = FSMField("状态", default=State.PENDING, choices=State.choices, protected=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    reason = models.CharField("审批意见", max_length=200, blank=True)
 
     inbox_kind = "self_check_correction"
+    target_field = "record"
+    review_url = "rectification:correction"
+    not_decider = "只有该团支部所属的省级团委管理员可以审批自检表更正申请，您可以查看。"
 
     class Meta:
         verbose_name = "自检表更正申请"
@@ -286,18 +276,13 @@ class SelfCheckCorrectionRequest(Workflow):
     def __str__(self):
         return f"{self.record}：自检表更正"
 
-    @transition(field=state, source=State.PENDING, target=State.APPROVED)
-    def approve(self, by=None, note=""):
-        from zhtj.core.workflow import by_system, perform
+    @property
+    def subject(self):
+        return f"“{self.record.branch.name}”自检表更正申请"
 
-        perform(self.record, "unlock", guard=by_system, by=by, note=f"自检表更正申请#{self.pk}：{self.explanation}")
-        self.decided_by = by
-        self.reason = note
-
-    @transition(field=state, source=State.PENDING, target=State.REJECTED)
-    def reject(self, by=None, note=""):
-        self.decided_by = by
-        self.reason = note
+    @property
+    def effect(self):
+        return "该团支部可重新填写提交自检表"
 
 
 class GradingRecord(Workflow):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from orgs.choices import POOL_CATEGORIES, Industry
 from orgs.graduation import province_of
 from orgs.models import Organization
-from zhtj.core import audit, inbox
+from zhtj.core import change_review, inbox
 from zhtj.core.access import check_direct_superior
 from zhtj.core.tree import subtree_q
 from zhtj.core.workflow import WorkflowError, by_system, perform
@@ -447,52 +447,32 @@ def file_correction(acting, record, *, explanation, by):
     if approver is None:
         raise RecError("未找到该团支部所属的省级团委，无法提交更正申请，请联系系统运维人员。", status=409)
     try:
-        with transaction.atomic():
-            req = SelfCheckCorrectionRequest.objects.create(
-                record=record, filed_by_org=acting, approver=approver, requested_by=by, explanation=explanation
-            )
-            audit.record(req, "submit", to_state=req.state, note=explanation, actor=by)
-    except IntegrityError:
-        raise RecError("该团支部已有一条待审批的自检表更正申请，请等待省级团委处理。", status=409) from None
-    return req
+        return change_review.file(
+            SelfCheckCorrectionRequest,
+            one_open="该团支部已有一条待审批的自检表更正申请，请等待省级团委处理。",
+            by=by,
+            record=record,
+            filed_by_org=acting,
+            approver=approver,
+            explanation=explanation,
+        )
+    except WorkflowError as exc:
+        raise RecError(str(exc), status=409) from None
 
 
-def _approver_guard(acting):
-    """Only the branch's 省级团委 decides a correction, checked on the locked row (SEC-04)."""
-
-    def guard(locked):
-        if acting is None or locked.approver_id != acting.pk:
-            raise PermissionDenied("只有该团支部所属的省级团委管理员可以审批自检表更正申请，您可以查看。")
-
-    return guard
+def reopen_for_correction(req, *, by):
+    """同意 of a 自检表更正: the locked form is reopened (`CampaignRecord.unlock`, REC-09) and the
+    branch is told to fill it in again."""
+    perform(req.record, "unlock", guard=by_system, by=by, note=f"自检表更正申请#{req.pk}：{req.explanation}")
+    inbox.notify(
+        org=req.record.branch,
+        kind=SelfCheckCorrectionRequest.inbox_kind,
+        text="省级团委已同意本支部自检表更正申请，请在“团支部自检”中重新填写提交。",
+        link=reverse("rectification:self_check"),
+    )
 
 
 def decide_correction(req, decision, *, by, acting, note="", seen=None):
-    note = (note or "").strip()
-    if decision not in ("approve", "reject"):
-        raise RecError("请选择“同意”或“不同意”。")
-    if decision == "reject" and not note:
-        raise RecError("不同意时须填写理由。")
-    if len(note) > 200:
-        raise RecError("审批意见不能超过 200 个字。")
-    with transaction.atomic():
-        try:
-            req = perform(req, decision, guard=_approver_guard(acting), seen_state=seen, by=by, note=note)
-        except WorkflowError as exc:
-            raise RecError(str(exc), status=409) from None
-        branch = req.record.branch
-        verdict = "已同意，该团支部可重新填写提交自检表" if decision == "approve" else f"不同意（{note}）"
-        inbox.notify(
-            org=req.filed_by_org,
-            kind=SelfCheckCorrectionRequest.inbox_kind,
-            text=f"“{branch.name}”自检表更正申请{verdict}",
-            link=reverse("rectification:correction", args=[req.pk]),
-        )
-        if decision == "approve":
-            inbox.notify(
-                org=branch,
-                kind=SelfCheckCorrectionRequest.inbox_kind,
-                text="省级团委已同意本支部自检表更正申请，请在“团支部自检”中重新填写提交。",
-                link=reverse("rectification:self_check"),
-            )
-    return req
+    """The 省级团委's 同意 / 不同意 (`change_review.decide`); 同意 reopens the form in the same
+    transaction."""
+    return change_review.decide(req, decision, by=by, acting=acting, note=note, seen=seen, apply=reopen_for_correction)

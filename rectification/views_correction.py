@@ -11,7 +11,7 @@ from orgs.graduation import province_of
 from orgs.models import Organization
 from zhtj.core.access import ORG_ADMIN, access, scoped
 from zhtj.core.audit import history_of
-from zhtj.core.workflow import seen_state
+from zhtj.core.change_pages import review
 
 from . import services as s
 from .models import CampaignRecord, SelfCheckCorrectionRequest
@@ -48,42 +48,25 @@ def correct(request, pk):
 @require_http_methods(["GET", "POST"])
 @access(ORG_ADMIN)
 def correction(request, pk):
-    """One request: admins in scope of the branch may view it; only the 省级团委 decides."""
+    """One request: admins in scope of the branch may view it; only the 省级团委 decides, the filing
+    org may withdraw it while pending."""
     req = get_object_or_404(
         scoped(
             request,
-            SelfCheckCorrectionRequest.objects.select_related("record__branch", "filed_by_org", "approver"),
+            SelfCheckCorrectionRequest.objects.select_related(
+                "record__branch", "filed_by_org", "approver", "requested_by", "decided_by"
+            ),
             "record__branch",
         ),
         pk=pk,
     )
-    can_decide = req.approver_id == request.acting_org.pk
-    if request.method == "POST":
-        decision = request.POST.get("decision", "")
-        try:
-            req = s.decide_correction(
-                req,
-                decision,
-                by=request.user,
-                acting=request.acting_org,
-                note=request.POST.get("note", ""),
-                seen=seen_state(request, req),
-            )
-        except s.RecError as exc:
-            messages.error(request, str(exc))
-            req.refresh_from_db()
-            return render(
-                request,
-                "rectification/correction.html",
-                {"req": req, "can_decide": can_decide, "history": history_of(req)},
-                status=exc.status,
-            )
-        messages.success(request, "已同意，该团支部可重新填写自检表。" if decision == "approve" else "已处理：不同意。")
-        return redirect("inbox")
-    return render(
+    return review(
         request,
-        "rectification/correction.html",
-        {"req": req, "can_decide": can_decide, "history": history_of(req), "record_history": history_of(req.record)},
+        req,
+        title="自检表更正申请",
+        template="rectification/correction.html",
+        decide=s.decide_correction,
+        context=lambda req: {"record_history": history_of(req.record)},
     )
 
 

@@ -505,3 +505,80 @@ def _(tree):
     change = request_change(archive, "扫描件有误", by=archive.uploaded_by, org=tree.branch_a)
     url = f"/members/archives/changes/{change.pk}/"
     return Race(change, url, {"decision": "approve", "note": ""}, superiors, "approved")
+
+
+# --- 撤回 of a change request by its filing org (BEY-02, OPC-01): the approvers race it -------------
+
+
+def _withdraw_race(req, filers, approvers):
+    """The filing org's admins post 撤回 from the review page while the approvers post it too: one
+    transition; an approver is 403 (not the filer) or 409 (already withdrawn)."""
+    return Race(req, req.get_absolute_url(), {"action": "withdraw"}, filers, "withdrawn", next_only=approvers)
+
+
+def _province(tree):
+    return [(f.admin_of(tree.province, "省一"), tree.province), (f.admin_of(tree.province, "省二"), tree.province)]
+
+
+def _branch_admins(tree):
+    return [(f.admin_of(tree.branch_a, "支部一"), tree.branch_a), (f.admin_of(tree.branch_a, "支部二"), tree.branch_a)]
+
+
+@case("管理员变更 · 申请组织撤回")
+def _(tree):
+    from members.models import CadrePost
+    from members.services import request_admin_change
+
+    filers = _branch_admins(tree)
+    post = CadrePost.objects.get(person=filers[1][0], org=tree.branch_a)
+    req = request_admin_change(post, "revoke", by=filers[0][0])
+    return _withdraw_race(req, filers, _superiors(tree))
+
+
+@case("删除申请 · 申请组织撤回")
+def _(tree):
+    from members.people import request_deletion
+
+    filers = _branch_admins(tree)
+    req = request_deletion(f.person("待删除", branch=tree.branch_a), tree.branch_a, filers[0][0], "重复录入")
+    return _withdraw_race(req, filers, _province(tree))
+
+
+@case("毕业时间更正 · 申请组织撤回")
+def _(tree):
+    from datetime import date, datetime
+
+    from orgs.graduation import file_correction
+    from orgs.models import Organization
+
+    branch = f.branch(tree.col_a, "2023级2班团支部")
+    Organization.objects.filter(pk=branch.pk).update(
+        graduation_month=date(2027, 7, 1), graduation_marked_at=datetime(2027, 2, 1, tzinfo=UTC)
+    )
+    filers = _superiors(tree)
+    req = file_correction(
+        tree.col_a, branch, month=date(2028, 7, 1), reason="", explanation="标记有误", by=filers[0][0]
+    )
+    return _withdraw_race(req, filers, _province(tree))
+
+
+@case("自检表更正申请 · 申请组织撤回", at=CAMPAIGN)
+def _(tree):
+    from rectification import services
+
+    committee, branch, admins = _campaign_branch(tree)
+    record = services.review(_submitted(branch, poor=0), "approve", by=admins[0][0], acting=committee)
+    req = services.file_correction(committee, record, explanation="误填", by=admins[0][0])
+    return _withdraw_race(req, admins, _province(tree))
+
+
+@case("电子档案变更申请 · 申请组织撤回")
+def _(tree):
+    from members.archives import request_change
+    from zhtj.core.workflow import by_system, perform
+
+    superiors = _superiors(tree)
+    archive = perform(_archive(tree), "approve", guard=by_system, by=superiors[0][0])
+    filers = [(archive.uploaded_by, tree.branch_a), (f.admin_of(tree.branch_a, "支部二"), tree.branch_a)]
+    change = request_change(archive, "扫描件有误", by=archive.uploaded_by, org=tree.branch_a)
+    return _withdraw_race(change, filers, superiors)

@@ -71,7 +71,7 @@ def test_graduate_transfer_offers_no_withdraw_outside_the_application_period(tre
 
 
 def test_requests_waiting_upward_are_listed_and_open_for_the_filer(tree, login, fast_hasher):
-    """ORG-12: a branch's own 管理员变更 waits under 我发起的 (no 撤销: the workflow has none); every
+    """ORG-12: a branch's own 管理员变更 waits under 我发起的 with 撤回 (a change request, BEY-02); every
     listed line's link opens for the filer."""
     secretary = f.admin_of(tree.branch_a)
     deputy = CadrePost.objects.create(person=f.person("副书记"), org=tree.branch_a, title=PostTitle.DEPUTY_SECRETARY)
@@ -79,7 +79,7 @@ def test_requests_waiting_upward_are_listed_and_open_for_the_filer(tree, login, 
     c = login(secretary, tree.branch_a)
     page = c.get(SENT)
     row = table(page, "admin_change_sent")
-    assert "添加管理员：副书记" in row and "待审批" in row and "撤销</button>" not in row
+    assert "添加管理员：副书记" in row and "待审批" in row and ">撤回</button>" in row
     import re
 
     for href in re.findall(r'<td><a href="([^"]+)">', page.content.decode()):
@@ -144,7 +144,7 @@ def test_every_kind_renders_for_its_filer(tree, login, fast_hasher):
         state=MemberArchive.State.VERIFIED,
     )
     ArchiveChangeRequest.objects.create(
-        archive=verified, org=branch, approver_org=tree.col_a, requested_by=by, explanation="换页"
+        archive=verified, filed_by_org=branch, approver=tree.col_a, requested_by=by, explanation="换页"
     )
     GraduationCorrectionRequest.objects.create(
         branch=branch,
@@ -180,3 +180,90 @@ def test_every_kind_renders_for_its_filer(tree, login, fast_hasher):
 
     for href in set(re.findall(r'<td><a href="([^"]+)">', page.content.decode())):
         assert c.get(href).status_code == 200, href
+
+
+def _change_requests(tree):
+    """One pending request of each change-request kind a 学院团委 or its branch files upward, with
+    (request, filing org, the filer's admin, the approver's admin)."""
+    from datetime import date, datetime
+
+    from members.archives import request_change
+    from members.models_archive import MemberArchive
+    from members.people import request_deletion
+    from orgs.graduation import file_correction
+    from orgs.models import Organization
+    from zhtj.core.workflow import by_system, perform
+
+    branch, college = tree.branch_a, tree.col_a
+    by, college_admin = f.admin_of(branch), f.admin_of(college)
+    province_admin = f.admin_of(tree.province)
+    deputy = CadrePost.objects.create(person=f.person("副书记"), org=branch, title=PostTitle.DEPUTY_SECRETARY)
+    admin_change = request_admin_change(deputy, "add", by=by)
+    deletion = request_deletion(f.person("重复", branch=branch), branch, by, "重复录入")
+    archive = MemberArchive.objects.create(
+        person=f.person("老团员", branch=branch, joined_month=date(2025, 9, 1)),
+        file="archives/y.pdf",
+        size=1000,
+        pages=1,
+        uploaded_by=by,
+        uploaded_by_org=branch,
+        approver_org=college,
+        state=MemberArchive.State.PENDING,
+    )
+    archive_change = request_change(perform(archive, "approve", guard=by_system), "换页", by=by, org=branch)
+    Organization.objects.filter(pk=branch.pk).update(
+        graduation_month=date(2027, 7, 1), graduation_marked_at=datetime(2026, 2, 1, tzinfo=TZ)
+    )
+    graduation = file_correction(
+        college, branch, month=date(2028, 7, 1), reason="", explanation="标记有误", by=college_admin
+    )
+    return [
+        ("admin_change_sent", admin_change, branch, by, college_admin, college),
+        ("deletion_sent", deletion, branch, by, province_admin, tree.province),
+        ("archive_change_sent", archive_change, branch, by, college_admin, college),
+        ("graduation_correction_sent", graduation, college, college_admin, province_admin, tree.province),
+    ]
+
+
+def test_change_requests_are_withdrawn_from_sent(tree, login, fast_hasher):
+    """BEY-02 / OPC-01: every change request waits under 我发起的 with 撤回; the filing org withdraws
+    it there (the seen_state posted), is sent back to 我发起的 with a message, the line is gone, the
+    request is 已撤回 with an audit row, the approver's 操作中心 no longer holds it and its 同意 is a
+    409; the same target can be filed again. The approver can't withdraw for the filer (403)."""
+    from zhtj.core.audit import history_of
+
+    for kind, req, filer_org, filer, approver, approver_org in _change_requests(tree):
+        assert login(approver, approver_org).post(req.get_absolute_url(), {"action": "withdraw"}).status_code == 403
+        c = login(filer, filer_org)  # one test client: logging in again switches it
+        row = table(c.get(SENT), kind)
+        assert ">撤回</button>" in row, kind
+        r = c.post(req.get_absolute_url(), {"action": "withdraw", "seen_state": "pending", "next": SENT}, follow=True)
+        assert r.redirect_chain == [(SENT, 302)], kind
+        assert "已撤回该" in r.content.decode() and ">撤回</button>" not in table(r, kind), kind
+        req.refresh_from_db()
+        assert req.state == "withdrawn", kind
+        assert history_of(req).filter(action="withdraw", actor=filer, to_state="withdrawn").count() == 1
+        a = login(approver, approver_org)
+        assert req.get_absolute_url() not in a.get(reverse("inbox")).content.decode(), kind
+        assert a.post(req.get_absolute_url(), {"decision": "approve", "seen_state": "pending"}).status_code == 409
+    # a withdrawn request leaves its target free for a new one (the one-open index counts pending only)
+    from members.models import Person
+    from members.people import request_deletion
+
+    again = request_deletion(
+        Person.objects.get(name="重复"), tree.branch_a, f.admin_of(tree.branch_a, "二"), "再次申请"
+    )
+    assert again.state == "pending"
+
+
+def test_a_decided_request_cant_be_withdrawn(tree, login, fast_hasher):
+    """BEY-02: once decided there is nothing to take back: no 撤回 button on the page or in 我发起的
+    (the line is gone), and a 撤回 posted anyway is a 409."""
+    kind, req, filer_org, filer, approver, approver_org = _change_requests(tree)[0]
+    assert login(approver, approver_org).post(req.get_absolute_url(), {"decision": "approve"}).status_code == 302
+    c = login(filer, filer_org)
+    assert 'id="withdraw-form"' not in c.get(req.get_absolute_url()).content.decode()
+    assert not table(c.get(SENT), kind)
+    assert c.post(req.get_absolute_url(), {"action": "withdraw", "seen_state": "pending"}).status_code == 409
+    req.refresh_from_db()
+    assert req.state == "approved"

@@ -139,7 +139,13 @@ def test_one_pending_request_per_post(tree, branch_setup):
     with pytest.raises(WorkflowError, match="待审批"):
         request_admin_change(deputy_post, "add", by=secretary)
     with pytest.raises(IntegrityError), transaction.atomic():
-        AdminChangeRequest.objects.create(org=tree.branch_a, post=deputy_post, action="add", requested_by=secretary)
+        AdminChangeRequest.objects.create(
+            filed_by_org=tree.branch_a,
+            approver=tree.branch_a.parent,
+            post=deputy_post,
+            action="add",
+            requested_by=secretary,
+        )
 
 
 def test_add_refused_when_filed_if_the_org_is_full(client, login, tree, branch_setup, settings):

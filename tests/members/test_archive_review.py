@@ -240,7 +240,7 @@ def test_change_request_approved_then_replacement(arc, login, verified):
     assert response.status_code == 400 and "变更理由不能超过300字，当前为301字" in response.content.decode()
     assert branch.post(url, {"explanation": "发展团员编号填写错误"}).status_code == 302
     change = ArchiveChangeRequest.objects.get()
-    assert change.approver_org == arc.tree.col_a
+    assert change.approver == arc.tree.col_a
     assert branch.post(url, {"explanation": "再次申请"}).status_code == 400  # one open request
     assert upload(branch, arc.new).status_code == 303  # refused: not yet approved
 
@@ -269,7 +269,7 @@ def test_change_request_of_a_branch_under_a_general_branch_goes_to_the_committee
     decide(login(arc.col_a_admin, arc.tree.col_a), MemberArchive.objects.get(), "approve")
     url = reverse("members:archive_change", args=[arc.under_general.pk])
     assert login(branch_admin, arc.branch_g).post(url, {"explanation": "上传错误"}).status_code == 302
-    assert ArchiveChangeRequest.objects.get().approver_org == arc.tree.col_a
+    assert ArchiveChangeRequest.objects.get().approver == arc.tree.col_a
 
 
 def test_change_request_stays_decidable_after_the_member_moved_away(arc, login, verified):

@@ -1,6 +1,6 @@
 """我发起的 (OPC-01): what the acting org filed upward and still waits for someone else — transfers it
-started, requests and records waiting for a superior's decision — with 撤销 where the workflow allows
-the filer to take it back.
+started, requests and records waiting for a superior's decision — with 撤销 / 撤回 / 删除 where the
+workflow allows the filer to take it back.
 
 Apps register `@sent.register(kind, label)` classes with `filed(request)` (the open items the acting
 org filed, newest first) and `describe(obj) -> Line`. One query per kind, however many items; the
@@ -19,6 +19,12 @@ class Withdraw:
     obj: object
     label: str = "撤销"
     action: str = "withdraw"
+
+
+def withdraw_request(req):
+    """撤回 of a change request (zhtj/core/change_requests.py) while it waits: posted to its review
+    page, where the filing org is checked on the locked row."""
+    return Withdraw(req.get_absolute_url(), req, "撤回") if req.withdrawable() else None
 
 
 @dataclass(frozen=True)

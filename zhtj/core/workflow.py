@@ -28,7 +28,12 @@ SEEN_STATE = "seen_state"  # the hidden field every approval form posts ({% form
 
 
 class WorkflowError(Exception):
-    """A transition that can't happen now; the message is for the user, in Chinese."""
+    """A transition that can't happen now; the message is for the user, in Chinese. `status`: the
+    answer of a page that shows it -- 400, or 409 when the data as it is now refuses it."""
+
+    def __init__(self, message="", status=400):
+        super().__init__(message)
+        self.status = status
 
 
 class AlreadyHandled(Exception):  # noqa: N818 -- named for what the user is told

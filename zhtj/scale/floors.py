@@ -145,7 +145,7 @@ def inbox(org, page_size):
             " OR (t.state = 'allocating' AND t.target_id = %(o)s)"
         ),
         "archive_review": f"SELECT id, created_at FROM {ARCHIVES} WHERE state = 'pending' AND approver_org_id = %(o)s",
-        "archive_change": f"SELECT id, created_at FROM {ArchiveChangeRequest._meta.db_table} WHERE state = 'pending' AND approver_org_id = %(o)s",
+        "archive_change": f"SELECT id, created_at FROM {ArchiveChangeRequest._meta.db_table} WHERE state = 'pending' AND approver_id = %(o)s",
         "incentive": (
             f"SELECT r.id, r.created_at FROM {IncentiveRecord._meta.db_table} r JOIN {ORGS} o ON o.id = r.recorder_id"
             " WHERE (r.state = 'pending' AND o.parent_id = %(o)s) OR (r.state = 'grantor' AND (r.grantor_id = %(o)s OR r.delegate_id = %(o)s))"
@@ -158,10 +158,7 @@ def inbox(org, page_size):
             f"SELECT r.id, r.self_at FROM {GradingRecord._meta.db_table} r JOIN {ORGS} o ON o.id = r.org_id"
             " WHERE o.parent_id = %(o)s AND r.state = 'pending'"
         ),
-        "admin_change": (
-            f"SELECT r.id, r.created_at FROM {AdminChangeRequest._meta.db_table} r JOIN {ORGS} o ON o.id = r.org_id"
-            " WHERE o.parent_id = %(o)s AND r.state = 'pending'"
-        ),
+        "admin_change": f"SELECT id, created_at FROM {AdminChangeRequest._meta.db_table} WHERE state = 'pending' AND approver_id = %(o)s",
         "person_deletion": f"SELECT id, created_at FROM {DeletionRequest._meta.db_table} WHERE state = 'pending' AND approver_id = %(o)s",
         "graduation_correction": f"SELECT id, created_at FROM {GraduationCorrectionRequest._meta.db_table} WHERE state = 'pending' AND approver_id = %(o)s",
         "self_check_correction": f"SELECT id, created_at FROM {SelfCheckCorrectionRequest._meta.db_table} WHERE state = 'pending' AND approver_id = %(o)s",
