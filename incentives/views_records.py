@@ -14,7 +14,7 @@ from zhtj.core.workflow import WorkflowError
 from . import services
 from .choices import Kind, OpportunityCategory
 from .models import IncentiveRecord, Joining, Opportunity
-from .scope import listed_records, visible_records
+from .scope import listed, listed_records, visible_records
 from .views_common import BadInput, parse_date
 from .views_development import _chosen_people, is_search, kept_people, search_people
 
@@ -30,7 +30,7 @@ def _list(request, kind):
         request,
         "incentives/record_list.html",
         {
-            "page": paginate(request, rows, bounded=True),
+            "page": paginate(request, rows, bounded=listed()),
             "kind": kind,
             "label": kind.label,
             "new_url": f"{PAGES[kind]['url']}_new",

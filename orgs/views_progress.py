@@ -110,7 +110,7 @@ def progress(request):
 @access(ORG_ADMIN)
 @reads_replica
 def progress_export(request):
-    """下载录入情况: the whole level, streamed from a temporary file, no row cap (BEY-07)."""
+    """下载录入情况: the whole level, streamed while it is written (`export_response`), no row cap (BEY-07)."""
     report = Report(_committee_org(request), request.GET.get("level"))
 
     def lines():

@@ -54,9 +54,10 @@ class BoundedPaginator(Paginator):
 def paginate(request, rows, *, size_key="LIST_PAGE_SIZE", param="page", noun="条", bounded=False):
     """The page of `rows` the request asks for; `param` names the query parameter when a page
     holds two lists, `noun` is what the total counts (条, 个组织 …); `bounded`: count at most
-    LIST_COUNT_MAX rows (above)."""
+    LIST_COUNT_MAX rows (above), or that many when it is a number."""
     if bounded:
-        paginator = BoundedPaginator(rows, page_size(size_key), settings.ZHTJ["LIST_COUNT_MAX"])
+        most = settings.ZHTJ["LIST_COUNT_MAX"] if bounded is True else bounded
+        paginator = BoundedPaginator(rows, page_size(size_key), most)
     else:
         paginator = Paginator(rows, page_size(size_key))
     page = paginator.get_page(request.GET.get(param))
