@@ -375,3 +375,153 @@ def test_health_check_answers_without_login_or_data(db, client, django_assert_nu
     with django_assert_num_queries(0):
         r = client.get("/healthz/")
     assert r.status_code == 200 and r.content == b"ok"
+
+
+# --- the policies and scoped checks themselves, at their edges (ROLE-01/02/03) ------------------
+
+
+def request_as(user, acting_org=None):
+    """A request as the middleware leaves it: `acting_org` set only for an admin acting."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/somewhere/?page=2")
+    request.user = user or AnonymousUser()
+    if acting_org is not None:
+        request.acting_org = acting_org
+    return request
+
+
+def refusal(call, *args):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied) as refused:
+        call(*args)
+    return str(refused.value)
+
+
+def test_a_policy_keeps_what_it_was_declared_with():
+    """ROLE-01: a Policy is its name and its four requirements, as declared."""
+    from zhtj.core.access import leadership
+
+    p = Policy("p", needs_login=False, needs_acting_org=True, min_level=3, superuser=True)
+    assert (repr(p), p.needs_login, p.needs_acting_org, p.min_level, p.superuser) == (
+        "<Policy p>",
+        False,
+        True,
+        3,
+        True,
+    )
+    plain = Policy("plain")
+    assert (plain.name, plain.needs_login, plain.needs_acting_org, plain.min_level, plain.superuser) == (
+        "plain",
+        True,
+        False,
+        None,
+        False,
+    )
+    city = leadership(3)
+    assert (repr(city), city.needs_login, city.needs_acting_org, city.min_level, city.superuser) == (
+        "<Policy leadership(3)>",
+        True,
+        True,
+        3,
+        False,
+    )
+
+
+def test_leadership_policy_at_its_level_edge(tree):
+    """ROLE-01: leadership(3) admits a 地市级 organ and any higher one, not a 县级 organ (level 4),
+    not a 团委, and asks for an acting org first."""
+    from orgs.choices import LeadershipLevel
+    from zhtj.core.access import leadership
+
+    county = f.leadership("团测试县委", tree.city, LeadershipLevel.COUNTY)
+    user = f.person("管理员")
+    policy = leadership(3)
+    for org in (tree.central, tree.province, tree.city):
+        policy.check(request_as(user, org))
+    level = "此功能仅限相应层级的团的领导机关使用。"
+    assert refusal(policy.check, request_as(user, county)) == level
+    assert refusal(policy.check, request_as(user, tree.uni)) == level
+    assert refusal(policy.check, request_as(user)) == "此功能仅限组织管理员使用，请先切换到您管理的组织。"
+    leadership(4).check(request_as(user, county))
+
+
+def test_ops_and_org_admin_policies(tree):
+    """ROLE-01: ops only for a superuser; org_admin only with an acting org (a request without one
+    carries no `acting_org` at all); a member's policy needs neither."""
+    from zhtj.core.access import ORG_ADMIN
+
+    user = f.person("普通用户")
+    ops = Policy("ops", superuser=True)
+    assert refusal(ops.check, request_as(user, tree.uni)) == "此功能仅限系统运维人员使用。"
+    user.is_superuser = True
+    ops.check(request_as(user))
+    member = f.person("团员")
+    assert refusal(ORG_ADMIN.check, request_as(member)) == "此功能仅限组织管理员使用，请先切换到您管理的组织。"
+    ORG_ADMIN.check(request_as(member, tree.branch_a))
+    MEMBER.check(request_as(member))
+    OPS.check(request_as(user))
+
+
+def test_access_sends_anonymous_to_login_and_checks_the_policy(tree):
+    """ROLE-01 / SEC-01: a declared view sends anonymous visitors to the login page (back to the
+    same URL after), refuses by its policy, and carries the policy for the walker above."""
+    from django.core.exceptions import PermissionDenied
+
+    from zhtj.core.access import ORG_ADMIN
+
+    def page(request):
+        return HttpResponse("ok")
+
+    view = access(ORG_ADMIN)(page)
+    assert view.access_policy is ORG_ADMIN and view.__name__ == "page"
+    r = view(request_as(None))
+    assert r.status_code == 302 and r.url == reverse("login") + "?next=/somewhere/%3Fpage%3D2"
+    with pytest.raises(PermissionDenied):
+        view(request_as(f.person("团员")))
+    assert view(request_as(f.person("管理员"), tree.col_a)).content == b"ok"
+    assert access(PUBLIC)(page)(request_as(None)).content == b"ok"
+
+
+def test_scoped_is_the_acting_orgs_subtree(tree):
+    """ROLE-02: a scoped queryset holds the acting org's subtree only, through any path; no acting
+    org, nothing."""
+    from orgs.models import Organization
+    from zhtj.core.access import scoped
+
+    a, b = f.person("甲", branch=tree.branch_a), f.person("乙", branch=tree.branch_b)
+    request = request_as(f.person("管理员"), tree.col_a)
+    assert set(scoped(request, Organization.objects.all(), "")) == {tree.col_a, tree.branch_a}
+    assert set(scoped(request, Person.objects.filter(pk__in=[a.pk, b.pk]), "branch")) == {a}
+    assert not scoped(request_as(f.person("团员")), Person.objects.all(), "branch").exists()
+
+
+def test_direct_superior_checks(tree):
+    """ROLE-03: 隔级无法操作 -- the direct superior acts (403 for a grand-parent, with the rule's
+    words); the org itself too where the rule says so; out of scope or no acting org is a 404."""
+    from django.http import Http404
+
+    from zhtj.core.access import check_direct_superior, require_direct_superior, require_self_or_direct_superior
+
+    user = f.person("管理员")
+    require_direct_superior(request_as(user, tree.col_a), tree.branch_a)
+    check_direct_superior(tree.uni, tree.col_a)
+    grand = "隔级无法操作：只有直属上级团组织的管理员可以办理此事项。"
+    assert refusal(require_direct_superior, request_as(user, tree.uni), tree.branch_a) == grand
+    assert refusal(check_direct_superior, tree.col_a, tree.col_a) == grand
+    for call, args in [
+        (require_direct_superior, (request_as(user, tree.col_a), tree.branch_b)),
+        (require_direct_superior, (request_as(user), tree.branch_a)),
+        (check_direct_superior, (None, tree.branch_a)),
+        (check_direct_superior, (tree.col_a, tree.branch_b)),
+        (require_self_or_direct_superior, (request_as(user, tree.col_a), tree.branch_b)),
+        (require_self_or_direct_superior, (request_as(user), tree.branch_a)),
+    ]:
+        with pytest.raises(Http404):
+            call(*args)
+    require_self_or_direct_superior(request_as(user, tree.col_a), tree.col_a)
+    require_self_or_direct_superior(request_as(user, tree.col_a), tree.branch_a)
+    self_or = "隔级无法操作：只有本组织或直属上级团组织的管理员可以办理此事项。"
+    assert refusal(require_self_or_direct_superior, request_as(user, tree.uni), tree.branch_a) == self_or

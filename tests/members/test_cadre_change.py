@@ -4,8 +4,10 @@ from datetime import date
 
 import pytest
 
+from members.cadres import CadreError, change_post
 from members.choices import NATURE_HELP, Occupation, PostTitle
 from members.models import CadrePost, PostChange
+from members.validation import STUDENT_NATURE
 from tests import factories as f
 from tests.members.cadre_setup import build, cadre
 
@@ -169,3 +171,92 @@ def test_change_page_offers_own_and_direct_sub_org_cadres(client, login, tree):
     for i in range(10):
         cadre(tree.uni, f"新干部{i}")
     assert count() == small
+
+
+def test_who_may_change_is_decided_by_the_service_on_the_locked_row(tree):
+    """CAD-01 / ROLE-03 / SEC-04: the service itself refuses (403, the rule's words) whoever the
+    view let through: a grand-parent (隔级), a branch on its own 书记 post or making a 书记."""
+    s = build(tree)
+    deputy = CadrePost.objects.select_related("org", "person").get(pk=s.branch_deputy.pk)
+    secretary = CadrePost.objects.select_related("org", "person").get(pk=s.branch_secretary_post.pk)
+    superior_only = "团支部书记的职务变更须由团支部的直属上级团组织管理员办理。"
+    cases = [
+        (tree.uni, deputy, PostTitle.STAFF, "隔级无法操作：只有本组织或直属上级团组织的管理员可以办理职务变更。"),
+        (tree.branch_a, secretary, PostTitle.DEPUTY_SECRETARY, superior_only),
+        (tree.branch_a, deputy, PostTitle.SECRETARY, superior_only),
+    ]
+    for acting, post, title, message in cases:
+        with pytest.raises(CadreError) as refused:
+            change_post(acting, post, title=title, nature="full_time", started_on=date(2025, 3, 1), by=s.uni_admin)
+        assert (str(refused.value), refused.value.status) == (message, 403)
+    assert not PostChange.objects.exists()
+
+
+def test_change_refusals_of_the_service_say_why(tree):
+    """CAD-05 / CAD-01: a student cadre made 专职, a change to the same post, a second 书记 --
+    each refused by the service with its own words and status."""
+    s = build(tree)
+    student = cadre(tree.col_a, "学生干部", occupation=Occupation.STUDENT)
+    student = CadrePost.objects.select_related("org", "person").get(pk=student.pk)
+    with pytest.raises(CadreError) as refused:
+        change_post(tree.col_a, student, title="staff", nature="full_time", started_on=date(2025, 3, 1), by=s.col_admin)
+    assert (str(refused.value), refused.value.status) == (STUDENT_NATURE, 400)
+    post = CadrePost.objects.select_related("org", "person").get(pk=s.col_cadre.pk)
+    with pytest.raises(CadreError) as refused:
+        change_post(tree.col_a, post, title=post.title, nature=post.nature, started_on=post.started_on, by=s.col_admin)
+    assert (str(refused.value), refused.value.status) == ("新职务与现任职务相同，未作变更。", 400)
+    uni_post = CadrePost.objects.select_related("org", "person").get(pk=s.uni_cadre.pk)
+    with pytest.raises(CadreError) as refused:
+        change_post(tree.uni, uni_post, title=PostTitle.SECRETARY, nature="part_time", started_on=None, by=s.uni_admin)
+    assert (str(refused.value), refused.value.status) == (
+        f"{tree.uni.name}已有现任书记校团委书记，请先变更或移除其职务。",
+        409,
+    )
+    assert not PostChange.objects.exists()
+
+
+def test_only_a_changed_part_is_a_change(tree):
+    """CAD-01: title, nature and 任现职年月 each alone make a change (all three the same refuse)."""
+    s = build(tree)
+    for changed in ({"title": PostTitle.STAFF}, {"nature": "full_time"}, {"started_on": date(2025, 1, 1)}):
+        post = CadrePost.objects.select_related("org", "person").get(pk=s.col_cadre.pk)
+        now = {"title": post.title, "nature": post.nature, "started_on": post.started_on}
+        change_post(tree.col_a, post, **{**now, **changed}, by=s.col_admin)
+    assert PostChange.objects.filter(post=s.col_cadre).count() == 3
+
+
+def test_change_record_holds_both_sides(tree):
+    """CAD-01: the 职务变更记录 row holds the post before and after (title, nature, 任现职年月), its
+    person and org, who changed it for which org; the post itself is the new one."""
+    s = build(tree)
+    post = CadrePost.objects.select_related("org", "person").get(pk=s.col_cadre.pk)
+    change_post(
+        tree.col_a, post, title=PostTitle.STAFF, nature="full_time", started_on=date(2025, 3, 1), by=s.col_admin
+    )
+    change = PostChange.objects.get(post=post)
+    assert (change.kind, change.person, change.org, change.changed_by, change.acting_org) == (
+        "change",
+        post.person,
+        tree.col_a,
+        s.col_admin,
+        tree.col_a,
+    )
+    assert (change.from_title, change.from_nature, change.from_started_on) == (
+        PostTitle.COMMITTEE_MEMBER,
+        "part_time",
+        date(2024, 9, 1),
+    )
+    assert (change.to_title, change.to_nature, change.to_started_on) == (PostTitle.STAFF, "full_time", date(2025, 3, 1))
+    post = CadrePost.objects.get(pk=post.pk)
+    assert (post.title, post.nature, post.started_on) == (PostTitle.STAFF, "full_time", date(2025, 3, 1))
+
+
+def test_a_new_secretary_where_the_org_has_none(tree):
+    """CAD-01 (decision): the one-书记 rule looks at the org's own active 书记 only -- once the
+    branch's 书记 became 副书记, another cadre may become 书记, whatever other orgs hold."""
+    s = build(tree)
+    old = CadrePost.objects.select_related("org", "person").get(pk=s.branch_secretary_post.pk)
+    change_post(tree.col_a, old, title=PostTitle.DEPUTY_SECRETARY, nature=old.nature, started_on=None, by=s.col_admin)
+    deputy = CadrePost.objects.select_related("org", "person").get(pk=s.branch_deputy.pk)
+    change_post(tree.col_a, deputy, title=PostTitle.SECRETARY, nature=deputy.nature, started_on=None, by=s.col_admin)
+    assert CadrePost.objects.get(pk=deputy.pk).title == PostTitle.SECRETARY

@@ -1,5 +1,7 @@
 """移除团干部 (CAD-02, ORG-12, SEC-04)."""
 
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -107,3 +109,58 @@ def test_two_removals_at_once_record_one(tree):
     )
     assert outcomes.count("ok") == 1 and "该团干部已离任或已被移除，请刷新后重试。" in outcomes
     assert PostChange.objects.filter(post=post).count() == 1
+
+
+def test_bad_destination_is_refused_by_the_service_too(tree):
+    """CAD-02: the service refuses what the form would (a caller without the form gets the same
+    words): a destination off the list, 其他 without its text -- none at all, "" or blanks."""
+    s = build(tree)
+    post = CadrePost.objects.select_related("org", "person").get(pk=s.col_cadre.pk)
+    with pytest.raises(CadreError) as refused:
+        remove_post(tree.col_a, post, destination="moon", other="", by=s.col_admin)
+    assert (str(refused.value), refused.value.status) == ("请从列表中选择移除去向。", 400)
+    for other in (None, "", "  "):
+        with pytest.raises(CadreError) as refused:
+            remove_post(tree.col_a, post, destination="other", other=other, by=s.col_admin)
+        assert str(refused.value) == "选择“其他”去向时，请填写具体去向。"
+    assert CadrePost.objects.get(pk=post.pk).ended_on is None and not PostChange.objects.exists()
+
+
+def test_who_may_remove_is_decided_by_the_service_on_the_locked_row(tree):
+    """CAD-02 / SEC-04: the service itself refuses (403, the rule's words) whoever the view let
+    through -- a 团支部, another org's admin, the cadre themself; the post stays."""
+    s = build(tree)
+    deputy = CadrePost.objects.select_related("org", "person").get(pk=s.branch_deputy.pk)
+    own = CadrePost.objects.select_related("org", "person").get(person=s.col_admin)
+    cases = [
+        (tree.branch_a, deputy, s.branch_admin, "只有团的领导机关、基层团委（团委、团工委）管理员有权限移除团干部。"),
+        (tree.col_a, deputy, s.col_admin, "只能移除本组织的团干部；下级组织的团干部请由其所在组织移除。"),
+        (tree.col_a, own, s.col_admin, "不能移除本人的团干部职务，请由本组织其他管理员办理。"),
+    ]
+    for acting, post, by, message in cases:
+        with pytest.raises(CadreError) as refused:
+            remove_post(acting, post, destination="resigned", other="", by=by)
+        assert (str(refused.value), refused.value.status) == (message, 403)
+    assert CadrePost.objects.active().filter(pk__in=[deputy.pk, own.pk]).count() == 2
+    assert not PostChange.objects.exists()
+
+
+def test_removal_record_keeps_the_post_as_it_was(tree):
+    """CAD-02: the 职务变更记录 row of a removal holds the post as it was (title, nature, 任现职年月),
+    who removed it for which org, and a 去向 text only for 其他."""
+    s = build(tree)
+    post = CadrePost.objects.select_related("org", "person").get(pk=s.col_cadre.pk)
+    remove_post(tree.col_a, post, destination="resigned", other="赴西部支教", by=s.col_admin)
+    change = PostChange.objects.get(post=post)
+    assert (change.from_title, change.from_nature, change.from_started_on) == (
+        PostTitle.COMMITTEE_MEMBER,
+        "part_time",
+        date(2024, 9, 1),
+    )
+    assert (change.changed_by, change.acting_org, change.person, change.org) == (
+        s.col_admin,
+        tree.col_a,
+        post.person,
+        tree.col_a,
+    )
+    assert (change.destination, change.destination_other, change.lost_admin) == ("resigned", "", False)

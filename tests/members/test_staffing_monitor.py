@@ -76,6 +76,19 @@ def test_universities_by_default_with_figures(client, login, domain):
     assert cells(row_of(page, domain.uni2))[5:] == ["0", "0", "0", "0", "—"]
 
 
+def test_students_per_full_time_rounds_to_one_decimal(client, login, domain):
+    """CAD-04: 在校学生数 per 专职团干部 with one decimal (20000 / 3 = 6666.7); no 专职 cadre, or no
+    在校学生数, shows —."""
+    post(domain.col_a, PostNature.FULL_TIME)
+    post(domain.branch_a, PostNature.FULL_TIME)
+    domain.uni2.student_count = 5000
+    domain.uni2.save()
+    c = login(domain.city_admin, domain.city)
+    page = c.get(URL).content.decode()
+    assert cells(row_of(page, domain.uni))[5:] == ["3", "1", "3", "6", "6666.7"]
+    assert cells(row_of(page, domain.uni2))[4:] == ["5000", "0", "0", "0", "0", "—"]
+
+
 def test_soe_button(client, login, domain):
     """CAD-04: 国企 switches to the topmost 国有企业 orgs, with 企业层级 and 驻地 and their subtree's cadres."""
     page = login(domain.city_admin, domain.city).get(URL, {"domain": "soe"}).content.decode()
