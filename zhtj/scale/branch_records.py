@@ -3,6 +3,7 @@ plan (zhtj/scale/people.py), as the people are: 70% of the 团支部 took this y
 自检表 each), 40% of the 团(总)支部 graded themselves, half of those reviewed. None under the hot
 committee (its 操作中心 holds transfers and archives only, see Generator.plan_people)."""
 
+import math
 from datetime import date, datetime
 
 from django.conf import settings
@@ -36,7 +37,6 @@ def write_branch_records(generator, worker):
         "first_month": first_month,
         "states": [s for s, _ in OUTCOMES],
         "poor": [n for _, n in OUTCOMES],
-        "codes": list(CHECK_CODES),
         "levels": LEVELS,
         "now": generator.now,
     }
@@ -62,12 +62,18 @@ def write_branch_records(generator, worker):
         campaign,
         params,
     )
-    # the 自检表: `poor` items rated 较差 (the first by a per-branch shuffle), the rest 好 or 一般
-    item = Draw(generator.seed, key="p.org_id * 64 + c.i")
-    answers = f"""(SELECT jsonb_object_agg(x.code, CASE WHEN x.rank <= {poor} THEN '{Rating.POOR}'
-            WHEN x.u < 2.0 / 3 THEN '{Rating.GOOD}' ELSE '{Rating.FAIR}' END)
-        FROM (SELECT c.code, {item.u(63)} AS u, row_number() OVER (ORDER BY {item.u(64)}) AS rank
-              FROM unnest(%(codes)s::text[]) WITH ORDINALITY AS c(code, i)) x)"""
+    # the 自检表: `poor` items rated 较差, the rest 好 or 一般. Item i is 较差 when (i - r)·step
+    # mod n < poor, for a per-branch r: exactly `poor` of them (step and n coprime), scattered
+    # over the form; one expression per item, no subquery per form
+    n = len(CHECK_CODES)
+    step = next(k for k in range(3, n + 3) if math.gcd(k, n) == 1)
+    offset = d.int(63, 0, n - 1)
+    pairs = []
+    for i, code in enumerate(CHECK_CODES):
+        rating = f"""CASE WHEN mod(({i} - {offset} + {n}) * {step}, {n}) < {poor} THEN '{Rating.POOR}'
+            WHEN {d.u(100 + i)} < 2.0 / 3 THEN '{Rating.GOOD}' ELSE '{Rating.FAIR}' END"""
+        pairs.append(f"'{code}', {rating}")
+    answers = f"jsonb_build_object({', '.join(pairs)})"
     counts["self_checks"] = insert_select(
         SelfCheck,
         {

@@ -117,6 +117,7 @@ class Generator:
         # forked workers, each in its own transaction (a failed run is cleaned up with --flush).
         with transaction.atomic():
             indexes = self._drop_indexes()
+            self._autovacuum(False)
         self.plan_people()
         self.in_workers(self.write_orgs)
         self.step("组织", started)
@@ -282,6 +283,20 @@ class Generator:
         with connection.cursor() as c:
             for model in MODELS:
                 c.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
+        self._autovacuum(True)
+
+    def _autovacuum(self, on):
+        """Off for the loaded tables while they load: it would vacuum and analyze each table
+        again and again as the rows come in (analyze() does it once at the end). A run that dies
+        leaves it off until the next run ends."""
+        with connection.cursor() as c:
+            for model in MODELS:
+                table = model._meta.db_table
+                c.execute(
+                    f"ALTER TABLE {table} RESET (autovacuum_enabled)"
+                    if on
+                    else f"ALTER TABLE {table} SET (autovacuum_enabled = false)"
+                )
 
     # --- orgs ----------------------------------------------------------------------------------
     def write_orgs(self):
