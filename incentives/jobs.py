@@ -10,8 +10,14 @@ from .models import Development, due_before
 
 @job("party_track_prompts", "推优入党跟踪：每一步满1年的推优记录提示“更新状态”（JOB-03 / INC-12）")
 def party_track_prompts(moment):
+    return mark_due(moment)
+
+
+def mark_due(moment):
     """One UPDATE: approved 推优 records still being tracked whose last step is a year old or
-    more become due. Idempotent: a second run finds none left (update_due=False is the filter)."""
+    more become due. Idempotent: a second run finds none left (update_due=False is the filter).
+    Kept out of the decorated job so that mutation testing reaches it (mutmut mutates no
+    decorated function), as rectification's jobs call grading.lock and services.carry_over."""
     cutoff = due_before(timezone.localdate(moment))
     changed = (
         Development.objects.filter(

@@ -157,6 +157,20 @@ def test_second_decision_is_refused(inc, login, client):
     assert IncentiveRecord.objects.get(pk=pk).state == State.APPROVED
 
 
+def test_the_decision_names_who_decided(inc, login, client):
+    """INC-14 / INC-06: an approval and a rejection record the deciding admin (审批人), on the
+    record and in its audit row."""
+    from zhtj.core.models import AuditLog
+
+    first, second = IncentiveRecord.objects.filter(kind=Kind.JOINING).order_by("pk")[:2]
+    login(inc.col_admin, inc.tree.col_a)
+    assert client.post(f"/incentives/certify/{first.pk}/approve/").status_code == 302
+    assert client.post(f"/incentives/certify/{second.pk}/reject/", {"reason": "材料不全"}).status_code == 302
+    for record, action in ((first, "approve"), (second, "reject")):
+        assert IncentiveRecord.objects.get(pk=record.pk).decided_by == inc.col_admin
+        assert AuditLog.objects.get(object_id=record.pk, action=action).actor == inc.col_admin
+
+
 def test_every_tab_runs_constant_queries(inc, login):
     """INC-14: each tab of 上级认证 (evaluations with their files, honors with their recipients,
     推优 records and their status updates) runs the same number of queries for more items."""

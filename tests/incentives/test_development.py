@@ -109,7 +109,8 @@ def test_form_must_be_pdf_and_is_served_scoped(inc, login, client):
 
     login(inc.branch_admin, inc.tree.branch_a)
     bad = SimpleUploadedFile("t.pdf", b"<html>", content_type="application/pdf")
-    assert "文件不是 PDF 格式" in refused_page(client, recommend(client, inc.members[:1], form_file=bad))
+    page = refused_page(client, recommend(client, inc.members[:1], form_file=bad))
+    assert "推优表：文件不是 PDF 格式（可能是图片或其他文件改了扩展名），请上传 PDF 格式的推优表。" in page
     assert recommend(client, inc.members[:1], form_file=pdf_upload()).status_code == 302
     pk = devs().get().pk
     assert client.get(f"/incentives/development/{pk}/form/").status_code == 200

@@ -319,3 +319,13 @@ def test_excellent_cap_counts_one_year_only(inc, login):
     assert Evaluation.objects.filter(year=YEAR, grade=Grade.EXCELLENT).count() == 2
     response = record(client, inc.members[:1], Grade.EXCELLENT)  # 8 evaluated → still 2
     assert f"{YEAR}年度参加评议8人" in refused_page(client, response)
+
+
+def test_a_decision_pdf_is_kept_only_for_the_grades_needing_one(inc, login):
+    """INC-04: the 组织处置或纪律处分决定 belongs to 基本合格/不合格; a PDF sent along with 合格 is not
+    stored (no file for the superior to open, nothing left in storage)."""
+    client = login(inc.branch_admin, inc.tree.branch_a)
+    assert record(client, inc.members[:1], Grade.QUALIFIED, decision_file=pdf_upload()).status_code == 302
+    assert record(client, inc.members[1:2], Grade.BASIC, decision_file=pdf_upload()).status_code == 302
+    kept = dict(Evaluation.objects.values_list("person_id", "decision_file"))
+    assert kept[inc.members[0].pk] == "" and kept[inc.members[1].pk].endswith(".pdf")

@@ -138,10 +138,14 @@ def test_superior_is_grantor_means_one_step(inc, login, client):
 
 
 def test_recorder_is_grantor_effective_at_once(inc, login, client):
-    """INC-09: recorder = granting org → effective at once, even for a committee."""
+    """INC-09: recorder = granting org → effective at once, even for a committee; the recording
+    admin is its 审批人 (decided by); one waiting for its grantor has none yet."""
     login(inc.col_admin, inc.tree.col_a)
     honor(client, inc.members[:1], grantor=inc.tree.col_a.pk)
-    assert honors().get().state == State.APPROVED
+    record = honors().get()
+    assert record.state == State.APPROVED and record.decided_by == inc.col_admin
+    honor(client, inc.members[1:2], grantor=inc.tree.uni.pk)
+    assert honors().exclude(pk=record.pk).get().decided_by is None
 
 
 def test_committee_record_goes_to_grantor_directly(inc, login, client):

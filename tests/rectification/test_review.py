@@ -269,3 +269,18 @@ def test_list_shows_this_years_last_submission(client, login, camp):
     rows = {b.name: page.split(f'data-name="{b.name}"', 1)[1].split("</tr>", 1)[0] for b in camp.branches[:2]}
     assert "2026-10-10 10:00" in rows["B1团支部"]
     assert "2025-10-09" not in rows["B2团支部"] and 'data-state="not_submitted"' in rows["B2团支部"]
+
+
+def test_the_form_shows_each_items_rating(client, login, camp):
+    """REC-01 / REC-03: the superior reads the form item by item — 较差 marked red, 好 plain — and
+    an item the form has no answer for (a form of an older item list) shows "—"."""
+    from datetime import date
+
+    submit(as_branch(login, camp, 0), 2)
+    c = as_committee(login, camp)
+    page = text(c.get(f"/rectification/review/{camp.branches[0].pk}/"))
+    assert page.count('text-danger fw-bold">较差</td>') == 2 and '<td class="">好</td>' in page
+    record = CampaignRecord.objects.create(branch=camp.branches[1], year=2026, state="pending", poor_count=0)
+    SelfCheck.objects.create(record=record, month=date(2026, 10, 1), poor_count=0, filler_name="书记", answers={})
+    page = text(c.get(f"/rectification/review/{camp.branches[1].pk}/"))
+    assert '<td class="">—</td>' in page and '<td class="">None</td>' not in page
