@@ -214,12 +214,20 @@ def verify(request):
     ids = pk_list(request.POST.getlist("ids"))
     # The ticked people, or with none ticked every 未认证 member in scope.
     people = people.filter(pk__in=ids) if ids else people.filter(verification_status=VerificationStatus.UNVERIFIED)
-    pks = list(people.values_list("pk", flat=True)[:10000])
+    most = settings.ZHTJ["VERIFY_BATCH_MAX"]
+    pks = list(people.order_by("pk").values_list("pk", flat=True)[: most + 1])
     if not pks:
         messages.info(request, "没有需要认证的人员。")
         return redirect("members:list")
-    verify_people.delay(pks)
-    messages.success(request, f"已提交{len(pks)}人的身份认证，结果将显示在“身份认证状态”中。")
+    verify_people.delay(pks[:most])
+    if len(pks) > most:  # the rest are still 未认证: the next click sends the next ones
+        messages.warning(
+            request,
+            f"已提交{most}人的身份认证（每次最多{most}人），结果将显示在“身份认证状态”中；"
+            "其余未认证人员请在本批完成后再次点击“批量认证”。",
+        )
+    else:
+        messages.success(request, f"已提交{len(pks)}人的身份认证，结果将显示在“身份认证状态”中。")
     return redirect("members:list")
 
 

@@ -328,6 +328,8 @@ ZHTJ = {
     "REPLICA_LAG_NOTICE_SECONDS": int(os.environ.get("ZHTJ_REPLICA_LAG_NOTICE_SECONDS", 5)),
     "REPLICA_MAX_LAG_SECONDS": int(os.environ.get("ZHTJ_REPLICA_MAX_LAG_SECONDS", 30)),
     "LIST_PAGE_SIZE": 50,
+    # 批量认证 (MEM-10): people sent to the ID verifier per click; the page says when more remain
+    "VERIFY_BATCH_MAX": 10_000,
     # lists whose scope can be the whole country count at most this many rows (zhtj/core/pagination.py)
     "LIST_COUNT_MAX": 10_000,
     # 批量 on a whole filtered set (issue 17): rows per transaction, and the size above which it
