@@ -164,3 +164,21 @@ def test_removal_record_keeps_the_post_as_it_was(tree):
         tree.col_a,
     )
     assert (change.destination, change.destination_other, change.lost_admin) == ("resigned", "", False)
+
+
+def test_a_post_ended_since_the_page_was_read_is_409(tree):
+    """CAD-01 / CAD-02 / SEC-04: the services act on the post as the lock finds it: ended
+    meanwhile, a change or a removal is a 409 saying so, and nothing is recorded."""
+    from members.cadres import change_post
+
+    s = build(tree)
+    post = CadrePost.objects.select_related("org", "person").get(pk=s.col_cadre.pk)
+    CadrePost.objects.filter(pk=post.pk).update(ended_on=date(2025, 1, 1))
+    gone = ("该团干部已离任或已被移除，请刷新后重试。", 409)
+    with pytest.raises(CadreError) as refused:
+        remove_post(tree.col_a, post, destination="resigned", other="", by=s.col_admin)
+    assert (str(refused.value), refused.value.status) == gone
+    with pytest.raises(CadreError) as refused:
+        change_post(tree.col_a, post, title=PostTitle.STAFF, nature="full_time", started_on=None, by=s.col_admin)
+    assert (str(refused.value), refused.value.status) == gone
+    assert not PostChange.objects.exists()
