@@ -45,7 +45,13 @@ def test_empty_sub_org_is_deleted_with_an_audit_row(tree, col_a_client):
     assert not Organization.objects.filter(pk=pk).exists()
     log = AuditLog.objects.get(object_id=pk, action="delete", content_type__model="organization")
     assert log.actor.name == "学院A书记" and log.acting_org_id == tree.col_a.pk
-    assert log.changes["name"] == ["空团支部", None] and "删除下级组织：空团支部" in log.note
+    assert log.changes == {
+        "name": ["空团支部", None],
+        "full_name": [empty.full_name, None],
+        "category": ["branch", None],
+        "parent_id": [tree.col_a.pk, None],
+    }
+    assert log.note == "删除下级组织：空团支部"
     assert "已删除下级组织“空团支部”" in col_a_client.get("/orgs/children/").content.decode()
     assert_forest_consistent()
 
@@ -160,7 +166,7 @@ def test_a_record_the_checks_dont_know_still_blocks_cleanly(tree, col_a_client, 
     monkeypatch.setattr("orgs.suborgs.delete_blockers", lambda org: [])
     r = col_a_client.post(delete_url(tree.branch_a))
     assert r.status_code == 409
-    assert "还有关联的业务记录" in message_of(r)
+    assert message_of(r) == "不能删除“A1团支部”：该组织还有关联的业务记录（如转接、激励记录），暂不能删除。"
     assert Organization.objects.filter(pk=tree.branch_a.pk).exists()
     assert not AuditLog.objects.filter(object_id=tree.branch_a.pk, action="delete").exists()
     assert_forest_consistent()
