@@ -135,6 +135,14 @@ KILLED = {"killed", "timeout", "segfault", "caught by type check"}
 EQUIVALENT = {
     "members.rules.x__months__mutmut_1": "month - 1 → + 1: _months is only ever subtracted from another _months",
     "transfers.calendar.x_period_of__mutmut_23": "APPLY_END < day → <=: the day APPLY_END is 申请期 by the test before",
+    "incentives.jobs.x_mark_due__mutmut_11": (
+        "dev_kind=PARTY dropped: only a 推优入党 record ever gets last_step_on (Development.on_effective,"
+        " TrackUpdate.on_effective), so last_step_on__lte already keeps the other kinds out"
+    ),
+    "incentives.jobs.x_mark_due__mutmut_12": (
+        "record__state=APPROVED dropped: last_step_on is set when the record takes effect (approved),"
+        " and no transition leaves 已认证, so every row with a last_step_on is approved"
+    ),
     "members.cadres.x_change_post__mutmut_29": "exclude(pk=post.pk) → pk=None: only reached when the post is not a 书记, so it is never among the 书记 it excludes",
     "members.cadres.x__locked_active__mutmut_17": "select_related without 'org': the post's org is then read lazily, the same row",
     "members.cadres.x__locked_active__mutmut_18": "select_related without 'person': the post's person is then read lazily, the same row",

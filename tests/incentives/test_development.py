@@ -359,3 +359,17 @@ def test_update_restarts_the_clock_at_its_confirmation_date(inc, login, client):
     assert dev.last_step_on == step and not dev.update_due
     assert "变更 0 条" in run_job(step.replace(year=step.year + 1) - timedelta(days=1))
     assert "变更 1 条" in run_job(step.replace(year=step.year + 1))
+
+
+def test_job_reports_its_cutoff(inc, login, client):
+    """JOB-03 / INC-12: a run on the anniversary of a record's 确定时间 marks it and reports the
+    cutoff it used — that 确定时间, one year (INC_TRACK_PROMPT_YEARS) before the run's day."""
+    from datetime import datetime, time
+
+    from incentives.jobs import mark_due
+
+    confirmed = TODAY - timedelta(days=30)
+    approved_party_record(inc, login, client, confirmed_on=confirmed.isoformat())
+    anniversary = confirmed.replace(year=confirmed.year + 1)
+    moment = timezone.make_aware(datetime.combine(anniversary, time(3, 0)))
+    assert mark_due(moment) == {"changed": 1, "cutoff": confirmed.isoformat()}
