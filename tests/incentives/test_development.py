@@ -373,3 +373,47 @@ def test_job_reports_its_cutoff(inc, login, client):
     anniversary = confirmed.replace(year=confirmed.year + 1)
     moment = timezone.make_aware(datetime.combine(anniversary, time(3, 0)))
     assert mark_due(moment) == {"changed": 1, "cutoff": confirmed.isoformat()}
+
+
+def test_update_refusals_word_for_word_and_the_date_edges():
+    """INC-11 / INC-12: each refusal of 更新状态 says exactly why; the step date may be today, not
+    tomorrow, and may be the previous step's date (here the 推荐时间), not the day before."""
+    from incentives.tracking import check_update
+    from zhtj.core.workflow import WorkflowError
+
+    S = TrackStatus
+    recommended = TODAY - timedelta(days=400)
+
+    def dev(status, state=State.APPROVED, track=PartyCategory.ACTIVIST):
+        record = IncentiveRecord(state=state)
+        return Development(
+            record=record,
+            dev_kind=DevelopmentKind.PARTY,
+            category=track,
+            track=track,
+            status=status,
+            recommended_on=recommended,
+        )
+
+    def refusal(d, new, day):
+        with pytest.raises(WorkflowError) as exc:
+            check_update(d, new, day)
+        return str(exc.value)
+
+    ended = dev(S.JOINED, track=PartyCategory.DEVELOPMENT)
+    assert refusal(ended, S.OBSERVING, None) == "该推优记录已结束跟踪，不能再更新状态。"
+    assert (
+        refusal(dev(S.UNCONFIRMED, State.PENDING), S.CONFIRMED, TODAY) == "推优记录尚未通过上级认证，暂不能更新状态。"
+    )
+    names = "、".join(S(s).label for s in (S.UNCONFIRMED, S.CONFIRMED, S.DISQUALIFIED))
+    expected = f"当前状态为“{S.UNCONFIRMED.label}”，只能更新为：{names}。"
+    assert refusal(dev(S.UNCONFIRMED), S.JOINED, TODAY) == expected
+    assert refusal(dev(S.UNCONFIRMED), S.UNCONFIRMED, TODAY) == "尚未被党组织确定的，不能填写确定时间。"
+    tomorrow = TODAY + timedelta(days=1)
+    assert refusal(dev(S.UNCONFIRMED), S.CONFIRMED, tomorrow) == "确定时间不能晚于今天。"
+    assert check_update(dev(S.UNCONFIRMED), S.CONFIRMED, TODAY) == TODAY
+    before = recommended - timedelta(days=1)
+    assert refusal(dev(S.UNCONFIRMED), S.CONFIRMED, before) == (
+        f"确定时间不能早于上一步的推荐时间（{recommended:%Y-%m-%d}）。"
+    )
+    assert check_update(dev(S.UNCONFIRMED), S.CONFIRMED, recommended) == recommended
