@@ -4,9 +4,11 @@ each is tested at its exact edge with the default value, and moved to show the r
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, ExpressionWrapper
 
+from members import rules as member_rules
 from members.choices import PostTitle
 from members.completeness import person_complete_q
 from members.models import CadrePost, Person
@@ -280,3 +282,33 @@ def test_student_cadres_are_part_time(db, stored, typed, nature, refused):
     _, errors = check_post(dict(POST, nature=nature, occupation=typed), Context(today=TODAY), occupation=stored)
     assert (errors.get("nature") == STUDENT_NATURE) is refused
     assert student_nature_problem("student", "") is None  # no nature yet: the required message says it
+
+
+MONTH_TODAY = date(2026, 12, 5)
+
+
+@pytest.mark.parametrize(
+    "text, code, message",
+    [
+        (None, "required", "请填写入团年月。"),
+        ("  ", "required", "请填写入团年月。"),
+        ("2015-5-5-5", "invalid", member_rules.MONTH_FORMAT),
+        ("2015-13", "invalid", member_rules.MONTH_FORMAT),
+        (f"{member_rules.FIRST_YEAR - 1}-12", "invalid", member_rules.MONTH_FORMAT),
+        ("2027-01", "future", member_rules.MONTH_FUTURE),
+    ],
+)
+def test_join_month_refusals_say_which(text, code, message):
+    """MEM-01: each refusal of a 入团年月 has its own code and message (the import's error workbook
+    and the forms show the message; the code tells a missing value from a wrong one)."""
+    with pytest.raises(ValidationError) as refused:
+        member_rules.parse_year_month(text, today=MONTH_TODAY)
+    assert (refused.value.code, refused.value.message) == (code, message)
+
+
+def test_join_month_edges():
+    """MEM-01 at its edges: the founding year's January and the current month are accepted."""
+    assert member_rules.parse_year_month(f"{member_rules.FIRST_YEAR}-01", today=MONTH_TODAY) == date(
+        member_rules.FIRST_YEAR, 1, 1
+    )
+    assert member_rules.parse_year_month("2026-12", today=MONTH_TODAY) == date(2026, 12, 1)
