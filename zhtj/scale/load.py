@@ -231,6 +231,19 @@ LOAD_END = "<!-- benchmark_load:end -->"
 P95_TARGET_MS = 500
 
 
+def saturation(result):
+    """Whether the server kept up: the users ask for about clients / (think + the floor's p50)
+    pages a second; served much less than that, the pages' CPU is the bottleneck, not waiting."""
+    asked = result["clients"] / (result["think"] + result["floor"]["p50"] / 1000)
+    served = result["load"]["rps"]
+    if served >= 0.9 * asked:
+        return f"服务器跟得上：用户每秒约请求 {asked:.0f} 次，实际 {served:.1f} 次。"
+    return (
+        f"服务器已饱和：用户每秒约请求 {asked:.0f} 次，只服务了 {served:.1f} 次（空视图 {result['floor']['rps']:.1f} 次），"
+        f"排队使 p95 远高于单页的中位数；本机 {os.cpu_count()} 核同时跑着 {result['workers']} 个进程、客户端和数据库。"
+    )
+
+
 def load_section(result, when, commit, data, loadavg):
     row = "| {} | {requests} | {errors} | {rps:.1f} | {p50:.0f} ms | {p95:.0f} ms | {p99:.0f} ms |"
     load, floor = result["load"], result["floor"]
@@ -249,6 +262,8 @@ def load_section(result, when, commit, data, loadavg):
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         row.format("巡检页面混合", **load),
         row.format("空视图（底线）", **floor),
+        "",
+        saturation(result),
         "",
         "p95 最慢的页面：",
         "",
