@@ -417,3 +417,31 @@ def test_update_refusals_word_for_word_and_the_date_edges():
         f"确定时间不能早于上一步的推荐时间（{recommended:%Y-%m-%d}）。"
     )
     assert check_update(dev(S.UNCONFIRMED), S.CONFIRMED, recommended) == recommended
+
+
+def test_a_waiting_update_holds_back_only_its_own_record(inc, login, client):
+    """INC-12 / JOB-03: of two due 推优 records, the one whose 更新状态 waits for the superior shows
+    状态更新待上级审核 and leaves the prompt; the other still offers 更新状态 and is counted. Once the
+    superior refuses the update, the record is offered and counted again."""
+    login(inc.branch_admin, inc.tree.branch_a)
+    assert recommend(client, inc.members[:2]).status_code == 302
+    first, second = devs().order_by("pk")[:2]
+    login(inc.col_admin, inc.tree.col_a)
+    for record in (first, second):
+        assert client.post(f"/incentives/certify/{record.pk}/approve/").status_code == 302
+    with time_machine.travel(TODAY + timedelta(days=370), tick=False):
+        run_job(timezone.localdate())
+        login(inc.branch_admin, inc.tree.branch_a)
+        waiting, other = (f"/incentives/development/{r.pk}/update/" for r in (first, second))
+        day = timezone.localdate().isoformat()
+        assert client.post(waiting, {"new_status": TrackStatus.DEV_TARGET, "step_date": day}).status_code == 302
+        page = client.get("/incentives/development/").content.decode()
+        assert "状态更新待上级审核" in page and waiting not in page and other in page
+        assert "1名推优人选已满1年" in client.get("/").content.decode()
+        update = IncentiveRecord.objects.get(kind=Kind.TRACK_UPDATE)
+        login(inc.col_admin, inc.tree.col_a)
+        assert client.post(f"/incentives/certify/{update.pk}/reject/", {"reason": "材料不全"}).status_code == 302
+        login(inc.branch_admin, inc.tree.branch_a)
+        page = client.get("/incentives/development/").content.decode()
+        assert "状态更新待上级审核" not in page and waiting in page and other in page
+        assert "2名推优人选已满1年" in client.get("/").content.decode()
