@@ -20,7 +20,7 @@ from django_fsm import RETURN_VALUE, FSMField, transition
 
 from orgs.choices import OrgCategory
 from zhtj.core.change_requests import ChangeRequest, state_field
-from zhtj.core.workflow import Workflow, WorkflowError, by_system, perform
+from zhtj.core.workflow import DecidedWorkflow, WorkflowError, by_system, perform
 
 # 团的领导机关/团委/团工委: their uploads are 已认证 at once (ARC-02), and only they approve (ARC-03:
 # the seed's 上级团委). A 团支部/团总支 upload waits for the nearest of them above it.
@@ -83,7 +83,7 @@ def archive_start(prefix=""):
     )
 
 
-class MemberArchive(Workflow):
+class MemberArchive(DecidedWorkflow):
     class State(models.TextChoices):
         PENDING = "pending", "待审批"
         VERIFIED = "verified", "已认证"
@@ -108,16 +108,6 @@ class MemberArchive(Workflow):
         "orgs.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="审批组织"
     )
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="审批人",
-    )
-    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
-    reason = models.CharField("审批意见", max_length=200, blank=True)
 
     inbox_kind = "archive_review"
 
@@ -177,14 +167,12 @@ class MemberArchive(Workflow):
 
     @transition(field=state, source=State.PENDING, target=State.VERIFIED)
     def approve(self, by=None, note=""):
-        self.decided_by, self.decided_at, self.reason = by, timezone.now(), note
+        self.record_decision(by, note)
 
     @transition(field=state, source=State.PENDING, target=State.REJECTED)
     def reject(self, by=None, note=""):
         """ARC-03: 不同意 needs a reason, which the uploader sees."""
-        if not note.strip():
-            raise WorkflowError("不同意时须填写理由。")
-        self.decided_by, self.decided_at, self.reason = by, timezone.now(), note
+        self.record_refusal(by, note)
 
     @transition(
         field=state,

@@ -19,13 +19,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django_fsm import FSMField, transition
 
-from .workflow import Workflow, WorkflowError
+from .workflow import DecidedWorkflow
 
 
-class ChangeRequest(Workflow):
+class ChangeRequest(DecidedWorkflow):
     class State(models.TextChoices):
         PENDING = "pending", "待审批"
         APPROVED = "approved", "已同意"
@@ -45,16 +44,6 @@ class ChangeRequest(Workflow):
     )
     explanation = models.CharField("申请理由", max_length=500, blank=True)
     state = FSMField("状态", default=State.PENDING, choices=State.choices, protected=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="审批人",
-    )
-    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
-    reason = models.CharField("审批意见", max_length=200, blank=True)
 
     # Declared by each kind:
     target_field = ""  # the foreign key naming what the request changes
@@ -100,13 +89,11 @@ class ChangeRequest(Workflow):
 
     @transition(field=state, source=State.PENDING, target=State.APPROVED)
     def approve(self, by=None, note=""):
-        self.decided_by, self.decided_at, self.reason = by, timezone.now(), note
+        self.record_decision(by, note)
 
     @transition(field=state, source=State.PENDING, target=State.REJECTED)
     def reject(self, by=None, note=""):
-        if not note.strip():
-            raise WorkflowError("不同意时须填写理由。")
-        self.decided_by, self.decided_at, self.reason = by, timezone.now(), note
+        self.record_refusal(by, note)
 
     @transition(field=state, source=State.PENDING, target=State.WITHDRAWN)
     def withdraw(self, by=None, note=""):

@@ -60,6 +60,33 @@ class Workflow(ConcurrentTransitionMixin, models.Model):
         return {t.name for t in self.get_available_state_transitions()}
 
 
+class DecidedWorkflow(Workflow):
+    """A workflow a superior decides: who decided, when, and the 审批意见 (a refusal's reason)."""
+
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审批人",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    reason = models.CharField("审批意见", max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def record_decision(self, by, note):
+        """Called by the approve and reject transitions; a refusal needs its reason."""
+        self.decided_by, self.decided_at, self.reason = by, timezone.now(), note
+
+    def record_refusal(self, by, note):
+        if not note.strip():
+            raise WorkflowError("不同意时须填写理由。")
+        self.record_decision(by, note)
+
+
 def seen_state(request, obj, pk=None):
     """The state the acting form was rendered in (posted by {% form_guard obj %}); `pk` reads a
     row's own field of a batch form. A client that posts none is taken to have seen the state
