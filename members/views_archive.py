@@ -20,7 +20,7 @@ from zhtj.core.access import DIRECT_SUPERIOR, MEMBER, ORG_ADMIN, access
 from zhtj.core.audit import history_of
 from zhtj.core.change_pages import review
 from zhtj.core.pagination import paginate
-from zhtj.core.params import fitting, pk_list
+from zhtj.core.params import pk_list
 from zhtj.core.pdf import pdf_response
 from zhtj.core.uploads import refuse_upload, upload_limit
 from zhtj.core.workflow import WorkflowError, perform, seen_state
@@ -29,6 +29,7 @@ from .archive_files import ArchiveFileError, max_megabytes, too_large_message
 from .archives import (
     check_decision,
     decide_change,
+    decision_notice,
     may_upload,
     needs_archive_q,
     replace_archive,
@@ -198,26 +199,23 @@ def _scoped_archives(request):
     )
 
 
-def _decide(request, obj, notice_org, what, back):
-    """同意 / 不同意 of an archive or a change request: only the approver org, the 上级团委 (ROLE-03),
-    checked on the locked row (SEC-04); a status the page didn't show is AlreadyHandled."""
+def _decide(request, archive):
+    """同意 / 不同意 of one archive: what it must carry is `archives.check_decision` (as for a batch);
+    only the approver org, the 上级团委 (ROLE-03), checked on the locked row (SEC-04); a status the
+    page didn't show is AlreadyHandled."""
     decision = request.POST.get("decision")
-    if decision not in ("approve", "reject"):
-        raise WorkflowError("请选择“同意”或“不同意”。")
-    note = fitting(request.POST.get("note"), 200, "理由", WorkflowError)
+    note = check_decision(decision, request.POST.get("note"))
     acting = request.acting_org
-    obj = perform(
-        obj,
+    archive = perform(
+        archive,
         decision,
         guard=lambda locked: require_approver(acting, locked),
-        seen_state=seen_state(request, obj),
+        seen_state=seen_state(request, archive),
         by=request.user,
         note=note,
     )
-    verdict = "已同意" if decision == "approve" else f"不同意（理由：{note}）"
-    inbox.notify(org=notice_org, kind=obj.inbox_kind, text=f"{what}：{verdict}", link=back)
-    messages.success(request, f"已处理：{verdict}。")
-    return obj
+    inbox.notify_many([decision_notice(archive, decision, note)])
+    messages.success(request, f"已处理：{'已同意' if decision == 'approve' else f'不同意（理由：{note}）'}。")
 
 
 @access(DIRECT_SUPERIOR)
@@ -231,13 +229,7 @@ def archive_review(request, pk):
     status = 200
     if request.method == "POST":
         try:
-            _decide(
-                request,
-                archive,
-                archive.uploaded_by_org,
-                f"{archive.person.name}的团员电子档案审批",
-                reverse("members:archive_person", args=[archive.person_id]),
-            )
+            _decide(request, archive)
             return redirect("members:archive_approvals")
         except WorkflowError as exc:
             messages.error(request, str(exc))
