@@ -158,12 +158,15 @@ class MemberArchive(DecidedWorkflow):
         self.decided_by = None if self.approver_org else by
         self.decided_at = None if self.approver_org else self.uploaded_at
 
-    def may_replace(self):
-        """替换档案 after 认证不通过, or after an approved change request (ARC-06)."""
-        return self.state == self.State.REJECTED or (
-            self.state == self.State.VERIFIED
-            and self.change_requests.filter(state=ArchiveChangeRequest.State.APPROVED).exists()
-        )
+    def may_replace(self, open_change=False):
+        """替换档案 after 认证不通过, or after an approved change request (ARC-06). `open_change`: the
+        archive's pending or approved request (or None) when the caller has read it already -- there
+        is at most one (one_open_archive_change) -- which saves the query."""
+        if self.state != self.State.VERIFIED:
+            return self.state == self.State.REJECTED
+        if open_change is not False:
+            return open_change is not None and open_change.state == ArchiveChangeRequest.State.APPROVED
+        return self.change_requests.filter(state=ArchiveChangeRequest.State.APPROVED).exists()
 
     @transition(field=state, source=State.PENDING, target=State.VERIFIED)
     def approve(self, by=None, note=""):

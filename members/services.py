@@ -58,18 +58,21 @@ def admin_add_refusal(org_id, *, waiting_too=True):
     """ORG-12: why the org can't take one more admin now, or None. Its admins, plus (for a request
     of its own, `waiting_too`) the 添加管理员 requests already waiting for approval, reach
     ADMINS_PER_ORG: such a request would only fail at approval, so it is refused when filed, and
-    the page offers no 添加管理员 button but this reason. Two queries."""
+    the page offers no 添加管理员 button but this reason. Two queries whatever the counts (one
+    without `waiting_too`)."""
     limit = settings.ZHTJ["ADMINS_PER_ORG"]
     admins = CadrePost.objects.admins().filter(org_id=org_id).count()
+    # the waiting requests counted even when the admins alone are full: the page's SQL does not
+    # depend on the data (issue 17)
+    n = (
+        AdminChangeRequest.objects.filter(
+            filed_by_org_id=org_id, state=AdminChangeRequest.State.PENDING, action=AdminChangeRequest.Action.ADD
+        ).count()
+        if waiting_too
+        else 0
+    )
     if admins >= limit:
         return f"本组织已有{admins}名管理员，每个组织最多{limit}名管理员，请先撤销一名现任管理员。"
-    if not waiting_too:
-        return None
-    pending = AdminChangeRequest.State.PENDING
-    waiting = AdminChangeRequest.objects.filter(
-        filed_by_org_id=org_id, state=pending, action=AdminChangeRequest.Action.ADD
-    )
-    n = waiting.count()
     if admins + n >= limit:
         return (
             f"本组织已有{admins}名管理员和{n}条待审批的添加管理员申请，每个组织最多{limit}名管理员，"

@@ -8,7 +8,7 @@ PDF itself is served only by `archive_file`, after the same scope checks as the 
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhtj.core import batch, inbox
 from zhtj.core.access import DIRECT_SUPERIOR, MEMBER, ORG_ADMIN, access
-from zhtj.core.audit import history_of
+from zhtj.core.audit import history_of, history_where
 from zhtj.core.change_pages import review
 from zhtj.core.pagination import paginate
 from zhtj.core.params import pk_list
@@ -124,15 +124,20 @@ def _archive_of(person):
 
 def _person_context(request, person, archive):
     uploads = may_upload(request.acting_org, person)  # otherwise the page is view-only
-    change = archive.change_requests.filter(state__in=["pending", "approved"]).first() if archive else None
+    # read by the person, not the archive: the page runs the same queries with or without one (issue 17)
+    change = (
+        ArchiveChangeRequest.objects.filter(archive__person=person, state__in=["pending", "approved"])
+        .select_related("approver")
+        .first()
+    )
     return {
         "person": person,
         "archive": archive,
         "due": due_of(person),
         "may_upload": uploads,
-        "may_replace": bool(archive and uploads and archive.may_replace()),
+        "may_replace": bool(archive and uploads and archive.may_replace(change)),
         "change": change,
-        "history": history_of(archive)[:20] if archive else [],
+        "history": history_where(MemberArchive, MemberArchive.objects.filter(person=person).values("pk"))[:20],
         "max_mb": max_megabytes(),
         "max_bytes": settings.ZHTJ["ARCHIVE_MAX_BYTES"],
     }
@@ -399,16 +404,18 @@ def archive_file(request, pk):
 @access(MEMBER)
 def my_archive(request):
     """我的团员电子档案 (ARC-07): the member's own archive and its status."""
-    person = request.user
+    # the member with their branch (shown when an archive is due) and whether one is: the same
+    # queries whatever the member's data (issue 17)
+    needs = ExpressionWrapper(needs_archive_q(), output_field=BooleanField())
+    person = Person.objects.select_related("branch").annotate(needs=needs).get(pk=request.user.pk)
     archive = _archive_of(person)
-    needs = Person.objects.filter(pk=person.pk).filter(needs_archive_q()).exists()
     return render(
         request,
         "members/archive/mine.html",
         {
             "person": person,
             "archive": archive,
-            "needs": needs,
+            "needs": person.needs,
             "due": due_of(person),
             "from_year": required_from().year,
         },

@@ -17,6 +17,10 @@ def test_a_page_costs_the_same_queries_short_or_long(db, django_assert_num_queri
         with django_assert_num_queries(2):
             page = paginate(RequestFactory().get("/"), rows)
             assert page.paginator.count == 4 and len(page.object_list) == expected
+    for bounded in (False, True):  # an empty list runs its (empty) rows query too: the same SQL
+        with django_assert_num_queries(2):
+            page = paginate(RequestFactory().get("/"), rows.filter(pk=0), bounded=bounded)
+            assert page.paginator.count == 0 and list(page.object_list) == []
     page = paginate(RequestFactory().get("/?page=2"), rows)
     assert [o.name for o in page.object_list] == ["第2团支部"] and page.param == "page"
     assert paginate(RequestFactory().get("/?page=x"), rows).number == 1  # junk → the first page

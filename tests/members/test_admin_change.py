@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 
 from members.choices import PostTitle
 from members.models import AdminChangeRequest, CadrePost
-from members.services import decide_admin_change, grant_admin, request_admin_change
+from members.services import admin_add_refusal, decide_admin_change, grant_admin, request_admin_change
 from tests import factories as f
 from zhtj.core.models import AuditLog, Notification
 from zhtj.core.workflow import AlreadyHandled, WorkflowError, by_system, perform
@@ -188,3 +188,16 @@ def test_page_offers_only_what_the_service_accepts(client, login, tree, branch_s
     assert page.count("撤销管理员</button>") == 1  # the 委员's, not the secretary's
     page = login(superior).get(f"/members/admin-change/org/{tree.branch_a.pk}/").content.decode()
     assert page.count("撤销管理员</button>") == 2
+
+
+def test_refusal_costs_two_queries_full_or_not(tree, branch_setup, django_assert_num_queries):
+    """ORG-12 / issue 17: the reason is two COUNTs whether the admins alone fill the org or not, so
+    管理员变更 runs the same SQL whatever the data (the crawl compares it at two sizes)."""
+    with django_assert_num_queries(2):
+        assert admin_add_refusal(tree.branch_a.pk) is None
+    other = CadrePost.objects.create(person=f.person("委员"), org=tree.branch_a, title=PostTitle.COMMITTEE_MEMBER)
+    grant_admin(other)
+    with django_assert_num_queries(2):
+        assert "本组织已有2名管理员" in admin_add_refusal(tree.branch_a.pk)
+    with django_assert_num_queries(1):
+        assert "本组织已有2名管理员" in admin_add_refusal(tree.branch_a.pk, waiting_too=False)

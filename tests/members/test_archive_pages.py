@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from members.archives import decide_change
 from members.choices import PostTitle
-from members.models import CadrePost, MemberArchive
+from members.models import ArchiveChangeRequest, CadrePost, MemberArchive
 from tests import factories as f
 from tests.members import archive_helpers
 from tests.members.archive_helpers import pdf_upload
@@ -191,6 +192,29 @@ def test_my_archive_page(arc, login):
     arc.old.must_change_password = False
     arc.old.save()
     assert "不需要上传" in login(arc.old).get(reverse("members:my_archive")).content.decode()
+
+
+def test_archive_pages_cost_the_same_queries_whatever_the_member_has(arc, login):
+    """Issue 17: 团员电子档案 of a member reads the same SQL with no archive, a verified one and one
+    with a change request; 我的团员电子档案 the same whether an archive is due, missing or there."""
+    admin = login(arc.col_a_admin, arc.tree.col_a)
+    page = reverse("members:archive_person", args=[arc.new.pk])
+    none = _queries(admin, page)
+    upload(admin, arc.new)  # the committee's own upload: verified at once
+    assert MemberArchive.objects.get().state == MemberArchive.State.VERIFIED
+    assert _queries(admin, page) == none
+    admin.post(reverse("members:archive_change", args=[arc.new.pk]), {"explanation": "照片不清晰"})
+    assert "变更申请（照片不清晰）" in admin.get(page).content.decode()
+    assert _queries(admin, page) == none
+    decide_change(ArchiveChangeRequest.objects.get(), "approve", by=arc.uni_admin, acting=arc.tree.uni)
+    assert "替换档案</button>" in admin.get(page).content.decode()  # may_replace, read from the change
+    assert _queries(admin, page) == none
+    counts = set()
+    for person in (arc.old, arc.other, arc.new):  # not due; due and missing; there
+        person.must_change_password = False
+        person.save()
+        counts.add(_queries(login(person), reverse("members:my_archive")))
+    assert len(counts) == 1
 
 
 def test_person_page_links_to_the_archive_of_a_new_member(arc, login):

@@ -61,6 +61,14 @@ def history_of(obj):
     ).select_related("actor")
 
 
+def history_where(model, pks):
+    """The history of `model`'s rows whose pk is in `pks` (a list or a subquery): one query whether
+    such rows exist or not (a page showing an optional object's history costs the same SQL either way)."""
+    return AuditLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id__in=pks
+    ).select_related("actor")
+
+
 def with_names(rows):
     """The history rows as a list, each changed foreign key resolvable to its row's name: one
     query per referenced model for the whole list (not one per row)."""

@@ -5,8 +5,8 @@
 whatever the size of the list. `{% pager page %}` (templates/includes/pager.html) draws 上一页 /
 下一页 and 共 N 条, its links keeping every other query parameter, so filters survive paging.
 
-Every page costs the same two queries (the COUNT and the rows), a short list too: a page's SQL
-is the same at every size of the data (issue 17's crawl compares it at two sizes).
+Every page costs the same two queries (the COUNT and the rows), a short or empty list too: a
+page's SQL is the same at every size of the data (issue 17's crawl compares it at two sizes).
 
 `bounded=True` (lists whose scope can be the whole country: 团员列表, 入团激励 …) counts at most
 LIST_COUNT_MAX + 1 rows: a COUNT(*) of two million members is most of a second, while the
@@ -18,11 +18,22 @@ from functools import cached_property
 from math import ceil
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import Paginator as DjangoPaginator
 
 
 def page_size(key="LIST_PAGE_SIZE"):
     return settings.ZHTJ[key]
+
+
+class Paginator(DjangoPaginator):
+    """Django's Paginator, but an empty list still runs its rows query (an empty LIMIT): Django
+    skips it when the COUNT is 0, so a page would cost one query less when its list is empty."""
+
+    def page(self, number):
+        page = super().page(number)
+        if not self.count and hasattr(self.object_list, "query"):
+            page.object_list = self.object_list[: self.per_page]
+        return page
 
 
 class BoundedPaginator(Paginator):
