@@ -2,7 +2,6 @@
 (CAD-02), 团干部培训 (CAD-03), the CAD-05 hints, and 重点领域基层团干部配备 (CAD-04, BEY-07).
 The rules are in members/cadres.py; the views look things up in scope and show the answers."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -124,8 +123,8 @@ def change_index(request):
     for post in page:
         post.refusal = c.change_refusal(acting, post)
     recent = scoped(request, PostChange.objects.all(), "org").select_related("org", "person", "changed_by")
-    limit = settings.ZHTJ["POST_CHANGES_SHOWN"]
-    return render(request, "members/cadres/changes.html", {"page": page, "q": q, "changes": recent[:limit]})
+    changes = paginate(request, recent, param="changes")  # the whole record, paged (issue 17)
+    return render(request, "members/cadres/changes.html", {"page": page, "q": q, "changes": changes})
 
 
 def _post_in_scope(request, pk, active=True):

@@ -395,7 +395,6 @@ ZHTJ = {
     "TRAINING_MAX_HOURS": 2000,  # CAD-03 (decision): 学时 of one training, at most (a full-time year)
     "TRAINING_NAME_MAX_LENGTH": 100,  # CAD-03
     "REMOVAL_OTHER_MAX_LENGTH": 100,  # CAD-02: the free text after 其他
-    "POST_CHANGES_SHOWN": 50,  # CAD-01: newest 职务变更记录 rows on 团干部职务变更
     "DELAYED_REASON_MAX_LENGTH": 200,  # GRAD-01: 延迟毕业原因
     # ARC
     "ARCHIVE_REQUIRED_FROM_YEAR": 2020,  # ARC-01: members who joined in this year or later need an e-archive

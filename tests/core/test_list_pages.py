@@ -9,6 +9,9 @@ object page of every endpoint is fetched, and for each HTML answer
 - no table body holds more rows than a page (a list without paging shows them all), unless the
   table is marked `data-bounded` with the reason its rows are few by construction (a month's
   deadlines, the fixed bands of a chart) and that reason is one of `BOUNDED` below;
+- every list (a table body not so marked) has its pager on the page: a page with more lists than
+  pagers shows one without paging, whatever the demo holds (most of its lists are short: the
+  row count alone would pass an unpaged list of two rows);
 - no `<select>` lists more than `MAX_OPTIONS` choices (a picker over the subtree's orgs must be a
   search, not every branch of the country);
 - every pager's 下一页 link keeps the page's query parameters (the filters) and its target
@@ -31,6 +34,7 @@ BOUNDED = {
     "fixed": "a fixed set of rows (chart bands, months, industries, one row per kind of deadline)",
     "own": "one org's or one person's own few rows (its admins' posts)",
     "selection": "a decision taken over all rows at once (勾选排名后 20% of the direct sub-branches)",
+    "latest": "the newest few rows (a LIMIT) of a list paged whole on its own page",
 }
 
 
@@ -98,6 +102,11 @@ def _problems(url, response, reader):
     found = []
     if len(response.body) > MAX_PAGE_BYTES:
         found.append(f"{url}: {len(response.body) // 1024} KB")
+    lists = [table for table, _, bounded in reader.bodies if bounded is None]
+    if len(lists) > reader.pagers:
+        found.append(
+            f"{url}: {len(lists)} lists (#{', #'.join(lists)}) but {reader.pagers} pagers (a list without paging)"
+        )
     for table, rows, bounded in reader.bodies:
         if bounded is not None:
             if bounded not in BOUNDED:
@@ -182,6 +191,12 @@ def test_reader_sees_an_unpaged_list_and_a_huge_picker():
 
     found = _problems("/x/", Page(), reader)
     assert any("#t shows 3 rows" in p for p in found) and any("201 choices" in p for p in found)
+    short = ListReader()  # two rows on a page of two, but no pager: a list without paging all the same
+    short.feed(
+        '<table id="a"><tbody><tr><td>1</td></tr></tbody></table><nav class="list-pager"></nav>'
+        '<table id="b"><tbody><tr><td>1</td></tr><tr><td>2</td></tr></tbody></table>'
+    )
+    assert _problems("/x/", Page(), short) == ["/x/: 2 lists (#a, #b) but 1 pagers (a list without paging)"]
     bounded = ListReader()
     bounded.feed(f'<table id="t" data-bounded="fixed"><tbody>{rows}</tbody></table>')
     assert _problems("/x/", Page(), bounded) == []

@@ -3,12 +3,14 @@ started, requests and records waiting for a superior's decision — with 撤销 
 workflow allows the filer to take it back.
 
 Apps register `@sent.register(kind, label)` classes with `filed(request)` (the open items the acting
-org filed, newest first) and `describe(obj) -> Line`. One query per kind, however many items; the
-page shows the newest `SENT_PAGE_SIZE` of each kind (the kind's own list holds the rest).
+org filed, newest first) and `describe(obj) -> Line`. Two queries per kind (a page of its items and
+their COUNT), however many items; each kind's list pages on its own.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from zhtj.core.pagination import paginate
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,13 @@ def register(kind, label):
     return decorate
 
 
-def sections(request, size):
-    """[(kind, [Line …], more)] for the acting org: the newest `size` items of each kind."""
+def sections(request):
+    """[(kind, [Line …], page)] for the acting org: each kind it has items of, a page of them, paged
+    by its own query parameter (the kind's name) so each list pages on its own (issue 17)."""
     found = []
     for k in _kinds.values():
-        rows = list(k.filed(request)[: size + 1])
-        if rows:
-            found.append((k, [k.describe(obj) for obj in rows[:size]], len(rows) > size))
+        page = paginate(request, k.filed(request), param=k.kind)
+        lines = [k.describe(obj) for obj in page]  # read even when empty: the same queries either way
+        if lines:
+            found.append((k, lines, page))
     return found

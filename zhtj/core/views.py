@@ -55,10 +55,7 @@ def deadline_board(request):
 @access(ORG_ADMIN)
 def sent_page(request):
     """我发起的: what the acting org filed that still waits for others, with 撤销 where allowed."""
-    from django.conf import settings
-
-    size = settings.ZHTJ["LIST_PAGE_SIZE"]
-    return render(request, "core/sent.html", {"org": request.acting_org, "sections": sent.sections(request, size)})
+    return render(request, "core/sent.html", {"org": request.acting_org, "sections": sent.sections(request)})
 
 
 @access(MEMBER)
