@@ -139,3 +139,136 @@ def test_expire_once_tokens_replay_at_beats_instant(db):
     OnceToken.objects.create(token="older", used_at=run_at - limit - timedelta(microseconds=1))
     call_command("run_job", "expire_once_tokens", "--date", day.isoformat(), stdout=StringIO())
     assert set(OnceToken.objects.values_list("token", flat=True)) == {"edge"}
+
+
+# --- the registry and a national sweep, at test time (mutation testing: the jobs of the apps are
+# registered at import, before a mutant is switched on; these register theirs while one is) ---
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    """A registry of the test's own: the jobs it registers don't outlive it."""
+    monkeypatch.setattr(jobs, "_jobs", dict(jobs._jobs))
+
+
+def test_a_job_is_registered_with_what_it_is(registry):
+    """JOB-08: `job(...)(fn)` registers fn under its name with its description, its tree model
+    (a national sweep) and its facts, and returns fn itself."""
+    from orgs.models import Organization
+
+    def sweep(moment, part):
+        pass
+
+    assert jobs.job("sweep", "全国清理", by_province=Organization, facts=["year"])(sweep) is sweep
+    assert jobs.registered()["sweep"] is sweep
+    assert (sweep.job_name, sweep.description, sweep.by_province, sweep.facts) == (
+        "sweep",
+        "全国清理",
+        Organization,
+        ("year",),
+    )
+
+
+def test_a_national_sweep_runs_each_province_and_adds_up(registry, tree, settings, caplog):
+    """JOB-08: a `by_province` job runs once per share of the country (团中央's own tree, then each
+    province), each as of beat's instant of the day; the run records the totals of the counts,
+    the facts (the year) and the words once, each share that changed something with its count, and
+    the number of shares. A share that returns nothing counts as none changed."""
+    import logging
+
+    from celery.schedules import crontab
+
+    from orgs.choices import LeadershipLevel
+    from orgs.models import Organization
+
+    guangdong = f.leadership("团广东省委", tree.central, LeadershipLevel.PROVINCE)
+    settings.CELERY_BEAT_SCHEDULE = {
+        **settings.CELERY_BEAT_SCHEDULE,
+        "sweep": {
+            "task": "zhtj.core.tasks.run_scheduled_job",
+            "schedule": crontab(hour=3, minute=15),
+            "args": ["sweep"],
+        },
+    }
+    calls = []
+
+    def sweep(moment, part):
+        calls.append((moment, part.label))
+        changed = {tree.province.name: 2, guangdong.name: 3}.get(part.label)
+        if changed is None:
+            return None
+        return {"changed": changed, "flagged": changed * 10, "year": 2026, "done": True, "first": part.label}
+
+    jobs.job("sweep", "全国清理", by_province=Organization, facts=("year",))(sweep)
+    day = timezone.localdate() + timedelta(days=3)
+    with caplog.at_level(logging.INFO, logger="zhtj.jobs"):
+        record = jobs.run("sweep", day)
+    at_beat = timezone.make_aware(datetime.combine(day, time(3, 15)))
+    assert sorted(calls) == sorted((at_beat, o.name) for o in (tree.central, tree.province, guangdong))
+    shares = [label for _, label in calls if label != tree.central.name]
+    summary = {
+        "changed": 5,
+        "flagged": 50,
+        "year": 2026,
+        "done": True,
+        "first": shares[0],
+        "parts": {tree.province.name: 2, guangdong.name: 3},
+        "part_count": 3,
+    }
+    stored = JobRun.objects.get()
+    assert (stored.name, stored.run_date, stored.via, stored.changed, stored.summary) == (
+        "sweep",
+        day,
+        "command",
+        5,
+        summary,
+    )
+    assert record.summary == summary
+    assert stored.started_at <= stored.finished_at <= timezone.now()
+    assert caplog.messages == [f"job sweep for {day} via command: {summary}"]
+
+
+def test_a_job_that_returns_nothing_changed_nothing(registry, db):
+    """JOB-08: a job returning None (or a share summary without `changed`) is recorded as 0
+    changed, with what it did say."""
+    jobs.job("quiet", "无事")(lambda moment: None)
+    record = jobs.run("quiet", date(2026, 6, 1))
+    record.refresh_from_db()
+    assert (record.changed, record.summary) == (0, {})
+    record = JobRun.objects.create(name="quiet", run_date=date(2026, 6, 1))
+    jobs.combine(record, [("团山东省委", {"checked": 0})])
+    assert record.summary == {"checked": 0, "changed": 0, "parts": {}, "part_count": 1}
+    record.refresh_from_db()
+    assert record.changed == 0
+
+
+def test_a_run_of_a_job_no_longer_registered_is_still_recorded(db):
+    """JOB-08: Celery records a national run when its last share ends (`finish_job_run`); a job
+    renamed by a deploy meanwhile is no longer registered, and its run is still recorded."""
+    record = JobRun.objects.create(name="renamed_meanwhile", run_date=date(2026, 6, 1), via="celery")
+    jobs.combine(record, [("团山东省委", {"changed": 2, "year": 2026})])
+    record.refresh_from_db()
+    assert (record.changed, record.summary) == (
+        2,
+        {"changed": 2, "year": 2026, "parts": {"团山东省委": 2}, "part_count": 1},
+    )
+
+
+def test_beat_time_skips_entries_of_other_tasks(settings):
+    """JOB-08: a beat entry of another periodic task (no job name in its args) is not a job's."""
+    from celery.schedules import crontab
+
+    settings.CELERY_BEAT_SCHEDULE = {
+        "cleanup": {"task": "celery.backend_cleanup", "schedule": crontab(hour=4, minute=0)},
+        **settings.CELERY_BEAT_SCHEDULE,
+    }
+    assert jobs.beat_time("expire_codes") == time(23, 5)  # hourly at :05: its last run of the day
+    assert jobs.beat_time("no_such_job") == time.max
+
+
+def test_unknown_job_names_itself(db):
+    """JOB-08: running a job that isn't registered names it, and records nothing."""
+    with pytest.raises(jobs.UnknownJob) as refused:
+        jobs.run("no_such_job")
+    assert refused.value.args == ("no_such_job",)
+    assert not JobRun.objects.exists()
