@@ -78,6 +78,16 @@ def contains(org, other):
     return other.tree_id == org.tree_id and org.lft <= other.lft and other.rght <= org.rght
 
 
+def contains_sql(outer, inner):
+    """SQL: is the org row aliased `inner` the row aliased `outer` or below it? `contains` for a
+    hand-written join of org rows: one index range on (tree_id, lft) per `outer` row (a tree
+    root's block of tree ids; inside a tree, where tree_last = tree_id, its lft range)."""
+    return (
+        f"{inner}.tree_id BETWEEN {outer}.tree_id AND {outer}.tree_last"
+        f" AND ({outer}.lft = 1 OR {inner}.lft BETWEEN {outer}.lft AND {outer}.rght)"
+    )
+
+
 def size(org):
     """How many orgs `org`'s subtree holds, when the bounds say it without a query (inside one
     tree: (rght - lft + 1) / 2); None for a leadership organ, whose subtree spans trees."""
