@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from orgs.choices import HIGHER_EDUCATION_INDUSTRIES, Industry, OrgCategory
+from orgs.choices import UNIVERSITY_Q, Industry, OrgCategory
 from orgs.models import Organization
 from zhtj.core import tree
 from zhtj.core.tree import in_subtree
@@ -170,8 +170,6 @@ def cadres_in_scope(acting):
 UNIVERSITY, SOE = "university", "soe"
 DOMAINS = {UNIVERSITY: "高校", SOE: "国企"}
 
-# 高校本级 (seed 3.2, ORG-14): a 普通高等院校 / 高等职业（专科）院校 org with a 学校标识码.
-UNIVERSITY_Q = Q(industry__in=sorted(HIGHER_EDUCATION_INDUSTRIES)) & ~Q(school_code="")
 # **(decision)** an SOE is the topmost 国有企业 org of its enterprise: its parent is not one.
 SOE_Q = Q(industry=Industry.STATE_ENTERPRISE) & ~Q(parent__industry=Industry.STATE_ENTERPRISE)
 

@@ -1,6 +1,7 @@
 """Every enumeration of the org tree, with the seeds' Chinese labels."""
 
 from django.db import models
+from django.db.models import Q
 
 
 class OrgCategory(models.TextChoices):
@@ -89,6 +90,9 @@ SCHOOL_INDUSTRIES = frozenset(
     }
 )
 HIGHER_EDUCATION_INDUSTRIES = frozenset({Industry.UNIVERSITY, Industry.VOCATIONAL_COLLEGE})
+# 高校本级 (seed 3.2, ORG-14): a 普通高等院校 / 高等职业（专科）院校 org with a 学校标识码
+# (重点领域基层团干部配备's rows, CAD-04; a partial index serves it).
+UNIVERSITY_Q = Q(industry__in=sorted(HIGHER_EDUCATION_INDUSTRIES)) & ~Q(school_code="")
 
 
 class EnterpriseLevel(models.TextChoices):

@@ -18,6 +18,7 @@ from .choices import (
     COMMITTEE_KINDS,
     POOL_CATEGORIES,
     SCHOOL_INDUSTRIES,
+    UNIVERSITY_Q,
     Industry,
     LeadershipLevel,
     OrgCategory,
@@ -178,6 +179,15 @@ class Organization(HistoryMixin, MPTTModel):
             models.Index(fields=["tree_id", "lft", "rght"], name="org_subtree_range"),
             # one level of a subtree (组织录入情况's tabs): the level, then the subtree's range
             models.Index(fields=["level", "tree_id", "lft"], name="org_level_subtree"),
+            # 重点领域基层团干部配备 (CAD-04): a few hundred universities and a few thousand 国有企业
+            # orgs among 100,000, listed and counted in tree order without reading the rest. Not
+            # exactly (tree_id, lft): django-mptt drops its own index when another has those fields.
+            models.Index(fields=["tree_id", "lft", "rght"], condition=UNIVERSITY_Q, name="org_university_subtree"),
+            models.Index(
+                fields=["tree_id", "lft", "rght"],
+                condition=Q(industry=Industry.STATE_ENTERPRISE),
+                name="org_soe_subtree",
+            ),
         ]
 
     def __str__(self):

@@ -70,8 +70,10 @@ def grading_lock(request, month_start, month_end):
     if not _in(lock.date(), month_start, month_end) or timezone.now() >= lock:
         return ()
     pending = GradingRecord.objects.filter(year=month_start.year, state=GrdState.PENDING)
-    f = pending.filter(Q(org=org) | Q(org__parent=org)).aggregate(
-        own=Count("pk", filter=Q(org=org)), subs=Count("pk", filter=Q(org__parent=org))
+    # `any_of`: the org and its direct subs by index, not an OR over a join to every org (180 ms)
+    here = Organization.objects.filter(Q(pk=org.pk) | Q(parent=org)).values("pk")
+    f = pending.filter(org__any_of=here).aggregate(
+        own=Count("pk", filter=Q(org=org)), subs=Count("pk", filter=~Q(org=org))
     )
     found = [
         deadlines.Deadline(

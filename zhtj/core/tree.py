@@ -195,7 +195,9 @@ def ancestors_q(org, include_self=False):
 
     sql = _up(org) + "SELECT id FROM up" + ("" if include_self else " WHERE id <> %s")
     params = [org.pk] if include_self else [org.pk, org.pk]
-    return Q(pk__in=RawSQL(sql, params))
+    # `any_of`: the walk runs once and its ids are looked up by primary key, also inside an OR
+    # (where IN (walk) checks every org of the country against a hashed sub-plan)
+    return Q(pk__any_of=RawSQL(sql, params))
 
 
 def key(org):
