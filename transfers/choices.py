@@ -14,6 +14,8 @@ class State(models.TextChoices):
 
 
 OPEN_STATES = (State.SENDING, State.RECEIVING, State.ALLOCATING)
+# 转接记录 (TRF-08) lists these: named, so that the state index finds them (NOT IN reads every transfer)
+CLOSED_STATES = tuple(s for s in State if s not in OPEN_STATES)
 
 
 class Kind(models.TextChoices):

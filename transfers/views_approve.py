@@ -13,7 +13,7 @@ from zhtj.core.params import local_url, parse_pk
 from zhtj.core.workflow import WorkflowError, seen_state
 
 from . import services
-from .choices import OPEN_STATES, State
+from .choices import CLOSED_STATES, OPEN_STATES, State
 from .models import Transfer
 
 TABS = {"in": "转入审批", "out": "转出审批", "sent": "我发起的", "done": "转接记录"}
@@ -33,7 +33,7 @@ def approvals(request):
         messages.error(request, "不支持的审批类型。")
         tab = "in"
     if tab == "done":  # TRF-08: the read-only history of transfers touching the subtree
-        pending = visible(request).exclude(state__in=OPEN_STATES)
+        pending = visible(request).filter(state__in=CLOSED_STATES)
     elif tab == "sent":  # TRF-01: what the acting org started and still waits elsewhere
         pending = Transfer.objects.filter(initiator_org=request.acting_org, state__in=OPEN_STATES)
     else:
@@ -45,11 +45,10 @@ def approvals(request):
 
 
 def visible(request):
-    """Transfers touching the acting org's subtree, at either end (ROLE-02)."""
+    """Transfers touching the acting org's subtree, at either end (ROLE-02). No DISTINCT: each join
+    follows a foreign key, so no transfer appears twice."""
     qs = Transfer.objects.all()
-    return (
-        scoped(request, qs, "from_branch") | scoped(request, qs, "target") | scoped(request, qs, "initiator_org")
-    ).distinct()
+    return scoped(request, qs, "from_branch") | scoped(request, qs, "target") | scoped(request, qs, "initiator_org")
 
 
 @require_http_methods(["GET", "POST"])
