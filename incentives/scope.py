@@ -5,6 +5,7 @@ from django.db import connection
 from django.db.models import Q
 
 from zhtj.core.access import acting_org_or_404
+from zhtj.core.pagination import ByIds
 from zhtj.core.tree import subtree_q
 
 from .models import IncentiveRecord
@@ -31,18 +32,22 @@ def visible_records(request):
     return IncentiveRecord.objects.filter(a | b | c | d)
 
 
-def listed_records(request, kind):
+def listed_records(request, kind, related=()):
     """The `kind` records of `visible_records`, newest first, for a list counted to LISTED
-    (`paginate(bounded=LISTED)`): on PostgreSQL, the newest LISTED + 1 of each way a record is
-    visible, united by id. The OR of `visible_records` spans two joins, so PostgreSQL could only
-    read every record of the country against it (4-10 s for any org at 2,000,000 members); each
-    arm alone is one range join it serves from an index, newest first, and the union holds the
-    list's first LISTED rows, all a bounded list shows."""
+    (`paginate(bounded=LISTED)`), their `related` rows joined: on PostgreSQL, the newest LISTED + 1
+    of each way a record is visible, united by id. The OR of `visible_records` spans two joins, so
+    PostgreSQL could only read every record of the country against it (4-10 s for any org at
+    2,000,000 members); each arm alone is one range join it serves from an index, newest first,
+    and the union holds the list's first LISTED rows, all a bounded list shows. The union runs
+    once (`ByIds`): it is the page's cost, each arm checking the subtree record by record."""
     org = acting_org_or_404(request)
     records = IncentiveRecord.objects.filter(kind=kind)
-    if connection.vendor != "postgresql":  # SQLite can't limit the parts of a UNION
-        return visible_records(request).filter(kind=kind).order_by(*NEWEST)
     most = listed() + 1
-    arms = [records.filter(q).order_by(*NEWEST).values("pk")[:most] for q in _arms(org)]
-    # `any_of`: the ids as an array looked up by primary key, not a hash join over every record
-    return records.filter(pk__any_of=arms[0].union(*arms[1:])).order_by(*NEWEST)
+    fetch = IncentiveRecord.objects.select_related(*related)
+    if connection.vendor != "postgresql":  # SQLite can't limit the parts of a UNION
+        ids = visible_records(request).filter(kind=kind).order_by(*NEWEST)
+    else:
+        arms = [records.filter(q).order_by(*NEWEST).values("pk")[:most] for q in _arms(org)]
+        # `any_of`: the ids as an array looked up by primary key, not a hash join over every record
+        ids = records.filter(pk__any_of=arms[0].union(*arms[1:])).order_by(*NEWEST)
+    return ByIds(ids.values_list("pk", flat=True), fetch, most)

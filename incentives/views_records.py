@@ -25,7 +25,7 @@ PAGES = {
 
 
 def _list(request, kind):
-    rows = listed_records(request, kind).select_related("recorder", "person", "person__branch", PAGES[kind]["related"])
+    rows = listed_records(request, kind, related=("recorder", "person", "person__branch", PAGES[kind]["related"]))
     return render(
         request,
         "incentives/record_list.html",

@@ -62,6 +62,28 @@ class BoundedPaginator(Paginator):
         return super().num_pages
 
 
+class ByIds:
+    """A list read in two queries however its rows are found: the ids of its first `most` rows
+    (`ids`, a values_list query in list order), then the rows of the page asked for, by primary key
+    from `fetch`. For a bounded list whose query is costly (incentives/scope.py): it runs once, not
+    once to count and once more for the page."""
+
+    def __init__(self, ids, fetch, most):
+        self.ids_query, self.fetch, self.most = ids, fetch, most
+
+    @cached_property
+    def ids(self):
+        return list(self.ids_query[: self.most])
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, cut):
+        ids = self.ids[cut]
+        found = self.fetch.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+
 def paginate(request, rows, *, size_key="LIST_PAGE_SIZE", param="page", noun="条", bounded=False):
     """The page of `rows` the request asks for; `param` names the query parameter when a page
     holds two lists, `noun` is what the total counts (条, 个组织 …); `bounded`: count at most
