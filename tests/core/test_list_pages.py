@@ -17,8 +17,9 @@ page and the first object page of every endpoint is fetched, and for each HTML a
 - every pager's 下一页 link keeps the page's query parameters (the filters) and its target
   answers 200 with a pager of its own, followed once more to page 3.
 
-**Not** every list runs to three pages: the demo leaves some lists (approvals nobody filed, 荣誉,
-年度团籍注册 …) with a row or none; the pager check above is what catches those unpaged.
+**Not** every list runs to three pages: the demo (plus `crowded`'s notices) leaves some lists
+(approvals nobody filed, 荣誉, 年度团籍注册 …) with a row or none; the pager check above is what
+catches those unpaged.
 """
 
 from html.parser import HTMLParser
@@ -26,6 +27,9 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
 
+from members.models import CadrePost
+from orgs import notices
+from orgs.models import Organization
 from tests.core.test_access_policies import sample_url
 from tests.core.test_no_server_errors import ROLES, Crawl, _endpoints, _login, _spread, demo  # noqa: F401 -- the fixture
 
@@ -91,6 +95,17 @@ class ListReader(HTMLParser):
             self._select = None
         elif tag == "nav":
             self._in_pager = 0
+
+
+@pytest.fixture
+def crowded(request):
+    """Rows for lists the demo leaves short: three notices from 团中央 to everyone, so every role's
+    通知公告 and 团中央's 已发布通知 run to three pages."""
+    request.getfixturevalue("demo")
+    central = Organization.objects.get(parent__isnull=True)
+    admin = CadrePost.objects.admins().filter(org=central).order_by("admin_slot").first().person
+    for i in range(3):
+        notices.publish(central, by=admin, title=f"分页巡检通知{i + 1}", body="正文")
 
 
 @pytest.fixture
@@ -173,7 +188,7 @@ def _walk_role(client, role):
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if not r.ops], ids=[r.key for r in ROLES if not r.ops])
-@pytest.mark.usefixtures("demo", "small_pages")
+@pytest.mark.usefixtures("demo", "crowded", "small_pages")
 def test_every_list_is_paginated(client, role):
     """Issue 17 / BEY: as each role, no page over 500 KB, no list without paging, no picker over
     every org, filters kept by 下一页."""
