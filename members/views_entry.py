@@ -5,7 +5,7 @@ validation.check_person / check_post, through PersonForm."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Value
+from django.db.models import Exists, F, OuterRef, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -42,7 +42,9 @@ def branch_tree(request, org):
         node = get_object_or_404(subtree, pk=parse_pk(raw) or -1)
     path = [pk for pk, level in tree.ancestors(node, include_self=True) if level > org.level]
     crumbs = Organization.objects.filter(pk__in=path).order_by("level").only("pk", "name")
-    children = node.get_children().annotate(indent=Value(0))
+    # has_children in the same query: is_leaf_node counts a leadership organ's subtree, one query a row
+    has_children = Exists(Organization.objects.filter(parent=OuterRef("pk")))
+    children = node.get_children().annotate(indent=Value(0), has_children=has_children)
     return {"rows": paginate(request, children, param="nodes"), "node": node, "crumbs": crumbs, "paged": True}
 
 
