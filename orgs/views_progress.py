@@ -100,7 +100,9 @@ def progress(request):
     report = Report(_committee_org(request), request.GET.get("level"))
     if report.fell_back:
         messages.warning(request, f"所选层级无效，已显示{report.label}组织录入情况。")
-    page = paginate(request, report.rows(), size_key="PROGRESS_PAGE_SIZE", noun="个组织")
+    # the summary's total is the list's length: no second count of the level
+    total = report.figures["total"]
+    page = paginate(request, report.rows(), size_key="PROGRESS_PAGE_SIZE", noun="个组织", count=total)
     for row in page.object_list:
         row["admins"] = _admins(row)
     return render(request, "orgs/progress.html", {"report": report, "page": page, "sentence": report.sentence()})

@@ -84,15 +84,18 @@ class ByIds:
         return [found[pk] for pk in ids if pk in found]
 
 
-def paginate(request, rows, *, size_key="LIST_PAGE_SIZE", param="page", noun="条", bounded=False):
+def paginate(request, rows, *, size_key="LIST_PAGE_SIZE", param="page", noun="条", bounded=False, count=None):
     """The page of `rows` the request asks for; `param` names the query parameter when a page
     holds two lists, `noun` is what the total counts (条, 个组织 …); `bounded`: count at most
-    LIST_COUNT_MAX rows (above), or that many when it is a number."""
+    LIST_COUNT_MAX rows (above), or that many when it is a number; `count`: the total, when the
+    page already has it from its own figures (no COUNT query)."""
     if bounded:
         most = settings.ZHTJ["LIST_COUNT_MAX"] if bounded is True else bounded
         paginator = BoundedPaginator(rows, page_size(size_key), most)
     else:
         paginator = Paginator(rows, page_size(size_key))
+    if count is not None:
+        paginator.count = count  # sets the cached property
     page = paginator.get_page(request.GET.get(param))
     page.param, page.noun = param, noun
     return page
