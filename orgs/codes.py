@@ -37,6 +37,7 @@ OTHER_ORG = (
 )
 USED = "该管理员注册码已被使用。一个注册码仅限一位管理员注册使用，请联系上级团组织管理员生成新的注册码。"
 SUPERSEDED = "该管理员注册码已失效：上级团组织已为本组织重新生成了注册码，请使用最新的注册码。"
+COLLIDED = "生成管理员注册码失败，请重试。"
 
 
 def expired_message():
@@ -88,8 +89,8 @@ def generate(org, by, now=None):
                 break
             except IntegrityError:
                 continue
-        else:  # pragma: no cover
-            raise CodeRefused("生成管理员注册码失败，请重试。")
+        else:
+            raise CodeRefused(COLLIDED)
         audit.record(org, "registration_code_issued", actor=by)
     return code
 
@@ -111,6 +112,8 @@ def generate_for_children(parent, by, now=None):
                 fresh.add(new_code())
             if not AdminRegistrationCode.objects.filter(code__in=fresh).exists():
                 break
+        else:  # as one at a time: refused, not an IntegrityError at bulk_create
+            raise CodeRefused(COLLIDED)
         rows = [
             AdminRegistrationCode(org=org, code=code, created_by=by, created_at=now, expires_at=_expiry(now))
             for org, code in zip(children, sorted(fresh), strict=True)

@@ -50,7 +50,11 @@ def codes_batch(request):
         if not count:
             messages.error(request, "本组织暂无直属下级组织，无需生成管理员注册码。请先创建下级组织。")
             return render(request, "orgs/codes_batch.html", _batch_context(parent, count), status=409)
-        issued = codes.generate_for_children(parent, by=request.user)
+        try:
+            issued = codes.generate_for_children(parent, by=request.user)
+        except codes.CodeRefused as exc:
+            messages.error(request, str(exc))
+            return render(request, "orgs/codes_batch.html", _batch_context(parent, count), status=409)
         full = codes.full_children(parent)
         messages.success(request, f"已为{len(issued)}个直属下级组织生成管理员注册码，并已下载注册码表格。")
         rows = [

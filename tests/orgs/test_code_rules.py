@@ -4,10 +4,12 @@ last instant, what consuming checks, whose code it is, and the retries on a coll
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from orgs import codes
+from orgs import codes, suborgs
+from orgs.models import AdminRegistrationCode
 from tests import factories as f
 from zhtj.core.models import AuditLog
 
@@ -126,3 +128,70 @@ def test_batch_order_and_record(tree):
     assert all(code.created_at == LATER and code.org_id == org.pk for org, code in rows)
     log = AuditLog.objects.get(action="registration_codes_batch")
     assert log.actor == admin and log.note == "为2个直属下级组织生成管理员注册码"
+
+
+def test_five_collisions_in_a_row_are_refused(tree, monkeypatch, client, login):
+    """ORG-09: five draws in a row equal to stored codes refuse with COLLIDED (one at a time and in
+    a batch, the batch page a 409) and change nothing: the open old code stays open; a sixth draw
+    is never tried."""
+    taken = codes.generate(tree.branch_a, by=None).code
+    old = codes.generate(tree.branch_b, by=None)
+    draws = iter([taken] * 5 + ["Fresh2aB"])
+    monkeypatch.setattr(codes, "new_code", lambda: next(draws))
+    refused(codes.COLLIDED, codes.generate, tree.branch_b, by=None)
+    assert codes.COLLIDED == "生成管理员注册码失败，请重试。"
+    draws = iter([taken] * 5 + ["Fresh3aB"])
+    refused(codes.COLLIDED, codes.generate_for_children, tree.col_b, by=None)  # one child: branch_b
+    draws = iter([taken] * 5 + ["Fresh4aB"])
+    r = login(f.admin_of(tree.col_b)).post("/orgs/children/codes/")
+    assert r.status_code == 409 and codes.COLLIDED in r.content.decode()
+    old.refresh_from_db()
+    assert not old.expired
+    assert set(AdminRegistrationCode.objects.values_list("code", flat=True)) == {taken, old.code}
+
+
+def _locking(queries, *words):
+    return [q["sql"] for q in queries if "FOR UPDATE" in q["sql"] and all(w in q["sql"] for w in words)]
+
+
+@pytest.mark.skipif(not connection.features.has_select_for_update, reason="SQLite takes no row locks")
+def test_the_locks_are_taken(tree):
+    """SEC-04: generating locks the org's row (two admins generating at once), the batch its
+    children's rows, and a registration's `usable_for(lock=True)` the code's row; a lookup without
+    lock=True locks nothing."""
+    org = tree.branch_a
+    with CaptureQueriesContext(connection) as generating:
+        code = codes.generate(org, by=None)
+    assert _locking(generating.captured_queries, "orgs_organization", f'"orgs_organization"."id" = {org.pk}')
+    with CaptureQueriesContext(connection) as using:
+        codes.usable_for(code.code, org.name, lock=True)
+    assert _locking(using.captured_queries, "orgs_adminregistrationcode")
+    with CaptureQueriesContext(connection) as looking:
+        codes.lookup(code.code)
+    assert not _locking(looking.captured_queries)
+    with CaptureQueriesContext(connection) as batch:
+        codes.generate_for_children(tree.col_a, by=None)
+    assert _locking(batch.captured_queries, f'"orgs_organization"."parent_id" = {tree.col_a.pk}')
+
+
+def test_the_batch_issues_codes_to_the_children_it_locked(tree, monkeypatch):
+    """ORG-09 / SEC-04: a sub-org created by someone else between the batch's lock and its read of
+    the children gets no code from this batch (its row was not locked)."""
+    real = suborgs.with_holdings
+
+    def meanwhile(queryset):
+        f.branch(tree.col_a, "后建团支部")
+        return real(queryset)
+
+    monkeypatch.setattr(suborgs, "with_holdings", meanwhile)
+    rows = codes.generate_for_children(tree.col_a, by=None)
+    assert [org.name for org, _ in rows] == ["A1团支部"]
+
+
+def test_an_org_without_full_name_is_not_named_by_nothing(tree):
+    """ORG-09: an empty typed name names no org, not even one whose 组织全称 is empty."""
+    org = tree.branch_a
+    org.full_name = ""
+    assert not codes.names_org("", org)
+    assert not codes.names_org(None, org)
+    assert codes.names_org("A1团支部", org)
