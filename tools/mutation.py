@@ -181,6 +181,25 @@ EQUIVALENT = {
         " lft alone orders them the same"
     ),
     "orgs.codes.x__children_with_holdings__mutmut_6": "order_by without tree_id: one parent's children share a tree_id",
+    "rectification.grading.x_review__mutmut_34": (
+        "records of every org of the year, not only the ticked ones: they are looked up by the ticked"
+        " orgs' pks only, so the others are read and never used"
+    ),
+    **{
+        f"rectification.grading.x_review_progress__mutmut_{n}": (
+            "distinct dropped from 已自评/已复核: one record per org and year (one_grading_record_per_year),"
+            " so the year's joined rows are one per org already"
+        )
+        for n in (21, 24, 30, 33, 36, 45)
+    },
+    **{
+        f"rectification.grading.x_review_rows__mutmut_{n}": (
+            "a record's sub-select sliced [:2] instead of [:1]: one record per org and year"
+            " (one_grading_record_per_year), so it never has a second row"
+        )
+        for n in (32, 37, 42, 47, 52, 57)
+    },
+    "rectification.grading.x_review_rows__mutmut_11": "order_by without tree_id: one parent's children share a tree_id",
     "orgs.codes.x_clean_code_text__mutmut_3": (
         "(text or '') → (text or 'XXXX'): four characters fail the 8-character format as '' does, with the same message"
     ),

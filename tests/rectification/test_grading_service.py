@@ -77,11 +77,12 @@ def test_a_rating_records_who_and_what(camp):
     )
     created = AuditLog.objects.get(action="rate", object_id=first.pk)
     assert (created.to_state, created.note, created.actor) == (GrdState.PENDING, "三星", admin)
-    changed = grading.rate(camp.branches[0], "5", by=camp.branch_admins[0])
-    assert (changed.pk, changed.self_level, changed.changes) == (first.pk, "5", 1)
-    assert list(AuditLog.objects.filter(action="rate").order_by("pk").values_list("note", flat=True)) == [
-        "三星",
-        "五星",
+    other = f.admin_of(camp.branches[0], "组织委员")
+    changed = grading.rate(camp.branches[0], "5", by=other)
+    assert (changed.pk, changed.self_level, changed.changes, changed.self_by) == (first.pk, "5", 1, other)
+    assert list(AuditLog.objects.filter(action="rate").order_by("pk").values_list("note", "actor")) == [
+        ("三星", admin.pk),
+        ("五星", other.pk),
     ]
     grading.rate(camp.branches[0], "4", by=admin)
     grading.rate(camp.branches[0], "3", by=admin)
@@ -302,3 +303,11 @@ def test_not_graded_key_branch_names_who_reviewed(camp):
     grading.review(camp.committee, [camp.branches[0].pk], "0", by=camp.admin)
     log = AuditLog.objects.get(action="grading_key")
     assert (log.actor, log.note, log.to_state) == (camp.admin, "对标定级复核结果为不予定级", "key")
+
+
+def test_record_of_is_the_years_own(camp):
+    """GRD-03: a branch's record of a year is that year's, whichever of its years was written first."""
+    record(camp.branches[0], year=2025)
+    this_year = record(camp.branches[0])
+    assert grading.record_of(camp.branches[0], 2026) == this_year
+    assert grading.record_of(camp.branches[0], 2024) is None
