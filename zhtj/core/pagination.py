@@ -80,7 +80,8 @@ class ByIds:
 
     def __getitem__(self, cut):
         ids = self.ids[cut]
-        found = self.fetch.in_bulk(ids)
+        # an empty page still reads (an id no row has), as Paginator does: the same SQL at every size
+        found = self.fetch.in_bulk(ids or [0])
         return [found[pk] for pk in ids if pk in found]
 
 
