@@ -7,7 +7,6 @@ from zhtj.core.jobs import job
 from .models import PasswordResetCode
 
 
-@job("expire_codes", "管理员注册码与重置密码验证码到期失效（JOB-04）")
 def expire_codes(moment):
     """JOB-04: codes past their expiry stop working. Use-time checks already refuse
     them; this marks them, set-based, so lists and counts agree. Idempotent."""
@@ -16,12 +15,10 @@ def expire_codes(moment):
     return {"changed": registration + reset, "registration_codes": registration, "reset_codes": reset}
 
 
-@job(
-    "graduate_conversion",
-    "6月1日毕业生团组织转换：本年度毕业的团支部变更为毕业生团组织（JOB-01 / ORG-16）",
-    by_province=Organization,
-    facts=("year",),
-)
+# each job is registered by a call, not as a decorator: mutmut leaves decorated functions alone
+job("expire_codes", "管理员注册码与重置密码验证码到期失效（JOB-04）")(expire_codes)
+
+
 def graduate_conversion(moment, part=None):
     """JOB-01 / ORG-16: every 团支部 whose graduation month falls in the run date's year becomes
     毕业生团组织 and its members are flagged 毕业生 (Person.is_graduate). Set-based (one UPDATE
@@ -33,7 +30,14 @@ def graduate_conversion(moment, part=None):
     return convert_year(day.year if day >= conversion_date(day.year) else day.year - 1, part)
 
 
-@job("age_out", "超龄团员标记：年满28周岁且未在团内担任职务的团员（JOB-07 / MEM-11）", by_province=Organization)
+job(
+    "graduate_conversion",
+    "6月1日毕业生团组织转换：本年度毕业的团支部变更为毕业生团组织（JOB-01 / ORG-16）",
+    by_province=Organization,
+    facts=("year",),
+)(graduate_conversion)
+
+
 def age_out(moment, part=None):
     """MEM-11 / JOB-07: members (with a branch, not yet flagged) who are 28 or older on the run
     date and hold no active post are flagged 超龄 for their branch to confirm; a flagged member
@@ -59,3 +63,6 @@ def age_out(moment, part=None):
         )
         unflagged = members.filter(aged_out_on__isnull=False).filter(has_post).update(aged_out_on=None)
     return {"changed": flagged + unflagged, "flagged": flagged, "unflagged": unflagged}
+
+
+job("age_out", "超龄团员标记：年满28周岁且未在团内担任职务的团员（JOB-07 / MEM-11）", by_province=Organization)(age_out)

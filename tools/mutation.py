@@ -57,7 +57,11 @@ MODULES = {
         "tests/orgs/test_registration_codes.py",
         "tests/members/test_admin_register.py",
     ],
-    "orgs/graduation.py": ["tests/orgs/test_graduation.py", "tests/orgs/test_graduation_job.py"],
+    "orgs/graduation.py": [
+        "tests/orgs/test_graduation.py",
+        "tests/orgs/test_graduation_job.py",
+        "tests/members/test_delayed_graduation.py",
+    ],
     "orgs/suborgs.py": [
         "tests/orgs/test_create_suborgs.py",
         "tests/orgs/test_delete_suborg.py",
@@ -119,10 +123,17 @@ MODULES = {
         "tests/rectification/test_grading_rules.py",
     ],
     "zhtj/core/access.py": ["tests/core/test_access_policies.py", "tests/core/test_acting_org.py"],
-    "zhtj/core/workflow.py": ["tests/core/test_concurrency.py", "tests/members/test_admin_change.py"],
+    "zhtj/core/workflow.py": [
+        "tests/core/test_workflow.py",
+        "tests/core/test_concurrency.py",
+        "tests/members/test_admin_change.py",
+        "tests/members/test_archive_batch.py",
+        "tests/incentives/test_certify_all.py",
+    ],
     "zhtj/core/excel.py": ["tests/members/test_import.py", "tests/orgs/test_create_suborgs.py"],
     "zhtj/core/jobs.py": ["tests/core/test_jobs.py"],
     "members/jobs.py": [
+        "tests/core/test_jobs.py",
         "tests/members/test_age_out.py",
         "tests/orgs/test_graduation_job.py",
         "tests/orgs/test_registration_codes.py",
@@ -155,6 +166,33 @@ EQUIVALENT = {
     "members.cadres.x__locked_active__mutmut_17": "select_related without 'org': the post's org is then read lazily, the same row",
     "members.cadres.x__locked_active__mutmut_18": "select_related without 'person': the post's person is then read lazily, the same row",
     "members.cadres.x_change_post__mutmut_35": "select_related('person') → None: the holder's person is then read lazily, same name in the message",
+    "transfers.jobs.x_transfer_deadlines__mutmut_94": (
+        "~Q(kind=MEMBER) → ~Q(kind=None), every kind: a 团员申请's 转出 step is never its last; the first"
+        " UPDATE has already moved those rows on, their step restarted at the run's moment, so none is stale"
+    ),
+    "transfers.jobs.x_transfer_deadlines__mutmut_111": (
+        "the 办结 step without target__is_branch_kind=True: the UPDATE before it has moved the steps into a"
+        " committee on to 分配团支部, their step restarted at the run's moment, so none of them is stale"
+    ),
+    "transfers.jobs.x__complete_stamped__mutmut_24": (
+        "[:1] → [:2]: a person has one open transfer at most (the one_open_transfer constraint), so one stamped row"
+    ),
+    "transfers.jobs.x__of__mutmut_2": (
+        "`part is not None` → `or True`: part is None only in a direct call without a share; the registry"
+        " (jobs.run, the Celery chord) always passes one"
+    ),
+    "members.jobs.x_age_out__mutmut_13": (
+        "branch__isnull=False dropped: every run passes a share, whose part.q('branch') keeps only people in"
+        " a branch of its range"
+    ),
+    "members.jobs.x_age_out__mutmut_14": (
+        "is_active=True dropped: deleting a person (people.deactivate, MEM-09) clears the branch, so no"
+        " inactive person is in a branch of the share"
+    ),
+    "members.jobs.x_age_out__mutmut_15": (
+        "left_league_on__isnull dropped: the branch's confirmation of leaving sets left_league_on and clears"
+        " the branch in one UPDATE (people.confirm_leaving), so nobody who left is in a branch"
+    ),
     "zhtj.core.jobs.x_moment_for__mutmut_8": (
         "`beat_time(name) if name` → `or True`: beat_time(None) finds no beat entry and gives time.max, the same"
     ),

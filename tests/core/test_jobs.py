@@ -272,3 +272,11 @@ def test_unknown_job_names_itself(db):
         jobs.run("no_such_job")
     assert refused.value.args == ("no_such_job",)
     assert not JobRun.objects.exists()
+
+
+def test_expire_codes_counts_each_kind(tree):
+    """JOB-04: a run that expires a registration code and a reset code counts each, and both."""
+    _codes(tree, timezone.now())
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    summary = jobs.run("expire_codes", tomorrow).summary
+    assert summary == {"changed": 2, "registration_codes": 1, "reset_codes": 1}

@@ -78,3 +78,24 @@ def test_replayed_day_flags_on_the_28th_birthday_not_before(tree, fast_hasher):
     assert Person.objects.get(pk=turning.pk).aged_out_on is None
     call_command("run_job", "age_out", "--date", "2026-03-02", stdout=StringIO())
     assert Person.objects.get(pk=turning.pk).aged_out_on == date(2026, 3, 2)
+
+
+def test_job_summary_counts_both_ways_per_province(tree, fast_hasher):
+    """MEM-11 / JOB-07 / JOB-08: one run flags a member of 28 and unflags a flagged member who has
+    since taken a post; the summary counts each, and 山东's share (not 团中央's) does both."""
+    from zhtj.core import jobs
+
+    old = person_born("超龄", date(1998, 1, 1), branch=tree.branch_a)
+    cadre = person_born("新任团干部", date(1990, 1, 1), branch=tree.branch_a)
+    Person.objects.filter(pk=cadre.pk).update(aged_out_on=date(2025, 1, 1))
+    CadrePost.objects.create(person=cadre, org=tree.branch_a, title="secretary")
+    summary = jobs.run("age_out", date(2026, 1, 1)).summary
+    assert summary == {
+        "changed": 2,
+        "flagged": 1,
+        "unflagged": 1,
+        "parts": {tree.province.name: 2},
+        "part_count": 2,
+    }
+    assert Person.objects.get(pk=old.pk).aged_out_on == date(2026, 1, 1)
+    assert Person.objects.get(pk=cadre.pk).aged_out_on is None

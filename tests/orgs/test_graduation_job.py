@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from members.models import Person
-from orgs.choices import OrgCategory
+from orgs.choices import LeadershipLevel, OrgCategory
 from orgs.graduation import run_day
 from orgs.models import Organization
 from tests import factories as f
@@ -191,3 +191,16 @@ def test_replay_of_may_31_converts_nothing_of_its_year(classes):
     assert category(classes.y2027a) == OrgCategory.BRANCH and not graduates()
     call_command("run_job", "graduate_conversion", "--date", "2027-06-01", stdout=StringIO())
     assert category(classes.y2027a) == OrgCategory.GRADUATE
+
+
+def test_each_province_converts_its_own_branches(classes):
+    """ORG-16 / JOB-01 / JOB-08: the national conversion runs per province; 山东's branches are
+    converted in 山东's share (团中央's own share converts none of them), the year taken once."""
+    guangdong = f.leadership("团广东省委", classes.tree.central, LeadershipLevel.PROVINCE)
+    south = _mark(
+        f.branch(f.OrgFactory(name="广州某大学团委", parent=guangdong), "广州2023级1班团支部"), date(2027, 7, 1)
+    )
+    f.person("广州团员", branch=south)
+    run = jobs.run("graduate_conversion", date(2027, 6, 1))
+    assert run.summary["parts"] == {classes.tree.province.name: 8, guangdong.name: 2}
+    assert (run.summary["year"], run.summary["part_count"]) == (2027, 3)

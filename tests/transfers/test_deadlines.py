@@ -346,3 +346,85 @@ def test_returned_transfer_keeps_its_reason_for_the_members_history(tree, admins
     assert f"已退回（{reason}）" in page
     page = login(admins.col_a, tree.col_a).get(reverse("members:detail", args=[member.pk])).content.decode()
     assert "组织关系转接记录" in page and f"已退回（{reason}）" in page
+
+
+def test_each_transfer_is_swept_by_the_province_it_leaves(tree, admins, member):
+    """JOB-02 / JOB-08: the national sweep runs per province; a transfer leaving a 山东 branch for
+    another province's is passed (TRF-11) or returned (TRF-10) in 山东's share only, never by
+    团中央's or the receiver's; the run's summary says so, with every count."""
+    guangdong = f.leadership("团广东省委", tree.central, LeadershipLevel.PROVINCE)
+    branch = f.branch(f.OrgFactory(name="广州某公司团委", parent=guangdong), "广州某公司第一团支部")
+    t = services.start_by_member(member, branch, reason=Reason.RESIDENCE)
+    started(t, date(2026, 3, 1))
+    assert run(date(2026, 3, 16)) == {
+        "returned": 0,
+        "passed": 1,
+        "completed": 0,
+        "changed": 1,
+        "parts": {tree.province.name: 1},
+        "part_count": 3,
+    }
+    assert state(t) == State.RECEIVING
+    graduate = f.person("王同学", branch=tree.branch_a, password="x")
+    g = services.start_by_member(graduate, branch, reason=Reason.GRADUATION, destination=Destination.EMPLOYED)
+    started(g, date(2026, 10, 1))
+    assert run(date(2026, 10, 11)) == {
+        "returned": 1,
+        "passed": 1,  # the first, waiting at the receiver since 3/16
+        "completed": 1,
+        "changed": 2,
+        "parts": {tree.province.name: 2},
+        "part_count": 3,
+    }
+    assert (state(g), state(t)) == (State.RETURNED, State.COMPLETED)
+
+
+def test_auto_completion_tells_the_member_where_to_look_and_clears_the_graduate_flag(tree, admins, member):
+    """TRF-11 / TRF-08: the member's notice of an automatic step links to 我的转接; a member
+    flagged 毕业生 while the transfer waited (6月1日 conversion) is no graduate in the ordinary
+    branch the job moves them into -- as when a person approves the last step."""
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)
+    assert not t.is_graduate
+    started(t, date(2026, 3, 1))
+    assert run(date(2026, 3, 16))["passed"] == 1
+    Person.objects.filter(pk=member.pk).update(is_graduate=True)
+    assert run(date(2026, 3, 31))["completed"] == 1
+    moved = Person.objects.get(pk=member.pk)
+    assert (moved.branch_id, moved.is_graduate) == (tree.branch_b.pk, False)
+    links = set(Notification.objects.filter(recipient_person=member).values_list("link", flat=True))
+    assert links == {reverse("transfers:my")} == {"/transfers/my/"}
+
+
+def test_auto_pass_completes_an_inbound_transfer_at_its_sending_step(tree, admins, member):
+    """TRF-11 at its edge: a transfer the receiving branch asked for (办理转入) has one step left,
+    the sending side's; pending 14 days it waits, on the 15th it passes and completes: the member
+    moves, the receiving branch (the initiator) is told."""
+    t = services.start_inbound(tree.branch_b, member, by=admins.branch_b, reason=Reason.RESIDENCE)
+    assert state(t) == State.SENDING
+    other = f.person("王团员", branch=tree.branch_a, password="x")
+    applied = services.start_by_member(other, tree.branch_b, reason=Reason.RESIDENCE)  # two steps to go
+    for x in (t, applied):
+        started(x, date(2026, 3, 1))
+    assert run(date(2026, 3, 15))["changed"] == 0
+    summary = run(date(2026, 3, 16))
+    assert (summary["passed"], summary["completed"]) == (2, 1)
+    assert (state(t), state(applied)) == (State.COMPLETED, State.RECEIVING)
+    done = Transfer.objects.get(pk=t.pk)
+    assert done.completed_at == jobs.moment_for(date(2026, 3, 16), "transfer_deadlines")
+    assert Person.objects.get(pk=member.pk).branch_id == tree.branch_b.pk
+    assert Notification.objects.filter(recipient_org=tree.branch_b, text__startswith="李团员的").exists()
+
+
+def test_auto_pass_leaves_closed_transfers_alone_and_tells_the_initiator_only_when_final(tree, admins, member):
+    """TRF-11: only open steps pass -- a transfer withdrawn long ago stays withdrawn; a committee
+    receiver's step passes to 分配团支部 and the initiating org hears of it only when it is final."""
+    withdrawn = services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)
+    services.act(None, withdrawn, "withdraw", by=member)
+    started(withdrawn, date(2026, 3, 1))
+    other = f.person("王团员", branch=tree.branch_a, password="x")
+    (t,) = services.start_outbound(tree.col_a, [other], tree.col_b, by=admins.col_a, reason=Reason.OTHER)
+    started(t, date(2026, 3, 1))
+    assert run(date(2026, 4, 1))["passed"] == 1
+    assert (state(withdrawn), state(t)) == (State.WITHDRAWN, State.ALLOCATING)
+    assert not Notification.objects.filter(recipient_org=tree.col_a).exists()
+    assert Notification.objects.filter(recipient_person=other, text__contains="默认审核通过").exists()
