@@ -251,6 +251,53 @@ EQUIVALENT = {
     "members.validation.x_bad_development_numbers__mutmut_7": (
         "number_required_from(False) → (None): both falsy, the national date either way"
     ),
+    # orgs/suborgs.py: the new orgs' rows are found by more conditions than they need, and
+    # `_insert_leaves` keeps things in step that nothing reads afterwards.
+    "orgs.suborgs.x__insert_leaves__mutmut_16": (
+        "parent=parent dropped under a leadership organ: the tree ids in the range were allocated just"
+        " now, so the new orgs (each its tree's only row) are all that is in it"
+    ),
+    "orgs.suborgs.x__insert_leaves__mutmut_19": "places[0][1] for [0][0]: a new tree's tree_last is its tree_id (a block of 1)",
+    "orgs.suborgs.x__insert_leaves__mutmut_22": "places[-1][1] for [-1][0]: a new tree's tree_last is its tree_id (a block of 1)",
+    "orgs.suborgs.x__insert_leaves__mutmut_27": (
+        "order_by without sort_order: siblings lie in 组织排序 order by lft (MPTT's order_insertion_by),"
+        " so the leftmost of those sorting after 0 is the lowest"
+    ),
+    "orgs.suborgs.x__insert_leaves__mutmut_28": "order_by without tree_id: a parent owning no block has all its children in its own tree",
+    "orgs.suborgs.x__insert_leaves__mutmut_77": (
+        "parent=parent dropped: in the parent's tree, lft in [at, at + 2k) are exactly the k leaves just made"
+    ),
+    "orgs.suborgs.x__insert_leaves__mutmut_78": "tree_id=t dropped: a parent owning no block has all its children in its own tree",
+    **{
+        f"orgs.suborgs.x__insert_leaves__mutmut_{n}": (
+            "parent.rght after the shift (=, -=, 2 / k, 3 * k): the parent in memory is not read again"
+            " (import_suborgs returns the rows' results); the database's bounds are shifted by the update"
+        )
+        for n in (84, 85, 86, 87)
+    },
+    **{
+        f"orgs.suborgs.x__insert_leaves__mutmut_{n}": "zip without strict: places are made one per spec (k = len(specs))"
+        for n in (118, 121, 122)
+    },
+    **{
+        f"orgs.suborgs.x__insert_leaves__mutmut_{n}": (
+            "bulk_create's batch_size (none, None, 501): only how many statements the same rows take"
+        )
+        for n in (124, 126, 127, 132, 134, 176)
+    },
+    **{
+        f"orgs.suborgs.x__row_problem__mutmut_{n}": (
+            "a missing cell read as None (or get's own None) instead of '': both falsy, refused as empty alike"
+        )
+        for n in (3, 5, 8, 10)
+    },
+    **{
+        f"orgs.suborgs.x_with_holdings__mutmut_{n}": "Subquery without output_field: Django takes the count's integer type"
+        for n in (22, 24)
+    },
+    "orgs.suborgs.x_with_holdings__mutmut_38": (
+        "ended_on__isnull dropped for admins: an ended post holds no admin slot (check constraint admin_post_is_active)"
+    ),
 }
 
 

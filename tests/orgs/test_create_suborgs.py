@@ -6,13 +6,14 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
 from orgs.choices import OrgCategory
 from orgs.models import Organization
-from orgs.naming import category_problem, short_name_problem, suffix_of
-from orgs.suborgs import CATEGORY, NAME, SubOrgRefused, batch_template, create_suborg, import_suborgs
+from orgs.naming import NAMING_RULES, category_problem, full_name_problem, short_name_problem, suffix_of
+from orgs.suborgs import CATEGORY, NAME, SubOrgRefused, batch_template, create_suborg, delete_suborg, import_suborgs
 from tests import factories as f
 from tests.concurrency import at_once
 from tests.forest import assert_forest_consistent
@@ -640,3 +641,194 @@ def test_a_batch_file_growing_past_the_limit_is_stopped_while_streaming(tree, un
     r = uni_client.post(BATCH, {"file": upload(rows=[(f"第{i}团支部", "团支部") for i in range(1, 200)])})
     assert "文件过大：不能超过" in refused_page(uni_client, r)
     assert r.wsgi_request.upload_too_large
+
+
+# --- The services themselves, word for word (issue 22) ----------------------------------------
+
+
+def test_template_word_for_word(settings):
+    """ORG-08: the template's columns (both required, the category a dropdown of the four
+    creatable categories), its instructions as the users read them, and the row limit of the
+    setting (default 2000)."""
+    assert settings.ZHTJ["SUBORG_BATCH_MAX_ROWS"] == 2000
+    assert batch_template() == Template(
+        marker="suborgs-v1",
+        title="创建下级组织",
+        columns=[
+            Column("组织简称", required=True, width=40),
+            Column("组织类别", required=True, choices=("团委", "团工委", "团总支", "团支部"), width=16),
+        ],
+        instructions=[
+            "批量创建下级组织 填写说明",
+            "1. 每行填写一个要创建的直属下级团组织：“组织简称”和“组织类别”均为必填（红色列名）。",
+            "2. “组织类别”请从下拉列表中选择：团委、团工委、团总支、团支部。团总支只能创建团支部。",
+            "3. " + NAMING_RULES,
+            "4. 组织简称的结尾须与组织类别一致：团委以“团委”结尾、团工委以“团工委”结尾、团总支以“团总支”结尾、"
+            "团支部以“团支部”结尾；组织简称中不能有空格，同一上级组织下不能重名。",
+            "5. 团的领导机关已初始化到系统，无需再次创建。",
+            "6. 组织全称由系统根据上级组织和组织简称自动生成，创建后可在“管理下级组织”中查看、核对。",
+            "7. 请直接填写文字，不要使用公式；不要增删、改名列，不要修改隐藏的工作表。一次最多导入2000行。",
+            "8. 上传后系统逐行给出结果：已创建、已存在（未重复创建）或失败原因。可下载失败数据，按“失败原因”修改后重新上传；"
+            "已创建的组织不会重复创建。",
+        ],
+        max_rows=2000,
+    )
+    settings.ZHTJ = {**settings.ZHTJ, "SUBORG_BATCH_MAX_ROWS": 300}
+    assert batch_template().max_rows == 300 and batch_template().instructions[7].endswith("一次最多导入300行。")
+
+
+def _rows(*specs):
+    """excel.Row objects numbered from 2, as read from an upload: (values, formula columns)."""
+    return [Row(n, values, formulas) for n, (values, formulas) in enumerate(specs, start=2)]
+
+
+def test_batch_refusals_word_for_word(tree):
+    """ORG-08 / BEY-03: each failed row's reason exactly, "列名：说明": formulas in both columns,
+    a missing name or category (a row without the cell at all), a category off the list, a name
+    twice in the file, a category the parent may not create, a name a child of another category
+    already has (a 毕业生团组织 named like a 团支部)."""
+    f.OrgFactory(name="2020届毕业生团支部", parent=tree.uni, category=OrgCategory.GRADUATE)
+    rows = _rows(
+        ({NAME: "=A1", CATEGORY: "=B1"}, [NAME, CATEGORY]),
+        ({CATEGORY: "团支部"}, []),
+        ({NAME: "某某团支部"}, []),
+        ({NAME: "某某团支部", CATEGORY: "支部"}, []),
+        ({NAME: "某某团支部", CATEGORY: "团支部"}, []),
+        ({NAME: "某某团支部", CATEGORY: "团支部"}, []),
+        ({NAME: "团测试区委", CATEGORY: "团的领导机关"}, []),
+        ({NAME: "2020届毕业生团支部", CATEGORY: "团支部"}, []),
+        ({NAME: "学院A团委", CATEGORY: "团委"}, []),
+    )
+    results = import_suborgs(tree.uni, rows)
+    assert [(r.number, r.status, r.reason) for r in results] == [
+        (2, "failed", "组织简称、组织类别：单元格中是公式，不支持公式，请直接填写文字。"),
+        (3, "failed", "组织简称：不能为空。"),
+        (4, "failed", "组织类别：不能为空，请从下拉列表中选择。"),
+        (5, "failed", "组织类别：“支部”无效，请从下拉列表中选择：团委、团工委、团总支、团支部。"),
+        (6, "created", ""),
+        (7, "failed", "组织简称：与第6行重复，同一文件中组织简称不能重复。"),
+        (8, "failed", "组织类别：" + category_problem(tree.uni, OrgCategory.LEADERSHIP)),
+        (
+            9,
+            "failed",
+            "组织简称：" + short_name_problem("2020届毕业生团支部", OrgCategory.BRANCH, {"2020届毕业生团支部"}),
+        ),
+        (10, "exists", ""),
+    ]
+    assert "不能重复" in results[7].reason
+    assert children_of(tree.uni) == {
+        "学院A团委": "committee",
+        "学院B团委": "committee",
+        "2020届毕业生团支部": "graduate",
+        "某某团支部": "branch",
+    }
+
+
+def _batch_logs():
+    return {log.object_id: log for log in AuditLog.objects.filter(note="批量创建下级组织")}
+
+
+def test_batch_goes_before_the_first_sibling_sorted_after_it(tree):
+    """ORG-08: new orgs go before the first sibling with a 组织排序 above 0 (here 1), with their
+    depth and kind; each, and only each, gets its audit row with what it was created as."""
+    last = f.OrgFactory(name="排序一团委", parent=tree.uni, sort_order=1)
+    f.branch(last, "排序一团支部")
+    rows = _rows(
+        ({NAME: "新甲团委", CATEGORY: "团委"}, []),
+        ({NAME: "新乙团总支", CATEGORY: "团总支"}, []),
+        ({NAME: "新丙团支部", CATEGORY: "团支部"}, []),
+    )
+    assert [r.status for r in import_suborgs(tree.uni, rows)] == ["created"] * 3
+    assert_forest_consistent()
+    order = list(Organization.objects.filter(parent=tree.uni).order_by("lft").values_list("name", flat=True))
+    assert order == ["学院A团委", "学院B团委", "新甲团委", "新乙团总支", "新丙团支部", "排序一团委"]
+    new = list(Organization.objects.filter(name__startswith="新").order_by("lft"))
+    assert [(o.category, o.is_branch_kind, o.level, o.full_name) for o in new] == [
+        ("committee", False, tree.uni.level + 1, "测试大学新甲团委"),
+        ("general_branch", False, tree.uni.level + 1, "测试大学新乙团总支"),
+        ("branch", True, tree.uni.level + 1, "测试大学新丙团支部"),
+    ]
+    logs = _batch_logs()
+    assert set(logs) == {o.pk for o in new}
+    for o in new:
+        assert logs[o.pk].action == "create"
+        assert logs[o.pk].changes == {
+            "name": [None, o.name],
+            "full_name": [None, o.full_name],
+            "category": [None, o.category],
+            "parent_id": [None, tree.uni.pk],
+        }
+
+
+def test_batch_under_a_leadership_organ_starts_a_tree_each(tree):
+    """ORG-08 / ORG-05: under a leadership organ (团青岛市委) each new org is the root of a tree of
+    its own, in the organ's block of tree ids; the three are all audited, none other."""
+    rows = _rows(*(({NAME: name, CATEGORY: "团委"}, []) for name in ("甲大学团委", "乙大学团委", "丙大学团委")))
+    assert [r.status for r in import_suborgs(tree.city, rows)] == ["created"] * 3
+    assert_forest_consistent()
+    new = list(Organization.objects.filter(name__in=["甲大学团委", "乙大学团委", "丙大学团委"]).order_by("tree_id"))
+    assert [o.name for o in new] == ["甲大学团委", "乙大学团委", "丙大学团委"]
+    assert [(o.lft, o.rght, o.tree_level, o.tree_parent_id, o.level) for o in new] == [(1, 2, 0, None, 3)] * 3
+    assert [o.tree_id - new[0].tree_id for o in new] == [0, 1, 2]
+    logs = _batch_logs()
+    assert set(logs) == {o.pk for o in new}
+    assert all(logs[o.pk].changes["parent_id"] == [None, tree.city.pk] for o in new)
+
+
+def test_create_suborg_itself(tree):
+    """ORG-05 / ORG-08: the service creates the org as given, and refuses (category first, then the
+    short name, then the full name) with the rule's own words."""
+    org = create_suborg(tree.uni, "软件学院团委", OrgCategory.COMMITTEE, "共青团测试大学软件学院委员会")
+    org.refresh_from_db()
+    assert (org.parent, org.name, org.full_name, org.category) == (
+        tree.uni,
+        "软件学院团委",
+        "共青团测试大学软件学院委员会",
+        "committee",
+    )
+    refusals = [
+        ((tree.uni, "某团委", OrgCategory.LEADERSHIP, "某"), category_problem(tree.uni, OrgCategory.LEADERSHIP)),
+        ((tree.uni, "某团支部", OrgCategory.COMMITTEE, "某"), short_name_problem("某团支部", OrgCategory.COMMITTEE)),
+        ((tree.uni, "某团委", OrgCategory.COMMITTEE, "=某"), full_name_problem("=某")),
+    ]
+    for args, message in refusals:
+        assert message
+        with pytest.raises(SubOrgRefused) as refused:
+            create_suborg(*args)
+        assert str(refused.value) == message
+    assert_forest_consistent()
+
+
+def test_batch_goes_before_the_leftmost_of_siblings_sorting_alike(tree):
+    """ORG-08: of two siblings with the same 组织排序, the new orgs go before the left one, whatever
+    order the database hands them back in (here the left one was created second, then given the
+    same 组织排序 as the right one)."""
+    right = f.OrgFactory(name="右团委", parent=tree.uni, sort_order=1)
+    left = f.OrgFactory(name="左团委", parent=tree.uni, sort_order=0)
+    Organization.objects.filter(pk=left.pk).update(sort_order=1)
+    import_suborgs(tree.uni, _rows(({NAME: "新甲团委", CATEGORY: "团委"}, [])))
+    assert_forest_consistent()
+    order = list(Organization.objects.filter(parent=tree.uni).order_by("lft").values_list("name", flat=True))
+    assert order == ["学院A团委", "学院B团委", "新甲团委", "左团委", "右团委"]
+    assert right.pk < left.pk
+
+
+def _locked(queries, *conditions):
+    return any("FOR UPDATE" in q["sql"] and all(c in q["sql"] for c in conditions) for q in queries)
+
+
+@pytest.mark.skipif(not connection.features.has_select_for_update, reason="SQLite takes no row locks")
+def test_each_change_locks_its_trees_root_then_the_org(tree):
+    """ORG-08 / ORG-13 / SEC-04: creating (one or a batch) and deleting lock the root row of the
+    parent's tree -- not another tree's, not the table's first row -- then the org itself."""
+    root = (f'"orgs_organization"."tree_id" = {tree.uni.tree_id}', '"orgs_organization"."lft" = 1')
+    org = f'"orgs_organization"."id" = {tree.col_a.pk}'
+    with CaptureQueriesContext(connection) as one:
+        create_suborg(tree.col_a, "甲团支部", OrgCategory.BRANCH, "甲团支部")
+    with CaptureQueriesContext(connection) as batch:
+        import_suborgs(tree.col_a, _rows(({NAME: "乙团支部", CATEGORY: "团支部"}, [])))
+    for captured in (one, batch):
+        assert _locked(captured.captured_queries, *root) and _locked(captured.captured_queries, org)
+    with CaptureQueriesContext(connection) as deleting:
+        delete_suborg(Organization.objects.get(name="甲团支部"))
+    assert _locked(deleting.captured_queries, *root)

@@ -9,6 +9,7 @@ from members.choices import PostTitle
 from members.models import CadrePost
 from orgs.choices import OrgCategory
 from orgs.models import AdminRegistrationCode, Organization
+from orgs.suborgs import SubOrgRefused, code_refusal, delete_blockers, delete_suborg, with_holdings
 from tests import factories as f
 from tests.forest import assert_forest_consistent
 from zhtj.core.models import AuditLog
@@ -181,3 +182,56 @@ def test_delete_button_only_on_rows_the_service_would_delete(tree, col_a_client)
     f.person("成员", branch=empty)
     page = col_a_client.get("/orgs/children/").content.decode()
     assert delete_url(empty) not in page
+
+
+def test_holdings_counted_each_in_its_place(tree, django_assert_num_queries):
+    """ORG-13 / ORG-12: admins, other active cadres (an ended post is history, not a holding),
+    members and sub-orgs are each counted apart, named in that order; an org that came with
+    `with_holdings` is not counted again (no query)."""
+    target = tree.branch_a
+    f.admin_of(target, "管理员")
+    CadrePost.objects.create(person=f.person("委员"), org=target, title=PostTitle.COMMITTEE_MEMBER)
+    CadrePost.objects.create(
+        person=f.person("前任委员"), org=target, title=PostTitle.COMMITTEE_MEMBER, ended_on=date(2024, 1, 1)
+    )
+    for name in ("甲", "乙", "丙"):
+        f.person(name, branch=target)
+    assert delete_blockers(target) == ["1名管理员", "1名团干部", "3名团员"]
+    assert delete_blockers(tree.col_a) == ["1个下级组织"]
+    assert delete_blockers(f.branch(tree.col_a, "空团支部")) == []
+    listed = {o.pk: o for o in with_holdings(Organization.objects.filter(parent=tree.col_a))}
+    with django_assert_num_queries(0):
+        assert delete_blockers(listed[target.pk]) == ["1名管理员", "1名团干部", "3名团员"]
+        assert code_refusal(listed[target.pk]) is None
+
+
+def test_admin_code_refused_at_the_admin_limit(tree, settings, django_assert_num_queries):
+    """ORG-09 / ORG-12 at the default (2): one admin, a code is still useful; two, it is refused
+    with the counts; an org read with `with_holdings` is not counted again."""
+    f.admin_of(tree.branch_a, "一号")
+    assert code_refusal(tree.branch_a) is None
+    f.admin_of(tree.branch_a, "二号")
+    message = "A1团支部已有2名管理员（每个组织最多2名），无需管理员注册码；如需更换管理员，请通过管理员变更办理。"
+    assert code_refusal(tree.branch_a) == message
+    listed = with_holdings(Organization.objects.filter(pk=tree.branch_a.pk)).get()
+    with django_assert_num_queries(0):
+        assert code_refusal(listed) == message
+    settings.ZHTJ = {**settings.ZHTJ, "ADMINS_PER_ORG": 3}
+    assert code_refusal(tree.branch_a) is None
+
+
+def test_delete_suborg_itself(tree):
+    """ORG-13: the service deletes an emptied org with its ended posts, and refuses one still
+    holding something in words that list it all."""
+    emptied = f.branch(tree.col_a, "已清空团支部")
+    ended = CadrePost.objects.create(
+        person=f.person("前任"), org=emptied, title=PostTitle.SECRETARY, ended_on=date(2024, 1, 1)
+    )
+    assert delete_suborg(emptied).name == "已清空团支部"
+    assert not Organization.objects.filter(pk=emptied.pk).exists()
+    assert not CadrePost.objects.filter(pk=ended.pk).exists()
+    f.person("团员", branch=tree.branch_a)
+    with pytest.raises(SubOrgRefused) as refused:
+        delete_suborg(tree.col_a)
+    assert str(refused.value) == "该组织还有1个下级组织，请先撤销管理员、清空成员、删除下级组织后再删除。"
+    assert_forest_consistent()
