@@ -1,7 +1,6 @@
 """本组织信息, 管理下级组织 and an org's page (views only; the tree logic is on the model)."""
 
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 
 from zhtj.core.access import ORG_ADMIN, access, scoped
@@ -14,16 +13,12 @@ from .suborgs import with_holdings
 
 
 def _with_counts(queryset):
-    """Member and direct-child counts as subqueries: one query for the whole list; with what each
-    holds (suborgs.with_holdings), so a row offers 管理员注册码 and 删除 only where the service
-    would accept them (ORG-09, ORG-13)."""
-    members = Organization.objects.filter(pk=OuterRef("pk")).annotate(n=Count("members")).values("n")
-    return with_holdings(
-        queryset.annotate(
-            member_count=Coalesce(Subquery(members), 0),
-            child_count=Count("children", distinct=True),
-        )
-    )
+    """Member and direct-child counts, with what each holds (suborgs.with_holdings, whose counts
+    they are), so a row offers 管理员注册码 and 删除 only where the service would accept them
+    (ORG-09, ORG-13): correlated sub-selects, one query for the whole list. Not a join of the
+    children counted per row: that made a row per grandchild and ran every sub-select for each --
+    团中央's 38 rows cost 1.8 s at 3,700,000 orgs (7,863 grandchildren), 0.14 s at 100,000."""
+    return with_holdings(queryset).annotate(member_count=F("held_members"), child_count=F("held_children"))
 
 
 def sub_orgs(request, parent):
