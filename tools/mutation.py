@@ -237,6 +237,9 @@ EQUIVALENT = {
         )
         for n in (32, 37, 42, 47, 52, 57)
     },
+    "rectification.grading.x_pending_reviews__mutmut_7": (
+        "category__in dropped from the children: in_scope_q(year), applied next, keeps the same categories"
+    ),
     "rectification.grading.x_review_rows__mutmut_11": "order_by without tree_id: one parent's children share a tree_id",
     "orgs.codes.x_clean_code_text__mutmut_3": (
         "(text or '') → (text or 'XXXX'): four characters fail the 8-character format as '' does, with the same message"

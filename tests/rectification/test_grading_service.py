@@ -213,10 +213,12 @@ def test_pending_reviews_are_this_committees_of_this_year(camp):
     three, two = record(b[0], level="3"), record(b[1], level="2")
     record(b[2], state=GrdState.REVIEWED)
     record(b[3], year=2025)
-    record(camp.tree.branch_b)
+    elsewhere = f.branch(camp.tree.col_b, "他院团支部", created_at=FOUNDED)
+    record(elsewhere)
     record(committee_child(camp, "下属团委"))
     record(f.branch(camp.committee, "新团支部", created_at=at(2026, 10, 2)))
     assert set(grading.pending_reviews(camp.committee, 2026)) == {three, two}
+    assert list(grading.pending_reviews(camp.tree.col_b, 2026)) == [GradingRecord.objects.get(org=elsewhere)]
     assert list(grading.pending_reviews(camp.committee, 2026, "3")) == [three]
     assert list(grading.pending_reviews(camp.committee, 2026, "5")) == []
 
