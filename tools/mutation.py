@@ -193,6 +193,21 @@ EQUIVALENT = {
         "left_league_on__isnull dropped: the branch's confirmation of leaving sets left_league_on and clears"
         " the branch in one UPDATE (people.confirm_leaving), so nobody who left is in a branch"
     ),
+    "members.archives.x_transfer_refusals__mutmut_4": (
+        "only('pk', 'name') → only('name'): Django's only() always loads the primary key"
+    ),
+    "members.archives.x__store__mutmut_5": (
+        "archive_upload_to(None, upload.name) → (None, None): the stored name ignores the file's own"
+        " (a path nobody can guess, SEC-01)"
+    ),
+    "zhtj.core.workflow.x_perform_many__mutmut_28": "careful=False → None: both falsy, the same chunk without per-row savepoints",
+    **{
+        f"members.archives.x_upload_archive__mutmut_{n}": (
+            "the upload's audit row without actor=by: upload_archive is called only by the upload view,"
+            " whose request's user is `by`, and audit.record takes the request's actor when given none"
+        )
+        for n in (24, 29)
+    },
     "zhtj.core.jobs.x_moment_for__mutmut_8": (
         "`beat_time(name) if name` → `or True`: beat_time(None) finds no beat entry and gives time.max, the same"
     ),

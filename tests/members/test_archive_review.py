@@ -1,18 +1,21 @@
 """ARC-03 / ARC-06 / ROLE-03: approval of an uploaded archive, 替换档案, and change requests."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.urls import reverse
 
+from members import archives
 from members.models import ArchiveChangeRequest, MemberArchive, Person
+from orgs.choices import OrgCategory
 from tests import factories as f
 from tests.concurrency import at_once
 from tests.members import archive_helpers
 from tests.members.archive_helpers import pdf_bytes, pdf_upload, stored_files
 from tests.uploads import refused_page
 from zhtj.core import inbox
-from zhtj.core.models import Notification
+from zhtj.core.models import AuditLog, Notification
 from zhtj.core.workflow import AlreadyHandled, WorkflowError, by_system, perform
 
 arc, media = archive_helpers.arc, archive_helpers.media  # fixtures
@@ -301,3 +304,104 @@ def test_change_request_is_decided_by_the_direct_superior_only(arc, login, verif
     assert client.post(url, {"decision": "approve"}).status_code == 403
     change.refresh_from_db()
     assert change.state == ArchiveChangeRequest.State.PENDING
+
+
+def test_replace_refusals_word_for_word_and_who_replaced(arc, login, pending, verified):
+    """ARC-06 / ARC-03: 替换档案 is refused, in these words, while the archive waits for approval and
+    once it is approved (without an approved change request); after 认证不通过 the replacement is
+    recorded as the uploader's (its audit row and the archive name them)."""
+    with pytest.raises(WorkflowError) as waiting:
+        archives.require_replaceable(MemberArchive(state=MemberArchive.State.PENDING))
+    assert str(waiting.value) == "该团员的电子档案正在等待审批，审批前不能替换。"
+    with pytest.raises(WorkflowError) as approved:
+        archives.require_replaceable(verified)
+    assert str(approved.value) == "该团员的电子档案已认证。如需变更，请先提出修改申请，经上级团委审批同意后再替换档案。"
+    MemberArchive.objects.filter(pk=verified.pk).update(state=MemberArchive.State.REJECTED)
+    rejected = MemberArchive.objects.get(pk=verified.pk)
+    replaced = archives.replace_archive(rejected, pdf_upload(), by=arc.branch_admin, org=arc.tree.branch_a)
+    assert replaced.state == MemberArchive.State.PENDING
+    log = AuditLog.objects.get(object_id=replaced.pk, action="replace")
+    assert (log.actor, log.from_state, log.note) == (arc.branch_admin, MemberArchive.State.REJECTED, "替换档案")
+
+
+def test_a_change_decision_is_the_deciders_on_the_state_seen(arc, login, verified):
+    """ARC-06 / SEC-04: 同意 of a change request posted from a page showing another state is refused
+    (409, nothing decided); from the page as it is, it records who decided, and no reason."""
+    change = archives.request_change(verified, "发展团员编号填写错误", by=arc.branch_admin, org=arc.tree.branch_a)
+    committee = login(arc.col_a_admin, arc.tree.col_a)
+    review = reverse("members:archive_change_review", args=[change.pk])
+    assert committee.post(review, {"decision": "approve", "seen_state": "rejected"}).status_code == 409
+    assert ArchiveChangeRequest.objects.get(pk=change.pk).state == ArchiveChangeRequest.State.PENDING
+    assert committee.post(review, {"decision": "approve", "seen_state": "pending"}).status_code == 302
+    change.refresh_from_db()
+    assert (change.state, change.decided_by, change.reason) == ("approved", arc.col_a_admin, "")
+
+
+def test_replacing_is_for_the_branch_and_its_superior_only(arc, verified):
+    """ARC-06 / ROLE-03: 替换档案 by an org above the direct superior (the university) is refused on
+    the locked row, in these words, and the file it sent is not kept; the branch's replacement keeps
+    its own stored file."""
+    MemberArchive.objects.filter(pk=verified.pk).update(state=MemberArchive.State.REJECTED)
+    rejected = MemberArchive.objects.get(pk=verified.pk)
+    before = stored_files(arc.media)
+    with pytest.raises(PermissionDenied) as refused:
+        archives.replace_archive(rejected, pdf_upload(), by=arc.uni_admin, org=arc.tree.uni)
+    assert str(refused.value) == "隔级无法操作：只有团员所在团支部及其直属上级组织的管理员可以上传电子档案。"
+    assert stored_files(arc.media) == before
+    replaced = archives.replace_archive(rejected, pdf_upload(), by=arc.branch_admin, org=arc.tree.branch_a)
+    assert replaced.file.name and replaced.file.name != rejected.file.name
+    assert default_storage.exists(replaced.file.name)
+
+
+def test_change_request_refusals_word_for_word(arc, verified):
+    """ARC-06: a change request is refused, in these words, without a reason, for an archive that
+    isn't approved, from an org with no 团委 above it, and while another is open."""
+
+    def refusal(archive, explanation="编号填写错误", org=arc.tree.branch_a):
+        with pytest.raises(WorkflowError) as refused:
+            archives.request_change(archive, explanation, by=arc.branch_admin, org=org)
+        return str(refused.value)
+
+    assert refusal(verified, "  ") == "请填写变更理由。"
+    rejected = MemberArchive(pk=verified.pk, state=MemberArchive.State.REJECTED)
+    assert refusal(rejected) == "只有已认证的电子档案需要提出变更申请；认证不通过的档案可直接替换。"
+    top = f.OrgFactory(name="某团总支", parent=None, category=OrgCategory.GENERAL_BRANCH)
+    assert refusal(verified, org=top) == "本组织没有上级团委，无法提出变更申请。"
+    archives.request_change(verified, "编号填写错误", by=arc.branch_admin, org=arc.tree.branch_a)
+    assert refusal(verified, "再次申请") == "该团员的电子档案已有未处理完的变更申请。"
+    assert ArchiveChangeRequest.objects.count() == 1
+
+
+def test_a_change_approved_without_words_carries_none(arc, verified):
+    """ARC-06: 同意 needs no words: decided without a note, the request and its audit row carry none."""
+    change = archives.request_change(verified, "编号填写错误", by=arc.branch_admin, org=arc.tree.branch_a)
+    change = archives.decide_change(change, "approve", by=arc.col_a_admin, acting=arc.tree.col_a)
+    assert (change.state, change.reason) == ("approved", "")
+    assert AuditLog.objects.get(object_id=change.pk, action="approve").note == ""
+
+
+def test_decision_checks_and_results_word_for_word(arc, pending):
+    """ARC-03 / ROLE-03: what a 同意 / 不同意 must carry (a choice; a reason of at most 200 characters,
+    needed to refuse), who may decide, and the uploader's 操作中心 result, exactly."""
+    with pytest.raises(WorkflowError) as unchosen:
+        archives.check_decision("maybe", "")
+    assert str(unchosen.value) == "请选择“同意”或“不同意”。"
+    with pytest.raises(WorkflowError) as no_reason:
+        archives.check_decision("reject", "  ")
+    assert str(no_reason.value) == "不同意时须填写理由。"
+    assert archives.check_decision("reject", " " + "理" * 200 + " ") == "理" * 200
+    with pytest.raises(WorkflowError) as too_long:
+        archives.check_decision("reject", "理" * 201)
+    assert str(too_long.value) == "理由不能超过200字，当前为201字。"
+    with pytest.raises(PermissionDenied) as not_approver:
+        archives.require_approver(arc.tree.uni, pending)
+    assert str(not_approver.value) == "隔级无法操作：只有上传组织的上级团委（审批组织）管理员可以审批。"
+    archives.require_approver(arc.tree.col_a, pending)
+    link = reverse("members:archive_person", args=[arc.new.pk])
+    assert archives.decision_notice(pending, "approve", "") == {
+        "org_id": arc.tree.branch_a.pk,
+        "kind": "archive_review",
+        "text": "李新的团员电子档案审批：已同意",
+        "link": link,
+    }
+    assert archives.decision_notice(pending, "reject", "模糊")["text"] == "李新的团员电子档案审批：不同意（理由：模糊）"

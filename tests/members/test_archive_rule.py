@@ -11,6 +11,7 @@ from django.urls import reverse
 from members.archives import (
     archive_verified_q,
     is_archive_verified,
+    joined_needs_archive,
     lacks_verification_q,
     transfer_refusal,
     transfer_refusals,
@@ -116,3 +117,20 @@ def test_batch_refusals_in_one_query(arc, login):
     assert len(ctx.captured_queries) == 1
     assert set(refusals) == {arc.other.pk, arc.under_general.pk}
     assert "赵乙" in refusals[arc.other.pk] and "尚未认证" in refusals[arc.other.pk]
+
+
+def test_a_join_month_in_hand_needs_an_archive_from_2020_01(db):
+    """ARC-01 at its edge, default setting (entry and import warn with it, no query): joined 2019-12
+    needs none, 2020-01 does, an unknown month doesn't."""
+    assert [joined_needs_archive(m) for m in (date(2019, 12, 1), date(2020, 1, 1), None)] == [False, True, False]
+
+
+def test_the_transfer_refusal_word_for_word(arc):
+    """ARC-05 / TRF-07: the refusal says who, from which year, and what to do."""
+    assert transfer_refusal(arc.new) == (
+        "李新为2020年及以后入团的新发展团员，团员身份尚未认证（电子版《入团志愿书》未上传或未通过审批），"
+        "完成团员身份认证后才能办理团组织关系转接。"
+    )
+    assert transfer_refusals(Person.objects.filter(pk__in=[arc.new.pk, arc.old.pk])) == {
+        arc.new.pk: transfer_refusal(arc.new)
+    }

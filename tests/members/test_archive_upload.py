@@ -7,7 +7,9 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.urls import reverse
 
-from members.models import MemberArchive
+from members.archives import may_upload
+from members.choices import PostTitle
+from members.models import CadrePost, MemberArchive
 from members.models_archive import archive_due_date
 from tests import factories as f
 from tests.members import archive_helpers
@@ -166,3 +168,20 @@ def test_two_uploads_at_once_store_one_archive_and_one_file(arc):
     assert any("已有电子档案" in o for o in outcomes)
     assert MemberArchive.objects.count() == 1
     assert len(stored_files(arc.media)) == 1
+
+
+def test_the_upload_is_recorded_as_the_uploaders_with_the_file_name(arc, login):
+    """ARC-02 / SEC-04: the upload's audit row names who uploaded and the file they chose."""
+    upload(login(arc.branch_admin, arc.tree.branch_a), arc.new)
+    archive = MemberArchive.objects.get()
+    (row,) = history_of(archive)
+    assert (row.action, row.actor, row.note, row.to_state) == ("upload", arc.branch_admin, "入团志愿书.pdf", "pending")
+
+
+def test_a_committee_uploads_for_its_own_cadres_only(arc):
+    """ARC-02 / seed FAQ (v): besides the member's branch and its direct superior, a committee uploads
+    for the cadres of its own posts (本级团干部电子数据库) -- not for another org's cadres."""
+    CadrePost.objects.create(person=arc.new, org=arc.tree.uni, title=PostTitle.COMMITTEE_MEMBER)
+    assert may_upload(arc.tree.uni, arc.new)
+    assert not may_upload(arc.tree.col_b, arc.new)
+    assert may_upload(arc.tree.col_a, arc.new) and may_upload(arc.tree.branch_a, arc.new)
