@@ -258,6 +258,13 @@ EQUIVALENT = {
         "category__in dropped from the children: in_scope_q(year), applied next, keeps the same categories"
     ),
     "rectification.grading.x_review_rows__mutmut_11": "order_by without tree_id: one parent's children share a tree_id",
+    "rectification.models.xǁCampaignRecordǁlast_check__mutmut_3": (
+        "order_by('-submitted_at', '-pk') → ('-pk'): forms are only made with submitted_at = now (_add_check,"
+        " the demo), so a later row is never an earlier submission"
+    ),
+    "rectification.models.xǁCampaignRecordǁ_add_check__mutmut_42": (
+        "getattr(by, 'name', '') → (…, None): followed by `or ''`, None and '' both give ''"
+    ),
     "orgs.codes.x_clean_code_text__mutmut_3": (
         "(text or '') → (text or 'XXXX'): four characters fail the 8-character format as '' does, with the same message"
     ),

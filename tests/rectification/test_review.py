@@ -1,10 +1,15 @@
 """整理整顿团支部 → 是否整改 and the key branch's re-review (REC-03, REC-04, REC-06, REC-07, REC-08),
 direct-superior-only (ROLE-03), 操作中心 (OPC-01) and the login prompt (OPC-03)."""
 
+from datetime import date
+
+from django.utils import timezone
+
 from rectification.models import CampaignRecord, SelfCheck
 from tests import factories as f
 from zhtj.core.models import AuditLog, Notification
 
+from .conftest import answers
 from .helpers import as_branch, as_committee, review, state, submit
 
 LIST = "/rectification/branches/"
@@ -284,3 +289,65 @@ def test_the_form_shows_each_items_rating(client, login, camp):
     SelfCheck.objects.create(record=record, month=date(2026, 10, 1), poor_count=0, filler_name="书记", answers={})
     page = text(c.get(f"/rectification/review/{camp.branches[1].pk}/"))
     assert '<td class="">—</td>' in page and '<td class="">None</td>' not in page
+
+
+def test_each_decision_is_written_on_the_form_it_decides(client, login, camp, clock):
+    """REC-02 / REC-03 / REC-07: a form records who filled it and how many 较差 it rectified; the
+    superior's decision is recorded on the branch's last form: 审核结果, who, when and 审核意见; a
+    key branch that falls back to ≥10 较差 after 摘牌 keeps the moment it first became a key branch
+    (REC-04)."""
+
+    def last_review():
+        check = SelfCheck.objects.filter(record__branch=camp.branches[0]).order_by("-pk").first()
+        return check.review_result, check.reviewed_by, check.reviewed_at, check.review_note
+
+    submit(as_branch(login, camp, 0), 3)
+    form = SelfCheck.objects.get()
+    assert (form.filled_by, form.filler_name, form.filled_by_org, form.improved) == (
+        camp.branch_admins[0],
+        camp.branch_admins[0].name,
+        camp.branches[0],
+        0,  # 本次整改项数 of a first form
+    )
+    review(as_committee(login, camp), camp.branches[0], "reject", "数据失实")
+    assert last_review() == ("不通过", camp.admin, timezone.now(), "数据失实")
+    submit(as_branch(login, camp, 0), 5)
+    assert SelfCheck.objects.order_by("-pk").first().improved == 0  # more 较差 than before: none rectified
+    clock.shift(60)
+    review(as_committee(login, camp), camp.branches[0], "start_key", "限期整改")
+    assert last_review() == ("开始整改", camp.admin, timezone.now(), "限期整改")
+    became_key = timezone.now()
+    submit(as_branch(login, camp, 0), 4)
+    assert SelfCheck.objects.order_by("-pk").first().improved == 1
+    clock.shift(60)
+    review(as_committee(login, camp), camp.branches[0], "pass_key")
+    assert last_review() == ("通过", camp.admin, timezone.now(), "")
+    clock.shift(60)
+    submit(as_branch(login, camp, 0), 10)
+    record = CampaignRecord.objects.get(branch=camp.branches[0])
+    assert (record.state, record.key_since) == ("key", became_key)
+
+
+def test_review_refusals_word_for_word(camp):
+    """REC-04 at the default threshold (10 较差): 通过 and 通过 of a key branch are refused at 10 and
+    allowed at 9, each refusal exactly; 开始整改 is refused only at 0."""
+    record = CampaignRecord(branch=camp.branches[0], year=2026, poor_count=10)
+    assert record.review_refusal("approve") == (
+        "该团支部自检表“较差”项为10项（≥10项），必须纳入重点整顿团支部，请点击“开始整改”。"
+    )
+    assert record.review_refusal("pass_key") == "该团支部自检表“较差”项仍有10项（≥10项），不能通过，请点击“继续整改”。"
+    assert record.review_refusal("start_key") is None
+    record.poor_count = 9
+    assert (record.review_refusal("approve"), record.review_refusal("pass_key")) == (None, None)
+    record.poor_count = 0
+    assert record.review_refusal("start_key") == "该团支部自检表“较差”项为0，无需整改，请点击“通过”。"
+    assert record.review_refusal("continue_key") is None
+
+
+def test_a_form_written_by_no_person_has_no_filler_name(camp):
+    """REC-02: 填报人 is the filler's name from the login; a form written by no person (a job, the
+    demo data) leaves it empty."""
+    record = CampaignRecord.objects.create(branch=camp.branches[0], year=2026)
+    record.submit(by=None, org=camp.branches[0], answers=answers(2), month=date(2026, 10, 1))
+    form = SelfCheck.objects.get()
+    assert (form.filler_name, form.filled_by, form.poor_count) == ("", None, 2)
