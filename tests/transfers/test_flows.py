@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
+from members.choices import PostTitle
 from members.models import Person
 from tests import factories as f
 from transfers import services
@@ -192,3 +193,31 @@ def test_records_follow_the_member(tree, admins):
     services.act(tree.branch_b, t, "approve", by=admins.branch_b)
     assert seen_by(tree.branch_b) and seen_by(tree.branch_a)
     assert sorted(records_of(m).values_list("pk", flat=True)) == before
+
+
+def test_each_side_takes_only_its_own_step(tree, admins, member):
+    """TRF-04 / SEC-04: a side that may take one step of a transfer may not take another. At the
+    sending step the receiving branch's superior is refused; once the sending side has approved,
+    neither the sending branch nor its superior can approve the receiving step for the receiver."""
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)
+    with pytest.raises(PermissionDenied, match="隔级无法操作"):
+        services.act(tree.col_b, t, "approve", by=admins.col_b)
+    t = services.act(tree.branch_a, t, "approve", by=admins.branch_a)
+    assert t.state == State.RECEIVING
+    for org, admin in ((tree.branch_a, admins.branch_a), (tree.col_a, admins.col_a)):
+        with pytest.raises(PermissionDenied, match="隔级无法操作"):
+            services.act(org, t, "approve", by=admin)
+    assert Transfer.objects.get(pk=t.pk).state == State.RECEIVING
+    assert services.act(tree.branch_b, t, "approve", by=admins.branch_b).state == State.COMPLETED
+
+
+def test_the_initiating_org_withdraws_whoever_started_it(tree, admins, member):
+    """TRF-12: an org-initiated transfer is the org's: its other admin may withdraw it; a member's
+    own application is the member's alone, not even their branch's admin may withdraw it."""
+    (t,) = services.start_outbound(tree.col_a, [member], tree.branch_b, by=admins.col_a, reason=Reason.OTHER)
+    deputy = f.admin_of(tree.col_a, name="副书记", title=PostTitle.DEPUTY_SECRETARY)
+    assert services.act(tree.col_a, t, "withdraw", by=deputy).state == State.WITHDRAWN
+    own = services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)
+    with pytest.raises(PermissionDenied, match="只有发起方可以撤销"):
+        services.act(tree.branch_a, own, "withdraw", by=admins.branch_a)
+    assert services.act(None, own, "withdraw", by=member).state == State.WITHDRAWN
