@@ -40,12 +40,12 @@ BEGIN
   -- such anchor -> itself and each org above it. Tables of their own, analyzed, so that the planner
   -- knows their sizes (hash joins, not a lookup per person or a sort of the grouped rows)
   DROP TABLE IF EXISTS members_figures_anchor, members_figures_up;
-  CREATE TEMP TABLE members_figures_anchor AS
+  CREATE TEMP TABLE members_figures_anchor ON COMMIT DROP AS
     SELECT o.id AS org_id, k.id AS anchor FROM orgs_organization k JOIN orgs_organization o ON {contains_sql("k", "o")}
     WHERE k.level = {DEEPEST}
     UNION ALL
     SELECT id, id FROM orgs_organization WHERE level < {DEEPEST};
-  CREATE TEMP TABLE members_figures_up AS
+  CREATE TEMP TABLE members_figures_up ON COMMIT DROP AS
     WITH RECURSIVE kept AS (SELECT id, parent_id FROM orgs_organization WHERE level <= {DEEPEST}),
     up (anchor, org_id) AS (
       SELECT id, id FROM kept

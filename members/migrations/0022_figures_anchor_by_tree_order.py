@@ -33,7 +33,7 @@ BEGIN
   -- such anchor -> itself and each org above it. Tables of their own, analyzed, so that the planner
   -- knows their sizes (hash joins, not a lookup per person or a sort of the grouped rows)
   DROP TABLE IF EXISTS members_figures_anchor, members_figures_up;
-  CREATE TEMP TABLE members_figures_anchor AS
+  CREATE TEMP TABLE members_figures_anchor ON COMMIT DROP AS
     SELECT id AS org_id, CASE WHEN level < {DEEPEST} THEN id
       ELSE first_value(id) OVER (PARTITION BY run ORDER BY {ORDER}) END AS anchor
     FROM (
@@ -41,7 +41,7 @@ BEGIN
         OVER (ORDER BY {ORDER} ROWS UNBOUNDED PRECEDING) AS run
       FROM orgs_organization
     ) o;
-  CREATE TEMP TABLE members_figures_up AS
+  CREATE TEMP TABLE members_figures_up ON COMMIT DROP AS
     WITH RECURSIVE kept AS (SELECT id, parent_id FROM orgs_organization WHERE level <= {DEEPEST}),
     up (anchor, org_id) AS (
       SELECT id, id FROM kept

@@ -198,13 +198,33 @@ def test_the_heavy_pages_declare_replica_reads():
     assert declared == REPLICA_PAGES
 
 
-# Session state a transaction-mode pooler would hand to the next client: a SET that outlives the
-# transaction (SET LOCAL doesn't), session advisory locks (the _xact_ ones end with it), LISTEN,
-# temporary tables, cursors WITH HOLD. Prepared statements have their own switch (core.sqlcache).
-# SQL is written in capitals here.
+# Session state a transaction-mode pooler would hand to the next client: a statement that starts
+# with SET and outlives the transaction (SET LOCAL doesn't; a function's own `SET work_mem = '…'`
+# clause ends with the call), session advisory locks (the _xact_ ones end with it), LISTEN,
+# temporary tables not dropped ON COMMIT, cursors WITH HOLD. Prepared statements have their own
+# switch (core.sqlcache). SQL is written in capitals here.
 SESSION_STATE = re.compile(
-    r"""["']\s*SET\s+(?!LOCAL\b)|pg_(?:try_)?advisory_lock(?:_shared)?\s*\(|["']\s*LISTEN\s|CREATE\s+TEMP|WITH\s+HOLD""",
+    r"""(?<!\w)["']\s*SET\s+(?!LOCAL\b)|pg_(?:try_)?advisory_lock(?:_shared)?\s*\(|["']\s*LISTEN\s"""
+    r"""|CREATE\s+TEMP(?!.*\bON\s+COMMIT\s+DROP\b)|WITH\s+HOLD""",
 )
+
+
+@pytest.mark.parametrize(
+    "line, found",
+    [
+        ('cursor.execute("SET work_mem = 1")', True),
+        ("cursor.execute(' SET search_path TO x')", True),
+        ("cursor.execute('SET LOCAL work_mem = 1')", False),
+        ("END $$ LANGUAGE plpgsql SET work_mem = '256MB' SET jit = off;", False),
+        ("CREATE TEMP TABLE t AS SELECT 1", True),
+        ("CREATE TEMP TABLE t ON COMMIT DROP AS SELECT 1", False),
+        ("SELECT pg_advisory_lock(1)", True),
+        ("SELECT pg_advisory_xact_lock(1)", False),
+    ],
+)
+def test_session_state_is_told_from_what_ends_with_the_transaction(line, found):
+    """BEY-11: the check below flags what outlives a transaction, not what ends with it."""
+    assert bool(SESSION_STATE.search(line)) is found
 
 
 def test_nothing_relies_on_session_state():
