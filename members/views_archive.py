@@ -199,9 +199,10 @@ def _scoped_archives(request):
     change request) even once the member has moved out of its subtree: no 操作中心 item leads to a 404."""
     acting = request.acting_org
     asked = ArchiveChangeRequest.objects.filter(archive=OuterRef("pk"), approver=acting)
-    return MemberArchive.objects.filter(
-        Q(person__in=Person.objects.visible_from(acting).values("pk")) | Q(approver_org=acting) | Exists(asked)
-    )
+    # each arm a condition of the archive's own row (a primary-key read of its person), not an IN
+    # over everyone visible: beside the OR that set is every person of the country (5 s nationally)
+    seen = Person.objects.visible_from(acting).filter(pk=OuterRef("person_id"))
+    return MemberArchive.objects.filter(Exists(seen) | Q(approver_org=acting) | Exists(asked))
 
 
 def _decide(request, archive):
@@ -261,9 +262,9 @@ def archive_review(request, pk):
 def archive_change_review(request, pk):
     """ARC-06: the superior committee decides a change request; the filing org may withdraw it."""
     change = get_object_or_404(
-        ArchiveChangeRequest.objects.filter(archive__in=_scoped_archives(request)).select_related(
-            "archive__person__branch", "filed_by_org", "approver", "requested_by", "decided_by"
-        ),
+        ArchiveChangeRequest.objects.filter(
+            Exists(_scoped_archives(request).filter(pk=OuterRef("archive_id")))
+        ).select_related("archive__person__branch", "filed_by_org", "approver", "requested_by", "decided_by"),
         pk=pk,
     )
     return review(
@@ -390,7 +391,7 @@ def archive_file(request, pk):
     ?download=1 downloads it (ARC-07), otherwise it is shown inline (embedded on review pages)."""
     allowed = Q(person=request.user)
     if request.acting_org is not None:
-        allowed |= Q(pk__in=_scoped_archives(request).values("pk"))
+        allowed |= Exists(_scoped_archives(request).filter(pk=OuterRef("pk")))
     archive = get_object_or_404(MemberArchive.objects.filter(allowed).select_related("person"), pk=pk)
     try:
         handle = archive.file.open("rb")
