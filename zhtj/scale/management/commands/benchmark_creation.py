@@ -6,7 +6,7 @@ from zhtj.scale.creation import CreationBenchmark
 
 
 class Command(BaseCommand):
-    help = "组织创建基准：三类上级组织下单个创建的中位数，以及两个省同时创建与一个省的对比（创建的组织最后删除）。"
+    help = "组织创建基准：三类上级组织下单个创建的中位数，以及两个省同时创建与一个省的对比（每路一个进程，创建的组织最后删除）。"
 
     def add_arguments(self, parser):
         parser.add_argument("--per-kind", type=int, default=20, help="每类上级组织创建的次数")
