@@ -72,6 +72,7 @@ MODULES = {
         "tests/transfers/test_flows.py",
         "tests/transfers/test_batch.py",
         "tests/transfers/test_batch_edges.py",
+        "tests/transfers/test_service_edges.py",
     ],
     "transfers/calendar.py": ["tests/transfers/test_calendar.py"],
     "transfers/jobs.py": ["tests/transfers/test_deadlines.py"],
