@@ -445,3 +445,40 @@ def test_a_waiting_update_holds_back_only_its_own_record(inc, login, client):
         page = client.get("/incentives/development/").content.decode()
         assert "状态更新待上级审核" not in page and waiting in page and other in page
         assert "2名推优人选已满1年" in client.get("/").content.decode()
+
+
+def test_due_before_is_the_setting_in_years_back_and_29_february_falls_to_the_28th(settings):
+    """INC-12 / JOB-03: a record is due when its last step is on or before the same day
+    INC_TRACK_PROMPT_YEARS years back; from 29 February to a year without one, the 28th."""
+    from incentives.models import due_before
+
+    assert due_before(date(2026, 12, 6)) == date(2025, 12, 6)
+    assert due_before(date(2024, 2, 29)) == date(2023, 2, 28)
+    assert due_before(date(2024, 3, 1)) == date(2023, 3, 1)
+    settings.ZHTJ = {**settings.ZHTJ, "INC_TRACK_PROMPT_YEARS": 2}
+    assert due_before(date(2026, 12, 6)) == date(2024, 12, 6)
+    assert due_before(date(2024, 2, 29)) == date(2022, 2, 28)
+    settings.ZHTJ = {**settings.ZHTJ, "INC_TRACK_PROMPT_YEARS": 4}
+    assert due_before(date(2024, 2, 29)) == date(2020, 2, 29)
+
+
+def test_a_step_exactly_a_year_ago_is_due_at_once_a_day_later_is_not(inc, login, client):
+    """INC-12 at its edge: a 推优 record confirmed exactly one year ago is due as soon as it takes
+    effect; one confirmed a day later is not; other 发展激励 kinds have no clock at all."""
+    from incentives.models import due_before
+
+    edge = due_before(TODAY)
+    recommended = (edge - timedelta(days=10)).isoformat()
+    due = approved_party_record(inc, login, client, recommended_on=recommended, confirmed_on=edge.isoformat())
+    assert due.last_step_on == edge and due.update_due
+    later = edge + timedelta(days=1)
+    fresh = approved_party_record(inc, login, client, recommended_on=recommended, confirmed_on=later.isoformat())
+    assert fresh.last_step_on == later and not fresh.update_due
+    login(inc.branch_admin, inc.tree.branch_a)
+    data = {"dev_kind": DevelopmentKind.MARXISM, "person": [inc.members[1].pk], "recommended_on": recommended}
+    assert client.post("/incentives/development/new/", data).status_code == 302
+    marxism = devs().order_by("-pk").first()
+    login(inc.col_admin, inc.tree.col_a)
+    assert client.post(f"/incentives/certify/{marxism.pk}/approve/").status_code == 302
+    other = Development.objects.get(pk=marxism.pk)
+    assert other.record.state == State.APPROVED and other.last_step_on is None and not other.update_due

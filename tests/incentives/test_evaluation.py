@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from incentives import services
 from incentives.choices import Grade, State
 from incentives.models import Evaluation, IncentiveRecord
 from tests import factories as f
@@ -329,3 +330,113 @@ def test_a_decision_pdf_is_kept_only_for_the_grades_needing_one(inc, login):
     assert record(client, inc.members[1:2], Grade.BASIC, decision_file=pdf_upload()).status_code == 302
     kept = dict(Evaluation.objects.values_list("person_id", "decision_file"))
     assert kept[inc.members[0].pk] == "" and kept[inc.members[1].pk].endswith(".pdf")
+
+
+# --- the model's rules, read directly (issue 22: each limit at its edge, each refusal word for word)
+
+
+def test_the_excellent_limit_at_its_edges(settings):
+    """INC-03: at most floor(30% × evaluated) 优秀 -- 3 evaluated allow none, 4 one, 9 two, 10
+    three; the percentage is the INC_EXCELLENT_PERCENT setting."""
+    from incentives.models import excellent_limit
+
+    assert [excellent_limit(n) for n in (0, 3, 4, 6, 7, 9, 10, 11)] == [0, 0, 1, 1, 2, 2, 3, 3]
+    settings.ZHTJ = {**settings.ZHTJ, "INC_EXCELLENT_PERCENT": 50}
+    assert [excellent_limit(n) for n in (1, 2, 9, 10)] == [0, 1, 4, 5]
+
+
+def test_the_cap_counts_the_branchs_year_with_the_changes(inc):
+    """INC-03: the cap counts the branch's grades of that year as they will be after the change
+    -- not another year's, not another branch's; 未参加评议 doesn't count as evaluated; a member
+    regraded counts once, with the new grade. At the limit it passes, one over it is refused
+    with the figures."""
+    from zhtj.core.workflow import WorkflowError
+
+    branch, people = inc.tree.branch_a, inc.members
+    others = [f.person(f"外支部团员{n}", branch=inc.tree.branch_b, password="x") for n in range(4)]
+    services.record_grades(inc.tree.branch_b, YEAR, others[1:], Grade.QUALIFIED, by=inc.col_b_admin)
+    services.record_grades(inc.tree.branch_b, YEAR, others[:1], Grade.EXCELLENT, by=inc.col_b_admin)
+    services.record_grades(branch, YEAR - 1, people[3:], Grade.QUALIFIED, by=inc.branch_admin)
+    services.record_grades(branch, YEAR - 1, people[:3], Grade.EXCELLENT, by=inc.branch_admin)
+    services.record_grades(branch, YEAR, people[2:9], Grade.QUALIFIED, by=inc.branch_admin)
+    services.record_grades(branch, YEAR, people[9:], Grade.ABSENT, by=inc.branch_admin, reason="病假")
+
+    def refusal(changes):
+        with pytest.raises(WorkflowError) as exc:
+            Evaluation.check_cap(branch, YEAR, changes)
+        return str(exc.value)
+
+    # 7 evaluated + 1 absent this year: two new 优秀 make 9 evaluated, limit 2
+    Evaluation.check_cap(branch, YEAR, {people[0].pk: Grade.EXCELLENT, people[1].pk: Grade.EXCELLENT})
+    # the absent member graded 优秀 instead: 10 evaluated, limit 3
+    Evaluation.check_cap(branch, YEAR, {p.pk: Grade.EXCELLENT for p in (people[0], people[1], people[9])})
+    assert refusal({p.pk: Grade.EXCELLENT for p in (people[0], people[1], people[2])}) == (
+        f"优秀比例不得超过30%：A1团支部{YEAR}年度参加评议9人，优秀最多2人，此次操作后将有3人。"
+    )
+    # with two 优秀 written, a third is refused, and swapping one for another passes
+    services.record_grades(branch, YEAR, people[:2], Grade.EXCELLENT, by=inc.branch_admin)
+    assert refusal({people[2].pk: Grade.EXCELLENT}).endswith("参加评议9人，优秀最多2人，此次操作后将有3人。")
+    Evaluation.check_cap(branch, YEAR, {people[0].pk: Grade.QUALIFIED, people[2].pk: Grade.EXCELLENT})
+
+
+def _pending(inc, grade, person=None, **kw):
+    person = person or inc.members[0]
+    services.record_grades(inc.tree.branch_a, YEAR, [person], grade, by=inc.branch_admin, **kw)
+    return Evaluation.objects.select_related("record").get(person=person, year=YEAR)
+
+
+def test_approval_refusals_word_for_word(inc):
+    """INC-06 / INC-04: what the superior's approval refuses, each with its own words -- other
+    changes than the grade, an unknown grade, 未参加评议, 基本合格/不合格 without the branch's
+    decision file, and a 基本合格/不合格 result whose decision nobody opened yet; another kind
+    may change nothing at approval."""
+    from zhtj.core.workflow import WorkflowError
+
+    def refusal(ev, **changes):
+        with pytest.raises(WorkflowError) as exc:
+            ev.before_approve(ev.record, **changes)
+        return str(exc.value)
+
+    ev = _pending(inc, Grade.QUALIFIED)
+    assert refusal(ev, grade=Grade.EXCELLENT, note="x") == "评议激励审批时只能调整评议等次。"
+    assert refusal(ev, grade="bogus") == "评议等次无效。"
+    assert refusal(ev, grade=Grade.ABSENT) == "审批时不能将评议结果调整为“未参加评议”。"
+    assert refusal(ev, grade=Grade.BASIC) == "团员0：调整为基本合格须由团支部先上传组织处置或纪律处分决定。"
+    assert refusal(ev, grade=Grade.UNQUALIFIED) == "团员0：调整为不合格须由团支部先上传组织处置或纪律处分决定。"
+    ev.before_approve(ev.record)  # 合格, nothing changed: passes
+    ev.before_approve(ev.record, grade=Grade.QUALIFIED)  # the same grade is no change
+    assert Evaluation.objects.get(pk=ev.pk).grade == Grade.QUALIFIED
+
+    basic = _pending(inc, Grade.BASIC, inc.members[1], decision_file=pdf_upload())
+    assert refusal(basic) == "团员1：评议结果为基本合格，请先审阅组织处置或纪律处分决定再审批。"
+    assert refusal(basic, grade=Grade.UNQUALIFIED) == "团员1：评议结果为不合格，请先审阅组织处置或纪律处分决定再审批。"
+    Evaluation.objects.filter(pk=basic.pk).update(decision_viewed_at=timezone.now(), grade=Grade.BASIC)
+    basic.refresh_from_db()
+    basic.before_approve(basic.record)
+    basic.before_approve(basic.record, grade=Grade.UNQUALIFIED)  # its decision is there and was opened
+
+    opportunity = IncentiveRecord(kind="opportunity")
+    from incentives.models import Opportunity
+
+    with pytest.raises(WorkflowError) as exc:
+        Opportunity(record=opportunity).before_approve(opportunity, grade=Grade.EXCELLENT)
+    assert str(exc.value) == "此类激励审批时不能修改内容。"
+    Opportunity(record=opportunity).before_approve(opportunity)
+
+
+def test_an_adjusted_grade_is_stored_and_named_under_the_branch_lock(inc):
+    """INC-06 / INC-03: the superior's adjustment is written on the result and in the record's
+    事项, after locking the branch's row (the cap's check is serialized, SEC-04)."""
+    services.record_grades(inc.tree.branch_a, YEAR, inc.members[1:], Grade.QUALIFIED, by=inc.branch_admin)
+    ev = _pending(inc, Grade.QUALIFIED)
+    record = ev.record
+    with CaptureQueriesContext(connection) as ctx:
+        ev.before_approve(record, grade=Grade.EXCELLENT)
+    assert Evaluation.objects.get(pk=ev.pk).grade == Grade.EXCELLENT
+    assert record.summary == ev.describe() == f"{YEAR}年度团员教育评议 团员0：优秀"
+    if connection.vendor == "postgresql":
+        org_table = inc.tree.branch_a._meta.db_table
+        locks = [
+            q["sql"] for q in ctx.captured_queries if f'FROM "{org_table}"' in q["sql"] and "FOR UPDATE" in q["sql"]
+        ]
+        assert locks and f'"{org_table}"."id" = {inc.tree.branch_a.pk}' in locks[0]

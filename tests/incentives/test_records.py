@@ -288,3 +288,115 @@ def test_mine_and_record_lists_run_constant_queries(inc, login, client):
         _all_five_kinds(inc, inc.members[n], year)
         _opportunity(inc, inc.members[0], f"活动{n}", timezone.localdate())
     assert counts() == small
+
+
+# --- the shared record's rules, read directly (issue 22: each state and label at its case) -------
+
+
+def test_first_state_follows_the_recorder_and_the_grantor(tree):
+    """INC-13 / INC-09 / INC-12: a 团支部's or a 团总支's record waits for the direct superior, a
+    committee's takes effect at once; an honor granted by another org waits for it (after the
+    superior, for a branch), one granted by the recorder itself is effective at once; a 推优
+    status update always waits for the superior."""
+    from incentives.models import needs_superior_approval
+    from orgs.choices import OrgCategory
+
+    general = f.OrgFactory(name="学院A团总支", parent=tree.col_a, category=OrgCategory.GENERAL_BRANCH)
+
+    def first(recorder, kind=Kind.OPPORTUNITY, grantor=None):
+        return IncentiveRecord(kind=kind, recorder=recorder, grantor=grantor).initial_state()
+
+    assert [needs_superior_approval(org) for org in (tree.branch_a, general, tree.col_a, tree.uni)] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert first(tree.branch_a) == State.PENDING
+    assert first(general) == State.PENDING
+    assert first(tree.col_a) == State.APPROVED
+    assert first(tree.col_a, Kind.HONOR, grantor=tree.uni) == State.GRANTOR
+    assert first(tree.col_a, Kind.HONOR, grantor=tree.col_a) == State.APPROVED
+    assert first(tree.branch_a, Kind.HONOR, grantor=tree.branch_a) == State.APPROVED
+    assert first(tree.branch_a, Kind.HONOR, grantor=tree.uni) == State.PENDING
+    assert first(general, Kind.HONOR, grantor=tree.uni) == State.PENDING
+    assert first(tree.col_a, Kind.TRACK_UPDATE) == State.PENDING
+    assert first(tree.col_a, Kind.TRACK_UPDATE, grantor=tree.col_a) == State.PENDING
+
+
+def test_who_may_decide_each_state(tree):
+    """ROLE-03 / INC-09: a pending record waits for the recorder's parent; a record at its
+    granting org for that org and its delegate (none named: the grantor alone); a decided record
+    for nobody."""
+
+    def approvers(state, delegate=None):
+        record = IncentiveRecord(state=state, recorder=tree.branch_a, grantor=tree.uni, delegate=delegate)
+        return record.approver_ids()
+
+    assert approvers(State.PENDING) == {tree.col_a.pk}
+    assert approvers(State.GRANTOR) == {tree.uni.pk}
+    assert approvers(State.GRANTOR, delegate=tree.col_b) == {tree.uni.pk, tree.col_b.pk}
+    assert approvers(State.APPROVED) == set() and approvers(State.REJECTED) == set()
+
+
+def test_the_two_approval_columns_at_each_state():
+    """INC-06 / INC-09: 上级认证 reads the superior's decision when there is one, else the state
+    (待认证 / 未通过, otherwise -); 团组织认证 is 待认证 at the grantor, 已认证 once effective, 未通过
+    only when the grantor refused after the superior approved, otherwise -."""
+
+    def labels(state, superior=""):
+        record = IncentiveRecord(state=state, superior_decision=superior)
+        return record.approval_label(), record.grantor_label()
+
+    assert labels(State.PENDING) == ("待认证", "-")
+    assert labels(State.GRANTOR) == ("-", "待认证")  # a committee's honor: no superior step
+    assert labels(State.GRANTOR, State.APPROVED) == ("已认证", "待认证")
+    assert labels(State.APPROVED) == ("-", "已认证")
+    assert labels(State.APPROVED, State.APPROVED) == ("已认证", "已认证")
+    assert labels(State.REJECTED) == ("未通过", "-")  # the grantor refused a committee's honor
+    assert labels(State.REJECTED, State.REJECTED) == ("未通过", "-")
+    assert labels(State.REJECTED, State.APPROVED) == ("已认证", "未通过")
+
+
+def test_a_record_and_its_detail_read_as_its_summary(inc):
+    """INC-01: a record (and its kind's detail) names itself by its 事项, as the audit trail shows it."""
+    record = IncentiveRecord.objects.filter(kind=Kind.JOINING).first()
+    assert str(record) == record.summary and str(record.detail) == record.summary
+    assert record.detail == record.joining
+
+
+def test_what_each_org_awaits(inc):
+    """ROLE-03 / INC-09: an org awaits its direct sub-orgs' pending records, and the honors at
+    their granting step whose grantor or delegate it is -- not a record once decided, not a
+    grand-child's, not an honor still at the superior's step."""
+    tree = inc.tree
+
+    def make(recorder, state, kind=Kind.OPPORTUNITY, grantor=None, delegate=None):
+        return IncentiveRecord.objects.create(
+            kind=kind,
+            recorder=recorder,
+            recorded_by=inc.branch_admin,
+            person=inc.members[0],
+            state=state,
+            grantor=grantor,
+            delegate=delegate,
+            summary=f"{recorder.name} {state}",
+        )
+
+    IncentiveRecord.objects.all().delete()
+    pending = make(tree.branch_a, State.PENDING)
+    make(tree.branch_a, State.APPROVED)
+    make(tree.branch_a, State.REJECTED)
+    at_superior = make(tree.branch_a, State.PENDING, Kind.HONOR, grantor=tree.uni)
+    at_grantor = make(tree.col_a, State.GRANTOR, Kind.HONOR, grantor=tree.uni)
+    delegated = make(tree.col_a, State.GRANTOR, Kind.HONOR, grantor=tree.city, delegate=tree.uni)
+    make(tree.col_a, State.APPROVED, Kind.HONOR, grantor=tree.uni)
+    make(tree.col_a, State.REJECTED, Kind.HONOR, grantor=tree.city, delegate=tree.uni)
+
+    def awaited(org):
+        return set(IncentiveRecord.objects.awaiting(org))
+
+    assert awaited(tree.col_a) == {pending, at_superior}
+    assert awaited(tree.uni) == {at_grantor, delegated}
+    assert awaited(tree.city) == {delegated}
+    assert awaited(tree.col_b) == set()
