@@ -486,6 +486,9 @@ def test_own_school_is_the_topmost_school_org_below_the_leadership(tree, member)
     edu = f.leadership("团市教育工委", tree.city, LeadershipLevel.COUNTY, industry=Industry.UNIVERSITY)
     school = f.OrgFactory(parent=edu, name="某学院团委", industry=Industry.UNIVERSITY)
     assert services.school_of(f.branch(school)) == school
+    # a school's own 团支部 right under a leadership organ (a 中学团支部 under its 县团委) is its school
+    lone = f.branch(tree.city, "某中学团支部", industry=Industry.MIDDLE_SCHOOL)
+    assert services.school_of(lone) == lone
 
 
 def test_batch_reads_only_what_is_open_or_pending(tree, admins):
@@ -520,3 +523,34 @@ def test_batch_reads_only_what_is_open_or_pending(tree, admins):
     assert list(rows.values_list("person_id", "from_branch_id", "target_id", "requested_by_id", "reason")) == [
         (p.pk, tree.branch_a.pk, graduates.pk, admins.uni.pk, Reason.ADJUSTMENT) for p in (closed, decided)
     ]
+
+
+def test_an_open_transfer_refuses_a_deletion_request(tree, admins, member):
+    """MEM-09 / TRF-12: a person in an open transfer can't be filed for deletion (word for word);
+    once it is closed, they can."""
+    assert services.deletion_refusal(member) is None
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)
+    assert services.deletion_refusal(member) == "李团员有正在办理的组织关系转接，请待转接办结或撤销后再申请删除。"
+    services.act(tree.branch_a, t, "reject", by=admins.branch_a, note="重填")
+    assert services.deletion_refusal(member) is None
+
+
+def test_no_note_is_an_empty_note(tree, admins, member):
+    """TRF-12: an approval without a note (None from a form without the field) stores none."""
+    t = services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE)
+    services.act(tree.branch_a, t, "approve", by=admins.branch_a, note=None)
+    assert Transfer.objects.get(pk=t.pk).decision_note == ""
+    street = f.OrgFactory(parent=tree.city, category=OrgCategory.WORKING_COMMITTEE, industry=Industry.STREET)
+    other = f.person("王团员", branch=tree.branch_a, password="x")
+    t = services.start_by_member(other, street, reason=Reason.RESIDENCE, school_name=None, school_address=None)
+    assert _row(t)["school"] == ("", "")
+
+
+def test_only_a_pending_deletion_holds_a_transfer_back(tree, admins, member):
+    """MEM-09 / TRF-12: a deletion request refused earlier doesn't stop a transfer."""
+    from members.models import DeletionRequest
+
+    request_deletion(member, tree.branch_a, admins.branch_a, "重复录入")
+    DeletionRequest.objects.filter(person=member).update(state=DeletionRequest.State.REJECTED)
+    assert services.pending_deletion(member) is False
+    assert services.start_by_member(member, tree.branch_b, reason=Reason.RESIDENCE).state == State.SENDING
