@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from members.choices import Occupation, PostNature
 from members.models import CadrePost
 from orgs.choices import Industry, LeadershipLevel, OrgCategory
+from orgs.models import Organization
 from tests import factories as f
 
 pytestmark = pytest.mark.usefixtures("fast_hasher")
@@ -174,3 +175,40 @@ def test_download_is_complete_and_injection_safe(client, login, domain):
     assert list(uni[3:]) == ["4137010422", 20000, 1, 1, 3, 4, 20000.0]
     soe = load_workbook(BytesIO(b"".join(c.get(DOWNLOAD, {"domain": "soe"}).streaming_content))).worksheets[0]
     assert [row[0] for row in soe.values] == ["组织简称", "港口集团团委"]
+
+
+def read_the_table():
+    """PostgreSQL may read the rows by an index (`org_university_subtree` is in tree order already)
+    or from the table, where a row lies where it was last written. For the rest of this test's
+    transaction it reads the table: only the query's ORDER BY can then give tree order."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for setting in ("enable_indexscan", "enable_indexonlyscan", "enable_bitmapscan"):
+                cursor.execute(f"SET LOCAL {setting} = off")
+
+
+def test_units_in_tree_order_however_the_rows_lie(tree):
+    """CAD-04: the universities of a subtree in tree order (tree, then 组织排序 within a tree) however
+    their rows lie in the table: three schools under the city, each heading a tree of its own, and
+    three under a 高校工委, which share its tree. Each three lie in the table as b, c, a (a rewritten
+    last), so an order left to the plan gives b, c, a or, joined to the parents by a hash, a, c, b --
+    never a, b, c."""
+    from members.cadres import UNIVERSITY, staffing_orgs
+
+    t = tree
+    roots = [t.uni] + [
+        f.OrgFactory(name=f"{n}大学团委", parent=t.city, industry=Industry.UNIVERSITY) for n in ("乙", "丙")
+    ]
+    works = f.OrgFactory(name="高校工委", parent=t.city, category=OrgCategory.WORKING_COMMITTEE)
+    inner = [f.OrgFactory(name=f"{n}学院团委", parent=works, industry=Industry.UNIVERSITY) for n in ("甲", "乙", "丙")]
+    for org in roots + inner:
+        org.refresh_from_db()
+    roots.sort(key=lambda o: o.tree_id)
+    assert {o.lft for o in roots} == {1} and len({o.tree_id for o in inner}) == 1
+    assert [o.lft for o in inner] == [2, 4, 6]
+    in_order = sorted(roots + inner, key=lambda o: (o.tree_id, o.lft))
+    for i, org in enumerate(in_order):  # each row written again, in tree order: a, b, c
+        Organization.objects.filter(pk=org.pk).update(school_code=f"413701000{i}")
+    Organization.objects.filter(pk__in=[roots[0].pk, inner[0].pk]).update(student_count=1)  # b, c, a
+    read_the_table()
+    assert list(staffing_orgs(t.city, UNIVERSITY)) == in_order

@@ -5,7 +5,7 @@ with data in two years, in another committee and in orgs that take no part."""
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
 from orgs.choices import OrgCategory
 from orgs.models import Organization
@@ -313,3 +313,17 @@ def test_record_of_is_the_years_own(camp):
     this_year = record(camp.branches[0])
     assert grading.record_of(camp.branches[0], 2026) == this_year
     assert grading.record_of(camp.branches[0], 2024) is None
+
+
+def test_review_rows_in_tree_order_however_the_rows_lie(camp):
+    """GRD-04: the rows come in tree order (组织排序) by the query's ORDER BY, not by how PostgreSQL
+    happened to read them: B1 … B3 rewritten since (so lying after B4 … B6 in the table) and the
+    table read without an index (by the parent's index the rows come in the order first written),
+    the list is still B1 … B6."""
+    b = camp.branches
+    Organization.objects.filter(pk__in=[o.pk for o in b[:3]]).update(phone="0532-88888888")
+    if connection.vendor == "postgresql":  # for the rest of this test's transaction
+        with connection.cursor() as cursor:
+            for setting in ("enable_indexscan", "enable_indexonlyscan", "enable_bitmapscan"):
+                cursor.execute(f"SET LOCAL {setting} = off")
+    assert [row.pk for row in grading.review_rows(camp.committee, 2026)] == [o.pk for o in b]
