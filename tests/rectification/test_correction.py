@@ -35,7 +35,13 @@ def test_request_approved_by_province_reopens_the_form(client, login, camp):
     r = p.post(f"/rectification/corrections/{req.pk}/", {"decision": "approve"})
     assert r.status_code == 302
     assert state(camp.branches[0]) == "not_submitted"
-    assert AuditLog.objects.filter(action="unlock", from_state="qualified", to_state="not_submitted").exists()
+    log = AuditLog.objects.get(action="unlock")  # the province's act, naming the request and why
+    assert (log.from_state, log.to_state, log.actor, log.note) == (
+        "qualified",
+        "not_submitted",
+        camp.province_admin,
+        f"自检表更正申请#{req.pk}：第3项填写错误",
+    )
     assert Notification.objects.filter(recipient_org=camp.branches[0], text__contains="同意").exists()
     assert submit(as_branch(login, camp, 0), 1).status_code == 302
     assert state(camp.branches[0]) == "pending"
@@ -112,3 +118,44 @@ def test_unlock_reopens_each_locked_state_in_its_phase(camp):
         assert perform(record, "unlock", guard=by_system, by=camp.province_admin).state == reopened
     with pytest.raises(WorkflowError, match="未锁定"):
         perform(CampaignRecord.objects.get(branch=camp.branches[1]), "unlock", guard=by_system)
+
+
+def test_a_decision_is_the_provinces_on_the_state_seen(camp):
+    """BEY-02 / REC-09 / SEC-04, the services called directly: a decision taken on a page that showed
+    another state is refused and the request stays 待审批; 同意 without words is the province
+    admin's, with no 审批意见, and reopens the form as theirs (the unlock's audit row names the request
+    and why), the branch told where to fill it in again; 不同意 keeps its reason."""
+    from django.urls import reverse
+
+    from rectification import services
+    from rectification.models import CampaignRecord
+    from zhtj.core.workflow import AlreadyHandled
+
+    from .conftest import answers
+
+    branch, province, who = camp.branches[0], camp.tree.province, camp.province_admin
+
+    def locked_request():
+        services.submit_check(branch, answers(0), services.current_month(), by=camp.branch_admins[0], org=branch)
+        record = services.review(
+            CampaignRecord.objects.get(branch=branch), "approve", by=camp.admin, acting=camp.committee
+        )
+        return services.file_correction(camp.committee, record, explanation="第3项填写错误", by=camp.admin)
+
+    req = locked_request()
+    with pytest.raises(AlreadyHandled):
+        services.decide_correction(req, "approve", by=who, acting=province, seen="withdrawn")
+    req.refresh_from_db()
+    assert req.state == "pending"
+    req = services.decide_correction(req, "approve", by=who, acting=province, seen="pending")
+    assert (req.state, req.decided_by, req.reason) == ("approved", who, "")
+    unlock = AuditLog.objects.get(action="unlock")
+    assert (unlock.actor, unlock.note) == (who, f"自检表更正申请#{req.pk}：第3项填写错误")
+    told = Notification.objects.get(recipient_org=branch, kind="self_check_correction")
+    assert (told.text, told.link) == (
+        "省级团委已同意本支部自检表更正申请，请在“团支部自检”中重新填写提交。",
+        reverse("rectification:self_check"),
+    )
+    req = services.decide_correction(locked_request(), "reject", by=who, acting=province, note="依据不足")
+    assert (req.state, req.decided_by, req.reason) == ("rejected", who, "依据不足")
+    assert state(branch) == "qualified"
