@@ -1,5 +1,7 @@
 """The approval pattern itself (SEC-04, zhtj/core/workflow.py), called directly."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.db import connection
 from django.test import RequestFactory
@@ -7,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from members.models import MemberArchive
 from tests import factories as f
+from zhtj.core import workflow
 from zhtj.core.models import AuditLog
 from zhtj.core.workflow import AlreadyHandled, WorkflowError, by_system, perform, perform_many, seen_state
 
@@ -92,6 +95,23 @@ def test_a_batch_writes_its_rows_back_in_one_update_from_values(tree):
     # not one a row (none of its transitions refused)
     assert len([q for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]) == 2
     assert set(MemberArchive.objects.values_list("state", "decided_by", "reason")) == {("verified", admin.pk, "")}
+
+
+def test_a_batch_writes_its_rows_back_with_bulk_update_elsewhere(tree, monkeypatch):
+    """Issue 17: elsewhere than PostgreSQL (the embedded SQLite) a batch's rows go back by Django's
+    bulk_update -- every changed field of every row done (the decision, the time handled). Run on PostgreSQL
+    too, by telling the write-back that its database is not PostgreSQL."""
+    monkeypatch.setattr(workflow, "connection", SimpleNamespace(vendor="sqlite"))
+    admin = f.admin_of(tree.col_a)
+    uploader = f.admin_of(tree.branch_a)
+    archives = [_pending(tree, uploader) for _ in range(2)]
+    done, failures = perform_many(
+        MemberArchive.objects.all(), [a.pk for a in archives], "approve", guard=by_system, by=admin, note="清晰"
+    )
+    assert (done, failures) == (2, [])
+    rows = MemberArchive.objects.order_by("pk")
+    assert [(a.state, a.decided_by, a.reason) for a in rows] == [("verified", admin, "清晰")] * 2
+    assert all(a.decided_at is not None and a.updated_at >= a.decided_at for a in rows)
 
 
 def test_a_batch_refuses_each_row_for_its_own_reason(tree):

@@ -579,3 +579,102 @@ def test_correcting_to_a_passed_year_converts_at_once(client, login, school):
         assert decide(login(school.province), req, "approve").status_code == 302
     school.a2.refresh_from_db()
     assert school.a2.category == OrgCategory.GRADUATE and school.a2.graduation_month == date(2027, 1, 1)
+
+
+# --- the rules, called directly (issue 22: every limit at its edge, the words exactly) ---------
+
+
+def test_month_limits_at_their_edges(settings):
+    """ORG-15: a year-month from this year (2027) to GRADUATION_MONTH_YEARS_AHEAD (10) years ahead;
+    BEY-02: a correction also back to `years_back` years ago; months 1 to 12, one or two digits."""
+    from orgs.graduation import GraduationError, parse_month
+
+    assert parse_month("2027-01") == date(2027, 1, 1)
+    assert parse_month(" 2037-12 ") == date(2037, 12, 1)
+    assert parse_month("2030-7") == date(2030, 7, 1)
+    for raw in ("2026-12", "2038-01"):
+        with pytest.raises(GraduationError) as refused:
+            parse_month(raw)
+        assert (str(refused.value), refused.value.status) == ("预计毕业时间须在 2027 年至 2037 年之间。", 400)
+    assert parse_month("2022-01", years_back=5) == date(2022, 1, 1)
+    with pytest.raises(GraduationError) as refused:
+        parse_month("2021-12", years_back=5)
+    assert str(refused.value) == "预计毕业时间须在 2022 年至 2037 年之间。"
+    for raw in ("2027-00", "2027-13", "2027-123", "27-07", "2027/07", "2027-07x", "x2027-07", ""):
+        with pytest.raises(GraduationError) as refused:
+            parse_month(raw)
+        assert str(refused.value) == f"预计毕业时间“{raw}”格式不正确，应为“年-月”，如 2028-07。"
+    assert parse_month("2027-12") == date(2027, 12, 1)
+    # the day given, not the clock's; the setting, not a literal
+    assert parse_month("2040-01", today=date(2030, 5, 1)) == date(2040, 1, 1)
+    with pytest.raises(GraduationError) as refused:
+        parse_month("2029-01", today=date(2030, 5, 1))
+    assert str(refused.value) == "预计毕业时间须在 2030 年至 2040 年之间。"
+    settings.ZHTJ = {**settings.ZHTJ, "GRADUATION_MONTH_YEARS_AHEAD": 1}
+    assert parse_month("2028-12") == date(2028, 12, 1)
+    with pytest.raises(GraduationError):
+        parse_month("2029-01")
+
+
+def test_reason_refusals_word_for_word_and_the_length_edge():
+    """ORG-15: a reason from the list (its label stored); 其他 needs its own words, at most
+    OTHER_MAX_LENGTH (100) characters, stored after “其他：”."""
+    from orgs.graduation import OTHER_MAX_LENGTH, UNKNOWN_REASONS, GraduationError, parse_reason
+
+    assert OTHER_MAX_LENGTH == 100
+    for code, label in UNKNOWN_REASONS[:-1]:
+        assert parse_reason(f" {code} ", "ignored") == label
+    assert parse_reason("other", " 夜校 ") == "其他：夜校"
+    assert parse_reason("other", "字" * 100) == "其他：" + "字" * 100
+    cases = [
+        ("other", "字" * 101, "具体原因不能超过 100 个字。"),
+        ("other", "  ", "选择“其他”理由时，请填写具体原因。"),
+        ("other", None, "选择“其他”理由时，请填写具体原因。"),
+        ("", "夜校", "请从列表中选择无法确定毕业时间的理由。"),
+        (None, None, "请从列表中选择无法确定毕业时间的理由。"),
+        ("其他", "夜校", "请从列表中选择无法确定毕业时间的理由。"),
+    ]
+    for code, other, message in cases:
+        with pytest.raises(GraduationError) as refused:
+            parse_reason(code, other)
+        assert (str(refused.value), refused.value.status) == (message, 400)
+
+
+def test_a_mark_is_a_month_or_a_reason(settings):
+    """ORG-15: exactly one of the two; blanks count as nothing; `years_back` and `today` reach the month."""
+    from orgs.graduation import GraduationError, parse_mark
+
+    assert parse_mark({"month": " 2027-07 ", "reason": " "}) == (date(2027, 7, 1), "")
+    assert parse_mark({"month": "", "reason": "other", "reason_other": "夜校"}) == (None, "其他：夜校")
+    assert parse_mark({"month": "2022-01"}, years_back=5) == (date(2022, 1, 1), "")
+    assert parse_mark({"month": "2040-01"}, today=date(2030, 1, 1)) == (date(2040, 1, 1), "")
+    cases = [
+        ({"month": "2027-07", "reason": "staff"}, "预计毕业时间和无法确定的理由只能选填其一，不可同时选择。"),
+        ({"month": " ", "reason": ""}, "请选择预计毕业时间；无法确定毕业时间的，请选择理由（两者选填其一）。"),
+        ({}, "请选择预计毕业时间；无法确定毕业时间的，请选择理由（两者选填其一）。"),
+    ]
+    for data, message in cases:
+        with pytest.raises(GraduationError) as refused:
+            parse_mark(data)
+        assert str(refused.value) == message
+
+
+def test_conversion_date_edges_and_setting(settings):
+    """ORG-16: a month is due from its year's conversion date (June 1 by default): May 31 not yet,
+    June 1 yes; no month never; the date and its label follow the setting."""
+    from orgs.graduation import conversion_date, conversion_label, is_due, run_day
+
+    july = date(2027, 7, 1)
+    assert (conversion_date(2027), conversion_label()) == (date(2027, 6, 1), "6月1日")
+    assert not is_due(july, today=date(2027, 5, 31))
+    assert is_due(july, today=date(2027, 6, 1))
+    assert is_due(date(2027, 12, 1), today=date(2027, 6, 2))
+    assert not is_due(date(2028, 1, 1), today=date(2027, 12, 31))
+    assert not is_due(None, today=date(2030, 1, 1))
+    assert not is_due(date(2027, 1, 1))  # the clock: 2027-03-01
+    assert is_due(date(2026, 12, 1))
+    settings.ZHTJ = {**settings.ZHTJ, "GRADUATION_CONVERSION_DATE": (9, 15)}
+    assert (conversion_date(2027), conversion_label()) == (date(2027, 9, 15), "9月15日")
+    assert not is_due(july, today=date(2027, 9, 14)) and is_due(july, today=date(2027, 9, 15))
+    # JOB-08: the run's day is the local day of its moment (00:30 in 上海 is 16:30 UTC the day before)
+    assert run_day(datetime(2027, 6, 1, 0, 30, tzinfo=TZ)) == date(2027, 6, 1)

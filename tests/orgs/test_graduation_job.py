@@ -204,3 +204,81 @@ def test_each_province_converts_its_own_branches(classes):
     run = jobs.run("graduate_conversion", date(2027, 6, 1))
     assert run.summary["parts"] == {classes.tree.province.name: 8, guangdong.name: 2}
     assert (run.summary["year"], run.summary["part_count"]) == (2027, 3)
+
+
+# --- the conversion, called directly (issue 22: the year's edges, what it writes) --------------------
+
+
+def test_a_years_run_takes_its_first_and_last_month_only(classes):
+    """ORG-16: the run for 2027 converts marks of 2027-01 to 2027-12, not 2026-12 nor 2028-01; it
+    returns its year and counts; each converted org's audit row says which year's run, by nobody."""
+    from orgs.graduation import convert_year
+
+    before = _mark(f.branch(classes.tree.col_a, "2026届团支部"), date(2026, 12, 1))
+    december = _mark(f.branch(classes.tree.col_a, "2027届12月团支部"), date(2027, 12, 1))
+    after = _mark(f.branch(classes.tree.col_a, "2028届1月团支部"), date(2028, 1, 1))
+    f.person("十二月团员", branch=december)
+    assert convert_year(2027) == {"changed": 10, "year": 2027, "orgs": 3, "members": 7}
+    assert category(december) == category(classes.y2027b) == OrgCategory.GRADUATE
+    assert category(before) == category(after) == OrgCategory.BRANCH
+    logs = AuditLog.objects.filter(action="graduate_conversion")
+    assert {log.object_id for log in logs} == {classes.y2027a.pk, classes.y2027b.pk, december.pk}
+    assert {(log.note, log.actor, log.acting_org_id) for log in logs} == {("2027年毕业生团组织转换", None, None)}
+
+
+def test_convert_records_who_and_why_or_nothing(classes):
+    """ORG-16 / BEY-05: a conversion made by a person (a late mark) records them, their org and the
+    note; without one, the person acting (audit.acting_as); `record=False` (a correction, which
+    writes its own row) none. Members already flagged are not counted again."""
+    from orgs.graduation import convert
+    from zhtj.core.audit import acting_as
+
+    admin = f.admin_of(classes.tree.col_a)
+    orgs = Organization.objects.filter(pk=classes.y2027a.pk)
+    assert convert(orgs, actor=admin, acting_org_id=classes.tree.col_a.pk, note="补") == (1, 3)
+    log = AuditLog.objects.get(action="graduate_conversion")
+    assert (log.actor, log.acting_org_id, log.note, log.changes) == (
+        admin,
+        classes.tree.col_a.pk,
+        "补",
+        {"category": ["branch", "graduate"]},
+    )
+    assert convert(orgs) == (0, 0)  # done already: nothing to convert, nobody to flag
+    with acting_as(admin, classes.tree.uni.pk):
+        assert convert(Organization.objects.filter(pk=classes.y2027b.pk)) == (1, 3)
+    log = AuditLog.objects.get(action="graduate_conversion", object_id=classes.y2027b.pk)
+    assert (log.actor, log.acting_org_id, log.note) == (admin, classes.tree.uni.pk, "")
+    assert convert(Organization.objects.filter(pk=classes.y2028.pk), record=False) == (1, 3)
+    assert not AuditLog.objects.filter(action="graduate_conversion", object_id=classes.y2028.pk).exists()
+
+
+def test_convert_flags_the_members_of_graduate_orgs_in_scope_only(classes):
+    """ORG-16 / GRAD-01: the members flagged are those of the 毕业生团组织 in the scope -- converted
+    now or before -- except those marked 延迟毕业生 or 教师; a 团支部 outside the scope is left alone."""
+    from members.models import GraduateMark
+    from orgs.graduation import convert, graduating_members
+
+    Organization.objects.filter(pk=classes.y2027b.pk).update(category=OrgCategory.GRADUATE)
+    delayed = classes.members["y2027a"][0]
+    GraduateMark.objects.create(
+        person=delayed, branch=classes.y2027a, kind="delayed", expected_month=date(2028, 1, 1), reason="补考"
+    )
+    scope = Organization.objects.filter(pk__in=[classes.y2027a.pk, classes.y2027b.pk])
+    assert convert(scope) == (1, 5)
+    assert graduates() == {p.pk for p in classes.members["y2027a"][1:] + classes.members["y2027b"]}
+    assert set(graduating_members(scope)) == {*classes.members["y2027a"][1:], *classes.members["y2027b"]}
+    assert category(classes.y2028) == OrgCategory.BRANCH
+
+
+def test_revert_makes_a_graduate_org_a_branch_and_unflags_its_members(classes):
+    """BEY-02 (decision): a 毕业生团组织 corrected to a later year goes back to 团支部, and its members
+    (only its own) lose the 毕业生 flag; a 团支部 is left as it is."""
+    from orgs.graduation import convert_year, revert
+
+    convert_year(2027)
+    assert revert(classes.y2027a.pk) == (1, 3)
+    assert category(classes.y2027a) == OrgCategory.BRANCH
+    assert category(classes.y2027b) == OrgCategory.GRADUATE
+    assert graduates() == {p.pk for p in classes.members["y2027b"]}
+    assert revert(classes.y2027a.pk) == (0, 0)
+    assert revert(classes.unmarked.pk) == (0, 0) and category(classes.unmarked) == OrgCategory.BRANCH
