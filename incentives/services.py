@@ -30,9 +30,12 @@ class BatchError(WorkflowError):
 
     def __init__(self, failures, handled=False):
         self.failures = failures
-        self.status = 409 if handled else 400  # 409 when an item was already handled (SEC-04)
         names = "；".join(f"{summary}：{reason}" for summary, reason in failures)
-        super().__init__(f"批量审批未执行（全部或全不）：{len(failures)}项不能处理——{names}")
+        # 409 when an item was already handled (SEC-04); given to WorkflowError, whose __init__
+        # sets the status (set before it, it was overwritten: every refused batch answered 400)
+        super().__init__(
+            f"批量审批未执行（全部或全不）：{len(failures)}项不能处理——{names}", status=409 if handled else 400
+        )
 
 
 # --- PDFs (INC-04, INC-11, SEC-05) ---------------------------------------------------------

@@ -1,5 +1,6 @@
 """上级认证 (INC-13, INC-14) and the 操作中心 (OPC-01, OPC-02)."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -228,3 +229,190 @@ def test_every_tab_runs_constant_queries(inc, login):
     add(inc.members[2:6])
     add(inc.members[6:10])
     assert {kind: count(kind) for kind in ("evaluation", "honor", "development")} == small
+
+
+# --- the services of 上级认证, called directly (issue 22: every refusal and every result word for word)
+
+
+def _request(user, org):
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/")
+    request.user, request.acting_org = user, org
+    return request
+
+
+def _honor_at_its_grantor(inc):
+    from incentives import services
+    from incentives.choices import HonorTitle, HonorType
+
+    return services.record_honor(
+        inc.tree.col_a,
+        by=inc.col_admin,
+        honor_type=HonorType.PERSONAL,
+        title=HonorTitle.EXCELLENT_MEMBER,
+        grantor=inc.tree.uni,
+        grantor_name="测试大学",
+        awarded_month="2024-05-01",
+        recipients=inc.members[:1],
+    )
+
+
+def test_who_may_decide_word_for_word(inc):
+    """ROLE-03 / INC-09 / INC-13: the direct superior decides a pending record, a grand-parent is
+    refused (隔级无法操作), an org outside gets 404 and so does no acting org; an honor at its
+    granting org is refused to the superior with its own words, and decided by the grantor."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from incentives.services import authorize
+
+    joining = IncentiveRecord.objects.filter(kind=Kind.JOINING).first()
+    authorize(inc.tree.col_a, joining)
+    with pytest.raises(PermissionDenied) as exc:
+        authorize(inc.tree.uni, joining)
+    assert str(exc.value) == "隔级无法操作：只有直属上级团组织的管理员可以办理此事项。"
+    for outside in (inc.tree.col_b, inc.tree.branch_b, None):
+        with pytest.raises(Http404):
+            authorize(outside, joining)
+    honor = _honor_at_its_grantor(inc)
+    assert honor.state == State.GRANTOR
+    authorize(inc.tree.uni, honor)
+    with pytest.raises(PermissionDenied) as exc:
+        authorize(inc.tree.city, honor)
+    assert str(exc.value) == "您所在组织不是该事项的审批组织，无法操作。"
+
+
+def test_a_decision_tells_the_recorder_word_for_word(inc):
+    """OPC-01 / INC-14: each decision leaves the recorder one result in its 操作中心 saying what
+    was decided -- 已通过, 已通过（待授予组织认证） while an honor goes on to its grantor, 未通过
+    with the reason."""
+    from incentives import services
+    from incentives.choices import HonorTitle, HonorType
+    from zhtj.core.models import Notification
+    from zhtj.core.workflow import WorkflowError
+
+    superior = _request(inc.col_admin, inc.tree.col_a)
+    first, second = IncentiveRecord.objects.filter(kind=Kind.JOINING).order_by("pk")[:2]
+    with pytest.raises(WorkflowError) as exc:
+        services.decide(superior, first, "delete")
+    assert str(exc.value) == "不支持的操作。"
+    assert services.decide(superior, first, "approve").state == State.APPROVED
+    assert services.decide(superior, second, "reject", note="信息有误").state == State.REJECTED
+    honor = services.record_honor(
+        inc.tree.branch_a,
+        by=inc.branch_admin,
+        honor_type=HonorType.PERSONAL,
+        title=HonorTitle.EXCELLENT_MEMBER,
+        grantor=inc.tree.uni,
+        grantor_name="测试大学",
+        awarded_month="2024-05-01",
+        recipients=inc.members[:1],
+    )
+    assert services.decide(superior, honor, "approve").state == State.GRANTOR
+    texts = list(
+        Notification.objects.filter(recipient_org=inc.tree.branch_a, kind="incentive")
+        .order_by("pk")
+        .values_list("text", flat=True)
+    )
+    assert texts == [
+        f"团内激励认证已通过：{first.summary}",
+        f"团内激励认证未通过：{second.summary}（信息有误）",
+        f"团内激励认证已通过（待授予组织认证）：{honor.summary}",
+    ]
+
+
+def test_batch_refusals_word_for_word(inc):
+    """INC-14 / SEC-04 / SEC-06: a batch is refused before anything is tried when nothing is
+    ticked, 不通过 has no reason, or the 审批意见 is over 200 characters; when items can't be
+    decided nothing is, and the message names each with its reason (400; 409 when one was
+    already handled). 200 characters are taken."""
+    from incentives import services
+    from zhtj.core.workflow import WorkflowError
+
+    superior = _request(inc.col_admin, inc.tree.col_a)
+    records = list(IncentiveRecord.objects.filter(kind=Kind.JOINING).order_by("pk"))
+
+    def refusal(*args, **kw):
+        with pytest.raises(WorkflowError) as exc:
+            services.decide_many(superior, *args, **kw)
+        return exc.value
+
+    assert str(refusal([], "approve")) == "请先勾选要审批的事项。"
+    assert str(refusal(records[:1], "reject", note="  ")) == "审批不通过须填写原因。"
+    assert str(refusal(records[:1], "approve", note="意" * 201)) == "审批意见不能超过200字，当前为201字。"
+    other = f.person("外人", branch=inc.tree.branch_b, password="x", joined_month=timezone.localdate().replace(day=1))
+    theirs = IncentiveRecord.objects.get(person=other)
+    refused = refusal([records[0], theirs], "approve")
+    assert isinstance(refused, services.BatchError) and refused.status == 400
+    assert refused.failures == [(theirs.summary, "不在您的审批范围内")]
+    assert str(refused) == f"批量审批未执行（全部或全不）：1项不能处理——{theirs.summary}：不在您的审批范围内"
+    assert IncentiveRecord.objects.get(pk=records[0].pk).state == State.PENDING
+    assert services.decide(superior, records[1], "approve").state == State.APPROVED
+    handled = refusal([records[1], records[2]], "approve", seen={records[1].pk: State.PENDING})
+    assert handled.status == 409 and len(handled.failures) == 1 and handled.failures[0][0] == records[1].summary
+    assert IncentiveRecord.objects.get(pk=records[2].pk).state == State.PENDING
+    assert services.decide_many(superior, records[2:4], "reject", note="意" * 200) == 2
+    assert set(
+        IncentiveRecord.objects.filter(pk__in=[r.pk for r in records[2:4]]).values_list("reason", flat=True)
+    ) == {"意" * 200}
+
+
+def test_the_whole_set_is_checked_word_for_word_before_it_starts():
+    """INC-14 / SEC-06: 全部审批 needs 通过 or 不通过, a reason for 不通过, at most 200 characters."""
+    from incentives.services import check_batch
+    from zhtj.core.workflow import WorkflowError
+
+    def refusal(action, note):
+        with pytest.raises(WorkflowError) as exc:
+            check_batch(action, note)
+        return str(exc.value)
+
+    assert refusal("", "") == "请选择审批结果。"
+    assert refusal("reject", " ") == "审批不通过须填写原因。"
+    assert refusal("reject", None) == "审批不通过须填写原因。"
+    assert refusal("approve", "意" * 201) == "审批意见不能超过200字，当前为201字。"
+    check_batch("approve", "")
+    check_batch("approve", None)
+    check_batch("reject", "意" * 200)
+
+
+def test_the_superior_opening_a_decision_is_recorded_once(inc):
+    """INC-04: only the recorder's direct superior opening the decision counts, once, with an
+    audit row; the branch itself, a grand-parent or no acting org leave it unopened."""
+    from incentives import services
+    from zhtj.core.models import AuditLog
+
+    services.record_grades(
+        inc.tree.branch_a, YEAR, inc.members[:1], Grade.BASIC, by=inc.branch_admin, decision_file=pdf_upload()
+    )
+    ev = Evaluation.objects.select_related("record__recorder").get()
+    for user, org in ((inc.branch_admin, inc.tree.branch_a), (inc.uni_admin, inc.tree.uni), (inc.col_admin, None)):
+        services.mark_decision_viewed(_request(user, org), ev)
+    assert Evaluation.objects.get().decision_viewed_at is None
+    services.mark_decision_viewed(_request(inc.col_admin, inc.tree.col_a), ev)
+    first = Evaluation.objects.get().decision_viewed_at
+    assert first is not None
+    ev.refresh_from_db()
+    services.mark_decision_viewed(_request(inc.col_admin, inc.tree.col_a), ev)
+    assert Evaluation.objects.get().decision_viewed_at == first
+    views = AuditLog.objects.filter(object_id=ev.record.pk, action="view_decision")
+    assert list(views.values_list("actor", flat=True)) == [inc.col_admin.pk]
+
+
+def test_a_batch_with_an_item_already_handled_answers_409(inc, login, client):
+    """SEC-04 / INC-14: a batch whose page showed an item still 待认证, which another admin has
+    decided since, is refused whole with 409 (已被处理), not 400; nothing else is applied."""
+    first, second = IncentiveRecord.objects.filter(kind=Kind.JOINING).order_by("pk")[:2]
+    login(inc.col_admin, inc.tree.col_a)
+    assert client.post(f"/incentives/certify/{first.pk}/approve/").status_code == 302
+    data = {
+        "kind": "joining",
+        "action": "approve",
+        "record": [first.pk, second.pk],
+        f"seen_state_{first.pk}": State.PENDING,
+        f"seen_state_{second.pk}": State.PENDING,
+    }
+    response = client.post("/incentives/certify/batch/", data)
+    assert response.status_code == 409 and "已被处理，请刷新后查看" in response.content.decode()
+    assert IncentiveRecord.objects.get(pk=second.pk).state == State.PENDING

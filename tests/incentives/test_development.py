@@ -482,3 +482,137 @@ def test_a_step_exactly_a_year_ago_is_due_at_once_a_day_later_is_not(inc, login,
     assert client.post(f"/incentives/certify/{marxism.pk}/approve/").status_code == 302
     other = Development.objects.get(pk=marxism.pk)
     assert other.record.state == State.APPROVED and other.last_step_on is None and not other.update_due
+
+
+def test_recording_refusals_word_for_word_and_the_dates_at_their_edges(inc):
+    """INC-10 / INC-11: each refusal of recording a 发展激励 says exactly why and writes nothing;
+    确定时间 may be the 推荐时间 itself, not the day before; the 推荐时间 may be the first of the
+    month of the member's 递交入党申请书时间, not the day before; every member lacking that date is
+    named; a 推优表 only for 推优入党."""
+    from incentives import services
+    from zhtj.core.workflow import WorkflowError
+
+    people, by, org = inc.members, inc.branch_admin, inc.tree.branch_a
+    people[1].party_application_date = date(2020, 3, 15)  # the fixture's month, mid-month
+    people[1].save()
+    march = date(2020, 3, 1)
+    party = dict(
+        dev_kind=DevelopmentKind.PARTY,
+        recommended_on=march,
+        category=PartyCategory.ACTIVIST,
+        status=TrackStatus.CONFIRMED,
+        confirmed_on=march,
+    )
+
+    def refusal(chosen, **kw):
+        with pytest.raises(WorkflowError) as exc:
+            services.record_development(org, chosen, by=by, **{**party, **kw})
+        return str(exc.value)
+
+    assert refusal(people[:1], dev_kind="bogus") == "请选择发展激励类型。"
+    assert refusal([]) == "请先搜索并添加人员。"
+    assert refusal(people[:1], category="bogus") == "请选择推优类别。"
+    assert refusal(people[:1], status=TrackStatus.OBSERVING) == "请选择当前状态（已确定 / 未确定）。"
+    assert refusal(people[:1], status=TrackStatus.UNCONFIRMED) == "尚未被党组织确定的，不能填写确定时间。"
+    assert refusal(people[:1], confirmed_on=None) == "已被党组织确定的，须填写确定时间。"
+    assert refusal(people[:1], confirmed_on=march - timedelta(days=1)) == "确定时间不能早于推荐时间。"
+    for p in people[2:4]:
+        p.party_application_submitted, p.party_application_date = False, None
+        p.save()
+    assert refusal(people[:4]) == (
+        "团员2、团员3的团员信息中没有递交入党申请书时间，申请入党时间无法同步：请先在团员信息中填写，再记载推优入党。"
+    )
+    before = march - timedelta(days=1)
+    assert refusal(people[1:2], recommended_on=before, confirmed_on=None, status=TrackStatus.UNCONFIRMED) == (
+        "推荐时间不能早于团员1的申请入党时间（2020-03）。"
+    )
+    assert refusal(people[:1], dev_kind=DevelopmentKind.TALENT, form_file=pdf_upload()) == (
+        "只有推优入党记载需要上传推优表。"
+    )
+    assert refusal(people[:1], form_file=not_a_pdf()).startswith("推优表：")
+    assert not devs().exists()
+
+    [record] = services.record_development(org, people[1:2], by=by, **party, note=" 表现突出 ")
+    dev = record.development
+    assert record.summary == "推优入党 团员1：推荐作为入党积极分子" and record.person == people[1]
+    assert (dev.category, dev.track, dev.status, dev.confirmed_on, dev.note) == (
+        PartyCategory.ACTIVIST,
+        PartyCategory.ACTIVIST,
+        TrackStatus.CONFIRMED,
+        march,
+        "表现突出",
+    )
+    [talent] = services.record_development(
+        org, people[:1], by=by, dev_kind=DevelopmentKind.TALENT, recommended_on=march, category="x", status="y"
+    )
+    other = talent.development
+    assert talent.summary == "优秀青年人才举荐 团员0" and (other.category, other.track, other.status) == ("", "", "")
+    assert other.form_file.name == ""
+    [with_form] = services.record_development(org, people[:1], by=by, **party, form_file=pdf_upload())
+    assert with_form.development.form_file.name.endswith(".pdf")
+
+
+def not_a_pdf():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("t.pdf", b"<html>", content_type="application/pdf")
+
+
+def test_update_requests_refused_word_for_word_and_recorded_for_the_superior(inc, login, client):
+    """INC-12: 更新状态 is refused, each time saying why, before the record took effect, before its
+    year is up (naming the last step's date), and while another update waits; a request is a
+    record of the acting org waiting for its superior, naming both states."""
+    from django.test import RequestFactory
+
+    from incentives import services
+    from incentives.models import TrackUpdate
+    from zhtj.core.workflow import WorkflowError
+
+    request = RequestFactory().post("/")
+    request.user, request.acting_org = inc.branch_admin, inc.tree.branch_a
+
+    def refusal(dev):
+        with pytest.raises(WorkflowError) as exc:
+            services.request_track_update(request, dev, TrackStatus.DEV_TARGET, TODAY)
+        return str(exc.value)
+
+    login(inc.branch_admin, inc.tree.branch_a)
+    assert recommend(client, inc.members[1:2]).status_code == 302
+    waiting = Development.objects.get(record__person=inc.members[1])
+    assert refusal(waiting) == "推优记录尚未通过上级认证，暂不能更新状态。"
+    dev = approved_party_record(inc, login, client)
+    assert refusal(dev) == f"尚未到更新时间：上次更新于{TODAY - timedelta(days=30):%Y-%m-%d}，满1年后系统提示更新状态。"
+    Development.objects.filter(pk=dev.pk).update(update_due=True)
+    record = services.request_track_update(request, dev, TrackStatus.DEV_TARGET, TODAY)
+    assert record.kind == Kind.TRACK_UPDATE and record.state == State.PENDING
+    assert record.recorder == inc.tree.branch_a and record.recorded_by == inc.branch_admin
+    assert record.person == inc.members[0] and record.summary == "推优入党 团员0：已确定 → 被确定为发展对象"
+    update = TrackUpdate.objects.get(record=record)
+    assert (update.development_id, update.new_status, update.step_date) == (dev.pk, TrackStatus.DEV_TARGET, TODAY)
+    assert refusal(dev) == "已有一条状态更新等待上级审核，请勿重复提交。"
+
+
+def test_a_committees_record_takes_effect_at_once_with_its_audit_row(inc):
+    """INC-13 / INC-12: a 推优 recorded by a 团委 needs no superior: it is 已认证 at once, decided by
+    its recorder, its clock started at its 确定时间; a branch's waits, decided by nobody yet. Each
+    creation is audited with its first state and who recorded it."""
+    from incentives import services
+    from zhtj.core.models import AuditLog
+
+    confirmed = TODAY - timedelta(days=20)
+    kw = dict(
+        dev_kind=DevelopmentKind.PARTY,
+        recommended_on=TODAY - timedelta(days=30),
+        category=PartyCategory.ACTIVIST,
+        status=TrackStatus.CONFIRMED,
+        confirmed_on=confirmed,
+    )
+    [now] = services.record_development(inc.tree.col_a, inc.members[:1], by=inc.col_admin, **kw)
+    [later] = services.record_development(inc.tree.branch_a, inc.members[1:2], by=inc.branch_admin, **kw)
+    assert (now.state, now.decided_by, now.development.last_step_on) == (State.APPROVED, inc.col_admin, confirmed)
+    assert (later.state, later.decided_by, later.development.last_step_on) == (State.PENDING, None, None)
+    rows = AuditLog.objects.filter(action="create", object_id__in=[now.pk, later.pk]).order_by("object_id")
+    assert list(rows.values_list("object_id", "to_state", "actor")) == [
+        (now.pk, State.APPROVED, inc.col_admin.pk),
+        (later.pk, State.PENDING, inc.branch_admin.pk),
+    ]

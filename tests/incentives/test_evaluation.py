@@ -440,3 +440,75 @@ def test_an_adjusted_grade_is_stored_and_named_under_the_branch_lock(inc):
             q["sql"] for q in ctx.captured_queries if f'FROM "{org_table}"' in q["sql"] and "FOR UPDATE" in q["sql"]
         ]
         assert locks and f'"{org_table}"."id" = {inc.tree.branch_a.pk}' in locks[0]
+
+
+def test_recording_refusals_word_for_word(inc):
+    """INC-02 … INC-04 / INC-13: each refusal of recording a grade says exactly why, and writes
+    nothing: no valid grade, 未参加评议 without a reason or with one over its 200 characters, 基本合格/
+    不合格 without the decision PDF or for more than one member, a file that is not a PDF, nobody
+    ticked, a result the superior approved."""
+    from zhtj.core.workflow import WorkflowError
+
+    branch, people, by = inc.tree.branch_a, inc.members, inc.branch_admin
+
+    def refusal(chosen, grade, **kw):
+        with pytest.raises(WorkflowError) as exc:
+            services.record_grades(branch, YEAR, chosen, grade, by=by, **kw)
+        return str(exc.value)
+
+    assert refusal(people[:1], "bogus") == "请选择评议结果。"
+    assert refusal(people[:1], Grade.ABSENT, reason="  ") == "选择“未参加评议”须注明原因。"
+    assert refusal(people[:1], Grade.ABSENT, reason="长" * 201) == "未参加评议原因不能超过200字，当前为201字。"
+    assert refusal(people[:1], Grade.BASIC) == "评议结果为基本合格须上传组织处置或纪律处分决定（PDF）。"
+    assert refusal(people[:1], Grade.UNQUALIFIED) == "评议结果为不合格须上传组织处置或纪律处分决定（PDF）。"
+    assert refusal([], Grade.QUALIFIED) == "请先勾选团员。"
+    fake = SimpleUploadedFile("x.pdf", b"not a pdf at all", content_type="application/pdf")
+    assert refusal(people[:1], Grade.BASIC, decision_file=fake).startswith("组织处置或纪律处分决定：")
+    assert refusal(people[:2], Grade.BASIC, decision_file=pdf_upload()) == (
+        "评议结果为基本合格须逐人记载并上传各自的处分决定。"
+    )
+    assert not Evaluation.objects.exists()
+    # at the edges: a reason of exactly 200 characters (trimmed) is kept, one member with a PDF is recorded
+    assert services.record_grades(branch, YEAR, people[:1], Grade.ABSENT, by=by, reason=" " + "长" * 200 + " ") == 1
+    assert Evaluation.objects.get(person=people[0]).absence_reason == "长" * 200
+    assert services.record_grades(branch, YEAR, people[1:2], Grade.BASIC, by=by, decision_file=pdf_upload()) == 1
+    assert services.record_grades(branch, YEAR, people[2:], Grade.QUALIFIED, by=by) == 8
+
+    record = IncentiveRecord.objects.get(evaluation__person=people[2])
+    assert record.summary == f"{YEAR}年度团员教育评议 团员2：合格" and record.recorded_by == by
+    assert record.state == State.PENDING and record.recorder == branch
+    services.decide(_request(inc.col_admin, inc.tree.col_a), record, "approve")
+    assert refusal(people[2:3], Grade.EXCELLENT) == f"团员2的{YEAR}年度评议结果已通过上级认证，不能修改。"
+    assert Evaluation.objects.get(person=people[2]).grade == Grade.QUALIFIED
+
+
+def _request(user, org):
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/")
+    request.user, request.acting_org = user, org
+    return request
+
+
+def test_a_rerecorded_result_is_rewritten_whole(inc):
+    """INC-02 / INC-14: recording a member's grade again rewrites the result -- its grade, its
+    reason (kept only for 未参加评议), the decision file (kept only for 基本合格/不合格), its 事项 --
+    and a result the superior refused goes back to it, 待认证 again, with the audit's note."""
+    from zhtj.core.models import AuditLog
+
+    branch, member, by = inc.tree.branch_a, inc.members[0], inc.branch_admin
+    services.record_grades(branch, YEAR, [member], Grade.ABSENT, by=by, reason="病假")
+    services.record_grades(branch, YEAR, [member], Grade.UNQUALIFIED, by=by, decision_file=pdf_upload())
+    ev = Evaluation.objects.select_related("record").get(person=member)
+    assert ev.grade == Grade.UNQUALIFIED and ev.absence_reason == "" and ev.decision_file.name.endswith(".pdf")
+    assert ev.record.summary == f"{YEAR}年度团员教育评议 团员0：不合格"
+    Evaluation.objects.filter(pk=ev.pk).update(decision_viewed_at=timezone.now())
+    services.decide(_request(inc.col_admin, inc.tree.col_a), ev.record, "reject", note="请核实")
+    services.record_grades(branch, YEAR, [member], Grade.ABSENT, by=by, reason="出国")
+    ev = Evaluation.objects.select_related("record").get(person=member)
+    assert ev.grade == Grade.ABSENT and ev.absence_reason == "出国" and ev.decision_file.name == ""
+    assert ev.decision_viewed_at is None and ev.branch == branch
+    assert ev.record.state == State.PENDING and ev.record.summary == f"{YEAR}年度团员教育评议 团员0：未参加评议"
+    assert ev.record.superior_decision == "" and ev.record.reason == ""
+    resubmitted = AuditLog.objects.get(object_id=ev.record.pk, action="resubmit")
+    assert resubmitted.note == "重新记载" and resubmitted.actor == by and resubmitted.to_state == State.PENDING

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from incentives.choices import HonorTitle, Kind, State
 from incentives.models import IncentiveRecord
 from tests import factories as f
@@ -239,3 +241,122 @@ def test_honor_list_constant_queries(inc, login, client):
         honor(client, inc.members[n % 8 : n % 8 + 3], grantor=inc.tree.uni.pk)
     assert honors().count() == 12
     assert count() == small
+
+
+def _request(user, org):
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/")
+    request.user, request.acting_org = user, org
+    return request
+
+
+def test_recording_refusals_word_for_word_and_five_recipients_at_most(inc, settings):
+    """INC-07 / INC-08: each refusal of recording an honor says exactly why and writes nothing;
+    5 recipients (INC_HONOR_MAX_RECIPIENTS) are taken, a 6th is refused with the figures; the
+    事项 names the title and the recipients, cut to its 200 characters."""
+    from incentives import services
+    from incentives.choices import HonorType
+    from zhtj.core.workflow import WorkflowError
+
+    org, by = inc.tree.branch_a, inc.branch_admin
+    personal = dict(
+        honor_type=HonorType.PERSONAL,
+        title=HonorTitle.EXCELLENT_MEMBER,
+        grantor=inc.tree.uni,
+        grantor_name="测试大学",
+        awarded_month="2024-05-01",
+        recipients=inc.members[:2],
+    )
+    collective = {
+        **personal,
+        "honor_type": HonorType.COLLECTIVE,
+        "title": HonorTitle.RED_FLAG_BRANCH,
+        "recipients": (),
+        "org_recipient": inc.tree.branch_a,
+    }
+
+    def refusal(base, **kw):
+        with pytest.raises(WorkflowError) as exc:
+            services.record_honor(org, by=by, **{**base, **kw})
+        return str(exc.value)
+
+    assert refusal(personal, recipients=()) == "请搜索并添加荣誉获得者。"
+    assert refusal(personal, recipients=inc.members[:6]) == "每次最多添加5名荣誉获得者，当前为6名。"
+    assert refusal(personal, title=HonorTitle.RED_FLAG_BRANCH) == "请选择个人所获荣誉。"
+    assert refusal(collective, org_recipient=None) == "请选择获得荣誉的团组织。"
+    assert refusal(collective, title=HonorTitle.EXCELLENT_MEMBER) == "请选择集体所获荣誉。"
+    assert refusal(personal, honor_type="bogus") == "荣誉类型无效。"
+    assert refusal(personal, grantor_name="  ") == "请填写授予组织名称。"
+    assert refusal(collective, grantor_name="  ") == "请填写授予组织名称。"
+    assert refusal(personal, grantor=None) == "请选择授予组织在系统内的名称。"
+    assert refusal(personal, grantor_name="名" * 101) == "授予组织名称不能超过100字，当前为101字。"
+    assert not honors().exists()
+
+    settings.ZHTJ = {**settings.ZHTJ, "INC_HONOR_MAX_RECIPIENTS": 6}
+    six = services.record_honor(org, by=by, **{**personal, "recipients": inc.members[:6]})
+    assert six.honor.recipients.count() == 6
+    settings.ZHTJ = {**settings.ZHTJ, "INC_HONOR_MAX_RECIPIENTS": 5}
+    for n, p in enumerate(inc.members[:5]):
+        p.name = f"{n}" + "名" * 49  # 50 characters, the longest a name may be
+        p.save()
+    five = services.record_honor(
+        org, by=by, **{**personal, "recipients": inc.members[:5], "grantor_name": " 测试大学 "}
+    )
+    names = "、".join(p.name for p in inc.members[:5])
+    assert five.summary == f"各级优秀共青团员 {names}"[:200] and len(five.summary) == 200
+    assert five.honor.grantor_name == "测试大学" and set(five.honor.recipients.all()) == set(inc.members[:5])
+    assert five.honor.org_recipient is None and five.grantor == inc.tree.uni and five.recorder == org
+    group = services.record_honor(org, by=by, **collective)
+    assert group.summary == "五四红旗团支部(总支) A1团支部" and group.honor.org_recipient == inc.tree.branch_a
+    assert group.honor.recipients.count() == 0 and group.person is None
+
+
+def test_delegation_refusals_word_for_word_and_what_it_writes(inc):
+    """INC-09: only the granting org names a 授权审批团组织, only one of its sub-orgs (not itself,
+    not outside), only while the honor waits; naming and cancelling are audited with the org's
+    name / 取消授权."""
+    from django.core.exceptions import PermissionDenied
+
+    from incentives import services
+    from incentives.choices import HonorType
+    from zhtj.core.models import AuditLog
+    from zhtj.core.workflow import WorkflowError
+
+    record = services.record_honor(
+        inc.tree.col_b,
+        by=inc.col_b_admin,
+        honor_type=HonorType.COLLECTIVE,
+        title=HonorTitle.RED_FLAG_BRANCH,
+        grantor=inc.tree.uni,
+        grantor_name="测试大学",
+        awarded_month="2024-05-01",
+        org_recipient=inc.tree.branch_b,
+    )
+    assert record.state == State.GRANTOR
+    grantor = _request(inc.uni_admin, inc.tree.uni)
+
+    def refusal(request, org, exc_type=WorkflowError):
+        with pytest.raises(exc_type) as exc:
+            services.delegate_approval(request, record, org)
+        return str(exc.value)
+
+    assert refusal(_request(inc.col_b_admin, inc.tree.col_b), inc.tree.col_a, PermissionDenied) == (
+        "只有授予组织可以授权审批团组织。"
+    )
+    assert refusal(grantor, inc.tree.uni) == "授权审批团组织须为本组织的下级组织。"
+    assert refusal(grantor, inc.tree.city) == "授权审批团组织须为本组织的下级组织。"
+    assert services.delegate_approval(grantor, record, inc.tree.col_a).delegate == inc.tree.col_a
+    record.refresh_from_db()
+    assert record.delegate == inc.tree.col_a
+    assert services.delegate_approval(grantor, record, None).delegate is None
+    record.refresh_from_db()
+    assert record.delegate is None
+    notes = list(
+        AuditLog.objects.filter(object_id=record.pk, action="delegate").order_by("pk").values_list("note", "actor")
+    )
+    assert notes == [("学院A团委", inc.uni_admin.pk), ("取消授权", inc.uni_admin.pk)]
+    for state in (State.APPROVED, State.REJECTED):
+        IncentiveRecord.objects.filter(pk=record.pk).update(state=state)
+        assert refusal(grantor, inc.tree.col_a) == "该荣誉已审批完毕，无需授权。"
+    assert IncentiveRecord.objects.get(pk=record.pk).delegate is None

@@ -400,3 +400,52 @@ def test_what_each_org_awaits(inc):
     assert awaited(tree.uni) == {at_grantor, delegated}
     assert awaited(tree.city) == {delegated}
     assert awaited(tree.col_b) == set()
+
+
+def test_deleting_word_for_word_with_its_audit_row_and_its_file(inc, django_capture_on_commit_callbacks):
+    """INC-13 / SEC-01: only the recording org deletes, only before the first approval, each
+    refusal in its words; the deletion is audited (its state, its 事项, who) and a 推优表 it
+    held leaves storage once it commits."""
+    import pytest
+    from django.core.exceptions import PermissionDenied
+    from django.core.files.storage import default_storage
+    from django.test import RequestFactory
+
+    from zhtj.core.models import AuditLog
+    from zhtj.core.workflow import WorkflowError
+
+    from .conftest import pdf_upload
+
+    def request(user, org):
+        r = RequestFactory().post("/")
+        r.user, r.acting_org = user, org
+        return r
+
+    first, second = IncentiveRecord.objects.filter(kind=Kind.JOINING).order_by("pk")[:2]
+    with pytest.raises(PermissionDenied) as exc:
+        services.delete_record(request(inc.col_admin, inc.tree.col_a), first)
+    assert str(exc.value) == "只有记载组织可以删除该记录。"
+    services.decide(request(inc.col_admin, inc.tree.col_a), first, "approve")
+    with pytest.raises(WorkflowError) as exc:
+        services.delete_record(request(inc.branch_admin, inc.tree.branch_a), first)
+    assert str(exc.value) == "上级已审批，不能删除。"
+    services.delete_record(request(inc.branch_admin, inc.tree.branch_a), second)
+    assert not IncentiveRecord.objects.filter(pk=second.pk).exists()
+    deleted = AuditLog.objects.get(object_id=second.pk, action="delete")
+    assert (deleted.from_state, deleted.note, deleted.actor) == (State.PENDING, second.summary, inc.branch_admin)
+
+    [party] = services.record_development(
+        inc.tree.branch_a,
+        inc.members[:1],
+        by=inc.branch_admin,
+        dev_kind=DevelopmentKind.PARTY,
+        recommended_on=date(2020, 3, 1),
+        category="activist",
+        status="unconfirmed",
+        form_file=pdf_upload(),
+    )
+    stored = party.development.form_file.name
+    assert default_storage.exists(stored)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_record(request(inc.branch_admin, inc.tree.branch_a), party)
+    assert not default_storage.exists(stored)
