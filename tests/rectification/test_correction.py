@@ -159,3 +159,20 @@ def test_a_decision_is_the_provinces_on_the_state_seen(camp):
     req = services.decide_correction(locked_request(), "reject", by=who, acting=province, note="依据不足")
     assert (req.state, req.decided_by, req.reason) == ("rejected", who, "依据不足")
     assert state(branch) == "qualified"
+
+
+def test_the_request_page_points_to_this_forms_pending_request_only(client, login, camp):
+    """BEY-02: 申请更正 of a form with a request 待审批 links to it; a form whose only request was
+    decided (不同意), or another form's pending request, shows none."""
+    lock(login, camp, 0)
+    lock(login, camp, 1)
+    c = as_committee(login, camp)
+    file(c, camp.branches[1])
+    refused = SelfCheckCorrectionRequest.objects.get()
+    p = login(camp.province_admin, camp.tree.province)
+    p.post(f"/rectification/corrections/{refused.pk}/", {"decision": "reject", "note": "依据不足"})
+    file(c, camp.branches[0])
+    pending = SelfCheckCorrectionRequest.objects.get(state="pending")
+    page = text(c.get(f"/rectification/correct/{camp.branches[0].pk}/"))
+    assert f'id="pending-note">已有一条待审批的更正申请：<a href="/rectification/corrections/{pending.pk}/">' in page
+    assert 'id="pending-note"' not in text(c.get(f"/rectification/correct/{camp.branches[1].pk}/"))
