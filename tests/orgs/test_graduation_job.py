@@ -9,15 +9,18 @@ import time_machine
 from celery.schedules import crontab
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from members.models import Person
+from orgs import graduation
 from orgs.choices import LeadershipLevel, OrgCategory
 from orgs.graduation import run_day
 from orgs.models import Organization
+from orgs.suborgs import _insert_leaves
 from tests import factories as f
 from zhtj.core import jobs
+from zhtj.core.audit import acting_as
 from zhtj.core.models import AuditLog, JobRun
 from zhtj.core.tasks import run_scheduled_job
 
@@ -155,6 +158,71 @@ def test_query_count_does_not_grow_with_members(tree):
     many = _queries_for_members(tree, 300)
     assert many == few
     assert few <= 4 + 5 * len(jobs.parts("graduate_conversion"))
+
+
+def _queries_for_orgs(tree, n):
+    """Run the June 1 job over `n` newly made 团支部 of 2027 under 学院A团委 (one member each)."""
+    with transaction.atomic():
+        _insert_leaves(
+            Organization.objects.get(pk=tree.col_a.pk),
+            [(f"{n}个之{i}团支部", f"{n}个之{i}团支部", OrgCategory.BRANCH) for i in range(n)],
+        )
+    made = Organization.objects.filter(name__startswith=f"{n}个之")
+    made.update(graduation_month=date(2027, 7, 1), graduation_marked_at=datetime(2027, 2, 1, tzinfo=TZ))
+    Person.objects.bulk_create(
+        [
+            Person(id_number=f.new_id_number(), name="团员", gender="1", birth_date=date(2005, 1, 1), branch=b)
+            for b in made
+        ]
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        call_command("run_job", "graduate_conversion", "--date", "2027-06-01", stdout=StringIO())
+    assert made.filter(category=OrgCategory.GRADUATE).count() == n
+    assert AuditLog.objects.filter(action="graduate_conversion", object_id__in=made.values("pk")).count() == n
+    JobRun.objects.all().delete()
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL; SQLite goes by ids")
+def test_query_count_does_not_grow_with_orgs_converted(tree):
+    """ORG-16 / JOB-01 / BEY-05 (issue 18.3): a share's audit rows are one INSERT … SELECT fed by the
+    UPDATE, not one INSERT per 500 orgs: converting 501 团支部 takes as many queries as converting 1."""
+    assert _queries_for_orgs(tree, 1) == _queries_for_orgs(tree, 501)
+
+
+def _audit_rows(action):
+    fields = ("at", "actor_id", "acting_org_id", "content_type_id", "object_id", "action")
+    return list(
+        AuditLog.objects.filter(action=action)
+        .order_by("object_id")
+        .values_list(*fields, "from_state", "to_state", "changes", "note")
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement form is PostgreSQL's")
+@pytest.mark.parametrize("explicit", [True, False])
+def test_one_statement_writes_the_audit_rows_record_many_wrote(classes, explicit):
+    """BEY-05: the conversion's audit rows written by the UPDATE's own INSERT … SELECT are, column
+    for column, those `_record_many` wrote from the ids in Python -- with an actor and acting org
+    given, and taken from the request's context (`acting_as`) when not."""
+    admin = f.admin_of(classes.tree.uni)
+    due = Organization.objects.filter(graduation_month__year=2027, category=OrgCategory.BRANCH)
+    ids = sorted(due.values_list("pk", flat=True))
+    changes = {"category": ["branch", "graduate"]}
+    kw = {"actor": admin, "acting_org_id": classes.tree.uni.pk} if explicit else {}
+    with (
+        time_machine.travel(datetime(2027, 6, 1, 1, 0, tzinfo=TZ), tick=False),
+        acting_as(admin, classes.tree.col_a.pk),
+    ):
+        with transaction.atomic():
+            sid = transaction.savepoint()
+            graduation._record_many(ids, "graduate_conversion", changes, note="说明", **kw)
+            by_ids = _audit_rows("graduate_conversion")
+            transaction.savepoint_rollback(sid)
+        assert graduation._convert_recorded(due, changes, note="说明", **kw) == len(ids) == 2
+    assert _audit_rows("graduate_conversion") == by_ids
+    assert by_ids[0][1:3] == ((admin.pk, classes.tree.uni.pk) if explicit else (admin.pk, classes.tree.col_a.pk))
+    assert category(classes.y2027a) == category(classes.y2027b) == OrgCategory.GRADUATE
 
 
 # --- ORG-17: graduate orgs stay usable ---------------------------------------------------------------
