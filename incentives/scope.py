@@ -4,10 +4,9 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 
-from orgs.models import Organization
 from zhtj.core.access import acting_org_or_404
 from zhtj.core.pagination import ByIds
-from zhtj.core.tree import subtree_q
+from zhtj.core.tree import holds_every_org, subtree_q
 
 from .models import IncentiveRecord
 
@@ -23,13 +22,6 @@ def listed():
 def _arms(org):
     """The four ways a record is visible to `org`, each one condition an index can serve."""
     return (subtree_q(org, "recorder"), subtree_q(org, "person__branch"), Q(grantor=org), Q(delegate=org))
-
-
-def _holds_every_org(org):
-    """Does `org`'s subtree hold every org (团中央, the only root)? Two index probes: none outside."""
-    if org.parent_id is not None or org.lft != 1:
-        return False
-    return not Organization.objects.filter(Q(tree_id__lt=org.tree_id) | Q(tree_id__gt=org.tree_last)).exists()
 
 
 def visible_records(request):
@@ -52,7 +44,7 @@ def listed_records(request, kind, related=()):
     records = IncentiveRecord.objects.filter(kind=kind)
     most = listed() + 1
     fetch = IncentiveRecord.objects.select_related(*related)
-    if _holds_every_org(org):  # 团中央: every record is visible, the arms would only check each one
+    if holds_every_org(org):  # 团中央: every record is visible, the arms would only check each one
         ids = records.order_by(*NEWEST)
     elif connection.vendor != "postgresql":  # SQLite can't limit the parts of a UNION
         ids = visible_records(request).filter(kind=kind).order_by(*NEWEST)

@@ -19,7 +19,7 @@ from orgs.graduation import province_of
 from orgs.models import Organization
 from zhtj.core import change_review, inbox
 from zhtj.core.access import check_direct_superior
-from zhtj.core.tree import subtree_q
+from zhtj.core.tree import holds_every_org, subtree_q
 from zhtj.core.workflow import WorkflowError, by_system, perform
 
 from .calendar import (  # noqa: F401  the campaign calendar is also read as s.current_month() …
@@ -115,12 +115,22 @@ def rec_orgs(parent, year, *, whole_subtree=False):
     """The orgs 整理整顿 lists under `parent`: its direct sub-branches (whole_subtree: every branch
     below it), and any such org with a record this year (a 团总支 made a key branch by 不予定级,
     GRD-05)."""
-    has_record = Exists(CampaignRecord.objects.filter(branch=OuterRef("pk"), year=year))
-    below = (
-        Organization.objects.subtree_of(parent, include_self=False)
-        if whole_subtree
-        else Organization.objects.filter(parent=parent)
-    )
+    records = CampaignRecord.objects.filter(year=year)
+    if not whole_subtree:
+        below = Organization.objects.filter(parent=parent)
+        has_record = Exists(records.filter(branch=OuterRef("pk")))
+    elif holds_every_org(parent):
+        # 团中央: the year's records all lie in its subtree, so one hashed pass over them is the
+        # cheapest check (the form below would read the country's orgs twice: 6 s -> 9-10 s nationally)
+        below = Organization.objects.exclude(pk=parent.pk)
+        has_record = Exists(records.filter(branch=OuterRef("pk")))
+    else:
+        # Any smaller subtree: as an EXISTS beside the OR, PostgreSQL hashes the whole country's
+        # records of the year (1.8 million nationally: 2.8 s for a province of 46,803 orgs). Only
+        # the subtree's few orgs that are no branch need their records looked up: a set as small as they.
+        below = Organization.objects.subtree_of(parent, include_self=False)
+        others = records.filter(subtree_q(parent, "branch"), branch__is_branch_kind=False)
+        has_record = Q(pk__in=others.values("branch_id"))
     # a 特殊单位专属库 is a pool, not a branch: never listed or counted (ORG-02)
     return below.filter(Q(is_branch_kind=True) | has_record).exclude(category__in=POOL_CATEGORIES)
 

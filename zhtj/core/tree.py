@@ -96,6 +96,17 @@ def size(org):
     return (org.rght - org.lft + 1) // 2
 
 
+def holds_every_org(org):
+    """Does `org`'s subtree hold every org of the country (团中央, the only root)? Two index probes
+    for none outside its block. A query over such a subtree needs no subtree condition, and may
+    read a whole table of the country where a smaller subtree must not (a hashed pass over every
+    record is right for 团中央 and wrong for a province): such queries choose their form by it."""
+    if org.parent_id is not None or org.lft != 1:
+        return False
+    outside = Q(tree_id__lt=org.tree_id) | Q(tree_id__gt=org.tree_last)
+    return not type(org)._default_manager.filter(outside).exists()
+
+
 def tree_root_q(org):
     """The root row of `org`'s tree: the row to lock before changing the tree's bounds."""
     return Q(tree_id=org.tree_id, lft=1)
