@@ -176,3 +176,43 @@ def test_the_request_page_points_to_this_forms_pending_request_only(client, logi
     page = text(c.get(f"/rectification/correct/{camp.branches[0].pk}/"))
     assert f'id="pending-note">已有一条待审批的更正申请：<a href="/rectification/corrections/{pending.pk}/">' in page
     assert 'id="pending-note"' not in text(c.get(f"/rectification/correct/{camp.branches[1].pk}/"))
+
+
+def test_filing_refusals_word_for_word_and_what_is_filed(camp):
+    """BEY-02 / REC-09, file_correction called directly: a reason is required (blank once trimmed too,
+    400) of at most 500 characters (500 pass, 501 are refused, 400); a form not locked needs no request
+    (409); a branch with no 省级团委 above it has nobody to decide (409); a second request while one
+    waits is refused (409). What is filed: the reason trimmed, who asked for which org, the province
+    deciding, 待审批."""
+    from rectification import services
+    from rectification.models import CampaignRecord
+    from tests import factories as f
+
+    def refused(message, status, acting, record, explanation):
+        with pytest.raises(services.RecError) as caught:
+            services.file_correction(acting, record, explanation=explanation, by=camp.admin)
+        assert (str(caught.value), caught.value.status) == (message, status)
+
+    locked = CampaignRecord.objects.create(branch=camp.branches[0], year=2026, state="qualified")
+    basic = CampaignRecord.objects.create(branch=camp.branches[1], year=2026, state="basic")
+    stray = CampaignRecord.objects.create(
+        branch=f.branch(camp.tree.central, "直属团支部"), year=2026, state="qualified"
+    )
+    for blank in (None, "", "  "):
+        refused("请填写需修改的原因。", 400, camp.committee, locked, blank)
+    refused("更正原因不能超过 500 个字。", 400, camp.committee, locked, "错" * 501)
+    unlocked = "该团支部的自检表未锁定，无需申请更正，团支部可直接编辑后重新提交。"
+    refused(unlocked, 409, camp.committee, basic, "第3项填写错误")
+    nobody = "未找到该团支部所属的省级团委，无法提交更正申请，请联系系统运维人员。"
+    refused(nobody, 409, camp.tree.central, stray, "第3项填写错误")
+    assert not SelfCheckCorrectionRequest.objects.exists()
+    req = services.file_correction(camp.committee, locked, explanation=f" {'错' * 500} ", by=camp.admin)
+    assert (req.record, req.filed_by_org, req.requested_by, req.approver, req.explanation, req.state) == (
+        locked,
+        camp.committee,
+        camp.admin,
+        camp.tree.province,
+        "错" * 500,
+        "pending",
+    )
+    refused("该团支部已有一条待审批的自检表更正申请，请等待省级团委处理。", 409, camp.committee, locked, "再次申请")
