@@ -68,3 +68,49 @@ def test_jobs_are_registered_and_scheduled(settings):
         assert name in registered() and beat[name]["args"] == [name]
     lock = beat["grading_lock"]["schedule"]
     assert (lock.month_of_year, lock.day_of_month, lock.hour, lock.minute) == ({12}, {31}, {12}, {0})
+
+
+def test_carry_over_at_its_edge_with_records_of_two_years(camp, settings):
+    """REC-13 / JOB-06, carry_over called directly: the key deadline (December 31) is over at
+    January 1, 00:00 local time, not a microsecond before; every campaign year up to the last one over
+    is swept (an unfinished 2025 record without a 2026 one is carried into 2026), a record whose branch
+    has next year's already is not carried again; 重点整改中 / 待审核 / 继续整改 are carried, 已摘牌 and
+    基本合格 not. Each new record is 重点整改中 with the last 较差 count, key since the run, carried over;
+    the summary names the campaign year. With REC_KEY_DEADLINE moved to December 20, that year is over
+    at December 21, 00:00."""
+    from django.utils import timezone
+
+    from rectification import services as s
+
+    b = camp.branches
+
+    def record(branch, year, state, poor=0):
+        return CampaignRecord.objects.create(
+            branch=branch, year=year, state=state, poor_count=poor, key_since=at(year, 10, 1)
+        )
+
+    record(b[0], 2025, "key", 11)  # carried into 2026 already (b[0]'s 2026 record)
+    record(b[0], 2026, "key", 12)
+    record(b[1], 2026, "key_pending", 4)
+    record(b[2], 2026, "continue", 2)
+    record(b[3], 2026, "delisted", 1)
+    record(b[4], 2026, "basic", 3)
+    record(b[5], 2025, "continue", 7)
+    with time_machine.travel(at(2026, 12, 31, 23, 59, 59, 999999), tick=False):
+        assert s.carry_over(timezone.now()) == {"changed": 1, "campaign_year": 2025, "carried": 1}
+    assert list(CampaignRecord.objects.filter(year=2026, branch=b[5]).values_list("state", "poor_count")) == [
+        ("key", 7)
+    ]
+    with time_machine.travel(at(2027, 1, 1, 0, 0), tick=False):
+        assert s.carry_over(timezone.now()) == {"changed": 4, "campaign_year": 2026, "carried": 4}
+        assert s.carry_over(timezone.now()) == {"changed": 0, "campaign_year": 2026, "carried": 0}
+    carried = CampaignRecord.objects.filter(year=2027).order_by("branch__lft")
+    assert [(r.branch, r.state, r.poor_count, r.key_since, r.carried_over) for r in carried] == [
+        (b[0], "key", 12, at(2027, 1, 1, 0, 0), True),
+        (b[1], "key", 4, at(2027, 1, 1, 0, 0), True),
+        (b[2], "key", 2, at(2027, 1, 1, 0, 0), True),
+        (b[5], "key", 7, at(2027, 1, 1, 0, 0), True),
+    ]
+    settings.ZHTJ = {**settings.ZHTJ, "REC_KEY_DEADLINE": (12, 20)}
+    assert s.carry_over(at(2027, 12, 20, 23, 59, 59, 999999))["campaign_year"] == 2026
+    assert s.carry_over(at(2027, 12, 21, 0, 0)) == {"changed": 4, "campaign_year": 2027, "carried": 4}

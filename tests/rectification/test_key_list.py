@@ -88,3 +88,40 @@ def test_migration_marks_forms_submitted_after_delisting(client, login, camp, cl
     SelfCheck.objects.filter(month__month=11).update(while_key=False)  # as stored before the fix
     importlib.import_module("rectification.migrations.0002_delisted_forms_count_as_key").mark(apps, None)
     assert list(SelfCheck.objects.order_by("submitted_at").values_list("while_key", flat=True)) == [False, True, True]
+
+
+def test_key_list_is_the_committees_key_branches_of_the_year(camp):
+    """REC-11, key_list called directly, with what it must leave out: B1, key this year, fixed 3 + 2
+    items on its key forms of October and 4 in November (a form before it became key, 7 fixed, doesn't
+    count; neither does its record of last year); B4, key with no form yet, lists 0s; B2 was key last
+    year only, B3 has a record but was never key, A1 is another committee's key branch. Rows in tree
+    order (B4's record was written first)."""
+    from datetime import date
+
+    from rectification.models import CampaignRecord, SelfCheck
+
+    b = camp.branches
+
+    def record(branch, year=2026, state="key", key=True):
+        return CampaignRecord.objects.create(
+            branch=branch, year=year, state=state, key_since=at(year, 10, 1) if key else None
+        )
+
+    def form(rec, month, improved, while_key=True):
+        SelfCheck.objects.create(
+            record=rec, month=month, poor_count=1, improved=improved, while_key=while_key, filler_name="书记"
+        )
+
+    record(b[3])
+    b1 = record(b[0])
+    for month, improved, while_key in ((10, 7, False), (10, 3, True), (10, 2, True), (11, 4, True)):
+        form(b1, date(2026, month, 1), improved, while_key)
+    form(record(b[0], 2025), date(2025, 10, 1), 9)
+    form(record(b[1], 2025), date(2025, 11, 1), 1)
+    record(b[2], state="basic", key=False)
+    form(record(camp.tree.branch_a), date(2026, 10, 1), 6)
+    rows = services.key_list(camp.committee, 2026)
+    assert [(row.branch, row.m9, row.m10, row.m11, row.m12) for row in rows] == [
+        (b[0], 0, 5, 4, 0),
+        (b[3], 0, 0, 0, 0),
+    ]

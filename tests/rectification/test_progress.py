@@ -75,3 +75,39 @@ def test_constant_queries(client, login, camp):
     with CaptureQueriesContext(connection) as large:
         u.get(URL)
     assert len(large) == len(small)
+
+
+def test_progress_is_the_subtrees_key_branches_of_the_year_by_industry(camp):
+    """REC-12, progress called directly: the key branches of the org's subtree this year, by industry
+    (an industry not filled in as 未填写行业类别), each counted as finished (重点整改后合格 or 已摘牌)
+    in the month of its local date: September 30, 23:59:59 in 9月, October 31, 23:59:59 in 10月,
+    November 1, 00:00 in 11月, December 31, 23:59:59 in 12月. Left out: a branch with a record but
+    never key, a key record of last year, another subtree's key branch."""
+    from rectification.models import CampaignRecord
+
+    b = camp.branches
+
+    def record(branch, state="key", done=None, year=2026, key=True):
+        CampaignRecord.objects.create(
+            branch=branch, year=year, state=state, key_since=at(year, 9, 1) if key else None, key_done_at=done
+        )
+
+    record(b[0], "key_qualified", at(2026, 10, 31, 23, 59, 59))
+    record(b[1], "delisted", at(2026, 11, 1, 0, 0))
+    record(b[2])
+    record(b[3], "key_qualified", at(2026, 12, 31, 23, 59, 59))
+    record(b[4], "basic", key=False)
+    record(b[5], "key_qualified", at(2025, 10, 5), year=2025)
+    record(f.branch(camp.committee, "无行业团支部"), "continue")
+    record(
+        f.branch(camp.committee, "国企团支部", industry=Industry.STATE_ENTERPRISE),
+        "delisted",
+        at(2026, 9, 30, 23, 59, 59),
+    )
+    record(camp.tree.branch_a, "key_qualified", at(2026, 10, 5))
+    rows = services.progress(camp.committee, 2026)
+    assert [(row["industry"], row["total"], row["done"], row["months"]) for row in rows] == [
+        ("未填写行业类别", 1, 0, [0, 0, 0, 0]),
+        ("国有企业", 1, 1, [1, 0, 0, 0]),
+        ("普通高等院校", 4, 3, [0, 1, 1, 1]),
+    ]
