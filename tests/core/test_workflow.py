@@ -14,6 +14,11 @@ from zhtj.core.models import AuditLog
 from zhtj.core.workflow import AlreadyHandled, WorkflowError, by_system, perform, perform_many, seen_state
 
 
+@pytest.fixture(autouse=True)
+def _fast_hasher(fast_hasher):
+    pass
+
+
 def _pending(tree, uploader=None):
     """An e-archive waiting for 学院A团委 (the file plays no part)."""
     return MemberArchive.objects.create(
