@@ -171,3 +171,173 @@ def test_a_batch_in_chunks_lists_every_refusal_and_reports_progress(tree, settin
     ]
     log = AuditLog.objects.get(object_id=ok.pk, action="approve")
     assert (log.actor, log.from_state, log.to_state, log.note) == (admin, "pending", "verified", "")
+
+
+def test_the_guard_decides_on_each_locked_row(tree):
+    """SEC-04: who may act is decided by the guard on each locked row -- a row it refuses is listed
+    with the guard's words (or, when it gives none, 不在您的审批范围内), the others are done."""
+    from django.core.exceptions import PermissionDenied
+
+    uploader = f.admin_of(tree.branch_a)
+    ok, worded, silent = (_pending(tree, uploader) for _ in range(3))
+
+    def guard(row):
+        if row.pk == worded.pk:
+            raise PermissionDenied("只有上级团委可以审批。")
+        if row.pk == silent.pk:
+            raise PermissionDenied
+
+    done, failures = perform_many(
+        MemberArchive.objects.all(), [ok.pk, worded.pk, silent.pk], "approve", guard=guard, by=uploader
+    )
+    assert done == 1
+    assert [(row.pk, reason) for row, reason in failures] == [
+        (worded.pk, "只有上级团委可以审批。"),
+        (silent.pk, "不在您的审批范围内。"),
+    ]
+    assert set(MemberArchive.objects.filter(state="verified").values_list("pk", flat=True)) == {ok.pk}
+    with pytest.raises(PermissionDenied):
+        perform(worded, "approve", guard=guard)
+
+
+def test_a_condition_refuses_in_its_own_words(tree, monkeypatch):
+    """SEC-04: a transition's condition may carry its words (`condition.refusal`): one item and a
+    batch refuse with them; without them, with the state the item is in."""
+    admin = f.admin_of(tree.branch_a)
+    verified = _pending(tree, admin)
+    MemberArchive.objects.filter(pk=verified.pk).update(state=MemberArchive.State.VERIFIED)
+    upload = {
+        "name": "archives/y.pdf",
+        "original_name": "新.pdf",
+        "size": 1,
+        "pages": 1,
+        "by": admin,
+        "org": tree.branch_a,
+    }
+    default = "该事项当前状态为“已认证”，不允许此操作。"
+    with pytest.raises(WorkflowError) as refused:
+        perform(verified, "replace", guard=by_system, upload=upload)
+    assert str(refused.value) == default
+    monkeypatch.setattr(MemberArchive.may_replace, "refusal", "请先申请更换档案。", raising=False)
+    with pytest.raises(WorkflowError) as refused:
+        perform(verified, "replace", guard=by_system, upload=upload)
+    assert str(refused.value) == "请先申请更换档案。"
+    done, failures = perform_many(MemberArchive.objects.all(), [verified.pk], "replace", guard=by_system, upload=upload)
+    assert (done, [reason for _, reason in failures]) == (0, ["请先申请更换档案。"])
+
+
+def test_a_row_refused_inside_its_transition_is_undone_alone(tree, monkeypatch):
+    """Issue 17 / SEC-04: a rule that refuses inside the transition, after having written, refuses
+    that row only (its words, or 不在您的审批范围内 when it gives none): the chunk is run again with a
+    savepoint a row, so the row keeps nothing of what it wrote and the others are done."""
+    admin = f.admin_of(tree.col_a)
+    uploader = f.admin_of(tree.branch_a)
+    ok, bad, silent, late = (_pending(tree, uploader) for _ in range(4))
+    record = MemberArchive.record_decision
+
+    def half_way(self, by, note):
+        record(self, by, note)  # written first ...
+        if self.pk == bad.pk:
+            raise WorkflowError("该团员已转出。")  # ... then refused
+        if self.pk == silent.pk:
+            raise WorkflowError
+
+    monkeypatch.setattr(MemberArchive, "record_decision", half_way)
+    with CaptureQueriesContext(connection) as queries:
+        done, failures = perform_many(
+            MemberArchive.objects.all(),
+            [ok.pk, bad.pk, silent.pk, late.pk],
+            "approve",
+            guard=by_system,
+            by=admin,
+            note="清晰",
+        )
+    assert done == 2
+    assert [(row.pk, reason) for row, reason in failures] == [
+        (bad.pk, "该团员已转出。"),
+        (silent.pk, "不在您的审批范围内。"),
+    ]
+    rows = {a.pk: (a.state, a.decided_by_id, a.reason) for a in MemberArchive.objects.all()}
+    assert rows == {
+        ok.pk: ("verified", admin.pk, "清晰"),
+        bad.pk: ("pending", None, ""),
+        silent.pk: ("pending", None, ""),
+        late.pk: ("verified", admin.pk, "清晰"),
+    }
+    assert sorted(AuditLog.objects.filter(action="approve").values_list("object_id", flat=True)) == sorted(
+        [ok.pk, late.pk]
+    )
+    if connection.vendor == "postgresql":
+        # the chunk's, its first run's, then one a row (4) in the careful run
+        assert len([q for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]) == 6
+
+
+def test_perform_acts_on_the_state_seen_and_records_it(tree, monkeypatch):
+    """SEC-04: perform acts on a fresh locked copy only when the state the form was rendered in is
+    still the state (409 naming the state otherwise, nothing written) and the transition starts
+    from it; it saves the copy, returns it and writes one audit row: who, from, to, the note. The
+    optimistic check at save (a second guard) refuses the same way."""
+    from django_fsm import ConcurrentTransition
+
+    admin = f.admin_of(tree.col_a)
+    archive = _pending(tree)
+    with pytest.raises(AlreadyHandled) as handled:
+        perform(archive, "approve", guard=by_system, seen_state="rejected", by=admin)
+    assert str(handled.value) == "该事项当前状态为“待审批”，已被处理，请刷新后查看。"
+    assert not AuditLog.objects.filter(object_id=archive.pk).exists()
+
+    def concurrent(self, *args, **kwargs):
+        raise ConcurrentTransition
+
+    with monkeypatch.context() as patched:
+        patched.setattr(MemberArchive, "save", concurrent)
+        with pytest.raises(AlreadyHandled) as handled:
+            perform(archive, "approve", guard=by_system, seen_state="pending", by=admin)
+    assert str(handled.value).startswith("该事项当前状态为")  # the item's state named, not the short form
+    assert MemberArchive.objects.get(pk=archive.pk).state == "pending"
+
+    done = perform(archive, "approve", guard=by_system, seen_state="pending", by=admin, note="清晰")
+    assert archive.state == "pending" and (done.pk, done.state, done.reason) == (archive.pk, "verified", "清晰")
+    assert MemberArchive.objects.get(pk=archive.pk).state == "verified"
+    log = AuditLog.objects.get(object_id=archive.pk)
+    assert (log.action, log.actor, log.from_state, log.to_state, log.note) == (
+        "approve",
+        admin,
+        "pending",
+        "verified",
+        "清晰",
+    )
+    with pytest.raises(AlreadyHandled) as handled:
+        perform(archive, "approve", guard=by_system)  # no form: the transition no longer starts here
+    assert str(handled.value) == "该事项当前状态为“已认证”，已被处理，请刷新后查看。"
+
+
+def test_a_batch_tells_after_each_chunk_and_records_the_acting_admin(tree, settings):
+    """Issue 17 / BEY-05: `after` gets each chunk's rows done (notices are sent in the chunk's
+    transaction); the audit rows name the item, the action, the note, and -- given no `by` -- the
+    admin and org acting (audit.acting_as)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhtj.core.audit import acting_as
+
+    settings.ZHTJ = {**settings.ZHTJ, "BATCH_CHUNK": 2}
+    admin = f.admin_of(tree.col_a)
+    uploader = f.admin_of(tree.branch_a)
+    archives = [_pending(tree, uploader) for _ in range(3)]
+    told = []
+    with acting_as(admin, tree.col_a.pk):
+        done, failures = perform_many(
+            MemberArchive.objects.all(),
+            [a.pk for a in archives],
+            "approve",
+            guard=by_system,
+            note="清晰",
+            after=lambda rows: told.append([(r.pk, r.state) for r in rows]),
+        )
+    assert (done, failures) == (3, [])
+    assert told == [[(archives[0].pk, "verified"), (archives[1].pk, "verified")], [(archives[2].pk, "verified")]]
+    logs = AuditLog.objects.filter(action="approve").order_by("object_id")
+    assert [(log.object_id, log.action, log.note, log.actor, log.acting_org_id) for log in logs] == [
+        (a.pk, "approve", "清晰", admin, tree.col_a.pk) for a in archives
+    ]
+    assert {log.content_type for log in logs} == {ContentType.objects.get_for_model(MemberArchive)}
