@@ -616,3 +616,50 @@ def test_a_committees_record_takes_effect_at_once_with_its_audit_row(inc):
         (now.pk, State.APPROVED, inc.col_admin.pk),
         (later.pk, State.PENDING, inc.branch_admin.pk),
     ]
+
+
+def test_an_approved_update_writes_its_status_and_its_date(inc, login, client):
+    """INC-12: an approved 更新状态 writes the new status; 已确定 / 被确定为发展对象 set 确定时间 (the
+    latter also moves the record onto the 发展对象 track), 已入党 sets 入党时间 and ends the tracking;
+    the clock restarts at the step's date, or at the day the update was filed when it has none."""
+    from datetime import datetime, time
+
+    from incentives.models import TrackUpdate
+
+    dev = approved_party_record(inc, login, client, status=TrackStatus.UNCONFIRMED, confirmed_on="")
+    filed = TODAY - timedelta(days=5)
+
+    def apply(new_status, step_date=None):
+        record = IncentiveRecord.objects.create(
+            kind=Kind.TRACK_UPDATE,
+            recorder=inc.tree.branch_a,
+            recorded_by=inc.branch_admin,
+            person=inc.members[0],
+            summary="更新状态",
+        )
+        IncentiveRecord.objects.filter(pk=record.pk).update(
+            created_at=timezone.make_aware(datetime.combine(filed, time(12, 0)))
+        )
+        record.refresh_from_db()
+        update = TrackUpdate.objects.create(record=record, development=dev, new_status=new_status, step_date=step_date)
+        update.on_effective(record)
+        return Development.objects.get(pk=dev.pk)
+
+    def seen(d):
+        return d.status, d.track, d.confirmed_on, d.party_joined_on, d.last_step_on, d.update_due
+
+    confirmed = TODAY - timedelta(days=20)
+    A, D = PartyCategory.ACTIVIST, PartyCategory.DEVELOPMENT
+    assert seen(apply(TrackStatus.CONFIRMED, confirmed)) == (
+        TrackStatus.CONFIRMED,
+        A,
+        confirmed,
+        None,
+        confirmed,
+        False,
+    )
+    assert seen(apply(TrackStatus.OBSERVING)) == (TrackStatus.OBSERVING, A, confirmed, None, filed, False)
+    target = TODAY - timedelta(days=3)
+    assert seen(apply(TrackStatus.DEV_TARGET, target)) == (TrackStatus.DEV_TARGET, D, target, None, target, False)
+    joined = TODAY - timedelta(days=400)  # a year back: due, were it still tracked
+    assert seen(apply(TrackStatus.JOINED, joined)) == (TrackStatus.JOINED, D, target, joined, joined, False)
