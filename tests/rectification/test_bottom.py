@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+import pytest
 from django.utils import timezone
 
 from orgs.choices import OrgCategory
@@ -188,3 +189,110 @@ def test_three_months_from_a_months_end(client, login, camp, clock):
     too_young = f.branch(camp.committee, "新建团支部", created_at=at(2026, 10, 1, 0, 0))
     candidates = set(s.bottom_candidates(camp.committee, 2026).values_list("pk", flat=True))
     assert old_enough.pk in candidates and too_young.pk not in candidates
+
+
+def test_select_bottom_called_directly_word_for_word(camp, monkeypatch):
+    """REC-05 / REC-10, select_bottom called directly: outside the campaign (409); a committee with
+    nothing to select (409); ids that aren't candidates named in tree order with each reason (400);
+    fewer than the minimum (400); the selection (2 of 5 eligible) puts each branch into key
+    rectification as the selector's act, tells it, and records who selected how many of how many,
+    under the committee's row lock; a second selection (409); one that lost the race to another admin
+    between the check and the record (409, nothing changed)."""
+    import time_machine
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from rectification import services as s
+    from rectification.models import CampaignRecord
+    from zhtj.core.models import AuditLog, Notification
+
+    from .conftest import FOUNDED
+
+    c, b = camp.committee, camp.branches
+
+    def refused(message, status, parent, ids):
+        with pytest.raises(s.RecError) as caught:
+            s.select_bottom(parent, ids, by=camp.admin)
+        assert (str(caught.value), caught.value.status) == (message, status)
+
+    with time_machine.travel(at(2027, 1, 5, 9, 0), tick=False):
+        refused("当前不在整理整顿集中开展期间（每年9月至12月），不能勾选排名后 20% 团支部。", 409, c, [b[1].pk])
+    empty = f.OrgFactory(name="学院C团委", parent=camp.tree.uni, created_at=FOUNDED)
+    f.branch(empty, "C1团支部", created_at=at(2026, 9, 1))
+    refused("目前没有可勾选的下级团支部。", 409, empty, [])
+    CampaignRecord.objects.create(branch=b[0], year=2026, state="qualified")
+    stranger = f.branch(camp.tree.col_b, "B9团支部", created_at=FOUNDED)
+    refused(
+        "以下团支部不能被勾选为排名后 20% 团支部——B9团支部：不是本组织的直属团支部；B1团支部：整顿状态为合格。",
+        400,
+        c,
+        [stranger.pk, b[0].pk, b[1].pk],
+    )
+    refused("可勾选的团支部共5个，排名后 20% 团支部至少需要勾选1个，您勾选了0个。", 400, c, [])
+    assert not CampaignRecord.objects.filter(state="key").exists() and not Notification.objects.exists()
+    with CaptureQueriesContext(connection) as ctx:
+        assert s.select_bottom(c, [b[2].pk, b[1].pk, b[2].pk], by=camp.admin) == 2
+    if connection.vendor == "postgresql":
+        assert any(
+            q["sql"].endswith("FOR UPDATE") and f'"orgs_organization"."id" = {c.pk}' in q["sql"]
+            for q in ctx.captured_queries
+        )
+    picked = CampaignRecord.objects.filter(state="key").order_by("branch__lft")
+    assert [(r.branch, r.bottom_selected) for r in picked] == [(b[1], True), (b[2], True)]
+    logs = AuditLog.objects.filter(action="select_bottom")
+    assert {(log.actor, log.note) for log in logs} == {(camp.admin, "勾选排名后20%团支部")} and len(logs) == 2
+    told = Notification.objects.filter(recipient_org__in=b[1:3]).order_by("recipient_org__lft")
+    assert [(n.recipient_org, n.kind, n.text, n.link) for n in told] == [
+        (
+            branch,
+            "self_check_review",
+            "本支部已被上级团组织确定为2026年排名后 20% 团支部，纳入重点整顿团支部（重点整改中），请整改后编辑自检表重新提交。",
+            reverse("rectification:self_check"),
+        )
+        for branch in b[1:3]
+    ]
+    done = BottomSelection.objects.get()
+    assert (done.org, done.year, done.count, done.eligible, done.selected_by) == (c, 2026, 2, 5, camp.admin)
+    final = "本年度已勾选排名后 20% 团支部，一经确定无法撤销或再次勾选。"
+    refused(final, 409, c, [b[3].pk])
+    other = f.OrgFactory(name="学院D团委", parent=camp.tree.uni, created_at=FOUNDED)
+    d1 = f.branch(other, "D1团支部", created_at=FOUNDED)
+    BottomSelection.objects.create(org=other, year=2026, count=1, eligible=1, selected_by=camp.admin)
+    monkeypatch.setattr(s, "bottom_done", lambda parent, year: None)  # read before the other's commit
+    refused(final, 409, other, [d1.pk])
+    assert not CampaignRecord.objects.filter(branch=d1).exists()
+
+
+def test_bottom_due_until_the_committees_own_selection_of_the_year(camp):
+    """REC-05: the selection is due while this committee has none this year and a branch may be
+    selected by this year's states: last year's selection or another org's doesn't end it; every
+    branch 合格 this year (基本合格 last year) leaves nothing to select. 已摘牌 and 待审核 of a key
+    branch are refused as 重点整顿."""
+    from rectification import services as s
+    from rectification.models import CampaignRecord
+
+    c, b = camp.committee, camp.branches
+
+    def selection(org, year):
+        BottomSelection.objects.create(org=org, year=year, count=1, eligible=5, selected_by=camp.admin)
+
+    assert s.bottom_due(c, 2026)
+    selection(c, 2025)
+    selection(camp.tree.uni, 2026)
+    assert s.bottom_due(c, 2026)
+    for branch in b:
+        CampaignRecord.objects.create(branch=branch, year=2025, state="basic")
+        CampaignRecord.objects.create(branch=branch, year=2026, state="qualified")
+    assert not s.bottom_due(c, 2026)
+    selection(c, 2026)
+    CampaignRecord.objects.filter(year=2026).update(state="basic")
+    assert not s.bottom_due(c, 2026)
+    CampaignRecord.objects.filter(branch=b[0], year=2026).update(state="delisted")
+    CampaignRecord.objects.filter(branch=b[1], year=2026).update(state="key_pending")
+    rows = {row.pk: row for row in s.with_status(s.rec_orgs(c, 2026), 2026)}
+    assert [s.bottom_refusal(rows[o.pk]) for o in b[:3]] == [
+        "已纳入重点整顿（已摘牌）",
+        "已纳入重点整顿（待审核）",
+        None,
+    ]

@@ -147,3 +147,29 @@ def test_not_graded_general_branch_rectifies_too(client, login, camp):
     assert g.post("/rectification/self-check/fill/", form_data(2)).status_code == 302
     assert state(general) == "key_pending"
     assert "2024级团总支" in text(as_committee(login, camp).get("/rectification/branches/"))
+
+
+def test_not_graded_makes_a_key_branch_once_as_the_reviewers(camp):
+    """GRD-05 / REC-04, make_key_by_grading called directly: a branch without a record this year
+    (its key record of last year doesn't count) gets one, 重点整改中 from now, the audit row the
+    reviewer's with why; a branch already under key rectification (继续整改) is left as it is, with no
+    second audit row."""
+    from rectification import services
+    from rectification.models import CampaignRecord
+    from zhtj.core.models import AuditLog
+
+    b1, b2 = camp.branches[:2]
+    CampaignRecord.objects.create(branch=b1, year=2025, state="key", key_since=at(2025, 10, 1))
+    going = CampaignRecord.objects.create(branch=b2, year=2026, state="continue", key_since=at(2026, 9, 5))
+    made = services.make_key_by_grading(b1, 2026, by=camp.admin)
+    assert (made.branch, made.year, made.state, made.key_since) == (b1, 2026, "key", at(2026, 10, 10, 10, 0))
+    log = AuditLog.objects.get(action="grading_key")
+    assert (log.actor, log.note, log.from_state, log.to_state) == (
+        camp.admin,
+        "对标定级复核结果为不予定级",
+        "not_submitted",
+        "key",
+    )
+    same = services.make_key_by_grading(b2, 2026, by=camp.admin)
+    assert (same.pk, same.state, same.key_since) == (going.pk, "continue", at(2026, 9, 5))
+    assert AuditLog.objects.filter(action="grading_key").count() == 1
