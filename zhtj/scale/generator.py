@@ -150,10 +150,11 @@ class Generator:
             self.reset_sequences()
         self.analyze()
         self.step("统计信息", started)
-        # the triggers that keep the subtree figures (团内大数据, 截止事项) were off too: rebuilt
-        # from the people once the planner has their statistics
+        # the triggers that keep the subtree figures (团内大数据, 截止事项) and 组织录入情况's per-level
+        # figures were off too: rebuilt from the people and the orgs once the planner has their statistics
         with transaction.atomic():
             import_module("members.migrations.0015_subtree_figures").rebuild_all(connection)
+            import_module("orgs.migrations.0013_level_figures").rebuild_all(connection)
         self.step("下级团员统计", started)
         # the run is recorded like a job: the benchmark reads the data's date from it
         JobRun.objects.create(
