@@ -351,3 +351,49 @@ def test_a_form_written_by_no_person_has_no_filler_name(camp):
     record.submit(by=None, org=camp.branches[0], answers=answers(2), month=date(2026, 10, 1))
     form = SelfCheck.objects.get()
     assert (form.filler_name, form.filled_by, form.poor_count) == ("", None, 2)
+
+
+def test_review_called_directly_tells_the_branch_word_for_word(camp):
+    """REC-03 / REC-04 / REC-06 / REC-07, review() called directly: an action it doesn't know and a
+    note over 200 characters are refused word for word (400; 200 pass, trimmed); a review by the
+    superior's superior is 隔级 (403). Each decision tells the branch exactly, with the link to its
+    form: 不通过 (resubmit), 通过, 开始整改 and 继续整改 (a key branch: edit and resubmit)."""
+    import pytest
+    from django.core.exceptions import PermissionDenied
+    from django.urls import reverse
+
+    from rectification import services as s
+
+    b, by, acting = camp.branches, camp.admin, camp.committee
+
+    def submitted(i, poor):
+        s.submit_check(b[i], answers(poor), s.current_month(), by=camp.branch_admins[i], org=b[i])
+        return CampaignRecord.objects.get(branch=b[i], year=2026)
+
+    def refused(message, status, record, action, note=""):
+        with pytest.raises(s.RecError) as caught:
+            s.review(record, action, by=by, acting=acting, note=note)
+        assert (str(caught.value), caught.value.status) == (message, status)
+
+    def told(branch):
+        n = Notification.objects.filter(recipient_org=branch).latest("pk")
+        assert (n.kind, n.link) == ("self_check_review", reverse("rectification:self_check"))
+        return n.text
+
+    first = submitted(0, 3)
+    refused("不支持的审核操作。", 400, first, "delete")
+    refused("审核意见不能超过 200 个字。", 400, first, "reject", "错" * 201)
+    with pytest.raises(PermissionDenied, match="隔级无法操作"):
+        s.review(first, "reject", by=camp.uni_admin, acting=camp.tree.uni)
+    assert s.review(first, "reject", by=by, acting=acting, note=f" {'错' * 200} ").state == "rejected"
+    assert SelfCheck.objects.get(record=first).review_note == "错" * 200
+    assert told(b[0]) == "上级团组织审核了本支部2026年团支部自检表：不通过，请整顿后再次提交（整顿状态：审核不通过）。"
+    s.review(submitted(1, 0), "approve", by=by, acting=acting)
+    assert told(b[1]) == "上级团组织审核了本支部2026年团支部自检表：通过（整顿状态：合格）。"
+    s.review(submitted(2, 5), "start_key", by=by, acting=acting)
+    key = "。本支部已被纳入重点整顿团支部，请整改后编辑自检表重新提交"
+    assert told(b[2]) == f"上级团组织审核了本支部2026年团支部自检表：开始整改{key}（整顿状态：重点整改中）。"
+    s.review(submitted(2, 3), "continue_key", by=by, acting=acting)
+    assert told(b[2]) == f"上级团组织审核了本支部2026年团支部自检表：继续整改{key}（整顿状态：继续整改）。"
+    s.review(submitted(2, 2), "pass_key", by=by, acting=acting)
+    assert told(b[2]) == "上级团组织审核了本支部2026年团支部自检表：通过（整顿状态：已摘牌）。"

@@ -125,3 +125,49 @@ def test_committee_cannot_use_branch_self_check(client, login, camp):
     """REC-02: 团支部自检 is the branch's page; a committee is told to use 评估下级团支部."""
     r = as_committee(login, camp).get(HISTORY)
     assert r.status_code == 403
+
+
+def test_submit_check_called_directly_word_for_word(camp):
+    """REC-02 / REC-04 / REC-06 / REC-09, submit_check called directly: only the branch's own admin
+    fills its form (none acting, another branch: 403, word for word); ≥10 较差 makes a 基本合格
+    branch a key branch and its superior is told exactly, with the link to review it; a superior's evaluation tells the
+    branch its status; a locked form is refused word for word (409)."""
+    import pytest
+    from django.core.exceptions import PermissionDenied
+    from django.urls import reverse
+
+    from rectification import services as s
+    from zhtj.core.models import Notification
+
+    from .conftest import answers
+
+    b, month = camp.branches, s.current_month()
+    for acting in (None, b[1]):
+        with pytest.raises(PermissionDenied) as caught:
+            s.submit_check(b[0], answers(1), month, by=camp.branch_admins[0], org=acting)
+        assert str(caught.value) == "只有本团支部的管理员可以填写本支部自检表。"
+    first = s.submit_check(b[0], answers(3), month, by=camp.branch_admins[0], org=b[0])
+    s.review(first, "approve", by=camp.admin, acting=camp.committee)  # 基本合格
+    assert s.submit_check(b[0], answers(10), month, by=camp.branch_admins[0], org=b[0]).state == "key"
+    n = Notification.objects.get(recipient_org=camp.committee)
+    assert (n.recipient_org, n.kind, n.text, n.link) == (
+        camp.committee,
+        "self_check_review",
+        "“B1团支部”提交的自检表“较差”项为10项，已纳入重点整顿团支部（重点整改中）。",
+        reverse("rectification:review", args=[b[0].pk]),
+    )
+    record = s.submit_check(b[1], answers(0), month, by=camp.admin, org=camp.committee, by_superior=True)
+    n = Notification.objects.get(recipient_org=b[1])
+    assert (record.state, n.kind, n.text, n.link) == (
+        "qualified",
+        "self_check_review",
+        "上级团组织已评估本支部2026年团支部自检表，整顿状态：合格",
+        reverse("rectification:self_check"),
+    )
+    with pytest.raises(s.RecError) as caught:
+        s.submit_check(b[1], answers(1), month, by=camp.branch_admins[1], org=b[1])
+    assert (str(caught.value), caught.value.status) == (
+        "该团支部自检表“较差”项为0且已通过上级审核（或上级评估），自检表已锁定，不能修改。"
+        "如确需更正，请由上级团组织提交自检表更正申请，经省级团委审批同意后重新填写。",
+        409,
+    )
