@@ -397,3 +397,59 @@ def test_review_called_directly_tells_the_branch_word_for_word(camp):
     assert told(b[2]) == f"上级团组织审核了本支部2026年团支部自检表：继续整改{key}（整顿状态：继续整改）。"
     s.review(submitted(2, 2), "pass_key", by=by, acting=acting)
     assert told(b[2]) == "上级团组织审核了本支部2026年团支部自检表：通过（整顿状态：已摘牌）。"
+
+
+def test_the_lists_rows_carry_this_years_record(camp):
+    """REC-08 / GRD-05 / ORG-02, rec_orgs, with_status and takes_part called directly: the committee's
+    direct branches and a 团总支 with a record this year (made key by 不予定级), not one with last
+    year's only, never a 特殊单位专属库; the whole subtree adds the branches further down, without the
+    org asked about. Each row carries this year's record: its state (未提交 without one), id, 较差
+    count, 排名后20% flag (False without a record) and last submission."""
+    from orgs.choices import OrgCategory
+    from rectification import services as s
+
+    from .conftest import FOUNDED, at
+
+    b, c = camp.branches, camp.committee
+
+    def org(category, name, parent=c):
+        return f.OrgFactory(parent=parent, category=category, name=name, created_at=FOUNDED)
+
+    def record(branch, year, state, **kw):
+        return CampaignRecord.objects.create(branch=branch, year=year, state=state, **kw)
+
+    def form(rec, submitted_at):
+        SelfCheck.objects.create(
+            record=rec, month=date(rec.year, 10, 1), poor_count=3, filler_name="书记", submitted_at=submitted_at
+        )
+
+    general = org(OrgCategory.GENERAL_BRANCH, "团总支甲")
+    former = org(OrgCategory.GENERAL_BRANCH, "团总支乙")
+    below = org(OrgCategory.BRANCH, "甲一团支部", parent=general)
+    pool = org(OrgCategory.SPECIAL_UNIT_POOL, "专属库")
+    record(general, 2026, "key", key_since=at(2026, 10, 1))
+    record(former, 2025, "key", key_since=at(2025, 10, 1))
+    record(pool, 2026, "basic")
+    mine = record(b[0], 2026, "basic", poor_count=3, bottom_selected=True)
+    form(mine, at(2026, 10, 3))
+    form(mine, at(2026, 10, 9, 8, 0))
+    form(record(b[1], 2025, "key", poor_count=12, bottom_selected=True), at(2025, 10, 5))
+    names = {o.name for o in b}
+    assert {o.name for o in s.rec_orgs(c, 2026)} == names | {"团总支甲"}
+    assert {o.name for o in s.rec_orgs(c, 2026, whole_subtree=True)} == names | {"团总支甲", "甲一团支部"}
+    assert [o.name for o in s.rec_orgs(general, 2026, whole_subtree=True)] == ["甲一团支部"]
+    rows = {row.pk: row for row in s.with_status(s.rec_orgs(c, 2026), 2026)}
+    fields = ("rec_state", "rec_id", "rec_poor", "rec_bottom", "last_submitted")
+    assert [tuple(getattr(rows[o.pk], k) for k in fields) for o in (b[0], b[1])] == [
+        ("basic", mine.pk, 3, True, at(2026, 10, 9, 8, 0)),
+        ("not_submitted", None, None, False, None),
+    ]
+    assert [s.takes_part(o, 2026) for o in (b[0], b[2], general, former, pool, c)] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+    assert s.takes_part(former, 2025) and not s.takes_part(below.parent, 2027)

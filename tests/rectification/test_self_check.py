@@ -171,3 +171,49 @@ def test_submit_check_called_directly_word_for_word(camp):
         "如确需更正，请由上级团组织提交自检表更正申请，经省级团委审批同意后重新填写。",
         409,
     )
+
+
+def test_the_campaign_dates_and_months(settings):
+    """REC-10 / REC-13: the deadlines with the default settings (October 31, November 30, December
+    31), a day past a month's end clamped to it (February 30 → 28, 29 in a leap year); 3月5日; a
+    ?month= of the campaign's months (trimmed), None for any other."""
+    from datetime import date
+
+    from rectification import services as s
+
+    assert s.deadlines(2026) == {
+        "self_check": date(2026, 10, 31),
+        "review": date(2026, 11, 30),
+        "key": date(2026, 12, 31),
+    }
+    settings.ZHTJ = {**settings.ZHTJ, "REC_SELF_CHECK_DEADLINE": (2, 30), "REC_REVIEW_DEADLINE": (2, 28)}
+    assert [s.deadline("REC_SELF_CHECK_DEADLINE", y) for y in (2026, 2028)] == [date(2026, 2, 28), date(2028, 2, 29)]
+    assert s.deadlines(2028)["review"] == date(2028, 2, 28)
+    assert s.md(date(2026, 3, 5)) == "3月5日"
+    raw = (" 2026-10 ", "2026-09", "2026-12", "2026-08", "2027-01", "2025-10", "2026-1", "", None)
+    assert [s.parse_month(r, 2026) for r in raw] == [
+        date(2026, 10, 1),
+        date(2026, 9, 1),
+        date(2026, 12, 1),
+        *[None] * 6,
+    ]
+
+
+def test_a_record_created_meanwhile_is_the_years_own(camp, monkeypatch):
+    """REC-02: when another request creates a branch's record first (get_or_create's INSERT loses the
+    race), the record read instead is that branch's of that year."""
+    from django.db import IntegrityError
+
+    from rectification import services as s
+    from rectification.models import CampaignRecord
+
+    b = camp.branches
+    CampaignRecord.objects.create(branch=b[0], year=2025, state="key")
+    this = CampaignRecord.objects.create(branch=b[0], year=2026, state="basic")
+    CampaignRecord.objects.create(branch=b[1], year=2026, state="basic")
+
+    def lost(self, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(type(CampaignRecord.objects), "get_or_create", lost)
+    assert s.record_for(b[0], 2026) == this
