@@ -201,9 +201,8 @@ def test_the_campaign_dates_and_months(settings):
 
 def test_a_record_created_meanwhile_is_the_years_own(camp, monkeypatch):
     """REC-02: when another request creates a branch's record first (get_or_create's INSERT loses the
-    race), the record read instead is that branch's of that year."""
-    from django.db import IntegrityError
-
+    race, in a savepoint of its own so the transaction goes on), the record read instead is that
+    branch's of that year."""
     from rectification import services as s
     from rectification.models import CampaignRecord
 
@@ -212,8 +211,8 @@ def test_a_record_created_meanwhile_is_the_years_own(camp, monkeypatch):
     this = CampaignRecord.objects.create(branch=b[0], year=2026, state="basic")
     CampaignRecord.objects.create(branch=b[1], year=2026, state="basic")
 
-    def lost(self, **kwargs):
-        raise IntegrityError("duplicate key value violates unique constraint")
+    def lost(self, **kwargs):  # the INSERT of a row the other request has written: a real unique violation
+        CampaignRecord.objects.create(**kwargs)
 
     monkeypatch.setattr(type(CampaignRecord.objects), "get_or_create", lost)
     assert s.record_for(b[0], 2026) == this
