@@ -190,7 +190,14 @@ def test_mixed_load_runs_every_role_without_errors(transactional_db):
     assert set(result["roles"]) >= {"团中央", "省级团委", "市级团委", "团支部", "团员"}
     assert result["load"]["requests"] > 0 and result["floor"]["requests"] > 0
     assert result["load"]["errors"] == 0 and result["failed"] == [], result["failed"]
+    # the trivial view probed during the load; the rate asked is stated
+    assert result["probe"]["requests"] > 0 and result["probe"]["errors"] == 0
+    assert result["asked_rps"] == 4 / 0.05
+    # the CPU each side used (Linux /proc): the server and the database did work, the client little
+    cpu = result["load"]["cpu"]
+    assert cpu["server"] > 0 and cpu["database"] >= 0 and cpu["client"] < cpu["wall"]
     section = load_section(result, "今天", "abc1234", "数据", "1.0")
+    assert "每秒约 80 次" in section and "其间的空视图（探针）" in section and "每次请求的 CPU：gunicorn" in section
     text = replace_section("# 表\n", section, LOAD_START, LOAD_END)
     text = replace_section(text, section.replace("今天", "明天"), LOAD_START, LOAD_END)
     assert text.count(LOAD_START) == 1 and "明天" in text

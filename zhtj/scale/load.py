@@ -6,6 +6,7 @@ the ratio measures what the page itself costs. The clients are threads of this p
 new connection per request (gunicorn's sync workers close each connection).
 """
 
+import asyncio
 import http.client
 import os
 import random
@@ -85,6 +86,12 @@ def _hammer(port, path, cookie, seconds, concurrency):
     return sum(done) / (time.monotonic() - started)
 
 
+@dataclass
+class Served:
+    port: int
+    pid: int  # gunicorn's master; its workers are its children
+
+
 @contextmanager
 def serving(workers):
     """gunicorn serving the project on a free loopback port, with this process's database."""
@@ -94,15 +101,20 @@ def serving(workers):
     server = subprocess.Popen([*command, "--log-level", "warning"], env=env, cwd=settings.BASE_DIR)
     try:
         wait_until_serving(port)
-        yield port
+        yield Served(port, server.pid)
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(30)  # a loaded machine: the workers finish their requests first
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def throughput(org, *, seconds=10, concurrency=8, workers=None, log=print):
     workers = workers or (os.cpu_count() or 1) * 2 + 1
-    with serving(workers) as port:
+    with serving(workers) as served:
+        port = served.port
         cookie = _session_cookie(org)
         page = reverse("members:list")
         floor = reverse("healthz")
@@ -128,6 +140,14 @@ def throughput(org, *, seconds=10, concurrency=8, workers=None, log=print):
 
 
 # --- the mixed load (issue 17.4) -------------------------------------------------------------------
+#
+# The users are coroutines of one asyncio loop in this process, not threads: the load generator
+# shares the machine's cores with gunicorn and PostgreSQL, and a thread per user (with the GIL
+# handed between fifty of them) costs the server CPU and adds its own delay to every timing. The
+# CPU the client, the server and the database each used is measured and reported beside the
+# figures (`CpuMeter`), with what the rest of the machine used meanwhile.
+
+PROBE_SECONDS = 1.0  # during the mixed load, one more request to the trivial view this often
 
 
 @dataclass
@@ -143,43 +163,157 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] if ordered else 0.0
 
 
-def _users(pages, port, seconds, clients, think, seed):
+async def _get(port, path, cookie, timeout=30):
+    """One GET on a new connection, read whole: its HTTP status, 0 without an answer."""
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+
+    async def exchange():
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(request.encode("ascii"))
+            await writer.drain()
+            answer = await reader.read()
+        finally:
+            writer.close()
+        return int(answer[9:12]) if answer.startswith(b"HTTP/") else 0
+
+    try:
+        return await asyncio.wait_for(exchange(), timeout)
+    except (OSError, ValueError):  # a timeout is an OSError
+        return 0
+
+
+async def _user(port, pages, stop, think, rng, hits):
+    await asyncio.sleep(rng.uniform(0, think))  # users don't all arrive in the same millisecond
+    while time.monotonic() < stop:
+        role, key, path, cookie = rng.choice(pages)
+        start = time.perf_counter()
+        status = await _get(port, path, cookie)
+        hits.append(Hit(role, key, (time.perf_counter() - start) * 1000, status))
+        await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
+
+
+async def _probe(port, path, cookie, stop, every, hits):
+    """The trivial view, once every `every` seconds on a schedule of its own: what a request that
+    costs nothing waits for while the users load the server (the queue, not the page)."""
+    while time.monotonic() < stop:
+        start = time.perf_counter()
+        status = await _get(port, path, cookie)
+        hits.append(Hit("", "空视图", (time.perf_counter() - start) * 1000, status))
+        await asyncio.sleep(max(0.0, every - (time.perf_counter() - start)))
+
+
+def _users(pages, port, seconds, clients, think, seed, probe=None):
     """`clients` users for `seconds`, each opening a random page of `pages` ((role, key, path,
-    cookie)), reading it whole, then thinking `think` seconds on average before the next."""
-    hits, lock = [], threading.Lock()
-    stop = time.monotonic() + seconds
+    cookie)), reading it whole, then thinking `think` seconds on average (0.5–1.5×) before the
+    next. `probe`: (path, cookie) of the trivial view, asked once a PROBE_SECONDS meanwhile.
+    Returns the users' hits and the probe's."""
+    hits, probed = [], []
 
-    def user(i):
-        rng = random.Random(seed + i)
-        time.sleep(rng.uniform(0, think))  # users don't all arrive in the same millisecond
-        while time.monotonic() < stop:
-            role, key, path, cookie = rng.choice(pages)
-            start = time.perf_counter()
+    async def run():
+        stop = time.monotonic() + seconds
+        tasks = [_user(port, pages, stop, think, random.Random(seed + i), hits) for i in range(clients)]
+        if probe:
+            tasks.append(_probe(port, *probe, stop, PROBE_SECONDS, probed))
+        await asyncio.gather(*tasks)
+
+    asyncio.run(run())
+    return hits, probed
+
+
+def _cpu_seconds(pid):
+    """User + system CPU seconds of process `pid` so far (Linux /proc), None if unreadable."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_busy():
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat; None elsewhere."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            jiffies = [int(x) for x in f.readline().split()[1:]]
+    except OSError:
+        return None
+    idle = jiffies[3] + jiffies[4]  # idle + iowait
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(jiffies[:8]) - idle) / tick, sum(jiffies[:8]) / tick
+
+
+class CpuMeter:
+    """CPU used during a phase by the gunicorn workers, the database backends serving them, this
+    process (the client), and the whole machine (the rest is other processes). Backends come and
+    go (connections are recycled after CONN_MAX_AGE), so they are sampled every half second."""
+
+    def __init__(self, server_pid):
+        self.server_pid = server_pid
+
+    def _server_pids(self):
+        try:
+            with open(f"/proc/{self.server_pid}/task/{self.server_pid}/children", encoding="ascii") as f:
+                return [self.server_pid, *map(int, f.read().split())]
+        except OSError:
+            return [self.server_pid]
+
+    def _backend_pids(self):
+        from django.db import connections
+
+        with connections["default"].cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            )
+            return [pid for (pid,) in cursor.fetchall()]
+
+    def _sample(self, seen, pids):
+        for pid in pids:
+            cpu = _cpu_seconds(pid)
+            if cpu is not None:
+                first, _ = seen.get(pid, (cpu, cpu))
+                seen[pid] = (first, cpu)
+
+    @contextmanager
+    def measure(self, into):
+        servers, backends, done = {}, {}, threading.Event()
+
+        def sample():
+            from django.db import connections
+
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                conn.request("GET", path, headers={"Cookie": cookie, "Connection": "close"})
-                response = conn.getresponse()
-                response.read()
-                conn.close()
-                status = response.status
-            except OSError:
-                status = 0
-            hit = Hit(role, key, (time.perf_counter() - start) * 1000, status)
-            with lock:
-                hits.append(hit)
-            time.sleep(rng.uniform(0.5, 1.5) * think)
+                while True:
+                    self._sample(servers, self._server_pids())
+                    self._sample(backends, self._backend_pids())
+                    if done.wait(0.5):
+                        return
+            finally:
+                connections.close_all()  # this thread's own connection
 
-    threads = [threading.Thread(target=user, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return hits
+        machine, client, started = _machine_busy(), time.process_time(), time.monotonic()
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            yield into
+        finally:
+            done.set()
+            sampler.join()
+            client = time.process_time() - client
+            after = _machine_busy()
+            into.update(server=_used(servers), database=_used(backends), client=client, wall=time.monotonic() - started)
+            if machine and after:
+                into["machine"] = after[0] - machine[0]
+                into["capacity"] = after[1] - machine[1]
 
 
-def figures(hits, seconds):
+def _used(seen):
+    return sum(last - first for first, last in seen.values())
+
+
+def figures(hits, seconds, cpu=None):
     ms = [h.ms for h in hits]
-    return {
+    found = {
         "requests": len(hits),
         "errors": sum(1 for h in hits if h.status != 200),
         "rps": len(hits) / seconds,
@@ -187,23 +321,32 @@ def figures(hits, seconds):
         "p95": percentile(ms, 95),
         "p99": percentile(ms, 99),
     }
+    if cpu:
+        found["cpu"] = cpu
+    return found
 
 
 def mixed_load(*, seconds=60, clients=50, workers=4, think=1.0, only=None, seed=1, log=print):
     """Issue 17.4: `clients` users of the crawl's roles on the crawl's pages against `workers`
-    gunicorn workers for `seconds`, then the same users on the trivial view (/healthz/) for the
-    same time: p50/p95/p99, requests per second and errors of each, and the slowest pages."""
+    gunicorn workers for `seconds`, with the trivial view probed meanwhile; then the same users on
+    the trivial view (/healthz/) alone for the same time: p50/p95/p99, requests per second asked
+    and served, errors, the CPU each side used, and the slowest pages."""
     from .crawl import Discovery
 
     discovery = Discovery(only=only, log=lambda *a: None)
     discovery.run()
     pages = [(v.role, v.key, v.url, discovery.cookies[v.role]) for v in discovery.visits if v.status == 200]
     log(f"  {len(pages)} 个页面，{len({p[0] for p in pages})} 种角色")
-    with serving(workers) as port:
-        _users(pages, port, min(seconds, 5), min(clients, 10), 0.1, seed)  # every worker warm
-        load = _users(pages, port, seconds, clients, think, seed)
-        floor_pages = [(role, "空视图", reverse("healthz"), cookie) for role, cookie in discovery.cookies.items()]
-        floor = _users(floor_pages, port, seconds, clients, think, seed)
+    healthz = reverse("healthz")
+    floor_pages = [(role, "空视图", healthz, cookie) for role, cookie in discovery.cookies.items()]
+    load_cpu, floor_cpu = {}, {}
+    with serving(workers) as server:
+        meter = CpuMeter(server.pid)
+        _users(pages, server.port, min(seconds, 5), min(clients, 10), 0.1, seed)  # every worker warm
+        with meter.measure(load_cpu):
+            load, probed = _users(pages, server.port, seconds, clients, think, seed, probe=floor_pages[0][2:])
+        with meter.measure(floor_cpu):
+            floor, _ = _users(floor_pages, server.port, seconds, clients, think, seed)
     by_page = defaultdict(list)
     for h in load:
         by_page[(h.role, h.key)].append(h.ms)
@@ -213,16 +356,23 @@ def mixed_load(*, seconds=60, clients=50, workers=4, think=1.0, only=None, seed=
         "clients": clients,
         "workers": workers,
         "think": think,
+        "asked_rps": clients / think if think else 0.0,
         "pages": len(pages),
         "roles": sorted({role for role, *_ in pages}),
-        "load": figures(load, seconds),
-        "floor": figures(floor, seconds),
+        "load": figures(load, seconds, load_cpu),
+        "probe": figures(probed, seconds),
+        "floor": figures(floor, seconds, floor_cpu),
         "slowest": [(role, key, len(ms), percentile(ms, 95)) for (role, key), ms in slowest],
-        "failed": sorted({(h.role, h.key, h.status) for h in load if h.status != 200}),
+        "failed": sorted({(h.role, h.key, h.status) for h in load + probed if h.status != 200}),
     }
-    for name in ("load", "floor"):
+    for name in ("load", "probe", "floor"):
         f = result[name]
-        log(f"  {name}: {f['requests']} 次，{f['errors']} 次出错，p95 {f['p95']:.0f} ms，{f['rps']:.1f} 次/秒")
+        log(
+            f"  {name}: {f['requests']} 次，{f['errors']} 次出错，{f['rps']:.1f} 次/秒，"
+            f"p50 {f['p50']:.0f} ms，p95 {f['p95']:.0f} ms，p99 {f['p99']:.0f} ms"
+        )
+        if f.get("cpu"):
+            log("    " + cpu_sentence(f))
     return result
 
 
@@ -232,21 +382,40 @@ P95_TARGET_MS = 500
 
 
 def saturation(result):
-    """Whether the server kept up: the users ask for about clients / (think + the floor's p50)
-    pages a second; served much less than that, the pages' CPU is the bottleneck, not waiting."""
-    asked = result["clients"] / (result["think"] + result["floor"]["p50"] / 1000)
+    """Whether the server kept up. The users ask `asked_rps` pages a second if every answer were
+    instant; waiting for answers they ask fewer (a closed loop), about clients / (think + the
+    floor's p50) at the least: served much less than that, the server is the bottleneck."""
+    asked = result["asked_rps"]
+    could = result["clients"] / (result["think"] + result["floor"]["p50"] / 1000)
     served = result["load"]["rps"]
-    if served >= 0.9 * asked:
-        return f"服务器跟得上：用户每秒约请求 {asked:.0f} 次，实际 {served:.1f} 次。"
+    if served >= 0.9 * could:
+        return f"服务器跟得上：用户每秒请求约 {asked:.0f} 次（应答瞬时时），实际服务 {served:.1f} 次。"
     return (
-        f"服务器已饱和：用户每秒约请求 {asked:.0f} 次，只服务了 {served:.1f} 次（空视图 {result['floor']['rps']:.1f} 次），"
-        f"排队使 p95 远高于单页的中位数；本机 {os.cpu_count()} 核同时跑着 {result['workers']} 个进程、客户端和数据库。"
+        f"服务器已饱和：用户每秒请求约 {asked:.0f} 次（应答瞬时时；等应答的用户至少也会请求约 {could:.0f} 次），"
+        f"只服务了 {served:.1f} 次（空视图 {result['floor']['rps']:.1f} 次），排队使 p95 远高于单页的中位数。"
     )
+
+
+def cpu_sentence(figures):
+    """The CPU of a phase, per request and in cores: gunicorn, PostgreSQL's backends, the client,
+    and what the rest of the machine used meanwhile (other processes: another session's tests)."""
+    cpu, n = figures["cpu"], max(1, figures["requests"])
+    wall = max(cpu["wall"], 1e-9)
+    ours = cpu["server"] + cpu["database"] + cpu["client"]
+    text = (
+        f"每次请求的 CPU：gunicorn {cpu['server'] / n * 1000:.1f} ms、数据库 {cpu['database'] / n * 1000:.1f} ms、"
+        f"客户端 {cpu['client'] / n * 1000:.1f} ms；三者共用 {ours / wall:.2f} 核"
+    )
+    if "machine" in cpu:
+        others = max(0.0, cpu["machine"] - ours)
+        cores = cpu["capacity"] / wall
+        text += f"，同时其他进程用了 {others / wall:.2f} 核（本机 {cores:.0f} 核，整机忙 {cpu['machine'] / cpu['capacity']:.0%}）"
+    return text + "。"
 
 
 def load_section(result, when, commit, data, loadavg):
     row = "| {} | {requests} | {errors} | {rps:.1f} | {p50:.0f} ms | {p95:.0f} ms | {p99:.0f} ms |"
-    load, floor = result["load"], result["floor"]
+    load, floor, probe = result["load"], result["floor"], result["probe"]
     met = load["errors"] == 0 and load["p95"] <= P95_TARGET_MS
     lines = [
         LOAD_START,
@@ -254,16 +423,24 @@ def load_section(result, when, commit, data, loadavg):
         "",
         f"测于 {when}，提交 {commit}；{data}；开始时系统负载 {loadavg}。gunicorn {result['workers']} 个同步进程，"
         f"{result['clients']} 个并发用户（本机回环），各持七种角色之一的登录会话，从全菜单巡检找到的 {result['pages']} 个页面中"
-        f"随机打开一页、读完，再平均停顿 {result['think']:g} 秒（0.5–1.5 倍），持续 {result['seconds']} 秒；"
-        f"随后同样的用户以同样的节奏只打开空视图（/healthz/），作为底线。目标：p95 ≤ {P95_TARGET_MS} ms，零错误 —— "
+        f"随机打开一页、读完，再平均停顿 {result['think']:g} 秒（0.5–1.5 倍），持续 {result['seconds']} 秒："
+        f"请求速率为每秒约 {result['asked_rps']:.0f} 次（应答瞬时时）。其间另有一个探针每 {PROBE_SECONDS:g} 秒打开一次空视图"
+        "（/healthz/），量的是排队；随后同样的用户以同样的节奏只打开空视图，作为底线。客户端是本进程里的一个 asyncio 循环"
+        f"（不是每用户一个线程），它用的 CPU 与服务器、数据库的一并列出。目标：p95 ≤ {P95_TARGET_MS} ms，零错误 —— "
         + ("达标。" if met else "**未达标**。"),
         "",
         "| 负载 | 请求数 | 错误 | 次/秒 | p50 | p95 | p99 |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         row.format("巡检页面混合", **load),
+        row.format("其间的空视图（探针）", **probe),
         row.format("空视图（底线）", **floor),
         "",
         saturation(result),
+    ]
+    for name, figures_ in (("巡检页面混合", load), ("空视图（底线）", floor)):
+        if figures_.get("cpu"):
+            lines += ["", f"{name}：{cpu_sentence(figures_)}"]
+    lines += [
         "",
         "p95 最慢的页面：",
         "",
