@@ -48,6 +48,14 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
+def _session_renewed_on_every_request(monkeypatch):
+    """SEC-02's renewal of the session on every request in tests, as Django's own
+    SESSION_SAVE_EVERY_REQUEST did: the query counts tests compare between two requests then don't
+    depend on how long ago the session was renewed. The renewal's own test sets the interval."""
+    monkeypatch.setitem(settings.ZHTJ, "SESSION_REFRESH_SECONDS", 0)
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path_factory):
     """Uploaded files (e-archives, decisions) go to a temporary folder, never the repo's media/."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

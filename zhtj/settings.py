@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "zhtj.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "zhtj.core.middleware.SessionRefreshMiddleware",  # SEC-02: renews an idle session's expiry
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -201,9 +202,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions expire (SEC-02): two idle hours, and with the browser.
+# Sessions expire (SEC-02): two idle hours, and with the browser. The expiry is pushed back at
+# most once per ZHTJ["SESSION_REFRESH_SECONDS"] (zhtj.core.middleware.SessionRefreshMiddleware),
+# not by a write of the session on every request.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 2 * 3600))
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
@@ -318,6 +320,9 @@ ZHTJ = {
     # of thousands of accounts is held to 100 tries a quarter-hour.
     "LOGIN_IP_FAILURE_LIMIT": int(os.environ.get("ZHTJ_LOGIN_IP_FAILURE_LIMIT", 100)),
     "INBOX_PAGE_SIZE": 50,
+    # SEC-02 (decision): an idle session's expiry is renewed at most this often, so it ends between
+    # SESSION_COOKIE_AGE minus this and SESSION_COOKIE_AGE after the last request
+    "SESSION_REFRESH_SECONDS": 60,
     # zhtj/core/sqlcache.py prepares the hot header queries on each PostgreSQL connection; off by default
     # behind a connection pooler in transaction mode (DATABASE_POOL_MODE=transaction), which can't keep them
     "PREPARED_STATEMENTS": os.environ.get("ZHTJ_PREPARED_STATEMENTS", "0" if TRANSACTION_POOLER else "1") == "1",

@@ -8,6 +8,8 @@ import time_machine
 from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from members.models import Person
 from tests import factories as f
@@ -396,6 +398,38 @@ def test_idle_session_expires(client, ready):
         r = client.get("/")
         assert r.status_code == 302
         assert r["Location"].startswith("/login/")
+
+
+def _session_writes(client, path="/"):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "django_session"')]
+
+
+def test_idle_session_is_renewed_once_a_minute(client, ready, monkeypatch):
+    """SEC-02: pages within SESSION_REFRESH_SECONDS of the last renewal write nothing to the
+    session; the first one after it pushes the expiry back, and the session then ends
+    SESSION_COOKIE_AGE after that renewal -- within a minute of the last request. (The other
+    tests renew on every request: tests/conftest.py.)"""
+    monkeypatch.setitem(settings.ZHTJ, "SESSION_REFRESH_SECONDS", 60)
+    every = timedelta(seconds=60)
+    age = timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    with time_machine.travel(T0, tick=False) as traveller:
+        assert post_login(client, ready.id_number, NEW_PASSWORD).status_code == 302
+        assert len(_session_writes(client)) == 1  # the welcome message shown: a change, saved
+        traveller.shift(every - timedelta(seconds=1))
+        assert _session_writes(client) == []  # within the minute: nothing written
+        traveller.shift(timedelta(seconds=1))
+        assert len(_session_writes(client)) == 1  # due: renewed
+        assert _session_writes(client) == []
+        last = T0 + every + every - timedelta(seconds=1)
+        traveller.move_to(last)
+        assert _session_writes(client) == []  # used, not renewed: the expiry stays at T0 + every + age
+        # idle since `last`: the session ends at the last renewal + age, less than a minute early
+        traveller.move_to(T0 + every + age + timedelta(seconds=1))
+        assert age - every < T0 + every + age + timedelta(seconds=1) - last < age
+        r = client.get("/")
+        assert r.status_code == 302 and r["Location"].startswith("/login/")
 
 
 # --- SEC-02: Argon2 --------------------------------------------------------------------

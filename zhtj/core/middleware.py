@@ -1,5 +1,8 @@
 """Request plumbing: the acting org (ROLE-04), the forced password change (ROLE-06),
-double-submit protection (BEY-06), refusing NUL characters (SEC-06), Permissions-Policy (SEC-08)."""
+double-submit protection (BEY-06), refusing NUL characters (SEC-06), Permissions-Policy (SEC-08),
+the idle session's renewal (SEC-02)."""
+
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -152,4 +155,29 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+REFRESHED_AT = "session_refreshed_at"  # session key: when the session's expiry was last pushed back
+
+
+class SessionRefreshMiddleware:
+    """SEC-02: a session ends SESSION_COOKIE_AGE after its last use. Django renews it by saving
+    the session on every request (SESSION_SAVE_EVERY_REQUEST): an UPDATE of its row on every page
+    view, most of them pushing the expiry back by a few seconds. Here a session not otherwise
+    changed is saved once its last renewal is SESSION_REFRESH_SECONDS old: the expiry is then
+    exact to within that time (two idle hours, give or take a minute), and a user's pages within
+    the minute write nothing. Sits just after SessionMiddleware, which saves what it marks."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now, every = time.time(), settings.ZHTJ["SESSION_REFRESH_SECONDS"]
+            # saved anyway (changed), or due: stamped, which marks it modified for SessionMiddleware
+            if session.modified or not now - every < session.get(REFRESHED_AT, 0) <= now:
+                session[REFRESHED_AT] = now
         return response
