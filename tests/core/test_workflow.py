@@ -341,3 +341,31 @@ def test_a_batch_tells_after_each_chunk_and_records_the_acting_admin(tree, setti
         (a.pk, "approve", "清晰", admin, tree.col_a.pk) for a in archives
     ]
     assert {log.content_type for log in logs} == {ContentType.objects.get_for_model(MemberArchive)}
+
+
+def test_a_batch_goes_on_past_a_gone_row_and_a_transition_not_allowed(tree, monkeypatch):
+    """SEC-04 in a batch: an item gone, in the middle of a chunk, is listed and the rest done; a
+    transition that django-fsm refuses while running (TransitionNotAllowed) is already handled."""
+    from django_fsm import TransitionNotAllowed
+
+    admin = f.admin_of(tree.col_a)
+    uploader = f.admin_of(tree.branch_a)
+    ok, refused, late = (_pending(tree, uploader) for _ in range(3))
+    gone = late.pk + 1000
+    record = MemberArchive.record_decision
+
+    def not_allowed(self, by, note):
+        if self.pk == refused.pk:
+            raise TransitionNotAllowed("refused")
+        record(self, by, note)
+
+    monkeypatch.setattr(MemberArchive, "record_decision", not_allowed)
+    done, failures = perform_many(
+        MemberArchive.objects.all(), [ok.pk, gone, refused.pk, late.pk], "approve", guard=by_system, by=admin
+    )
+    assert done == 2
+    assert [(getattr(row, "pk", row), reason) for row, reason in failures] == [
+        (gone, "该事项已不存在或不在您的管理范围内。"),
+        (refused.pk, "该事项当前状态为“待审批”，已被处理，请刷新后查看。"),
+    ]
+    assert set(MemberArchive.objects.filter(state="verified").values_list("pk", flat=True)) == {ok.pk, late.pk}

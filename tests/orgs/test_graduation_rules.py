@@ -138,6 +138,7 @@ def test_a_mark_is_a_month_or_a_reason():
     assert refused(g.parse_mark, {"month": "2027-07", "reason": "staff"}) == (both, 400)
     assert refused(g.parse_mark, {"month": " ", "reason": ""}) == (neither, 400)
     assert refused(g.parse_mark, {"reason": None}) == (neither, 400)
+    assert refused(g.parse_mark, {"month": "2026-12"}) == ("预计毕业时间须在 2027 年至 2037 年之间。", 400)
 
 
 def test_conversion_date_edges_and_setting(settings):
@@ -232,7 +233,7 @@ def test_mark_branches_marks_each_once_and_records_it(school):
         )
     assert result == (2, 0, 0)
     got = marks(school.a2, school.a3)
-    assert [m[:2] for m in got] == [(date(2027, 7, 1), "")] * 2 and got[0][2] == got[1][2]
+    assert [m[:2] for m in got] == [(date(2027, 7, 1), "")] * 2 and NOW <= got[0][2] == got[1][2]
     assert marks(school.tree.branch_a) == [(None, "", None)]
     logs = list(AuditLog.objects.filter(action="graduation_mark"))
     assert sorted(log.object_id for log in logs) == [school.a2.pk, school.a3.pk]
@@ -243,6 +244,7 @@ def test_mark_branches_marks_each_once_and_records_it(school):
     assert Organization.objects.get(pk=school.a2.pk).category == OrgCategory.BRANCH
 
     assert g.mark_branches(school.tree.uni, [school.tree.branch_a.pk], month=None, reason=STAFF, by=None) == (1, 0, 0)
+    assert marks(school.tree.branch_a) == [(None, STAFF, NOW)]
     log = AuditLog.objects.get(action="graduation_mark", object_id=school.tree.branch_a.pk)
     assert (log.changes, log.actor, log.acting_org_id) == (
         {"graduation_unknown_reason": ["", STAFF]},
@@ -476,3 +478,19 @@ def test_a_correction_of_an_org_no_longer_a_branch_is_refused(school):
     assert (str(error.value), error.value.status) == ("该组织当前类别为“延迟毕业团组织”，不能更正毕业时间。", 409)
     req.refresh_from_db()
     assert req.state == "pending" and marks(school.a2)[0][0] == date(2027, 7, 1)
+
+
+def test_the_update_refuses_what_changed_under_it(school, monkeypatch):
+    """ORG-15: the UPDATE itself marks only unmarked 团支部, a second guard where rows can't be
+    locked (SQLite): a branch marked or an org no longer a 团支部 after the selection was checked
+    refuses the whole batch (409), nothing written."""
+    monkeypatch.setattr(g, "check_selection", lambda branches: None)  # as if read before the change
+    _mark(school.a3)
+    committee = f.OrgFactory(name="某团委", parent=school.tree.col_a)
+    for other in (school.a3, committee):
+        assert refused(
+            g.mark_branches, school.tree.col_a, [school.a2.pk, other.pk], month=date(2028, 7, 1), reason="", by=None
+        ) == ("所选团支部的状态已变化，请刷新后重试。", 409)
+    assert marks(school.a2, committee) == [(None, "", None)] * 2
+    assert marks(school.a3)[0][0] == date(2027, 7, 1)
+    assert not AuditLog.objects.filter(action="graduation_mark").exists()
