@@ -182,3 +182,32 @@ def test_a_page_outside_the_menu_names_the_page_it_is_reached_from(rf):
     for name, (parents, label) in navigation.PAGES.items():
         parents = (parents,) if isinstance(parents, str) else parents
         assert label and all(p in known or p in navigation.PAGES for p in parents), name
+
+
+MENU_HTML = re.compile(r'<nav class="nav flex-column" id="left-menu">.*?</nav>', re.S)
+ACTIVE = re.compile(r'<a class="nav-link py-1 ps-4 active fw-semibold" href="([^"]*)">([^<]*)</a>')
+
+
+def test_the_menu_kept_per_process_marks_each_pages_own_entry(tree, login):
+    """NAV-01 / NAV-02: the left menu's HTML is kept per process (zhtj/core/navigation.py
+    menu_html), keyed on the menu and the active link: each page marks its own entry and no
+    other, a page outside the menu marks none, and a role of another menu gets its own."""
+    from tests import factories as f
+
+    client = login(f.admin_of(tree.city), tree.city)
+    pages = {}
+    for path in ("/members/", "/members/cadres/", "/members/", "/orgs/progress/"):
+        html = client.get(path).content.decode()
+        pages[path] = MENU_HTML.search(html).group(0)
+        assert ACTIVE.findall(html) == [(path, navigation.trail(client.get(path).wsgi_request)[-1].label)]
+    assert pages["/members/"] != pages["/members/cadres/"]
+    assert pages["/members/"].replace(" active fw-semibold", "") == pages["/members/cadres/"].replace(
+        " active fw-semibold", ""
+    )
+    detail = client.get(f"/orgs/{tree.uni.pk}/").content.decode()  # 组织详情: reached, not in the menu
+    assert ACTIVE.findall(detail) == [] and MENU_HTML.search(detail).group(0) == pages["/members/"].replace(
+        " active fw-semibold", ""
+    )
+    branch = login(f.admin_of(tree.branch_a), tree.branch_a).get("/members/").content.decode()
+    assert "录入团员团干部" in MENU_HTML.search(branch).group(0)  # the branch's menu, not the city's
+    assert "录入团员团干部" not in pages["/members/"]

@@ -16,7 +16,9 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, get_script_prefix, resolve, reverse
+from django.utils.safestring import mark_safe
 
 
 @dataclass(frozen=True)
@@ -279,6 +281,27 @@ def menu_for(request):
         if links:
             groups.append({"label": group.label, "icon": group.icon, "links": links})
     return groups
+
+
+def menu_html(menu, path):
+    """The left menu `menu_for` gave, as HTML, the link to `path` marked active. A role's menu is
+    the same ~40 links on every page it opens: rendered once per process for each menu and
+    active link (~1 ms of template work a page otherwise), never anything else of the request."""
+    urls = {link["url"] for group in menu for link in group["links"] if not link.get("external")}
+    key = tuple(
+        (g["label"], g["icon"], tuple((a["label"], a["url"], bool(a.get("external"))) for a in g["links"]))
+        for g in menu
+    )
+    return _menu_html(key, path if path in urls else "")
+
+
+@lru_cache(maxsize=1024)
+def _menu_html(key, active):
+    menu = [
+        {"label": label, "icon": icon, "links": [{"label": a, "url": u, "external": e} for a, u, e in links]}
+        for label, icon, links in key
+    ]
+    return mark_safe(render_to_string("includes/left_menu.html", {"menu": menu, "active": active}))
 
 
 # --- 当前位置 (NAV-01) ----------------------------------------------------------------------------

@@ -19,6 +19,15 @@ def path_for(name, pk):
     return _path_for(name, pk)
 
 
+@register.simple_tag(takes_context=True)
+def left_menu(context):
+    """{% left_menu %}: the base layout's menu (`menu` of the shell context), its HTML kept per
+    process (zhtj/core/navigation.py menu_html)."""
+    from ..navigation import menu_html
+
+    return menu_html(context.get("menu") or [], context["request"].path)
+
+
 @register.simple_tag
 def history_rows(history):
     """{% history_rows history as rows %}: audit rows with their referenced names loaded (one
