@@ -114,3 +114,26 @@ def test_carry_over_at_its_edge_with_records_of_two_years(camp, settings):
     settings.ZHTJ = {**settings.ZHTJ, "REC_KEY_DEADLINE": (12, 20)}
     assert s.carry_over(at(2027, 12, 20, 23, 59, 59, 999999))["campaign_year"] == 2026
     assert s.carry_over(at(2027, 12, 21, 0, 0)) == {"changed": 4, "campaign_year": 2027, "carried": 4}
+
+
+def test_carry_over_keeps_a_row_written_meanwhile(camp, monkeypatch):
+    """REC-13 / JOB-06: a next-year record written between the carry-over's read and its INSERT (a
+    second run at once, a replay) is kept as it is, and the other branches are carried all the same."""
+    from django.db.models.query import QuerySet
+
+    from rectification import services as s
+
+    b = camp.branches
+    for branch in b[:2]:
+        CampaignRecord.objects.create(branch=branch, year=2026, state="key", poor_count=5, key_since=at(2026, 10, 1))
+    real = QuerySet.bulk_create
+
+    def meanwhile(self, objs, *args, **kwargs):
+        CampaignRecord.objects.create(branch=b[0], year=2027, state="key", poor_count=9, carried_over=True)
+        return real(self, objs, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "bulk_create", meanwhile)
+    assert s.carry_over(at(2027, 1, 1, 0, 30))["changed"] == 2
+    monkeypatch.undo()
+    carried = CampaignRecord.objects.filter(year=2027).order_by("branch__lft")
+    assert [(r.branch, r.poor_count) for r in carried] == [(b[0], 9), (b[1], 5)]
