@@ -3,6 +3,7 @@ own (so the GIL can't make two provinces wait on each other), every org it creat
 through `create_suborg` in that process, with its audit row -- and all of them are deleted again."""
 
 import os
+from collections import Counter
 
 import pytest
 from django.db import connection
@@ -28,7 +29,7 @@ def provinces(count=2, grades=2):
 
 def test_concurrent_paths_run_in_processes_and_leave_nothing(transactional_db):
     """ORG-01: 100 creations per path at national size, 2 here: alone, two provinces at once, the same
-    trees at once -- 2 + 4 + 4 branches created by the forked processes (their audit rows say so),
+    tree at once -- 2 + 4 + 4 branches created by the forked processes (their audit rows say so),
     none left afterwards, and the data's bounds as they were."""
     provinces()
     before = set(Organization.objects.values_list("pk", "tree_id", "lft", "rght"))
@@ -37,6 +38,8 @@ def test_concurrent_paths_run_in_processes_and_leave_nothing(transactional_db):
     names = set(Organization.objects.filter(pk__in=bench.created).values_list("name", flat=True))
     assert len(bench.created) == len(names) == 10 and all(n.startswith("基准") for n in names)
     assert AuditLog.objects.filter(action="create", object_id__in=bench.created).count() == 10
+    parents = Counter(Organization.objects.filter(pk__in=bench.created).values_list("parent_id", flat=True))
+    assert sorted(parents.values()) == [1, 1, 2, 6]  # A's first parent: 1 alone, 1 beside B, 2 x 2 in one tree
     assert len(bench.pids) == 5 and os.getpid() not in bench.pids  # 1 + 2 + 2 paths, each its own process
     assert {"one", "two_provinces", "same_trees"} <= bench.concurrency.keys() and bench.concurrency["n"] == 2
     assert all(bench.concurrency[k] > 0 for k in ("one", "two_provinces", "same_trees"))
