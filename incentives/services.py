@@ -358,7 +358,17 @@ def forget_files(*names):
     """Delete stored files no record points at any more, once that change has committed: a
     rollback keeps them, and a storage hiccup then is logged, not a 500 (the change stands)."""
     for name in filter(None, names):
-        transaction.on_commit(partial(default_storage.delete, name), robust=True)
+        transaction.on_commit(_deleting(name), robust=True)
+
+
+def _deleting(name):
+    """The commit hook deleting `name`: a function, not a partial -- Django logs a failed robust
+    hook by its __qualname__, which a partial lacks (the log line itself raised, after the commit)."""
+
+    def delete_stored_file():
+        default_storage.delete(name)
+
+    return delete_stored_file
 
 
 def delegate_approval(request, record, org):

@@ -416,3 +416,59 @@ def test_a_batch_with_an_item_already_handled_answers_409(inc, login, client):
     response = client.post("/incentives/certify/batch/", data)
     assert response.status_code == 409 and "已被处理，请刷新后查看" in response.content.decode()
     assert IncentiveRecord.objects.get(pk=second.pk).state == State.PENDING
+
+
+def test_a_batch_names_every_item_it_refuses_and_keeps_an_approvals_reason_empty(inc):
+    """INC-14: a refused batch names each item with its reason, separated by "；"; 不通过 without a
+    reason (none at all) is refused before any item is tried; a batch approved without words
+    keeps no 审批意见."""
+    from incentives import services
+    from zhtj.core.workflow import WorkflowError
+
+    superior = _request(inc.col_admin, inc.tree.col_a)
+    records = list(IncentiveRecord.objects.filter(kind=Kind.JOINING).order_by("pk")[:3])
+    outsiders = [
+        f.person(f"外人{n}", branch=inc.tree.branch_b, password="x", joined_month=timezone.localdate().replace(day=1))
+        for n in range(2)
+    ]
+    theirs = list(IncentiveRecord.objects.filter(person__in=outsiders).order_by("pk"))
+    with pytest.raises(services.BatchError) as exc:
+        services.decide_many(superior, [records[0], *theirs], "approve")
+    assert str(exc.value) == (
+        f"批量审批未执行（全部或全不）：2项不能处理——{theirs[0].summary}：不在您的审批范围内；"
+        f"{theirs[1].summary}：不在您的审批范围内"
+    )
+    with pytest.raises(WorkflowError) as exc:
+        services.decide_many(superior, records[:1], "reject", note=None)
+    assert type(exc.value) is WorkflowError and str(exc.value) == "审批不通过须填写原因。"
+    assert services.decide_many(superior, records[:2], "approve") == 2
+    assert list(
+        IncentiveRecord.objects.filter(pk__in=[r.pk for r in records[:2]]).values_list("reason", flat=True)
+    ) == [
+        "",
+        "",
+    ]
+
+
+def test_a_storage_failure_after_deleting_is_logged_not_an_error(inc, monkeypatch, django_capture_on_commit_callbacks):
+    """SEC-01 / INC-04: the decision file is removed once the deletion has committed; a storage
+    hiccup then doesn't undo or fail the deletion (the change stands, the failure is logged)."""
+    from django.core.files.storage import default_storage
+
+    from incentives import services
+
+    services.record_grades(
+        inc.tree.branch_a, YEAR, inc.members[:1], Grade.BASIC, by=inc.branch_admin, decision_file=pdf_upload()
+    )
+    record = IncentiveRecord.objects.get(kind=Kind.EVALUATION)
+    tried = []
+
+    def broken(name):
+        tried.append(name)
+        raise OSError("storage unavailable")
+
+    monkeypatch.setattr(default_storage, "delete", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_record(_request(inc.branch_admin, inc.tree.branch_a), record)
+    assert len(tried) == 1 and tried[0].endswith(".pdf")
+    assert not IncentiveRecord.objects.filter(pk=record.pk).exists()
