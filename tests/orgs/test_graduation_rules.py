@@ -454,6 +454,10 @@ def test_an_approved_correction_writes_its_mark_and_says_what_followed(school):
     )
     member.refresh_from_db()
     assert not member.is_graduate
+    req = _file(school, month=date(2029, 7, 1))  # from a reason back to a month
+    _approve(school, req)
+    log = AuditLog.objects.filter(object_id=school.a2.pk, action="graduation_correction").latest("pk")
+    assert log.changes == {"graduation_month": [None, "2029-07-01"], "graduation_unknown_reason": [STAFF, ""]}
 
     # no member concerned: the note says nothing of them; a mark loaded without a marking time gets one
     _mark(school.a3, date(2028, 7, 1), at=None)
