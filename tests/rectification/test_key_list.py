@@ -125,3 +125,20 @@ def test_key_list_is_the_committees_key_branches_of_the_year(camp):
         (b[0], 0, 5, 4, 0),
         (b[3], 0, 0, 0, 0),
     ]
+
+
+def test_a_leadership_organs_key_branches_in_tree_order(camp):
+    """REC-11: a 团县委's direct 团支部 each head a tree of their own (lft 1 each), so the list's
+    order is the trees' order: six key branches whose records were written in the reverse order."""
+    from orgs.choices import LeadershipLevel
+    from rectification.models import CampaignRecord
+
+    county = f.leadership("团市南区委", camp.tree.city, LeadershipLevel.COUNTY)
+    branches = [f.branch(county, f"机关第{i}团支部") for i in range(1, 7)]
+    for branch in reversed(branches):
+        CampaignRecord.objects.create(branch=branch, year=2026, state="key", key_since=at(2026, 10, 1))
+    for branch in branches:
+        branch.refresh_from_db()
+    assert {b.lft for b in branches} == {1}
+    in_order = sorted(branches, key=lambda b: b.tree_id)
+    assert [row.branch for row in services.key_list(county, 2026)] == in_order
