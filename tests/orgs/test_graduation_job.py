@@ -277,7 +277,21 @@ def test_each_province_converts_its_own_branches(classes):
 # --- the conversion, called directly (issue 22: the year's edges, what it writes) --------------------
 
 
-def test_a_years_run_takes_its_first_and_last_month_only(classes):
+@pytest.fixture(params=["one_statement", "by_ids"])
+def conversion_path(request, monkeypatch):
+    """Each test of the conversion's rows runs both ways it writes them: PostgreSQL's one statement
+    (`_convert_recorded`) and the ids through Python that SQLite takes (`_record_many`), the
+    latter on PostgreSQL too by telling the conversion its database is not PostgreSQL."""
+    from types import SimpleNamespace
+
+    if request.param == "by_ids":
+        monkeypatch.setattr(graduation, "connection", SimpleNamespace(vendor="sqlite"))
+    elif connection.vendor != "postgresql":
+        pytest.skip("the one-statement form is PostgreSQL's")
+    return request.param
+
+
+def test_a_years_run_takes_its_first_and_last_month_only(classes, conversion_path):
     """ORG-16: the run for 2027 converts marks of 2027-01 to 2027-12, not 2026-12 nor 2028-01; it
     returns its year and counts; each converted org's audit row says which year's run, by nobody."""
     from orgs.graduation import convert_year
@@ -294,7 +308,7 @@ def test_a_years_run_takes_its_first_and_last_month_only(classes):
     assert {(log.note, log.actor, log.acting_org_id) for log in logs} == {("2027年毕业生团组织转换", None, None)}
 
 
-def test_convert_records_who_and_why_or_nothing(classes):
+def test_convert_records_who_and_why_or_nothing(classes, conversion_path):
     """ORG-16 / BEY-05: a conversion made by a person (a late mark) records them, their org and the
     note; without one, the person acting (audit.acting_as); `record=False` (a correction, which
     writes its own row) none. Members already flagged are not counted again."""
