@@ -261,6 +261,22 @@ EQUIVALENT = {
     "rectification.models.xǁCampaignRecordǁ_add_check__mutmut_42": (
         "getattr(by, 'name', '') → (…, None): followed by `or ''`, None and '' both give ''"
     ),
+    # rectification/services.py: the carry-over's batch size, and a month's bounds that hold anyway.
+    **{
+        f"rectification.services.x_carry_over__mutmut_{n}": (
+            "bulk_create's batch_size (none, None, 501): only how many statements the same rows take"
+        )
+        for n in (74, 77, 79)
+    },
+    "rectification.services.x_progress__mutmut_13": (
+        "state__in=KEY_DONE_STATES dropped from a month's count: key_done_at is set only by 通过 of a key"
+        " branch (pass_key) and cleared on every way out of 重点整改后合格 / 已摘牌 (≥10 较差 again,"
+        " 不予定级, the correction's unlock), so a record that has one is finished"
+    ),
+    "rectification.services.x_progress__mutmut_19": (
+        "the month's end as (m + 33 days).replace(day=1): from a month's 1st, 32 or 33 days both land in"
+        " the next month (28 to 31 days long), whose 1st it is either way"
+    ),
     "orgs.codes.x_clean_code_text__mutmut_3": (
         "(text or '') → (text or 'XXXX'): four characters fail the 8-character format as '' does, with the same message"
     ),
