@@ -472,3 +472,21 @@ def test_a_storage_failure_after_deleting_is_logged_not_an_error(inc, monkeypatc
         services.delete_record(_request(inc.branch_admin, inc.tree.branch_a), record)
     assert len(tried) == 1 and tried[0].endswith(".pdf")
     assert not IncentiveRecord.objects.filter(pk=record.pk).exists()
+
+
+def test_each_item_of_a_batch_is_checked_against_the_state_its_page_showed(inc):
+    """SEC-04: each ticked item is decided only if it is still in the state its row showed; one
+    shown in another state refuses the batch (409), naming it, and nothing is applied."""
+    from incentives import services
+
+    superior = _request(inc.col_admin, inc.tree.col_a)
+    first, second = IncentiveRecord.objects.filter(kind=Kind.JOINING).order_by("pk")[:2]
+    with pytest.raises(services.BatchError) as exc:
+        services.decide_many(
+            superior, [first, second], "approve", seen={first.pk: State.PENDING, second.pk: State.REJECTED}
+        )
+    assert exc.value.status == 409 and [summary for summary, _ in exc.value.failures] == [second.summary]
+    assert set(IncentiveRecord.objects.filter(pk__in=[first.pk, second.pk]).values_list("state", flat=True)) == {
+        State.PENDING
+    }
+    assert services.decide_many(superior, [first, second], "approve", seen={first.pk: State.PENDING}) == 2
