@@ -110,6 +110,31 @@ class IncentiveRecord(Workflow):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reason = models.CharField("审批意见", max_length=200, blank=True)
+    # The province (the level-1 org: a 省级团委 or another unit under 团中央) of the recording org
+    # and of the member's branch now, kept by database triggers in the transaction of every change
+    # (incentives/migrations/0003): a province's list reads them newest first from an index
+    # (incentives/scope.py). Not foreign keys in the database: deleting an org must not look
+    # through every record for them. NULL on SQLite, which doesn't use them.
+    recorder_top = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
+    person_top = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
 
     objects = IncentiveRecordQuerySet.as_manager()
     inbox_kind = "incentive"
@@ -120,6 +145,8 @@ class IncentiveRecord(Workflow):
         indexes = [
             models.Index(fields=["state", "kind"], name="inc_state_kind"),
             models.Index(fields=["recorder", "state"], name="inc_recorder_state"),
+            models.Index(fields=["kind", "recorder_top", "created_at", "id"], name="inc_kind_recorder_top"),
+            models.Index(fields=["kind", "person_top", "created_at", "id"], name="inc_kind_person_top"),
         ]
 
     def __str__(self):

@@ -38,7 +38,7 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         # 操作中心 kinds, jobs, home cards, signals, the e-archive's login prompt
-        from . import archive_hooks, home_cards, inbox, jobs, prompts, signals  # noqa: F401
+        from . import archive_hooks, figures, home_cards, inbox, jobs, prompts, signals  # noqa: F401
 
         # weak=False: nothing else holds these closures; a weakly held one is collected and the
         # triggers silently missing (it only survived while DEBUG's checks kept a reference).

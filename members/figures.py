@@ -9,6 +9,8 @@ from datetime import date
 
 from django.db import connection
 
+from zhtj.core import headcount
+
 AGE, ETHNICITY, EDUCATION, NEW, DUE = "age", "eth", "edu", "new", "due"
 
 # the org's committed rows and the transaction's own deltas (other transactions' are invisible)
@@ -78,6 +80,23 @@ def archives_due(org, from_year, overdue_before, upcoming_until):
     }
     overdue, overdue_first, upcoming, upcoming_first = _fetch(sql, params)[0]
     return (int(overdue or 0), _day(overdue_first)), (int(upcoming or 0), _day(upcoming_first))
+
+
+@headcount.register
+def members_of(orgs):
+    """{org pk: members of its subtree} for those of `orgs` whose figures are kept, in one query:
+    every member has a 学历 value (a NOT NULL column; blank counts too), so the 'edu' rows of an org
+    -- a handful, where 'age' has one per birth date -- add up to its members."""
+    pks = [o.pk for o in orgs if kept(o)]
+    if not pks:
+        return {}
+    sql = """SELECT org_id, SUM(n) FROM (
+      SELECT org_id, n FROM members_subtreefigure WHERE org_id = ANY(%(orgs)s) AND dim = %(dim)s
+      UNION ALL
+      SELECT org_id, n FROM members_figuredelta WHERE org_id = ANY(%(orgs)s) AND dim = %(dim)s
+    ) f GROUP BY org_id"""
+    found = {pk: int(n) for pk, n in _fetch(sql, {"orgs": pks, "dim": EDUCATION})}
+    return {pk: found.get(pk, 0) for pk in pks}
 
 
 def _day(text):

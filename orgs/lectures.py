@@ -11,15 +11,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 
-from zhtj.core import audit, pdf, tree, video
+from zhtj.core import audit, headcount, pdf, tree, video
 from zhtj.core.params import fitting
 from zhtj.core.tree import subtree_q
 
-from .models_lecture import TITLE_MAX_LENGTH, LectureStudy, PublicLecture
+from .models_lecture import TITLE_MAX_LENGTH, LectureStudy, LectureStudyCount, PublicLecture
 
 log = logging.getLogger("zhtj.lectures")
 
@@ -96,30 +96,75 @@ def branch_members(lecture, branch):
 
 
 def study_rates(lecture, scope, children):
-    """EDU-02 for a committee: members studied / members, per direct child of `scope` (a page of them),
-    set on each child as `member_count`, `studied_count`, `rate`; ONE grouped query over the children's
-    ranges (siblings in tree order are one range, `tree.span_q`): the people joined with their study of this
-    lecture (a filtered LEFT JOIN: at most one row each, unique constraint), no lookup per person."""
+    """EDU-02 for a committee: members studied / members, per direct child of `scope` (a page of
+    them), set on each child as `member_count`, `studied_count`, `rate`. Live either way (STAT-03):
+    on PostgreSQL the studied figures are the kept `LectureStudyCount` rows of the children (one
+    query), their members the kept subtree figures where there are some (the top levels:
+    `core.headcount`), else one grouped count over the children's range (siblings in tree order
+    are one range, `tree.span_q`) -- at 团中央 the live way joined every member of the country with
+    their study (4.3 s at 2,000,000). Elsewhere (SQLite) `_live_rates`."""
     children = sorted(children, key=tree.key)
-    figures = {}
-    if children:
-        rows = (
-            audience_people(lecture)
-            .filter(tree.span_q(children[0], children[-1], "branch"))
-            .annotate(
-                unit=tree.unit_case(children, "branch"),
-                this=FilteredRelation("lecture_studies", condition=Q(lecture_studies__lecture=lecture)),
+    if connection.vendor != "postgresql":
+        figures = _live_rates(lecture, children)
+    else:
+        # whose figures are each child's: its own when it lies below the publisher, the
+        # publisher's when it holds the publisher (the audience is the publisher's subtree)
+        basis = {}
+        for c in children:
+            if tree.contains(lecture.publisher, c):
+                basis[c.pk] = c
+            elif tree.contains(c, lecture.publisher):
+                basis[c.pk] = lecture.publisher
+        orgs = sorted({o.pk: o for o in basis.values()}.values(), key=tree.key)
+        members = headcount.kept_members(orgs) if orgs else {}
+        if len(members) < len(orgs):
+            members.update(_members_per_child(orgs))
+        studied = dict(
+            LectureStudyCount.objects.filter(lecture=lecture, org__in=[o.pk for o in orgs]).values_list(
+                "org", "studied"
             )
-            .order_by()
-            .values("unit")
-            .annotate(members=Count("pk"), studied=Count("this__pk"))
+            if orgs
+            else []
         )
-        figures = {row["unit"]: row for row in rows}
+        figures = {pk: {"members": members.get(o.pk, 0), "studied": studied.get(o.pk, 0)} for pk, o in basis.items()}
     for child in children:
         row = figures.get(child.pk, {})
         child.member_count, child.studied_count = row.get("members", 0), row.get("studied", 0)
         child.rate = round(100 * child.studied_count / child.member_count) if child.member_count else None
     return children
+
+
+def _members_per_child(orgs):
+    """{org pk: members of its subtree} for consecutive siblings `orgs` (in tree order): one
+    grouped count over their range."""
+    rows = (
+        get_user_model()
+        .objects.filter(tree.span_q(orgs[0], orgs[-1], "branch"))
+        .annotate(unit=tree.unit_case(orgs, "branch"))
+        .order_by()
+        .values("unit")
+    )
+    return {row["unit"]: row["n"] for row in rows.annotate(n=Count("pk"))}
+
+
+def _live_rates(lecture, children):
+    """{child pk: {members, studied}} in ONE grouped query: the members of the children's range
+    joined with their study of this lecture (a filtered LEFT JOIN: at most one row each, unique
+    constraint), no lookup per person."""
+    if not children:
+        return {}
+    rows = (
+        audience_people(lecture)
+        .filter(tree.span_q(children[0], children[-1], "branch"))
+        .annotate(
+            unit=tree.unit_case(children, "branch"),
+            this=FilteredRelation("lecture_studies", condition=Q(lecture_studies__lecture=lecture)),
+        )
+        .order_by()
+        .values("unit")
+        .annotate(members=Count("pk"), studied=Count("this__pk"))
+    )
+    return {row["unit"]: row for row in rows}
 
 
 # --- publishing ----------------------------------------------------------------------------------

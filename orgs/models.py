@@ -364,7 +364,7 @@ class GraduationCorrectionRequest(ChangeRequest):
         return self.mark_label(self.new_month, self.new_reason)
 
 
-from .models_lecture import LectureStudy, PublicLecture  # noqa: E402, F401  (公开团课, EDU)
+from .models_lecture import LectureStudy, LectureStudyCount, PublicLecture  # noqa: E402, F401  (公开团课, EDU)
 from .models_levels import LevelDelta, LevelFigure, LevelTransaction  # noqa: E402, F401  (组织录入情况, ORG-11)
 from .models_life import AnnualRegistration, LifeRecord  # noqa: E402, F401  (组织生活, ORG-18)
 from .models_notice import Notice, NoticeAttachment, NoticeRead, NoticeReadCount  # noqa: E402, F401  (工作通知, NTC)

@@ -14,7 +14,7 @@ from django.db.models import Count
 from stdnum.cn import ric
 
 from members.models import CadrePost, Person
-from orgs.models import Organization
+from orgs.models import LectureStudy, LectureStudyCount, Organization, PublicLecture
 from tests.forest import assert_forest_consistent
 from transfers.choices import OPEN_STATES
 from transfers.models import Transfer
@@ -61,6 +61,21 @@ def test_generated_data_is_a_valid_national_tree(transactional_db):
         ric.validate(number)  # raises on a bad checksum, birth date or region
     assert CadrePost.objects.admins().filter(admin_slot=1).count() == orgs.count()
     assert Transfer.objects.filter(state__in=OPEN_STATES).count() > 0
+    with connection.cursor() as cursor:  # what the triggers would have kept, filled by the load
+        cursor.execute(
+            "SELECT count(*) FROM incentives_incentiverecord r LEFT JOIN members_person p ON p.id = r.person_id"
+            " WHERE r.recorder_top_id IS DISTINCT FROM incentives_top_of(r.recorder_id)"
+            " OR r.person_top_id IS DISTINCT FROM incentives_top_of(p.branch_id)"
+        )
+        assert cursor.fetchone()[0] == 0
+    central = orgs.get(parent__isnull=True)
+    assert PublicLecture.objects.count() == 2 + 38  # EDU-02's page has studies to count
+    for lecture in PublicLecture.objects.all():
+        studied = LectureStudy.objects.filter(lecture=lecture, person__branch__isnull=False).count()
+        assert studied > 0
+        assert LectureStudyCount.objects.get(lecture=lecture, org=lecture.publisher).studied == studied
+        kept = LectureStudyCount.objects.filter(lecture=lecture, org=central).values_list("studied", flat=True)
+        assert list(kept) == [studied]
 
     first = digest()
     generate(800, 20000)
@@ -131,8 +146,10 @@ def test_feature_benchmark_runs_with_constant_queries(transactional_db):
         return bench
 
     generate(300, 6000)
+    generated = (LectureStudy.objects.count(), LectureStudyCount.objects.count())  # the generator's lectures
     small = run()
-    assert not Notice.objects.exists() and not NoticeRead.objects.exists() and not LectureStudy.objects.exists()
+    assert not Notice.objects.exists() and not NoticeRead.objects.exists()
+    assert (LectureStudy.objects.count(), LectureStudyCount.objects.count()) == generated
     generate(900, 24000, seed=8)
     large = run()
     before = {r.name.split("（")[0]: r.queries for r in small.rows}
@@ -165,6 +182,7 @@ def test_menu_crawl_runs_with_the_same_queries_at_two_sizes(transactional_db):
     assert {role for role, _ in small} >= {"团中央", "省级团委", "市级团委", "团支部", "团员"}
     assert [v.url for v in small.values() if v.status != 200] == []
     assert any(key.startswith("第2页") for _, key in small) and any(key.startswith("详情") for _, key in small)
+    assert {("团中央", "详情 公开团课"), ("省级团委", "详情 公开团课")} <= set(small)  # EDU-02's 学习情况
     generate(900, 24000, seed=8)
     large = run()
     # the larger data reaches every page the smaller does (it may add a page 2 or a detail page)

@@ -31,7 +31,7 @@ from members.choices import (
 )
 from members.models import CadrePost, MemberArchive, Person
 from orgs.choices import Industry, OrgCategory
-from orgs.models import Organization
+from orgs.models import LectureStudy, LectureStudyCount, Organization
 from rectification.models import CampaignRecord, GradingRecord, SelfCheck
 from transfers.choices import Destination, Kind, Reason, State
 from transfers.models import Transfer
@@ -40,6 +40,7 @@ from zhtj.core.models import JobRun
 from . import people
 from .branch_records import write_branch_records
 from .copy import Table
+from .lectures import write_lectures
 from .people import PeopleWriter
 from .tree import BRANCH_SIZES, OWN_CADRES, Shape
 
@@ -150,6 +151,16 @@ class Generator:
             self.reset_sequences()
         self.analyze()
         self.step("统计信息", started)
+        # 公开团课 and their studies, once the people's indexes serve the join; the kept study
+        # counts (orgs/migrations/0014) from the rows, like the figures below
+        with transaction.atomic():
+            self._bulk_mode()
+            self.counts["lectures"], self.counts["lecture_studies"] = write_lectures(self.now)
+            import_module("orgs.migrations.0014_lecture_study_counts").rebuild_all(connection)
+        with connection.cursor() as c:
+            for model in (LectureStudy, LectureStudyCount):
+                c.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
+        self.step("公开团课", started)
         # the triggers that keep the subtree figures (团内大数据, 截止事项) and 组织录入情况's per-level
         # figures were off too: rebuilt from the people and the orgs once the planner has their statistics
         with transaction.atomic():
@@ -493,6 +504,7 @@ class Generator:
             worker,
             node.id,
             node.parent.id if node.parent else None,
+            _top(node),
             first_pid,
             size,
             cadre,
@@ -575,6 +587,13 @@ class Generator:
     def write_rectification(self):
         """This worker's share of the 整理整顿 and 对标定级 rows, made inside PostgreSQL."""
         self.counts.update(write_branch_records(self, self.worker or 0))
+
+
+def _top(node):
+    """The id of `node`'s province: its ancestor at level 1 (itself at level 1; None for 团中央)."""
+    while node is not None and node.depth > 1:
+        node = node.parent
+    return node.id if node is not None and node.depth == 1 else None
 
 
 def flush_all():

@@ -46,6 +46,7 @@ PLAN_COLUMNS = {
     "worker": "int",
     "org_id": "int",
     "parent_id": "int",
+    "top_id": "int",  # its province (the org at level 1 above it): incentive records carry it
     "first_pid": "bigint",
     "size": "int",
     "cadre": "boolean",  # the org's own cadres (older staff), not members of a branch
@@ -328,6 +329,8 @@ class PeopleWriter:
                 "id": "2 * m.id",
                 "kind": f"'{IncKind.JOINING}'",
                 "recorder_id": "p.org_id",
+                "recorder_top_id": "p.top_id",
+                "person_top_id": "p.top_id",  # the member's branch is the recording one
                 "recorded_by_id": "p.first_pid",
                 "person_id": "m.id",
                 "state": f"'{IncState.APPROVED}'",
@@ -362,6 +365,8 @@ class PeopleWriter:
                 "id": "2 * g.pid + 1",
                 "kind": f"'{IncKind.EVALUATION}'",
                 "recorder_id": "p.org_id",
+                "recorder_top_id": "p.top_id",
+                "person_top_id": "p.top_id",  # the member's branch is the recording one
                 "recorded_by_id": "p.first_pid",
                 "person_id": "g.pid",
                 "state": f"CASE WHEN p.eval_pending THEN '{IncState.PENDING}' ELSE '{IncState.APPROVED}' END",
