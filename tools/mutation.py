@@ -379,6 +379,34 @@ EQUIVALENT = {
         )
         for n in (43, 45)
     },
+    # incentives/models.py and incentives/services.py: states that never meet, saves of a row just read.
+    "incentives.models.xǁIncentiveRecordǁgrantor_label__mutmut_3": (
+        "`REJECTED and superior APPROVED` → `or`: reached only by 待认证 and 未通过 records, and a 待认证 one"
+        " never carries the superior's 已认证 (approve moves it on, resubmit clears the decision)"
+    ),
+    "incentives.models.xǁDevelopmentǁon_effective__mutmut_4": (
+        "save(update_fields=[...]) → None: the detail was created or read in the same transaction that"
+        " makes it effective, so saving every field writes the values it holds again"
+    ),
+    "incentives.models.xǁEvaluationǁbefore_approve__mutmut_24": (
+        "save(update_fields=['grade']) → None: the detail is read in the approving transaction, after"
+        " the record's lock, so every other field it saves is the value it read"
+    ),
+    "incentives.services.xǁBatchErrorǁ__init____mutmut_1": (
+        "handled=False → True as the default: its one caller (decide_many) always passes handled"
+    ),
+    "incentives.services.x_delegate_approval__mutmut_22": (
+        "save(update_fields=[...]) → None: the row was read under its lock just before; saving every"
+        " field writes the same values with the new delegate"
+    ),
+    "incentives.services.x_records_of__mutmut_11": (
+        "order_by without the last '-pk': one person's records of a kind never share a created_at (each"
+        " row is stamped with its own now(); only record_joinings stamps many at once, one per person)"
+    ),
+    "incentives.services.x_mark_decision_viewed__mutmut_6": (
+        "getattr(request, 'acting_org') without its default: the middleware gives every request an"
+        " acting_org, None at least (zhtj/core/middleware.py)"
+    ),
 }
 
 

@@ -449,3 +449,31 @@ def test_deleting_word_for_word_with_its_audit_row_and_its_file(inc, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         services.delete_record(request(inc.branch_admin, inc.tree.branch_a), party)
     assert not default_storage.exists(stored)
+
+
+def test_a_members_record_by_kind_newest_first_in_one_query(inc, django_assert_num_queries):
+    """INC-01 / TRF-08: a member's record lists the five kinds in their order, each kind newest
+    first (by when it was recorded, not by row order), without 推优状态更新 requests, in one
+    query that brings each record's recorder, granting org and details."""
+    member = inc.members[0]
+    year = timezone.localdate().year
+    _all_five_kinds(inc, member, year)
+    trips = [_opportunity(inc, member, f"活动{n}", timezone.localdate()) for n in range(3)]
+    later = timezone.now() + timedelta(hours=1)  # after the first opportunity's, before or after the pk
+    for trip, at in zip(trips, (later, later - timedelta(minutes=30), later), strict=True):
+        IncentiveRecord.objects.filter(pk=trip.pk).update(created_at=at)
+    IncentiveRecord.objects.create(
+        kind=Kind.TRACK_UPDATE, recorder=inc.tree.branch_a, recorded_by=inc.branch_admin, person=member, summary="更新"
+    )
+    with django_assert_num_queries(1):
+        rows = [
+            (r.kind, r.pk, r.recorder.name, r.grantor and r.grantor.name, str(r.detail))
+            for r in services.records_of(member)
+        ]
+    kinds = [kind for kind, *_ in rows]
+    assert kinds == sorted(kinds) and Kind.TRACK_UPDATE not in kinds
+    assert set(kinds) == {Kind.DEVELOPMENT, Kind.EVALUATION, Kind.HONOR, Kind.JOINING, Kind.OPPORTUNITY}
+    opportunities = [pk for kind, pk, *_ in rows if kind == Kind.OPPORTUNITY]
+    assert opportunities[:3] == [trips[2].pk, trips[0].pk, trips[1].pk]
+    honor = next(row for row in rows if row[0] == Kind.HONOR)
+    assert honor[3] == "测试大学团委"
