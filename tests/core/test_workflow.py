@@ -69,6 +69,16 @@ def test_already_handled_says_the_state_it_is_in():
     assert str(AlreadyHandled()) == "已被处理，请刷新后查看。"
 
 
+def test_a_workflow_error_answers_400_unless_told(tree):
+    """SEC-06: a refusal is a 400 (bad input) unless it says 409 (the data as it is now refuses
+    it); perform's own refusals -- no such action, an item gone -- are 400s."""
+    assert (WorkflowError("理由").status, WorkflowError("已变化", status=409).status) == (400, 409)
+    archive = _pending(tree)
+    with pytest.raises(WorkflowError) as refused:
+        perform(archive, "no_such_action", guard=by_system)
+    assert refused.value.status == 400
+
+
 def test_perform_refuses_what_is_no_transition_and_what_is_gone(tree):
     """SEC-04: an action that is no transition of the item (a method or nothing) and an item deleted
     since the page was read are refused in words, nothing written; a transition without a note
@@ -374,3 +384,49 @@ def test_a_batch_goes_on_past_a_gone_row_and_a_transition_not_allowed(tree, monk
         (refused.pk, "该事项当前状态为“待审批”，已被处理，请刷新后查看。"),
     ]
     assert set(MemberArchive.objects.filter(state="verified").values_list("pk", flat=True)) == {ok.pk, late.pk}
+
+
+def test_a_batch_writes_every_field_any_row_changed(tree):
+    """Issue 17: the write-back sets every field that any row of the chunk changed, on every row:
+    a field the last row left as it was (its 审批意见 already the note) is still written for the
+    rows that changed it."""
+    admin = f.admin_of(tree.col_a)
+    uploader = f.admin_of(tree.branch_a)
+    first, last = _pending(tree, uploader), _pending(tree, uploader)
+    MemberArchive.objects.filter(pk=last.pk).update(reason="清晰", decided_by=admin)
+    done, failures = perform_many(
+        MemberArchive.objects.all(), [first.pk, last.pk], "approve", guard=by_system, by=admin, note="清晰"
+    )
+    assert (done, failures) == (2, [])
+    rows = MemberArchive.objects.order_by("pk").values_list("state", "decided_by", "reason")
+    assert list(rows) == [("verified", admin.pk, "清晰")] * 2
+
+
+def test_a_careful_run_passes_the_transitions_arguments(tree, monkeypatch):
+    """Issue 17: when a row refuses inside its transition, the chunk's careful run gives the other
+    rows' transitions the same arguments (a 替换档案's upload)."""
+    admin = f.admin_of(tree.branch_a)
+    rejected = [_pending(tree, admin) for _ in range(2)]
+    MemberArchive.objects.filter(pk__in=[a.pk for a in rejected]).update(state=MemberArchive.State.REJECTED)
+    upload = {
+        "name": "archives/y.pdf",
+        "original_name": "新.pdf",
+        "size": 2,
+        "pages": 3,
+        "by": admin,
+        "org": tree.branch_a,
+    }
+    set_upload = MemberArchive.set_upload
+
+    def refusing(self, **fields):
+        if self.pk == rejected[0].pk:
+            raise WorkflowError("文件已损坏。")
+        set_upload(self, **fields)
+
+    monkeypatch.setattr(MemberArchive, "set_upload", refusing)
+    done, failures = perform_many(
+        MemberArchive.objects.all(), [a.pk for a in rejected], "replace", guard=by_system, by=admin, upload=upload
+    )
+    assert (done, [(row.pk, reason) for row, reason in failures]) == (1, [(rejected[0].pk, "文件已损坏。")])
+    replaced = MemberArchive.objects.get(pk=rejected[1].pk)
+    assert (replaced.state, replaced.original_name, replaced.pages) == ("pending", "新.pdf", 3)
