@@ -13,7 +13,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from incentives import services as incentive_services
-from incentives.choices import Kind, OpportunityCategory
+from incentives.choices import DevelopmentKind, Kind, OpportunityCategory
 from incentives.models import IncentiveRecord, Opportunity
 from members.models import Person
 from orgs import lectures
@@ -48,8 +48,8 @@ def _tops(record):
 
 
 def test_an_incentive_record_moves_between_provinces_with_its_member(db, login, client, fast_hasher):
-    """INC-15, TRF-08, ROLE-02 (issue 18): a member's 入团激励 is listed by the province that
-    recorded it and by the province the member is in now -- before and after a transfer from A to
+    """INC-15, INC-10, TRF-08, ROLE-02 (issue 18): a member's 入团激励 and 发展激励 are listed by the
+    province that recorded them and by the province the member is in now -- before and after a transfer from A to
     B, a bulk move to C, and the branch cleared -- and by no other; each province's list is what
     the subtree ranges say, newest first."""
     _, made = country(provinces=3, branches=1, members=2)
@@ -61,13 +61,19 @@ def test_an_incentive_record_moves_between_provinces_with_its_member(db, login, 
     incentive_services.record_joinings(list(members))  # as an import records them (INC-15)
     person = Person.objects.filter(branch__in=_branches(a)).order_by("pk").first()
     record = IncentiveRecord.objects.get(kind=Kind.JOINING, person=person)
+    (recommended,) = incentive_services.record_development(  # a 发展激励 record of A's college
+        a_college, [person], by=f.admin_of(a_college), dev_kind=DevelopmentKind.MARXISM, recommended_on=date(2026, 5, 1)
+    )
 
     def check(recorded, held):
-        assert _tops(record) == (recorded.pk, held.pk if held else None)
+        assert _tops(record) == _tops(recommended) == (recorded.pk, held.pk if held else None)
         for p in provinces:
-            listed = _listed(login(admins[p.pk], p))
+            client = login(admins[p.pk], p)
+            listed = _listed(client)
             assert listed == _by_ranges(p)
             assert (record.pk in listed) == (p in (recorded, held))
+            developments = client.get("/incentives/development/", {"type": DevelopmentKind.MARXISM}).content.decode()
+            assert (f'data-person="{person.name}"' in developments) == (p in (recorded, held))
 
     check(a, a)
     # a transfer to a branch of province B (办理转出, approved by the target's superior)
