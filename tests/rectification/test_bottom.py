@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
-from orgs.choices import OrgCategory
+from orgs.choices import LeadershipLevel, OrgCategory
 from rectification.models import BottomSelection
 from tests import factories as f
 
@@ -223,11 +223,14 @@ def test_select_bottom_called_directly_word_for_word(camp, monkeypatch):
     refused("目前没有可勾选的下级团支部。", 409, empty, [])
     CampaignRecord.objects.create(branch=b[0], year=2026, state="qualified")
     stranger = f.branch(camp.tree.col_b, "B9团支部", created_at=FOUNDED)
+    county = f.leadership("团市南区委", camp.tree.city, LeadershipLevel.COUNTY)
+    far = f.branch(county, "区直团支部", created_at=FOUNDED)  # a tree of its own: lft 1, after the others
     refused(
-        "以下团支部不能被勾选为排名后 20% 团支部——B9团支部：不是本组织的直属团支部；B1团支部：整顿状态为合格。",
+        "以下团支部不能被勾选为排名后 20% 团支部——B9团支部：不是本组织的直属团支部；B1团支部：整顿状态为合格；"
+        "区直团支部：不是本组织的直属团支部。",
         400,
         c,
-        [stranger.pk, b[0].pk, b[1].pk],
+        [far.pk, stranger.pk, b[0].pk, b[1].pk],
     )
     refused("可勾选的团支部共5个，排名后 20% 团支部至少需要勾选1个，您勾选了0个。", 400, c, [])
     assert not CampaignRecord.objects.filter(state="key").exists() and not Notification.objects.exists()
@@ -256,6 +259,7 @@ def test_select_bottom_called_directly_word_for_word(camp, monkeypatch):
     assert (done.org, done.year, done.count, done.eligible, done.selected_by) == (c, 2026, 2, 5, camp.admin)
     final = "本年度已勾选排名后 20% 团支部，一经确定无法撤销或再次勾选。"
     refused(final, 409, c, [b[3].pk])
+    refused(final, 409, c, [])  # said first, before the candidates and the minimum are looked at
     other = f.OrgFactory(name="学院D团委", parent=camp.tree.uni, created_at=FOUNDED)
     d1 = f.branch(other, "D1团支部", created_at=FOUNDED)
     BottomSelection.objects.create(org=other, year=2026, count=1, eligible=1, selected_by=camp.admin)
