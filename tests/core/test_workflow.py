@@ -430,3 +430,21 @@ def test_a_careful_run_passes_the_transitions_arguments(tree, monkeypatch):
     assert (done, [(row.pk, reason) for row, reason in failures]) == (1, [(rejected[0].pk, "文件已损坏。")])
     replaced = MemberArchive.objects.get(pk=rejected[1].pk)
     assert (replaced.state, replaced.original_name, replaced.pages) == ("pending", "新.pdf", 3)
+
+
+def test_perform_passes_the_transitions_arguments(tree):
+    """SEC-04: perform gives the transition the caller's arguments (a 替换档案's upload)."""
+    admin = f.admin_of(tree.branch_a)
+    archive = _pending(tree, admin)
+    MemberArchive.objects.filter(pk=archive.pk).update(state=MemberArchive.State.REJECTED)
+    upload = {
+        "name": "archives/y.pdf",
+        "original_name": "新.pdf",
+        "size": 2,
+        "pages": 3,
+        "by": admin,
+        "org": tree.branch_a,
+    }
+    replaced = perform(archive, "replace", guard=by_system, by=admin, upload=upload)
+    assert (replaced.state, replaced.original_name, replaced.pages) == ("pending", "新.pdf", 3)
+    assert MemberArchive.objects.get(pk=archive.pk).original_name == "新.pdf"
