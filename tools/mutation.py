@@ -380,10 +380,6 @@ EQUIVALENT = {
         for n in (43, 45)
     },
     # incentives/models.py and incentives/services.py: states that never meet, saves of a row just read.
-    "incentives.models.xǁIncentiveRecordǁgrantor_label__mutmut_3": (
-        "`REJECTED and superior APPROVED` → `or`: reached only by 待认证 and 未通过 records, and a 待认证 one"
-        " never carries the superior's 已认证 (approve moves it on, resubmit clears the decision)"
-    ),
     "incentives.models.xǁDevelopmentǁon_effective__mutmut_4": (
         "save(update_fields=[...]) → None: the detail was created or read in the same transaction that"
         " makes it effective, so saving every field writes the values it holds again"
@@ -395,9 +391,40 @@ EQUIVALENT = {
     "incentives.services.xǁBatchErrorǁ__init____mutmut_1": (
         "handled=False → True as the default: its one caller (decide_many) always passes handled"
     ),
+    "incentives.services.x_decide__mutmut_1": (
+        "note='' → 'XXXX' as the default: both callers (the 审批 view, decide_many) pass the note"
+    ),
     "incentives.services.x_delegate_approval__mutmut_22": (
         "save(update_fields=[...]) → None: the row was read under its lock just before; saving every"
         " field writes the same values with the new delegate"
+    ),
+    **{
+        f"incentives.services.x_record_joinings__mutmut_{n}": (
+            "the 已认证 arm of a joining's first state (decided_by's COALESCE and its parameter) dropped or"
+            " changed: a joining's recorder is the person's branch, which the database keeps branch-kind"
+            " (ORG-03), so the first state is always 待认证 (INC-13) and the arm is never taken"
+        )
+        for n in (30, 32, 33, 34, 47)
+    },
+    **{
+        f"incentives.services.x_record_joinings__mutmut_{n}": (
+            "SQL keywords or unquoted column names in the other case (NULL, CAST … AS TEXT, SUBSTR, the"
+            " INSERT's columns): PostgreSQL and SQLite read them case-blind"
+        )
+        for n in (37, 43, 45, 46, 62)
+    },
+    **{
+        f"incentives.services.x_record_joinings__mutmut_{n}": (
+            "the first state asked without the kind (None / left out): initial_state reads the kind only"
+            " to tell a 推优状态更新, and neither is one"
+        )
+        for n in (18, 20)
+    },
+    "incentives.services.x_request_track_update__mutmut_7": (
+        "select_related without 'record': 'record__person' follows the record too"
+    ),
+    "incentives.services.x_request_track_update__mutmut_8": (
+        "select_related without 'record__person': the record's person is then read lazily, the same row"
     ),
     "incentives.services.x_records_of__mutmut_11": (
         "order_by without the last '-pk': one person's records of a kind never share a created_at (each"

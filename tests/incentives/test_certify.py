@@ -298,6 +298,7 @@ def test_a_decision_tells_the_recorder_word_for_word(inc):
         services.decide(superior, first, "delete")
     assert str(exc.value) == "不支持的操作。"
     assert services.decide(superior, first, "approve").state == State.APPROVED
+    assert IncentiveRecord.objects.get(pk=first.pk).reason == ""  # approved without words: no 审批意见
     assert services.decide(superior, second, "reject", note="信息有误").state == State.REJECTED
     honor = services.record_honor(
         inc.tree.branch_a,

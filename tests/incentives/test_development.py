@@ -663,3 +663,24 @@ def test_an_approved_update_writes_its_status_and_its_date(inc, login, client):
     assert seen(apply(TrackStatus.DEV_TARGET, target)) == (TrackStatus.DEV_TARGET, D, target, None, target, False)
     joined = TODAY - timedelta(days=400)  # a year back: due, were it still tracked
     assert seen(apply(TrackStatus.JOINED, joined)) == (TrackStatus.JOINED, D, target, joined, joined, False)
+
+
+def test_only_a_waiting_update_of_the_same_record_holds_a_request_back(inc, login, client):
+    """INC-12: one open update per record -- another record's waiting update doesn't hold this one
+    back, and once the superior has refused an update, the record may be updated again."""
+    from django.test import RequestFactory
+
+    from incentives import services
+
+    request = RequestFactory().post("/")
+    request.user, request.acting_org = inc.branch_admin, inc.tree.branch_a
+    first = approved_party_record(inc, login, client)
+    second = approved_party_record(inc, login, client)
+    Development.objects.filter(pk__in=[first.pk, second.pk]).update(update_due=True)
+    waiting = services.request_track_update(request, first, TrackStatus.OBSERVING, None)
+    assert services.request_track_update(request, second, TrackStatus.OBSERVING, None).state == State.PENDING
+    superior = RequestFactory().post("/")
+    superior.user, superior.acting_org = inc.col_admin, inc.tree.col_a
+    services.decide(superior, waiting, "reject", note="材料不全")
+    again = services.request_track_update(request, first, TrackStatus.DEV_TARGET, TODAY)
+    assert again.state == State.PENDING and again.trackupdate.development_id == first.pk
