@@ -357,6 +357,10 @@ def test_correction_refusals_word_for_word(school):
         400,
     )
     assert refused(_file, school, month=july, explanation="因" * 501) == ("更正说明不能超过 500 个字。", 400)
+    assert (
+        refused(_file, school, month=july, explanation=None)[0]
+        == "请填写更正说明（为何标记有误、正确的毕业时间依据）。"
+    )
     assert refused(_file, school, school.tree.col_a, month=july) == (
         "只有团支部和毕业生团组织的毕业时间可以更正。",
         400,
@@ -440,7 +444,8 @@ def test_an_approved_correction_writes_its_mark_and_says_what_followed(school):
         school.province,
     )
     member.refresh_from_db()
-    assert member.is_graduate
+    req.refresh_from_db()
+    assert member.is_graduate and (req.state, req.reason) == ("approved", "")  # 同意 needs no words
     assert not AuditLog.objects.filter(action="graduate_conversion").exists()  # the correction's row says it
 
     req = _file(school, reason=STAFF)
