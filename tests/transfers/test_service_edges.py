@@ -547,9 +547,11 @@ def test_no_note_is_an_empty_note(tree, admins, member):
 
 
 def test_only_a_pending_deletion_holds_a_transfer_back(tree, admins, member):
-    """MEM-09 / TRF-12: a deletion request refused earlier doesn't stop a transfer."""
+    """MEM-09 / TRF-12: a deletion request refused earlier doesn't stop a transfer, nor another
+    person's pending one."""
     from members.models import DeletionRequest
 
+    request_deletion(f.person("待删除", branch=tree.branch_a, password="x"), tree.branch_a, admins.branch_a, "重复录入")
     request_deletion(member, tree.branch_a, admins.branch_a, "重复录入")
     DeletionRequest.objects.filter(person=member).update(state=DeletionRequest.State.REJECTED)
     assert services.pending_deletion(member) is False
