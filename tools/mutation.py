@@ -434,6 +434,11 @@ EQUIVALENT = {
         "getattr(request, 'acting_org') without its default: the middleware gives every request an"
         " acting_org, None at least (zhtj/core/middleware.py)"
     ),
+    # transfers/services.py: a default no caller leaves to apply.
+    "transfers.services.x_start__mutmut_1": (
+        "start's destination default '' → 'XXXX': its three callers (start_inbound, start_outbound,"
+        " start_by_member) always pass a destination"
+    ),
 }
 
 
