@@ -43,6 +43,7 @@ def test_concurrent_paths_run_in_processes_and_leave_nothing(transactional_db):
     assert len(bench.pids) == 5 and os.getpid() not in bench.pids  # 1 + 2 + 2 paths, each its own process
     assert {"one", "two_provinces", "same_trees"} <= bench.concurrency.keys() and bench.concurrency["n"] == 2
     assert all(bench.concurrency[k] > 0 for k in ("one", "two_provinces", "same_trees"))
+    assert len(bench.concurrency["locking"]) == 3 and all(t > 0 for t in bench.concurrency["locking"])
     bench.cleanup()
     assert set(Organization.objects.values_list("pk", "tree_id", "lft", "rght")) == before
     assert "两个省同时各 2 次" in bench.table()

@@ -47,6 +47,7 @@ class CreationBenchmark:
         self.rows = []  # (label, median ms, max ms, n, tree size median)
         self.concurrency = {}
         self.pids = set()  # the processes the concurrent paths ran in
+        self.locking = {}  # run -> seconds its paths spent in the statements that lock (SELECT … FOR UPDATE)
 
     def _create(self, parent, suffix, category, n):
         name = f"基准{n}{suffix}"
@@ -107,16 +108,18 @@ class CreationBenchmark:
         a, b = self._province_parents()
         if not a or not b:
             return
-        runs = iter(range(1, 100))
         self.concurrency = {
-            "one": self._processes(next(runs), a),
-            "two_provinces": self._processes(next(runs), a, b),
-            "same_trees": self._processes(next(runs), [a[0]] * len(a), [a[0]] * len(a)),
+            "one": self._processes(1, a),
+            "two_provinces": self._processes(2, a, b),
+            "same_trees": self._processes(3, [a[0]] * len(a), [a[0]] * len(a)),
             "n": len(a),
         }
+        # Waiting is what tells queueing from sharing a busy CPU: the seconds in the locking statements
+        self.concurrency["locking"] = [self.locking.get(run, 0) for run in (1, 2, 3)]
         self.log(
             f"  {len(a)} 次创建（每路一个进程）：一个省 {self.concurrency['one']:.2f} 秒；"
             f"两个省同时 {self.concurrency['two_provinces']:.2f} 秒；同一棵树两路同时 {self.concurrency['same_trees']:.2f} 秒"
+            "（其中加锁语句 " + " / ".join(f"{t:.2f}" for t in self.concurrency["locking"]) + " 秒）"
         )
 
     def _processes(self, run, *paths):
@@ -134,10 +137,11 @@ class CreationBenchmark:
         done = [results.get() for _ in workers]  # before join: a child exits once its result is taken
         for w in workers:
             w.join()
-        for _, _, created, _, pid in done:
+        for _, _, created, _, pid, locking in done:
             self.created += created
             self.pids.add(pid)
-        failed = [error for _, _, _, error, _ in done if error]
+            self.locking[run] = self.locking.get(run, 0) + locking
+        failed = [error for _, _, _, error, _, _ in done if error]
         if failed:
             raise RuntimeError(f"并发创建失败：{failed[0]}")
         return max(end for _, end, *_ in done) - min(start for start, *_ in done)
@@ -161,7 +165,8 @@ class CreationBenchmark:
             lines += [
                 "",
                 f"并发：{c['n']} 次创建（年级团总支下新建团支部，各自提交，每路一个进程）——一个省单独 {c['one']:.2f} 秒；"
-                f"两个省同时各 {c['n']} 次 {c['two_provinces']:.2f} 秒；同一棵树两路同时各 {c['n']} 次 {c['same_trees']:.2f} 秒（排队）。",
+                f"两个省同时各 {c['n']} 次 {c['two_provinces']:.2f} 秒；同一棵树两路同时各 {c['n']} 次 {c['same_trees']:.2f} 秒（排队）。"
+                "各路在加锁语句（SELECT … FOR UPDATE）里共用 " + " / ".join(f"{t:.2f}" for t in c["locking"]) + " 秒。",
             ]
         return "\n".join(lines)
 
@@ -169,18 +174,28 @@ class CreationBenchmark:
 def _path(parent_pks, first, barrier, results):
     """One concurrent path, in a forked process: connect and load the parents, wait for the others,
     create one branch under each parent in turn (each its own transaction), and report (start,
-    finish, created pks, error, pid). `time.monotonic` is the system's clock, the same in every process."""
-    created, error, started = [], "", None
+    finish, created pks, error, pid, seconds in locking statements). `time.monotonic` is the system's clock, the same in every process."""
+    created, error, started, locking = [], "", None, [0.0]
+
+    def timed_locks(execute, sql, params, many, context):
+        began = time.monotonic()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            if "FOR UPDATE" in sql:
+                locking[0] += time.monotonic() - began
+
     try:
         parents = Organization.objects.in_bulk(parent_pks)
         barrier.wait(timeout=600)
         started = time.monotonic()
-        for n, pk in enumerate(parent_pks, first):
-            name = f"基准{n}团支部"
-            created.append(create_suborg(parents[pk], name, OrgCategory.BRANCH, f"基准测试{name}").pk)
+        with connection.execute_wrapper(timed_locks):
+            for n, pk in enumerate(parent_pks, first):
+                name = f"基准{n}团支部"
+                created.append(create_suborg(parents[pk], name, OrgCategory.BRANCH, f"基准测试{name}").pk)
     except Exception as exc:  # reported to the parent, which deletes what was created and raises
         error = repr(exc)
     finally:
         finished = time.monotonic()
-        results.put((started or finished, finished, created, error, os.getpid()))
+        results.put((started or finished, finished, created, error, os.getpid(), locking[0]))
         connections.close_all()
