@@ -439,6 +439,32 @@ EQUIVALENT = {
         "start's destination default '' → 'XXXX': its three callers (start_inbound, start_outbound,"
         " start_by_member) always pass a destination"
     ),
+    # orgs/graduation.py: a missing value read as other text that is refused alike, falsy for
+    # falsy, an order and a filter the tree and its check constraints already give.
+    "orgs.graduation.x_parse_month__mutmut_7": (
+        "(raw or '') → (raw or 'XXXX'): four letters fail the year-month format as '' does, and the"
+        " message quotes `raw` itself"
+    ),
+    "orgs.graduation.x_parse_reason__mutmut_3": "(code or '') → (code or 'XXXX'): no reason's code either, the same refusal",
+    "orgs.graduation.x_mark_branches__mutmut_10": (
+        "order_by without tree_id: the acting org may mark only as a committee (check_may_mark), and a"
+        " committee's subtree is one tree of the forest"
+    ),
+    **{
+        f"orgs.graduation.x__record_many__mutmut_{n}": (
+            "bulk_create's batch_size (None, left out, 501): only how many INSERTs the same rows take --"
+            " a marked selection is one page's ticked boxes, and Django splits by SQLite's own limit"
+        )
+        for n in (7, 9, 28)
+    },
+    "orgs.graduation.x_province_of__mutmut_4": (
+        "category=LEADERSHIP dropped: only a leadership organ has a leadership_level (check constraint"
+        " org_leadership_level_only_for_leadership)"
+    ),
+    "orgs.graduation.x_apply_correction__mutmut_26": (
+        "flagged = unflagged = None instead of 0: both falsy, and each path sets the one it reports"
+    ),
+    "orgs.graduation.x_apply_correction__mutmut_31": "convert(record=False) → (record=None): both falsy, no audit row",
 }
 
 
