@@ -300,3 +300,16 @@ def test_bottom_due_until_the_committees_own_selection_of_the_year(camp):
         "已纳入重点整顿（待审核）",
         None,
     ]
+
+
+def test_founded_at_the_last_instant_of_the_limit_day(camp):
+    """REC-05 at its edge: on October 10, a branch founded July 10 at 23:59:59.999999 is 3 months old
+    and may be selected, by the list's rule and by the query alike; at July 11, 00:00 it may not."""
+    from rectification import services as s
+
+    edge = f.branch(camp.committee, "满三月团支部", created_at=at(2026, 7, 10, 23, 59, 59, 999999))
+    late = f.branch(camp.committee, "新建团支部", created_at=at(2026, 7, 11, 0, 0))
+    rows = {row.pk: row for row in s.with_status(s.rec_orgs(camp.committee, 2026), 2026)}
+    assert [s.bottom_refusal(rows[o.pk]) for o in (edge, late)] == [None, "成立未满3个月（2026-07-11成立）"]
+    candidates = set(s.bottom_candidates(camp.committee, 2026).values_list("pk", flat=True))
+    assert edge.pk in candidates and late.pk not in candidates
