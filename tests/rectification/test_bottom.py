@@ -313,3 +313,17 @@ def test_founded_at_the_last_instant_of_the_limit_day(camp):
     assert [s.bottom_refusal(rows[o.pk]) for o in (edge, late)] == [None, "成立未满3个月（2026-07-11成立）"]
     candidates = set(s.bottom_candidates(camp.committee, 2026).values_list("pk", flat=True))
     assert edge.pk in candidates and late.pk not in candidates
+
+
+def test_bottom_done_is_the_committees_own_of_the_year(client, login, camp):
+    """REC-05: the committee's selection of last year, or another org's of this year, doesn't make this
+    year's done: the list still offers the checkboxes and the selection goes through."""
+    from rectification import services as s
+
+    for org, year in ((camp.committee, 2025), (camp.tree.uni, 2026)):
+        BottomSelection.objects.create(org=org, year=year, count=1, eligible=5, selected_by=camp.admin)
+    assert s.bottom_done(camp.committee, 2026) is None
+    c = as_committee(login, camp)
+    assert "bottom-done" not in text(c.get("/rectification/branches/"))
+    assert pick(c, *camp.branches[:2]).status_code == 302
+    assert s.bottom_done(camp.committee, 2026).count == 2
