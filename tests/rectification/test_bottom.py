@@ -159,10 +159,10 @@ def test_special_unit_pool_is_no_branch_of_the_campaign(client, login, camp):
 
 def test_minimum_at_its_edges():
     """REC-05 at the default REC_BOTTOM_PERCENT (20): none eligible → 0; 1 … 5 → 1; 6 → 2 (ceil
-    1.2); 10 → 2; 11 → 3."""
+    1.2); 10 → 2; 11 → 3; 100 → 20; 101 → 21 (ceil 20.2: the share is of a hundred exactly)."""
     from rectification.services import bottom_minimum
 
-    assert [bottom_minimum(n) for n in (0, 1, 2, 5, 6, 10, 11)] == [0, 1, 1, 1, 2, 2, 3]
+    assert [bottom_minimum(n) for n in (0, 1, 2, 5, 6, 10, 11, 100, 101)] == [0, 1, 1, 1, 2, 2, 3, 20, 21]
 
 
 def test_one_eligible_branch_must_be_selected(client, login, camp):
