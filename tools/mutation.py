@@ -465,6 +465,11 @@ EQUIVALENT = {
         "flagged = unflagged = None instead of 0: both falsy, and each path sets the one it reports"
     ),
     "orgs.graduation.x_apply_correction__mutmut_31": "convert(record=False) → (record=None): both falsy, no audit row",
+    "orgs.graduation.x__convert_recorded__mutmut_1": "note's default '' → 'XXXX': its one caller, convert, always passes the note",
+    "orgs.graduation.x_file_correction__mutmut_38": (
+        "pending_correction(None): the look-up finds nothing, and the partial unique index then refuses"
+        " the second open request the same way (change_review.file: ONE_OPEN, 409)"
+    ),
 }
 
 
