@@ -61,12 +61,14 @@ class FeatureBenchmark:
         reset_queries()  # a test-client request empties the log when it starts: count from zero
         with CaptureQueriesContext(connection) as ctx:
             fn()
+        # Counted now: captured_queries slices the live log, which the timed requests below empty.
+        queries = len(ctx)
         times = []
         for _ in range(self.repeat):
             start = time.perf_counter()
             fn()
             times.append(time.perf_counter() - start)
-        row = Row(name, statistics.median(times) * 1000, len(ctx), note)
+        row = Row(name, statistics.median(times) * 1000, queries, note)
         self.rows.append(row)
         self.log(f"  {name}: {row.median_ms:.1f} ms, {row.queries} SQL")
         return row
