@@ -16,7 +16,7 @@ import statistics
 import subprocess
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -495,6 +495,11 @@ class Benchmark:
 def _short(value):
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) < 200 else text[:200] + "…"
+
+
+def measured_at():
+    """When, for the docs: in UTC and saying so (the process runs in TIME_ZONE, Beijing time)."""
+    return f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def machine():

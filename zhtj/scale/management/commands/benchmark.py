@@ -2,14 +2,13 @@
 --write, in docs/benchmarks.md). Run it on data from `generate_scale_data`."""
 
 import os
-from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from zhtj.scale.bench import BenchError, Benchmark, data_summary, machine
+from zhtj.scale.bench import BenchError, Benchmark, data_summary, machine, measured_at
 from zhtj.scale.features import kept_sections
 
 
@@ -83,7 +82,7 @@ class Command(BaseCommand):
         visits = crawl.Crawl(repeat=repeat, log=self.stdout.write, only=only, pages=pages).run()
         d = data_summary()
         data = f"数据：{d['orgs']} 个组织、{d['people']} 人"
-        section = crawl.section(visits, f"{datetime.now():%Y-%m-%d %H:%M}", machine()["commit"], repeat, data)
+        section = crawl.section(visits, measured_at(), machine()["commit"], repeat, data)
         self.stdout.write("\n" + section)
         if write:
             path = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
@@ -100,7 +99,7 @@ class Command(BaseCommand):
         loadavg = " / ".join(f"{x:.1f}" for x in os.getloadavg())
         section = load.load_section(
             result,
-            f"{datetime.now():%Y-%m-%d %H:%M}",
+            measured_at(),
             machine()["commit"],
             f"数据：{d['orgs']} 个组织、{d['people']} 人",
             loadavg,
@@ -118,7 +117,7 @@ class Command(BaseCommand):
             [
                 "# 性能基准（issue 10）",
                 "",
-                f"测于 {datetime.now():%Y-%m-%d %H:%M}，提交 {m['commit']}；每项重复 {bench.repeat} 次取中位数（之前先预热一次，"
+                f"测于 {measured_at()}，提交 {m['commit']}；每项重复 {bench.repeat} 次取中位数（之前先预热一次，"
                 "再运行一次计 SQL 次数）。",
                 "",
                 f"- 机器：{m['cpu']}，{m['cores']} 核，内存 {m['memory_gb']} GB；Python {m['python']}，"

@@ -1,14 +1,13 @@
 """`manage.py benchmark_features`: 工作通知 and 公开团课 at national size (issue 20); with --write, its
 section of docs/benchmarks.md. Run it on data from `generate_scale_data`."""
 
-from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from zhtj.scale.bench import machine
+from zhtj.scale.bench import machine, measured_at
 from zhtj.scale.features import FeatureBenchmark, replace_section
 
 
@@ -24,7 +23,7 @@ class Command(BaseCommand):
             raise CommandError("benchmark_features 需在 PostgreSQL 上运行：请设置 DATABASE_URL。")
         bench = FeatureBenchmark(repeat=repeat, log=self.stdout.write)
         bench.run()
-        section = bench.section(f"{datetime.now():%Y-%m-%d %H:%M}", machine()["commit"])
+        section = bench.section(measured_at(), machine()["commit"])
         self.stdout.write("\n" + section)
         if write:
             path = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
