@@ -453,3 +453,25 @@ def test_the_lists_rows_carry_this_years_record(camp):
         False,
     ]
     assert s.takes_part(former, 2025) and not s.takes_part(below.parent, 2027)
+
+
+def test_the_whole_country_under_the_central_committee(camp):
+    """REC-08 / GRD-05 / ORG-02: 团中央's whole subtree (the only root, so the year's records are read
+    in one pass): every branch of the country, a 团总支 with a record this year, not one with last
+    year's only, never a 特殊单位专属库, and not 团中央 itself."""
+    from orgs.choices import OrgCategory
+    from rectification import services as s
+
+    from .conftest import FOUNDED, at
+
+    def org(category, name, parent):
+        return f.OrgFactory(parent=parent, category=category, name=name, created_at=FOUNDED)
+
+    general = org(OrgCategory.GENERAL_BRANCH, "团总支甲", camp.committee)
+    former = org(OrgCategory.GENERAL_BRANCH, "团总支乙", camp.tree.col_a)
+    pool = org(OrgCategory.SPECIAL_UNIT_POOL, "专属库", camp.tree.province)
+    CampaignRecord.objects.create(branch=general, year=2026, state="key", key_since=at(2026, 10, 1))
+    CampaignRecord.objects.create(branch=former, year=2025, state="key", key_since=at(2025, 10, 1))
+    CampaignRecord.objects.create(branch=pool, year=2026, state="basic")
+    listed = {o.pk for o in s.rec_orgs(camp.tree.central, 2026, whole_subtree=True)}
+    assert listed == {o.pk for o in (*camp.branches, camp.tree.branch_a, camp.tree.branch_b, general)}
