@@ -466,6 +466,18 @@ EQUIVALENT = {
     ),
     "orgs.graduation.x_apply_correction__mutmut_31": "convert(record=False) → (record=None): both falsy, no audit row",
     "orgs.graduation.x__convert_recorded__mutmut_1": "note's default '' → 'XXXX': its one caller, convert, always passes the note",
+    "orgs.graduation.x__convert_recorded__mutmut_14": (
+        "the INSERT's column list in capitals: PostgreSQL folds unquoted names to lower case"
+    ),
+    "orgs.graduation.x__convert_recorded__mutmut_16": "select / from / order by in lower case: SQL keywords are case-blind",
+    "orgs.graduation.x_convert__mutmut_29": (
+        "the ids path's values_list('pk', flat=True) → values_list(flat=True): without a field, flat"
+        " gives each row's first field, the pk"
+    ),
+    "orgs.graduation.x_convert__mutmut_36": (
+        "the ids path's `if ids` → `or True`: an UPDATE of no ids changes no row, the same 0 -- the"
+        " condition only saves a query"
+    ),
     "orgs.graduation.x_file_correction__mutmut_38": (
         "pending_correction(None): the look-up finds nothing, and the partial unique index then refuses"
         " the second open request the same way (change_review.file: ONE_OPEN, 409)"
