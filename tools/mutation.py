@@ -394,6 +394,13 @@ EQUIVALENT = {
     "incentives.services.x_decide__mutmut_1": (
         "note='' → 'XXXX' as the default: both callers (the 审批 view, decide_many) pass the note"
     ),
+    **{
+        f"incentives.services.x_decide__mutmut_{n}": (
+            "acting=None / left out in the transition's arguments: no kind's before_approve reads it"
+            " (Detail's and Evaluation's take it and ignore it); the guard gets its own acting"
+        )
+        for n in (18, 25)
+    },
     "incentives.services.x_delegate_approval__mutmut_22": (
         "save(update_fields=[...]) → None: the row was read under its lock just before; saving every"
         " field writes the same values with the new delegate"

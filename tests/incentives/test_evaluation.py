@@ -458,6 +458,7 @@ def test_recording_refusals_word_for_word(inc):
 
     assert refusal(people[:1], "bogus") == "请选择评议结果。"
     assert refusal(people[:1], Grade.ABSENT, reason="  ") == "选择“未参加评议”须注明原因。"
+    assert refusal(people[:1], Grade.ABSENT) == "选择“未参加评议”须注明原因。"
     assert refusal(people[:1], Grade.ABSENT, reason="长" * 201) == "未参加评议原因不能超过200字，当前为201字。"
     assert refusal(people[:1], Grade.BASIC) == "评议结果为基本合格须上传组织处置或纪律处分决定（PDF）。"
     assert refusal(people[:1], Grade.UNQUALIFIED) == "评议结果为不合格须上传组织处置或纪律处分决定（PDF）。"
