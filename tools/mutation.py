@@ -277,6 +277,25 @@ EQUIVALENT = {
         "the month's end as (m + 33 days).replace(day=1): from a month's 1st, 32 or 33 days both land in"
         " the next month (28 to 31 days long), whose 1st it is either way"
     ),
+    **{
+        f"rectification.services.x_with_status__mutmut_{n}": (
+            "a record's sub-select sliced [:2] instead of [:1]: one record per branch and year"
+            " (one_campaign_record_per_year), so it never has a second row"
+        )
+        for n in (27, 33, 38, 47)
+    },
+    "rectification.services.x_rec_orgs__mutmut_16": (
+        "exclude(pk=None) for 团中央's own pk: 团中央 is no branch and never has a record (records are"
+        " made for 团(总)支部 only: their forms, 不予定级, the carry-over), so it isn't listed either way"
+    ),
+    "rectification.services.x_rec_orgs__mutmut_29": "subtree_of(include_self=None): both falsy, the subtree without its top",
+    **{
+        f"rectification.services.x_rec_orgs__mutmut_{n}": (
+            "the records' IN list without its subtree condition / without is_branch_kind=False: `below`"
+            " already keeps the subtree's orgs and every branch kind; the conditions only keep the list small"
+        )
+        for n in (36, 37)
+    },
     "orgs.codes.x_clean_code_text__mutmut_3": (
         "(text or '') → (text or 'XXXX'): four characters fail the 8-character format as '' does, with the same message"
     ),

@@ -356,13 +356,14 @@ def test_a_form_written_by_no_person_has_no_filler_name(camp):
 def test_review_called_directly_tells_the_branch_word_for_word(camp):
     """REC-03 / REC-04 / REC-06 / REC-07, review() called directly: an action it doesn't know and a
     note over 200 characters are refused word for word (400; 200 pass, trimmed); a review by the
-    superior's superior is 隔级 (403). Each decision tells the branch exactly, with the link to its
+    superior's superior is 隔级 (403); one on a page that showed another status is refused. Each decision tells the branch exactly, with the link to its
     form: 不通过 (resubmit), 通过, 开始整改 and 继续整改 (a key branch: edit and resubmit)."""
     import pytest
     from django.core.exceptions import PermissionDenied
     from django.urls import reverse
 
     from rectification import services as s
+    from zhtj.core.workflow import AlreadyHandled
 
     b, by, acting = camp.branches, camp.admin, camp.committee
 
@@ -385,11 +386,15 @@ def test_review_called_directly_tells_the_branch_word_for_word(camp):
     refused("审核意见不能超过 200 个字。", 400, first, "reject", "错" * 201)
     with pytest.raises(PermissionDenied, match="隔级无法操作"):
         s.review(first, "reject", by=camp.uni_admin, acting=camp.tree.uni)
+    with pytest.raises(AlreadyHandled):  # the page showed another status
+        s.review(first, "reject", by=by, acting=acting, note="数据失实", seen="basic")
+    assert CampaignRecord.objects.get(pk=first.pk).state == "pending"
     assert s.review(first, "reject", by=by, acting=acting, note=f" {'错' * 200} ").state == "rejected"
     assert SelfCheck.objects.get(record=first).review_note == "错" * 200
     assert told(b[0]) == "上级团组织审核了本支部2026年团支部自检表：不通过，请整顿后再次提交（整顿状态：审核不通过）。"
-    s.review(submitted(1, 0), "approve", by=by, acting=acting)
+    s.review(submitted(1, 0), "approve", by=by, acting=acting, seen="pending")
     assert told(b[1]) == "上级团组织审核了本支部2026年团支部自检表：通过（整顿状态：合格）。"
+    assert SelfCheck.objects.get(record__branch=b[1]).review_note == ""  # no words given, none stored
     s.review(submitted(2, 5), "start_key", by=by, acting=acting)
     key = "。本支部已被纳入重点整顿团支部，请整改后编辑自检表重新提交"
     assert told(b[2]) == f"上级团组织审核了本支部2026年团支部自检表：开始整改{key}（整顿状态：重点整改中）。"
