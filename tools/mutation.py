@@ -420,6 +420,21 @@ EQUIVALENT = {
         )
         for n in (18, 25)
     },
+    "incentives.services.x_record_grades__mutmut_45": (
+        "the existing results read without person__in: they are looked up by each ticked person's pk,"
+        " so the year's other results are read (and locked) and never used"
+    ),
+    "incentives.services.x_record_grades__mutmut_47": (
+        "select_related('record') → (None): each result's record is then read lazily, the same row"
+    ),
+    "incentives.services.x_record_grades__mutmut_54": (
+        "`已认证 or first_approved_at` → `and`: an evaluation is decided in one step, so an 已认证 one"
+        " always has its first_approved_at and one with it is 已认证"
+    ),
+    "incentives.services.x_record_grades__mutmut_114": (
+        "decision_file = '' → None: a FileField set to None is saved as '' (FieldFile's str), the same"
+        " empty column, and its name is compared with the replaced one's the same way"
+    ),
     "incentives.services.x_delegate_approval__mutmut_22": (
         "save(update_fields=[...]) → None: the row was read under its lock just before; saving every"
         " field writes the same values with the new delegate"

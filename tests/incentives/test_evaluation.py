@@ -473,7 +473,8 @@ def test_recording_refusals_word_for_word(inc):
     assert services.record_grades(branch, YEAR, people[:1], Grade.ABSENT, by=by, reason=" " + "长" * 200 + " ") == 1
     assert Evaluation.objects.get(person=people[0]).absence_reason == "长" * 200
     assert services.record_grades(branch, YEAR, people[1:2], Grade.BASIC, by=by, decision_file=pdf_upload()) == 1
-    assert services.record_grades(branch, YEAR, people[2:], Grade.QUALIFIED, by=by) == 8
+    assert services.record_grades(branch, YEAR, people[2:], Grade.QUALIFIED, by=by, reason="多余的原因") == 8
+    assert Evaluation.objects.get(person=people[2]).absence_reason == ""  # a reason only for 未参加评议
 
     record = IncentiveRecord.objects.get(evaluation__person=people[2])
     assert record.summary == f"{YEAR}年度团员教育评议 团员2：合格" and record.recorded_by == by
