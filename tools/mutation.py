@@ -289,6 +289,9 @@ EQUIVALENT = {
         " made for 团(总)支部 only: their forms, 不予定级, the carry-over), so it isn't listed either way"
     ),
     "rectification.services.x_rec_orgs__mutmut_29": "subtree_of(include_self=None): both falsy, the subtree without its top",
+    "rectification.services.x_parse_month__mutmut_3": (
+        "(raw or '') → (raw or 'XXXX'): no campaign month reads XXXX, so None as for ''"
+    ),
     **{
         f"rectification.services.x_rec_orgs__mutmut_{n}": (
             "the records' IN list without its subtree condition / without is_branch_kind=False: `below`"

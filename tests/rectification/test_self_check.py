@@ -129,7 +129,8 @@ def test_committee_cannot_use_branch_self_check(client, login, camp):
 
 def test_submit_check_called_directly_word_for_word(camp):
     """REC-02 / REC-04 / REC-06 / REC-09, submit_check called directly: only the branch's own admin
-    fills its form (none acting, another branch: 403, word for word); ≥10 较差 makes a 基本合格
+    fills its form (none acting, another branch: 403, word for word); a form shown in another status
+    is refused and leaves no record; ≥10 较差 makes a 基本合格
     branch a key branch and its superior is told exactly, with the link to review it; a superior's evaluation tells the
     branch its status; a locked form is refused word for word (409)."""
     import pytest
@@ -137,7 +138,9 @@ def test_submit_check_called_directly_word_for_word(camp):
     from django.urls import reverse
 
     from rectification import services as s
+    from rectification.models import CampaignRecord
     from zhtj.core.models import Notification
+    from zhtj.core.workflow import AlreadyHandled
 
     from .conftest import answers
 
@@ -146,7 +149,10 @@ def test_submit_check_called_directly_word_for_word(camp):
         with pytest.raises(PermissionDenied) as caught:
             s.submit_check(b[0], answers(1), month, by=camp.branch_admins[0], org=acting)
         assert str(caught.value) == "只有本团支部的管理员可以填写本支部自检表。"
-    first = s.submit_check(b[0], answers(3), month, by=camp.branch_admins[0], org=b[0])
+    with pytest.raises(AlreadyHandled):  # the form was shown as 待审核: it isn't, nothing is kept
+        s.submit_check(b[2], answers(1), month, by=camp.branch_admins[2], org=b[2], seen="pending")
+    assert not CampaignRecord.objects.filter(branch=b[2]).exists()
+    first = s.submit_check(b[0], answers(3), month, by=camp.branch_admins[0], org=b[0], seen="not_submitted")
     s.review(first, "approve", by=camp.admin, acting=camp.committee)  # 基本合格
     assert s.submit_check(b[0], answers(10), month, by=camp.branch_admins[0], org=b[0]).state == "key"
     n = Notification.objects.get(recipient_org=camp.committee)
