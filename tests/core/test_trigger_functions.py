@@ -13,13 +13,15 @@ from importlib import import_module
 
 import pytest
 from django.db import OperationalError, connection, transaction
-from django.utils import timezone
 
-from members.models import Person
+from members import figures
+from members.choices import Education, PostTitle
+from members.models import CadrePost, Person
 from members.models_figures import FigureDelta
-from orgs.models import LevelDelta, LevelFigure, Organization
+from orgs.models import LevelDelta, LevelFigure
 from tests import factories as f
 from tests.concurrency import at_once
+from tests.orgs.test_level_figures import assert_fresh, fill_info
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL functions and triggers")
 
@@ -47,37 +49,59 @@ def _fast_hasher(fast_hasher):
     pass
 
 
+def staged_first(cursor):
+    """Which of the transaction's two flushes was staged first (its row's command id is lower)."""
+    cursor.execute(
+        "SELECT (SELECT cmin::text::int FROM members_figuretransaction WHERE txid = txid_current()),"
+        " (SELECT cmin::text::int FROM orgs_leveltransaction WHERE txid = txid_current())"
+    )
+    members, levels = cursor.fetchone()
+    assert members is not None and levels is not None  # both staged
+    return "members" if members < levels else "levels"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_flushes_in_opposite_orders_do_not_deadlock(tree, _fast_hasher):
-    """STAT-03 / SEC-04: two transactions each change a member (the members figures) and an org's
-    已登录 (the level figures), both counted at 团中央, the province and the city. Each flushes one
-    of the two first (SET CONSTRAINTS … IMMEDIATE runs a deferred trigger then, standing in for the
-    order COMMIT would take), waits for the other, then commits. Without the flush lock each holds
-    one set of 团中央's rows and waits for the other's: PostgreSQL aborted one (a 500 in a view);
-    with it, the second waits for the first's COMMIT and both count."""
+    """STAT-03 / SEC-04: two real paths each stage both the members figures and the level figures
+    (信息完整 through `secretary_ready`), counted at 团中央, the province and the city, in opposite
+    orders: 录入团员团干部 of a 书记 (the person first, then the post completes the branch) and a
+    书记's edit of 手机号 and 学历 (one UPDATE: the row trigger on 手机号 updates the branch before
+    the statement trigger stages the person). Each flushes its first one (SET CONSTRAINTS …
+    IMMEDIATE runs a deferred trigger then, standing in for COMMIT's order), waits for the other,
+    then commits. Without the flush lock each held one kind of 团中央's rows and waited for the
+    other's: PostgreSQL aborted one ("deadlock detected", a 500 in a view); with it, the second
+    waits for the first's COMMIT and both count."""
+    for branch in (tree.branch_a, tree.branch_b):
+        fill_info(branch)
+    editing = f.person("B1书记", branch=tree.branch_b, mobile="13800000001", education=Education.MASTER)
+    CadrePost.objects.create(person=editing, org=tree.branch_b, title=PostTitle.SECRETARY)
+    assert LevelFigure.objects.get(org_id=tree.central.pk, level=tree.branch_a.level).complete == 1  # B1 only
     flushed = {"members": threading.Event(), "levels": threading.Event()}
     applies = {"members": "members_figures_apply", "levels": "orgs_level_figures_apply"}
-    jobs = [("members", "levels", tree.col_a, tree.branch_a), ("levels", "members", tree.col_b, tree.branch_b)]
 
-    def job(first, other, org, branch):
+    def enter_secretary():
+        person = f.person("A1书记", branch=tree.branch_a, mobile="13800000002", education=Education.BACHELOR)
+        CadrePost.objects.create(person=person, org=tree.branch_a, title=PostTitle.SECRETARY)
+
+    def edit_secretary():
+        Person.objects.filter(pk=editing.pk).update(mobile="", education=Education.BACHELOR)
+
+    def job(change, first, other):
         with transaction.atomic():
-            login = Organization.objects.filter(pk=org.pk)
-            if first == "members":
-                f.person(f"{branch.name}团员", branch=branch)
-                login.update(first_admin_login_at=timezone.now())
-            else:
-                login.update(first_admin_login_at=timezone.now())
-                f.person(f"{branch.name}团员", branch=branch)
+            change()
             with connection.cursor() as cursor:
+                assert staged_first(cursor) == first
                 cursor.execute(f"SET CONSTRAINTS {applies[first]} IMMEDIATE")
             flushed[first].set()
             # the other transaction can't flush while this one holds the lock: wait a while, not forever
             flushed[other].wait(timeout=3)
 
+    jobs = [(enter_secretary, "members", "levels"), (edit_secretary, "levels", "members")]
     assert at_once(job, jobs, expected=(OperationalError,)) == ["ok", "ok"]
     assert not FigureDelta.objects.exists() and not LevelDelta.objects.exists()
-    assert LevelFigure.objects.get(org_id=tree.central.pk, level=tree.col_a.level).logged_in == 2
-    assert Person.objects.filter(branch__in=[tree.branch_a, tree.branch_b]).count() == 2
+    assert LevelFigure.objects.get(org_id=tree.central.pk, level=tree.branch_a.level).complete == 1  # A1 only
+    assert_fresh()
+    assert figures.counts(tree.central, figures.EDUCATION) == {Education.BACHELOR: 2}
 
 
 def test_every_commit_time_flush_takes_the_same_lock(db):
