@@ -438,6 +438,16 @@ EQUIVALENT = {
         "decision_file = '' → None: a FileField set to None is saved as '' (FieldFile's str), the same"
         " empty column, and its name is compared with the replaced one's the same way"
     ),
+    **{
+        f"incentives.services.x_record_development__mutmut_{n}": (
+            "category / status '' → 'XXXX' as the default: neither is a 推优类别 or an allowed 当前状态,"
+            " so 推优入党 without it is refused alike, and the other kinds don't read it"
+        )
+        for n in (2, 3)
+    },
+    "incentives.services.x_record_honor__mutmut_71": (
+        "a collective honor's recipients [] instead of None: set([]) on a new honor adds nobody either"
+    ),
     "incentives.services.x_delegate_approval__mutmut_22": (
         "save(update_fields=[...]) → None: the row was read under its lock just before; saving every"
         " field writes the same values with the new delegate"

@@ -547,6 +547,8 @@ def test_recording_refusals_word_for_word_and_the_dates_at_their_edges(inc):
     )
     other = talent.development
     assert talent.summary == "优秀青年人才举荐 团员0" and (other.category, other.track, other.status) == ("", "", "")
+    assert other.note == ""
+    assert refusal(people[1:2], note="注" * 201) == "备注不能超过200字，当前为201字。"
     assert other.form_file.name == ""
     [with_form] = services.record_development(org, people[:1], by=by, **party, form_file=pdf_upload())
     assert with_form.development.form_file.name.endswith(".pdf")

@@ -514,3 +514,8 @@ def test_a_rerecorded_result_is_rewritten_whole(inc):
     assert ev.record.superior_decision == "" and ev.record.reason == ""
     resubmitted = AuditLog.objects.get(object_id=ev.record.pk, action="resubmit")
     assert resubmitted.note == "重新记载" and resubmitted.actor == by and resubmitted.to_state == State.PENDING
+    member.branch = inc.tree.branch_b  # moved (TRF-08): the new branch records the result again
+    member.save()
+    services.record_grades(inc.tree.branch_b, YEAR, [member], Grade.QUALIFIED, by=inc.col_b_admin)
+    ev = Evaluation.objects.select_related("record").get(person=member)
+    assert ev.branch == inc.tree.branch_b and ev.record.recorder == inc.tree.branch_b
