@@ -448,6 +448,10 @@ EQUIVALENT = {
     "incentives.services.x_record_honor__mutmut_71": (
         "a collective honor's recipients [] instead of None: set([]) on a new honor adds nobody either"
     ),
+    "incentives.services.x_create_record__mutmut_51": (
+        "on_effective(record) → (None): no kind's hook reads its argument (Development's reads its own"
+        " fields; TrackUpdate's, never effective at creation, its own record)"
+    ),
     "incentives.services.x_delegate_approval__mutmut_22": (
         "save(update_fields=[...]) → None: the row was read under its lock just before; saving every"
         " field writes the same values with the new delegate"

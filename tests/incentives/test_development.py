@@ -535,6 +535,7 @@ def test_recording_refusals_word_for_word_and_the_dates_at_their_edges(inc):
     [record] = services.record_development(org, people[1:2], by=by, **party, note=" 表现突出 ")
     dev = record.development
     assert record.summary == "推优入党 团员1：推荐作为入党积极分子" and record.person == people[1]
+    assert record.development.form_file.name == ""  # no 推优表 sent, none stored
     assert (dev.category, dev.track, dev.status, dev.confirmed_on, dev.note) == (
         PartyCategory.ACTIVIST,
         PartyCategory.ACTIVIST,

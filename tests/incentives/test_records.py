@@ -19,6 +19,11 @@ def test_new_member_gets_a_joining_record(inc):
     assert joinings.first().joining.joined_on.year == 2018
 
 
+def test_no_new_members_no_joinings(db):
+    """INC-15: an import without new members records no 入团激励."""
+    assert services.record_joinings([]) == 0
+
+
 def test_no_joining_without_join_month(inc):
     p = f.person("无入团时间", branch=inc.tree.branch_a, password="x")
     assert not IncentiveRecord.objects.filter(person=p).exists()
