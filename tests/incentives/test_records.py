@@ -482,3 +482,17 @@ def test_a_members_record_by_kind_newest_first_in_one_query(inc, django_assert_n
     assert opportunities[:3] == [trips[2].pk, trips[0].pk, trips[1].pk]
     honor = next(row for row in rows if row[0] == Kind.HONOR)
     assert honor[3] == "测试大学团委"
+
+
+def test_joinings_are_recorded_by_the_acting_admin_and_counted(inc):
+    """INC-15: the 入团激励 of an import's new members are recorded by the admin importing them
+    (not by the members themselves), and their number is returned."""
+    from members.models import Person
+    from zhtj.core import audit
+
+    fresh = [f.person(f"新团员{n}", branch=inc.tree.branch_a, password="x") for n in range(3)]
+    Person.objects.filter(pk__in=[p.pk for p in fresh]).update(joined_month=date(2024, 5, 1))
+    with audit.acting_as(inc.branch_admin, inc.tree.branch_a.pk):
+        assert services.record_joinings(Person.objects.filter(pk__in=[p.pk for p in fresh])) == 3
+    records = IncentiveRecord.objects.filter(kind=Kind.JOINING, person__in=fresh)
+    assert records.count() == 3 and {r.recorded_by_id for r in records} == {inc.branch_admin.pk}
