@@ -484,6 +484,24 @@ def test_a_members_record_by_kind_newest_first_in_one_query(inc, django_assert_n
     assert honor[3] == "测试大学团委"
 
 
+def test_joinings_of_people_in_two_branches_count_both(inc):
+    """INC-15: an import that brings members of two branches records each branch's 入团激励 (one
+    INSERT per branch) and returns the number across both, not the last branch's."""
+    from members.models import Person
+    from zhtj.core import audit
+
+    in_a = [f.person(f"甲{n}", branch=inc.tree.branch_a, password="x") for n in range(2)]
+    in_b = [f.person(f"乙{n}", branch=inc.tree.branch_b, password="x") for n in range(3)]
+    people = Person.objects.filter(pk__in=[p.pk for p in in_a + in_b])
+    people.update(joined_month=date(2024, 5, 1))
+    with audit.acting_as(inc.uni_admin, inc.tree.uni.pk):
+        assert services.record_joinings(people) == 5
+    records = IncentiveRecord.objects.filter(kind=Kind.JOINING, person__in=in_a + in_b)
+    assert sorted(records.values_list("recorder_id", flat=True)) == sorted(
+        [inc.tree.branch_a.pk] * 2 + [inc.tree.branch_b.pk] * 3
+    )
+
+
 def test_joinings_are_recorded_by_the_acting_admin_and_counted(inc):
     """INC-15: the 入团激励 of an import's new members are recorded by the admin importing them
     (not by the members themselves), and their number is returned."""
