@@ -40,22 +40,6 @@ def _clock():
         yield
 
 
-@pytest.fixture
-def school(tree):
-    """Two more class branches under 学院A团委 (a2, a3), admins of 学院A团委, the university and the province."""
-
-    class School:
-        pass
-
-    s = School()
-    s.tree = tree
-    s.a2 = f.branch(tree.col_a, "2023级2班团支部")
-    s.a3 = f.branch(tree.col_a, "2024级1班团支部")
-    s.col_a = f.admin_of(tree.col_a, "学院A书记")
-    s.province = f.admin_of(tree.province, "省团委管理员")
-    return s
-
-
 def _mark(org, month=date(2027, 7, 1), reason="", at=MARKED_AT):
     Organization.objects.filter(pk=org.pk).update(
         graduation_month=month, graduation_unknown_reason=reason, graduation_marked_at=at
